@@ -1,0 +1,158 @@
+"""Test harness.
+
+* Database: ``DATABASE_URL`` when given (CI: the machine's PostgreSQL), else a fresh SQLite file.
+  The schema is built once per session **by the Alembic migrations** (so they are tested on every
+  run), and every test starts with empty tables (TRUNCATE on PostgreSQL, DELETE on SQLite), which
+  keeps real commits, several sessions and later real worker processes honest.
+* ``PLNENI_REQUIRE_SERVICES=1`` (set by ``.ci/run``) turns a missing PostgreSQL or Redis into a
+  failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from web import create_app
+from web.extensions import db
+from workflow.models import Body, RoleAssignment, User
+from workflow.passwords import hash_password
+from workflow.states import Role
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REAL_PLAN_JSON = DATA_DIR / "akcni-plan-2024-2025.json"
+REAL_PLAN_CSV = DATA_DIR / "akcni-plan-2024-2025.csv"
+REAL_PLAN_XLSX = DATA_DIR / "akcni-plan-2024-2025.xlsx"
+TEST_PASSWORD = "správné-heslo-1234"  # noqa: S105
+
+REQUIRE_SERVICES = os.environ.get("PLNENI_REQUIRE_SERVICES") == "1"
+
+
+def _test_environ(tmp: Path) -> dict[str, str]:
+    env = {
+        "PLNENI_ENV": "testing",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "SECRET_KEY": "test-secret-key",
+    }
+    database_url = os.environ.get("DATABASE_URL")
+    if REQUIRE_SERVICES and not (database_url or "").startswith("postgresql"):
+        pytest.fail("PLNENI_REQUIRE_SERVICES=1 but DATABASE_URL does not point to PostgreSQL")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    return env
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on the test database, schema upgraded to the migrations' head."""
+    tmp = tmp_path_factory.mktemp("plneni")
+    application = create_app({"WTF_CSRF_ENABLED": False}, environ=_test_environ(tmp))
+    with application.app_context():
+        _reset_schema()
+        from flask_migrate import upgrade
+
+        upgrade()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Drop everything in the test database (PostgreSQL: the public schema; SQLite: the file)."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        except Exception as exc:
+            pytest.fail(f"PostgreSQL at {engine.url!r} is not reachable: {exc}")
+    else:
+        db.drop_all()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app starts and ends with empty tables."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        _empty_tables()
+    yield
+    with app.app_context():
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client (CSRF checks off; the CSRF tests build their own app)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Any:
+    """Factory: ``make_user("a@b.cz", roles=[Role.admin], bodies=["OSV"])`` → committed ``User``."""
+
+    def factory(
+        email: str = "spravce@kraj-lbc.cz",
+        *,
+        roles: list[Role] | tuple[Role, ...] = (Role.admin,),
+        bodies: list[str] | tuple[str, ...] = (),
+        name: str = "",
+        active: bool = True,
+        locale: str = "cs",
+    ) -> User:
+        user = User(
+            email=email, name=name or email.split("@")[0], password_hash=hash_password(TEST_PASSWORD),
+            active=active, locale=locale,
+        )
+        user.role_assignments = [RoleAssignment(role=r) for r in roles]
+        for abbreviation in bodies:
+            body = db.session.query(Body).filter_by(abbreviation=abbreviation).one()
+            user.bodies.append(body)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any:
+    """Sign ``user`` in through the real sign-in form; returns the response."""
+    return client.post("/prihlaseni", data={"email": user.email, "password": password})
+
+
+@pytest.fixture
+def admin_client(client: FlaskClient, make_user: Any) -> FlaskClient:
+    """A client signed in as an administrator."""
+    user = make_user()
+    response = login(client, user)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

@@ -1,0 +1,100 @@
+"""The Flask glue of Plnění: the application factory, configuration and blueprints.
+
+``create_app()`` builds a stateless web application: everything that matters lives in the
+database, so any number of processes may run behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from web.config import PROJECT_ROOT, load_config
+from web.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
+    """Create and configure the application.
+
+    :param overrides: config keys applied after the environment (tests use this).
+    :param environ: environment to read instead of ``os.environ``.
+    :returns: the Flask application, with Celery at ``app.extensions["celery"]``.
+    :raises web.config.ConfigurationError: unsafe production configuration.
+    """
+    app = Flask(
+        "plneni",
+        root_path=str(PROJECT_ROOT),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(environ))
+    if overrides:
+        app.config.update(overrides)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "web" / "translations"),
+    )
+    _init_login(app)
+
+    from web.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from web import filters
+    from web.views import register_blueprints
+
+    filters.register(app)
+    register_blueprints(app)
+
+    from web.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    """Locale of the request: the user's setting, else the ``lang`` cookie, else the default."""
+    supported = ("cs", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in supported:
+        return cookie
+    return "cs"
+
+
+def _init_login(app: Flask) -> None:
+    from workflow.models import User
+    from workflow.tokens import user_for_bearer_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Pro pokračování se přihlaste."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @login_manager.request_loader
+    def load_user_from_request(req: Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        user = user_for_bearer_token(header.removeprefix("Bearer ").strip())
+        if user is not None:
+            g.api_token_auth = True
+            db.session.commit()  # records last_used_at
+        return user

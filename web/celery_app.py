@@ -1,0 +1,31 @@
+"""Celery bound to the Flask app: every task runs inside an application context.
+
+The pattern is Flask's own ``examples/celery``: a ``Task`` subclass that pushes the app context,
+the configuration taken from ``app.config["CELERY"]`` (JSON serializer, ``acks_late``, see
+:mod:`web.config`). Tasks take ids, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery application for ``app`` and store it as ``app.extensions["celery"]``.
+
+    :param app: the configured Flask application.
+    :returns: the Celery application; its tasks run in ``app``'s context.
+    """
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    celery_app.autodiscover_tasks(["notifications", "workflow"], related_name="tasks", force=True)
+    app.extensions["celery"] = celery_app
+    return celery_app

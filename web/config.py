@@ -1,0 +1,148 @@
+"""Configuration from environment variables, each with a documented default.
+
+Every setting the product reads is declared once in :data:`SETTINGS`; the README's configuration
+table is checked against this list by the test suite, so the two cannot drift apart.
+
+The defaults form the *embedded* mode: no external server is needed. The database is SQLite under
+``instance/``, the Celery broker is kombu's SQLAlchemy transport on another SQLite file, and e-mails
+are written as ``.eml`` files to ``instance/outbox``. Production sets ``PLNENI_ENV=production`` with
+PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - refused in production
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, its default (``None``: computed) and what it does."""
+
+    name: str
+    default: str | None
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PLNENI_ENV", "development", "`development`, `production` or `testing`."),
+    Setting("SECRET_KEY", DEV_SECRET_KEY, "Signs sessions and links. Production refuses the default."),
+    Setting("INSTANCE_PATH", "./instance", "Folder for the SQLite files, the e-mail outbox and uploads."),
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL. Default: SQLite file `plneni.sqlite3` in the instance folder. "
+            "Production: `postgresql+psycopg://user@host/db`."),
+    Setting("REDIS_URL", "", "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker."),
+    Setting("CELERY_BROKER_URL", None,
+            "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's SQLAlchemy transport on "
+            "`celery-broker.sqlite3` in the instance folder (no server)."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the product, used in e-mail links."),
+    Setting("TIMEZONE", "Europe/Prague", "Time zone for deadlines and for dates shown to users."),
+    Setting("DEFAULT_LOCALE", "cs", "Language of the UI for anonymous users (`cs` or `en`)."),
+    Setting("MAIL_BACKEND", "outbox", "`outbox` writes `.eml` files to `MAIL_OUTBOX_DIR`; `smtp` sends."),
+    Setting("MAIL_OUTBOX_DIR", None, "Where `outbox` e-mails go. Default: `outbox` in the instance folder."),
+    Setting("MAIL_SERVER", "localhost", "SMTP host."),
+    Setting("MAIL_PORT", "25", "SMTP port."),
+    Setting("MAIL_USE_TLS", "false", "STARTTLS on the SMTP connection (`true`/`false`)."),
+    Setting("MAIL_USERNAME", "", "SMTP user (empty: no authentication)."),
+    Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
+    Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB."),
+    Setting("SESSION_COOKIE_SECURE", None,
+            "Send the session cookie over HTTPS only. Default: `true` in production, else `false`."),
+)
+
+_SETTING_NAMES = {s.name for s in SETTINGS}
+
+
+def _env(name: str, environ: dict[str, str]) -> str | None:
+    assert name in _SETTING_NAMES, f"undeclared setting {name}"
+    value = environ.get(name)
+    if value is None or value == "":
+        return next(s.default for s in SETTINGS if s.name == name)
+    return value
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent (e.g. production with the dev key)."""
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables.
+
+    :param environ: the variables to read (default: ``os.environ``).
+    :returns: a dict of Flask/extension config keys.
+    :raises ConfigurationError: production mode with the development secret key.
+    """
+    env = dict(os.environ if environ is None else environ)
+    mode = _env("PLNENI_ENV", env) or "development"
+    instance = Path(_env("INSTANCE_PATH", env) or "instance")
+    if not instance.is_absolute():
+        instance = (PROJECT_ROOT / instance).resolve()
+
+    database_url = _env("DATABASE_URL", env) or f"sqlite:///{instance / 'plneni.sqlite3'}"
+    redis_url = _env("REDIS_URL", env) or ""
+    broker = _env("CELERY_BROKER_URL", env) or redis_url or f"sqla+sqlite:///{instance / 'celery-broker.sqlite3'}"
+    secret = _env("SECRET_KEY", env) or DEV_SECRET_KEY
+    secure_default = "true" if mode == "production" else "false"
+    secure_cookie = _bool(_env("SESSION_COOKIE_SECURE", env) or secure_default)
+
+    if mode == "production" and secret == DEV_SECRET_KEY:
+        raise ConfigurationError("SECRET_KEY must be set in production (the development key is refused).")
+
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 30}}
+
+    return {
+        "PLNENI_ENV": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "INSTANCE_DIR": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "REDIS_URL": redis_url,
+        "CELERY": {
+            "broker_url": broker,
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "timezone": _env("TIMEZONE", env),
+            "broker_connection_retry_on_startup": True,
+            # A retry delay longer than the visibility timeout would duplicate tasks on Redis.
+            "broker_transport_options": {"visibility_timeout": 2 * 86400},
+        },
+        "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
+        "TIMEZONE": _env("TIMEZONE", env),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", env),
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", env),
+        "MAIL_BACKEND": _env("MAIL_BACKEND", env),
+        "MAIL_OUTBOX_DIR": _env("MAIL_OUTBOX_DIR", env) or str(instance / "outbox"),
+        "MAIL_SERVER": _env("MAIL_SERVER", env),
+        "MAIL_PORT": int(_env("MAIL_PORT", env) or 25),
+        "MAIL_USE_TLS": _bool(_env("MAIL_USE_TLS", env)),
+        "MAIL_USERNAME": _env("MAIL_USERNAME", env),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD", env),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", env),
+        "MAX_IMPORT_BYTES": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024),
+        # Uploads above this are cut off by Werkzeug before any view runs (import limit + headroom).
+        "MAX_CONTENT_LENGTH": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024) + 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookie,
+        "REMEMBER_COOKIE_SECURE": secure_cookie,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,52 @@
+"""Jinja filters for Czech dates and numbers (via Babel) and domain labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from workflow.permissions import Action, can
+
+from workflow.states import BODY_KIND_TITLES, ROLE_TITLES, BodyKind, Role
+
+
+def czech_date(value: date | datetime | None) -> str:
+    """``date(2024, 5, 14)`` → ``"14. 5. 2024"`` in Czech (``"5/14/24"``-style in English)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, "short") if _is_english() else f"{value.day}. {value.month}. {value.year}"
+
+
+def czech_datetime(value: datetime | None) -> str:
+    """A UTC datetime shown in the configured time zone, e.g. ``"14. 5. 2024 9:05"``."""
+    if value is None:
+        return ""
+    if _is_english():
+        return format_datetime(value, "short")
+    return format_datetime(value, "d. M. yyyy H:mm")
+
+
+def number(value: float | int | None) -> str:
+    """Locale-aware number: ``1600`` → ``"1 600"`` in Czech (non-breaking space)."""
+    return "" if value is None else format_decimal(value)
+
+
+def _is_english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def register(app: Flask) -> None:
+    """Install the filters and template globals on ``app``."""
+    app.add_template_filter(czech_date, "date")
+    app.add_template_filter(czech_datetime, "datetime")
+    app.add_template_filter(number, "number")
+    app.add_template_global(lambda kind: BODY_KIND_TITLES.get(BodyKind(kind), kind), "body_kind_title")
+    app.add_template_global(lambda role: ROLE_TITLES.get(Role(role), role), "role_title")
+    app.add_template_global(lambda action: can(current_user, Action(action)), "can")
+    app.add_template_global(get_locale, "get_locale")
