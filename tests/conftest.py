@@ -62,8 +62,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         from flask_migrate import upgrade
 
         upgrade()
-        yield application
         db.session.remove()
+    yield application
+    with application.app_context():
         db.engine.dispose()
 
 
@@ -96,18 +97,25 @@ def _empty_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app starts and ends with empty tables."""
+    """Every test that uses the app runs in an app context and starts and ends with empty tables.
+
+    Requests made by the test client reuse this context (and its session), as in Flask's own
+    testing pattern; the session is removed before the tables are emptied so no lock is held.
+    """
     if "app" not in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    with app.app_context():
-        _empty_tables()
-    yield
-    with app.app_context():
+    ctx = app.app_context()
+    ctx.push()
+    _empty_tables()
+    try:
+        yield
+    finally:
         db.session.rollback()
         db.session.remove()
         _empty_tables()
+        ctx.pop()
 
 
 @pytest.fixture
@@ -156,3 +164,13 @@ def admin_client(client: FlaskClient, make_user: Any) -> FlaskClient:
     response = login(client, user)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+@pytest.fixture
+def real_plan(app: Flask) -> Any:
+    """The Liberec Region's real action plan imported from ``data/`` (JSON), committed; returns the Plan."""
+    from workflow.importing import import_plan_file
+
+    result = import_plan_file(REAL_PLAN_JSON)
+    db.session.commit()
+    return result.plan

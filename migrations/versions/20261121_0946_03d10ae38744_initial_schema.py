@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6ec55565be4d
+Revision ID: 03d10ae38744
 Revises: 
-Create Date: 2026-11-21 09:30:52.987322
+Create Date: 2026-11-21 09:46:59.843116
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.db
 
 
 # revision identifiers, used by Alembic.
-revision = '6ec55565be4d'
+revision = '03d10ae38744'
 down_revision = None
 branch_labels = None
 depends_on = None
