@@ -120,8 +120,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             "worker_prefetch_multiplier": 1,
             "timezone": _env("TIMEZONE", env),
             "broker_connection_retry_on_startup": True,
-            # A retry delay longer than the visibility timeout would duplicate tasks on Redis.
-            "broker_transport_options": {"visibility_timeout": 2 * 86400},
+            # A retry delay longer than Redis' visibility timeout would duplicate tasks there;
+            # the SQLAlchemy transport passes its options to create_engine and takes none.
+            "broker_transport_options": (
+                {"visibility_timeout": 2 * 86400} if broker.startswith(("redis://", "rediss://")) else {}
+            ),
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
         "TIMEZONE": _env("TIMEZONE", env),

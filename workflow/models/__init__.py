@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate sees them through this module)."""
 
-from workflow.models.accounts import ApiToken, RoleAssignment, User, user_bodies
+from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
@@ -11,9 +11,11 @@ __all__ = [
     "ActivityBody",
     "ApiToken",
     "Area",
+    "AuditEvent",
     "Body",
     "BodyAlias",
     "Consolidation",
+    "Deputy",
     "Entry",
     "Goal",
     "Plan",

@@ -1,14 +1,27 @@
-"""Users, their roles and bodies, and API tokens."""
+"""Users, their roles and bodies, deputies, API tokens and the account audit log."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.states import Role
@@ -37,6 +50,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the last invitation e-mail was sent (``None``: never invited, e.g. created on the CLI).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the account was deactivated (``active`` is the switch; this is for the admin's list).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by="Body.abbreviation")
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
@@ -97,3 +114,83 @@ class ApiToken(db.Model):
     def digest(secret: str) -> str:
         """SHA-256 hex digest of a token secret (tokens are random, so no salt or slow hash is needed)."""
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Deputy(db.Model):
+    """A deputy (zástup): ``deputy`` acts for ``principal`` from ``starts_on`` to ``ends_on`` inclusive.
+
+    Dates are calendar days in Europe/Prague. ``body`` narrows the deputy to one of the principal's
+    bodies; ``None`` means all of them. The deputy gets the principal's tasks and reminders of that
+    period, and every action the deputy takes for those bodies records the principal as "acted for"
+    (see :func:`workflow.accounts.principal_for`).
+    """
+
+    __tablename__ = "deputies"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("principal_id <> deputy_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    principal: Mapped[User] = relationship(foreign_keys=[principal_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    body: Mapped[Body | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def covers(self, day: date) -> bool:
+        """True if ``day`` (a Prague calendar date) lies within the deputy's period."""
+        return self.starts_on <= day <= self.ends_on
+
+
+class AuditEvent(db.Model):
+    """One row of the account audit log: who did what to which account, when, from where.
+
+    Append-only: rows are only ever inserted (:func:`workflow.audit.record`); a flush that would
+    update or delete one raises :class:`AuditLogIsAppendOnly`. ``actor`` is who was signed in,
+    ``acted_for`` the principal when a deputy acted, ``subject`` the account concerned.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: One of :class:`workflow.audit.AuditKind` (stored by value).
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    acted_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    #: The e-mail address typed (failed sign-ins of unknown addresses have no subject).
+    email: Mapped[str] = mapped_column(String(254), default="")
+    #: Client IP address (IPv4 or IPv6) as seen by the web process.
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    #: A short human-readable summary in Czech, e.g. „role: hodnotitel (oblast A)“.
+    summary: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    acted_for: Mapped[User | None] = relationship(foreign_keys=[acted_for_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+    body: Mapped[Body | None] = relationship()
+    token: Mapped[ApiToken | None] = relationship()
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a row of the account audit log."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly("the account audit log is append-only")

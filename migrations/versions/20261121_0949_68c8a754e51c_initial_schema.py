@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 03d10ae38744
+Revision ID: 68c8a754e51c
 Revises: 
-Create Date: 2026-11-21 09:46:59.843116
+Create Date: 2026-11-21 09:49:37.591270
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.db
 
 
 # revision identifiers, used by Alembic.
-revision = '03d10ae38744'
+revision = '68c8a754e51c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -40,6 +40,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', workflow.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', workflow.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', workflow.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deactivated_at', workflow.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -70,6 +72,28 @@ def upgrade():
     )
     with op.batch_alter_table('body_aliases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_body_aliases_body_id'), ['body_id'], unique=False)
+
+    op.create_table('deputies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('principal_id', sa.Integer(), nullable=False),
+    sa.Column('deputy_id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=True),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', workflow.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_deputies_dates_ordered')),
+    sa.CheckConstraint('principal_id <> deputy_id', name=op.f('ck_deputies_not_self')),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name=op.f('fk_deputies_body_id_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_deputies_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['deputy_id'], ['users.id'], name=op.f('fk_deputies_deputy_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['principal_id'], ['users.id'], name=op.f('fk_deputies_principal_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deputies'))
+    )
+    with op.batch_alter_table('deputies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deputies_deputy_id'), ['deputy_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deputies_principal_id'), ['principal_id'], unique=False)
 
     op.create_table('plans',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +129,32 @@ def upgrade():
     )
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_areas_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('audit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', workflow.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('acted_for_id', sa.Integer(), nullable=True),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
+    sa.Column('body_id', sa.Integer(), nullable=True),
+    sa.Column('token_id', sa.Integer(), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['acted_for_id'], ['users.id'], name=op.f('fk_audit_events_acted_for_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name=op.f('fk_audit_events_body_id_bodies'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subject_id'], ['users.id'], name=op.f('fk_audit_events_subject_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['token_id'], ['api_tokens.id'], name=op.f('fk_audit_events_token_id_api_tokens'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_subject_id'), ['subject_id'], unique=False)
 
     op.create_table('plan_imports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -298,12 +348,24 @@ def downgrade():
 
     op.drop_table('reporting_rounds')
     op.drop_table('plan_imports')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_subject_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_kind'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
+
+    op.drop_table('audit_events')
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_areas_plan_id'))
 
     op.drop_table('areas')
     op.drop_table('user_bodies')
     op.drop_table('plans')
+    with op.batch_alter_table('deputies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deputies_principal_id'))
+        batch_op.drop_index(batch_op.f('ix_deputies_deputy_id'))
+
+    op.drop_table('deputies')
     with op.batch_alter_table('body_aliases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_body_aliases_body_id'))
 
