@@ -21,6 +21,7 @@ def get_engine():
 
 
 def get_metadata():
+    import notifications.outbox  # noqa: F401 - the outbox table
     import workflow.models  # noqa: F401 - registers every table on the metadata
 
     return current_app.extensions["migrate"].db.metadata

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install and run Plnění on the embedded defaults: SQLite, Celery on kombu's SQLAlchemy broker,
+# Install and run Plnění on the embedded defaults: SQLite, Celery on kombu's filesystem broker,
 # e-mails to instance/outbox. Loads the real action plan and demo accounts, then serves on
 # http://127.0.0.1:5000 (PORT overrides) with a Celery worker and beat beside it. Ctrl+C stops all.
 set -euo pipefail

@@ -19,21 +19,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from support import (  # noqa: F401 - re-exported for older imports
+    DATA_DIR,
+    PROJECT_ROOT,
+    REAL_PLAN_CSV,
+    REAL_PLAN_JSON,
+    REAL_PLAN_XLSX,
+    REQUIRE_SERVICES,
+    TEST_PASSWORD,
+    login,
+)
 
 from web import create_app
 from web.extensions import db
 from workflow.models import Body, RoleAssignment, User
 from workflow.passwords import hash_password
 from workflow.states import Role
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
-REAL_PLAN_JSON = DATA_DIR / "akcni-plan-2024-2025.json"
-REAL_PLAN_CSV = DATA_DIR / "akcni-plan-2024-2025.csv"
-REAL_PLAN_XLSX = DATA_DIR / "akcni-plan-2024-2025.xlsx"
-TEST_PASSWORD = "správné-heslo-1234"  # noqa: S105
-
-REQUIRE_SERVICES = os.environ.get("PLNENI_REQUIRE_SERVICES") == "1"
 
 
 def _test_environ(tmp: Path) -> dict[str, str]:
@@ -150,11 +151,6 @@ def make_user(app: Flask) -> Any:
         return user
 
     return factory
-
-
-def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any:
-    """Sign ``user`` in through the real sign-in form; returns the response."""
-    return client.post("/prihlaseni", data={"email": user.email, "password": password})
 
 
 @pytest.fixture

@@ -6,14 +6,15 @@ import re
 
 import pytest
 
-from conftest import PROJECT_ROOT
+from support import PROJECT_ROOT
 from web.config import DEV_SECRET_KEY, SETTINGS, ConfigurationError, load_config
 
 
 def test_embedded_defaults_need_no_server(tmp_path):
     config = load_config({"INSTANCE_PATH": str(tmp_path)})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'plneni.sqlite3'}"
-    assert config["CELERY"]["broker_url"] == f"sqla+sqlite:///{tmp_path / 'celery-broker.sqlite3'}"
+    assert config["CELERY"]["broker_url"] == "filesystem://"
+    assert config["CELERY"]["broker_transport_options"]["data_folder_in"] == str(tmp_path / "celery-broker/queue")
     assert config["MAIL_BACKEND"] == "outbox"
     assert config["MAIL_OUTBOX_DIR"] == str(tmp_path / "outbox")
     assert config["TIMEZONE"] == "Europe/Prague"

@@ -7,7 +7,7 @@ import os
 import pytest
 import redis
 
-from conftest import REQUIRE_SERVICES
+from support import REQUIRE_SERVICES
 from web import create_app
 
 
@@ -31,7 +31,8 @@ def test_database_is_postgresql_when_required(app):
 
 def test_celery_broker_follows_configuration(tmp_path):
     embedded = create_app(environ={"INSTANCE_PATH": str(tmp_path), "PLNENI_ENV": "testing"})
-    assert embedded.extensions["celery"].conf.broker_url.startswith("sqla+sqlite:///")
+    assert embedded.extensions["celery"].conf.broker_url == "filesystem://"
+    assert (tmp_path / "celery-broker" / "queue").is_dir()
     with_redis = create_app(environ={"INSTANCE_PATH": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/3"})
     conf = with_redis.extensions["celery"].conf
     assert conf.broker_url == "redis://127.0.0.1:6379/3"

@@ -35,6 +35,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     if overrides:
         app.config.update(overrides)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    for key in ("data_folder_in", "processed_folder"):  # the embedded broker's folders
+        folder = app.config["CELERY"]["broker_transport_options"].get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
@@ -46,6 +50,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
         default_translation_directories=str(PROJECT_ROOT / "web" / "translations"),
     )
     _init_login(app)
+
+    from web.views.auth import init_security
+
+    init_security(app)  # throttling, bearer-token/CSRF gate, idle timeout
 
     from web.celery_app import celery_init_app
 

@@ -4,7 +4,7 @@ Every setting the product reads is declared once in :data:`SETTINGS`; the README
 table is checked against this list by the test suite, so the two cannot drift apart.
 
 The defaults form the *embedded* mode: no external server is needed. The database is SQLite under
-``instance/``, the Celery broker is kombu's SQLAlchemy transport on another SQLite file, and e-mails
+``instance/``, the Celery broker is kombu's filesystem transport in ``instance/celery-broker``, and e-mails
 are written as ``.eml`` files to ``instance/outbox``. Production sets ``PLNENI_ENV=production`` with
 PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``).
 """
@@ -38,8 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Production: `postgresql+psycopg://user@host/db`."),
     Setting("REDIS_URL", "", "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker."),
     Setting("CELERY_BROKER_URL", None,
-            "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's SQLAlchemy transport on "
-            "`celery-broker.sqlite3` in the instance folder (no server)."),
+            "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's filesystem transport in "
+            "`celery-broker/` of the instance folder (no server)."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the product, used in e-mail links."),
     Setting("TIMEZONE", "Europe/Prague", "Time zone for deadlines and for dates shown to users."),
     Setting("DEFAULT_LOCALE", "cs", "Language of the UI for anonymous users (`cs` or `en`)."),
@@ -51,7 +51,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USERNAME", "", "SMTP user (empty: no authentication)."),
     Setting("MAIL_PASSWORD", "", "SMTP password."),
     Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
+    Setting("OUTBOX_SWEEP_SECONDS", "120",
+            "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages)."),
     Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB."),
+    Setting("IDLE_TIMEOUT_HOURS", "8", "A signed-in session idle longer than this is signed out (hours)."),
+    Setting("INVITATION_LINK_HOURS", "168", "How long an invitation link stays valid (hours; single use)."),
+    Setting("PASSWORD_RESET_LINK_MINUTES", "60", "How long a password-reset link stays valid (minutes; single use)."),
+    Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour",
+            "Failed sign-ins allowed per e-mail address before further attempts are refused for a while "
+            "(Flask-Limiter notation; the first limit slows, the second locks)."),
+    Setting("LOGIN_LIMIT_PER_IP", "20 per minute;100 per hour", "Failed sign-ins allowed per client IP address."),
+    Setting("RATELIMIT_STORAGE_URI", None,
+            "Where the throttling counters live. Default: `REDIS_URL` if set, else `memory://` (one process)."),
     Setting("SESSION_COOKIE_SECURE", None,
             "Send the session cookie over HTTPS only. Default: `true` in production, else `false`."),
 )
@@ -69,6 +80,22 @@ def _env(name: str, environ: dict[str, str]) -> str | None:
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _broker_options(broker: str, instance: Path) -> dict[str, Any]:
+    """Transport options: Redis' visibility timeout, or the folders of the embedded broker."""
+    if broker.startswith(("redis://", "rediss://")):
+        # A retry delay longer than the visibility timeout would duplicate tasks on Redis.
+        return {"visibility_timeout": 2 * 86400}
+    if broker.startswith("filesystem://"):
+        queue = instance / "celery-broker"  # created by create_app()
+        return {
+            "data_folder_in": str(queue / "queue"),
+            "data_folder_out": str(queue / "queue"),
+            "processed_folder": str(queue / "processed"),
+            "store_processed": False,
+        }
+    return {}
 
 
 class ConfigurationError(RuntimeError):
@@ -90,7 +117,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
     database_url = _env("DATABASE_URL", env) or f"sqlite:///{instance / 'plneni.sqlite3'}"
     redis_url = _env("REDIS_URL", env) or ""
-    broker = _env("CELERY_BROKER_URL", env) or redis_url or f"sqla+sqlite:///{instance / 'celery-broker.sqlite3'}"
+    broker = _env("CELERY_BROKER_URL", env) or redis_url or "filesystem://"
     secret = _env("SECRET_KEY", env) or DEV_SECRET_KEY
     secure_default = "true" if mode == "production" else "false"
     secure_cookie = _bool(_env("SESSION_COOKIE_SECURE", env) or secure_default)
@@ -120,11 +147,15 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             "worker_prefetch_multiplier": 1,
             "timezone": _env("TIMEZONE", env),
             "broker_connection_retry_on_startup": True,
+            "beat_schedule": {
+                "outbox-sweep": {
+                    "task": "notifications.sweep_outbox",
+                    "schedule": float(_env("OUTBOX_SWEEP_SECONDS", env) or 120),
+                },
+            },
             # A retry delay longer than Redis' visibility timeout would duplicate tasks there;
             # the SQLAlchemy transport passes its options to create_engine and takes none.
-            "broker_transport_options": (
-                {"visibility_timeout": 2 * 86400} if broker.startswith(("redis://", "rediss://")) else {}
-            ),
+            "broker_transport_options": _broker_options(broker, instance),
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
         "TIMEZONE": _env("TIMEZONE", env),
@@ -141,6 +172,16 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "MAX_IMPORT_BYTES": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024),
         # Uploads above this are cut off by Werkzeug before any view runs (import limit + headroom).
         "MAX_CONTENT_LENGTH": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024) + 1024 * 1024,
+        "IDLE_TIMEOUT_HOURS": float(_env("IDLE_TIMEOUT_HOURS", env) or 8),
+        "INVITATION_LINK_HOURS": int(_env("INVITATION_LINK_HOURS", env) or 168),
+        "PASSWORD_RESET_LINK_MINUTES": int(_env("PASSWORD_RESET_LINK_MINUTES", env) or 60),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", env),
+        "LOGIN_LIMIT_PER_IP": _env("LOGIN_LIMIT_PER_IP", env),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", env) or redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # CSRF is checked by web.views.auth's gate for every unsafe request except bearer-token API
+        # calls, instead of Flask-WTF's own hook (which cannot tell those apart).
+        "WTF_CSRF_CHECK_DEFAULT": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookie,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import login
+from support import login
 
 
 def test_healthz_reports_database(client):
