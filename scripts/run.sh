@@ -8,7 +8,8 @@ scripts/bootstrap.sh
 export FLASK_APP=wsgi
 port="${PORT:-5000}"
 export BASE_URL="${BASE_URL:-http://127.0.0.1:${port}}"
-mkdir -p instance
+instance="${INSTANCE_PATH:-instance}"
+mkdir -p "$instance"
 .venv/bin/flask db upgrade
 .venv/bin/flask seed-demo
 
@@ -16,10 +17,10 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 .venv/bin/celery -A wsgi.celery_app worker --beat --loglevel=INFO --concurrency=1 \
-  --schedule=instance/celerybeat-schedule >instance/celery.log 2>&1 &
+  --schedule="$instance/celerybeat-schedule" >"$instance/celery.log" 2>&1 &
 pids+=($!)
 echo
-echo "Plnění běží na ${BASE_URL}  (Celery: instance/celery.log, e-maily: instance/outbox/)"
+echo "Plnění běží na ${BASE_URL}  (Celery: $instance/celery.log, e-maily: $instance/outbox/)"
 echo
 .venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --threads 4 --access-logfile - wsgi:app &
 pids+=($!)
