@@ -27,3 +27,12 @@ REQUIRE_SERVICES = os.environ.get("PLNENI_REQUIRE_SERVICES") == "1"
 def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any:
     """Sign ``user`` in through the real sign-in form; returns the response."""
     return client.post("/prihlaseni", data={"email": user.email, "password": password})
+
+
+#: A JSON payload for the ``password_reset`` e-mail, used by the outbox tests.
+RESET_PAYLOAD = {
+    "user": {"email": "jana.novakova@kraj-lbc.cz", "locale": "cs"},
+    "url": "http://127.0.0.1:5000/heslo/abc",
+    "valid_minutes": 60,
+    "base_url": "http://127.0.0.1:5000",
+}

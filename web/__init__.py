@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 
 from web.config import PROJECT_ROOT, load_config
@@ -72,8 +72,14 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
 
 
 def _select_locale() -> str:
-    """Locale of the request: the user's setting, else the ``lang`` cookie, else the default."""
+    """Locale of the request: the user's setting, else the ``lang`` cookie, else the default.
+
+    Outside a request (CLI commands, Celery tasks) it is the configured default; e-mails choose
+    their recipient's locale explicitly with ``force_locale``.
+    """
     supported = ("cs", "en")
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "cs")
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     cookie = request.cookies.get("lang")

@@ -1,9 +1,234 @@
-"""(being written) CLI commands for importing plans and seeding demo data."""
+"""CLI commands for plan data: ``flask --app wsgi import-plan FILE`` and ``flask --app wsgi seed-demo``."""
 
 from __future__ import annotations
 
-from flask import Flask
+import re
+import unicodedata
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from web.config import PROJECT_ROOT
+from web.extensions import db
+from workflow.bodies import ensure_seed_bodies
+from workflow.importing import (
+    ImportOptions,
+    ImportPreview,
+    PlanImportError,
+    import_plan_file,
+    parse_mapping_option,
+)
+from workflow.models import ActivityBody, Body, Plan, RoleAssignment, User
+from workflow.passwords import MIN_PASSWORD_LENGTH, hash_password
+from workflow.states import Role
+
+#: The project's own copy of the real plan (seed 002), loaded by ``seed-demo``.
+DEMO_PLAN_FILE = PROJECT_ROOT / "data" / "akcni-plan-2024-2025.json"
+DEMO_DOMAIN = "demo.kraj-lbc.cz"
+DEMO_PASSWORD = "demo-heslo-2026!"  # noqa: S105 - published demo password, refused in production
+#: The role accounts of the demo: (local part, role, display name).
+#: Czech role names for the CLI output (the lazy UI titles need a request to pick a locale).
+CLI_ROLE_TITLES = {
+    Role.admin: "správce",
+    Role.secretary: "tajemník",
+    Role.reviewer: "hodnotitel",
+    Role.contributor: "zpracovatel",
+    Role.head: "vedoucí",
+    Role.commission: "člen komise",
+}
+DEMO_ROLE_ACCOUNTS = (
+    ("spravce", Role.admin, "Správce (demo)"),
+    ("tajemnik", Role.secretary, "Tajemník (demo)"),
+    ("hodnotitel", Role.reviewer, "Hodnotitel (demo)"),
+    ("komise", Role.commission, "Člen komise (demo)"),
+)
+
+
+def body_slug(abbreviation: str) -> str:
+    """ASCII slug of a body abbreviation for e-mail addresses.
+
+    ``"OŠMTS"`` → ``"osmts"``, ``"odd. KŘ"`` → ``"odd-kr"``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", abbreviation).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "subjekt"
+
+
+def _print_summary(result: ImportPreview, *, dry_run: bool) -> None:
+    plan_id = f" (id {result.plan_id})" if result.plan_id else ""
+    target = f"{'nový plán' if result.is_new_plan else 'plán'} „{result.plan_title}“{plan_id}"
+    click.echo(f"{'Zkušební import' if dry_run else 'Import'} souboru {result.filename} → {target}")
+    click.echo(f"  Okruhy: {result.areas}, cíle: {result.goals}, aktivity: {result.total}")
+    if dry_run:
+        click.echo(
+            f"  Nových aktivit: {result.created}, změněných: {result.updated}, "
+            f"beze změny: {result.unchanged}."
+        )
+    else:
+        click.echo(
+            f"  Import vytvořil {result.created} aktivit, změnil {result.updated}, "
+            f"beze změny {result.unchanged}."
+        )
+    if result.history_round_title:
+        click.echo(f"  Minulé kolo „{result.history_round_title}“: {result.history_texts} textů „Plnění“.")
+    if result.routing_review:
+        click.echo(
+            f"  K revizi – přiřazeno výchozímu subjektu {result.default_body} "
+            f"({len(result.routing_review)}): " + ", ".join(result.routing_review)
+        )
+    if result.unmatched:
+        click.echo(f"  Nerozpoznané subjekty v „Odpovědnost“ ({len(result.unmatched)}):")
+        for code, token in result.unmatched:
+            click.echo(f"    {code}: „{token}“")
+    if result.warnings:
+        click.echo(f"  Upozornění ({len(result.warnings)}):")
+        for warning in result.warnings:
+            click.echo(f"    {warning}")
+
+
+@click.command("import-plan")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    help='Mapování sloupců: "Číslo aktivity=code,Název aktivity=description,…" nebo soubor mapping.json. '
+    "Pole: area, goal, code, description, indicator, deadline, responsibility, strategy_refs, "
+    "fulfilment, cooperation, extra, ignore.",
+)
+@click.option("--dry-run", is_flag=True, help="Jen ověřit a ukázat, co by se stalo; nic neuložit.")
+@click.option(
+    "--plan-id", type=int, help="Aktualizovat plán s tímto id (jinak plán se stejným názvem, nebo nový)."
+)
+@click.option("--title", help="Název plánu.")
+@click.option("--strategy", help="Strategie, ke které plán patří.")
+@click.option("--period", help="Období plánu, např. 2024–2025.")
+@click.option("--levels", help='Názvy tří úrovní plánu, např. "Oblast,Cíl,Karta".')
+@click.option("--default-body", default="OSV", show_default=True, help="Zkratka výchozího subjektu.")
+def import_plan(
+    file: Path,
+    mapping: str | None,
+    dry_run: bool,
+    plan_id: int | None,
+    title: str | None,
+    strategy: str | None,
+    period: str | None,
+    levels: str | None,
+    default_body: str,
+) -> None:
+    """Import an action plan from FILE (XLSX, CSV or JSON) and print a summary in Czech."""
+    try:
+        column_mapping = parse_mapping_option(mapping) if mapping else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    level_names = [name.strip() for name in levels.split(",")] if levels else None
+    if level_names is not None and (len(level_names) != 3 or not all(level_names)):
+        raise click.UsageError("--levels musí obsahovat právě tři názvy oddělené čárkou.")
+    plan = None
+    if plan_id is not None:
+        plan = db.session.get(Plan, plan_id)
+        if plan is None:
+            raise click.UsageError(f"Plán s id {plan_id} neexistuje.")
+    options = ImportOptions(
+        title=title, strategy=strategy, period=period, level_names=level_names, default_body=default_body
+    )
+    try:
+        result = import_plan_file(file, mapping=column_mapping, options=options, plan=plan, dry_run=dry_run)
+    except PlanImportError as exc:
+        db.session.rollback()
+        click.echo(f"Soubor {file.name} nelze importovat, nic nebylo uloženo:", err=True)
+        for issue in exc.issues:
+            click.echo(f"  {issue}", err=True)
+        raise SystemExit(1) from None
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    _print_summary(result, dry_run=dry_run)
+    if dry_run:
+        click.echo("Zkušební běh: nic nebylo uloženo.")
+
+
+def _demo_user(
+    email: str, name: str, role: Role, password_hash: str, body: Body | None = None
+) -> tuple[User, bool]:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    created = user is None
+    if user is None:
+        user = User(email=email, name=name)
+        db.session.add(user)
+    user.password_hash = password_hash
+    user.active = True
+    if role not in user.roles:
+        user.role_assignments.append(RoleAssignment(role=role.value))
+    if body is not None and body not in user.bodies:
+        user.bodies.append(body)
+    return user, created
+
+
+@click.command("seed-demo")
+@click.option(
+    "--password",
+    default=DEMO_PASSWORD,
+    show_default=True,
+    help=f"Heslo všech demo účtů (alespoň {MIN_PASSWORD_LENGTH} znaků).",
+)
+def seed_demo(password: str) -> None:
+    """Load the real plan from data/, the bodies and a demo account per role and body (not in production)."""
+    if current_app.config.get("PLNENI_ENV") == "production":
+        click.echo("seed-demo nelze spustit v produkčním prostředí (PLNENI_ENV=production).", err=True)
+        raise SystemExit(1)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
+    created_bodies = ensure_seed_bodies()
+    try:
+        result = import_plan_file(DEMO_PLAN_FILE)
+    except PlanImportError as exc:
+        db.session.rollback()
+        click.echo("Demo plán nelze importovat:", err=True)
+        for issue in exc.issues:
+            click.echo(f"  {issue}", err=True)
+        raise SystemExit(1) from None
+    assert result.plan is not None
+    password_hash = hash_password(password)
+    accounts: list[tuple[str, str, str]] = []
+    new_users = 0
+    for local, role, name in DEMO_ROLE_ACCOUNTS:
+        user, created = _demo_user(f"{local}@{DEMO_DOMAIN}", name, role, password_hash)
+        new_users += created
+        accounts.append((user.email, CLI_ROLE_TITLES[role], ""))
+    routed = db.session.scalars(
+        select(Body).where(Body.id.in_(select(ActivityBody.body_id).distinct())).order_by(Body.abbreviation)
+    ).all()
+    for body in routed:
+        slug = body_slug(body.abbreviation)
+        for local, role, label in (
+            ("zpracovatel", Role.contributor, "Zpracovatel"),
+            ("vedouci", Role.head, "Vedoucí"),
+        ):
+            user, created = _demo_user(
+                f"{local}.{slug}@{DEMO_DOMAIN}",
+                f"{label} {body.abbreviation} (demo)",
+                role,
+                password_hash,
+                body,
+            )
+            new_users += created
+            accounts.append((user.email, CLI_ROLE_TITLES[role], body.abbreviation))
+    db.session.commit()
+
+    click.echo(
+        f"Demo data připravena: plán „{result.plan.title}“ (id {result.plan.id}) – {result.areas} okruhů, "
+        f"{result.goals} cílů, {result.total} aktivit; nových subjektů {created_bodies}, "
+        f"nových účtů {new_users}."
+    )
+    click.echo(f"Heslo všech demo účtů: {password}")
+    width = max(len(email) for email, _, _ in accounts)
+    click.echo(f"{'Přihlašovací e-mail'.ljust(width)}  {'Role'.ljust(12)}  Subjekt")
+    for email, role_name, body_name in accounts:
+        click.echo(f"{email.ljust(width)}  {role_name.ljust(12)}  {body_name}")
 
 
 def register(app: Flask) -> None:
-    """Add the data commands to ``app.cli``."""
+    """Add the data commands (``import-plan``, ``seed-demo``) to ``app.cli``."""
+    for command in (import_plan, seed_demo):
+        app.cli.add_command(command)

@@ -6,18 +6,12 @@ from datetime import timedelta
 
 import time_machine
 from sqlalchemy import func, select
+from support import RESET_PAYLOAD as PAYLOAD
 
 from notifications import outbox
 from notifications.outbox import OutboxMessage
 from web import create_app
 from web.extensions import db
-
-PAYLOAD = {
-    "user": {"email": "jana.novakova@kraj-lbc.cz", "locale": "cs"},
-    "url": "http://127.0.0.1:5000/heslo/abc",
-    "valid_minutes": 60,
-    "base_url": "http://127.0.0.1:5000",
-}
 
 
 def _enqueue(key: str = "reset:1:a", email: str = "jana.novakova@kraj-lbc.cz") -> int | None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import select
+from support import RESET_PAYLOAD as PAYLOAD
 
 from notifications import outbox
 from notifications.outbox import OutboxMessage
 from web.extensions import db
-from test_outbox import PAYLOAD
 
 
 def _wait_sent(message_ids: list[int], timeout: float = 60) -> list[OutboxMessage]:

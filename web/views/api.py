@@ -1,10 +1,284 @@
-"""(being written)"""
+"""JSON read API (``/api/v1``), its OpenAPI document and a human-readable page about it.
 
-from flask import Blueprint
+Authentication: the session of a signed-in user, or ``Authorization: Bearer <token>`` (resolved by
+the login manager's request loader, see :func:`web._init_login` and :mod:`workflow.tokens`).
+Unauthenticated requests get **401 JSON**, never a redirect to the sign-in page. The document in
+``web/openapi.yaml`` is the contract: ``tests/web/test_api.py`` checks that every ``/api/v1`` route
+is documented (and vice versa) and that responses carry exactly the documented keys.
 
-bp = Blueprint("api", __name__)
+CSRF: the blueprint is exempt from Flask-WTF's global check, because bearer-token requests carry
+no ambient credentials; unsafe methods authenticated by the *session* cookie are still checked
+(see :func:`_authenticate`). All endpoints are read-only today.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from web.extensions import csrf, db
+from web.views.plans import plans_with_counts
+from workflow.codes import natural_key
+from workflow.models import Activity, Goal, Plan
+from workflow.permissions import Action, can
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Endpoints of this blueprint that need no sign-in.
+PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs"})
 
 
-@bp.get("/api/docs")
-def docs() -> str:
-    return ""
+# ------------------------------------------------------------------------------ errors and auth
+
+
+def json_response(data: dict[str, Any], status: int = 200, **headers: str) -> Response:
+    """``data`` as UTF-8 JSON, keys in the order of the OpenAPI schemas (not sorted), Czech unescaped."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    response = current_app.response_class(body, status=status, mimetype="application/json")
+    response.headers.update(headers)
+    return response
+
+
+def json_error(status: int, message: str, **headers: str) -> Response:
+    """A JSON error response ``{"error": message, "status": status}`` (schema ``Error``)."""
+    return json_response({"error": message, "status": status}, status, **headers)
+
+
+@bp.before_request
+def _authenticate() -> ResponseReturnValue | None:
+    """401 JSON for anonymous requests to non-public endpoints; CSRF for session-authenticated writes."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            message = _("Neplatný nebo odvolaný token.")
+        else:
+            message = _(
+                "Chybí přihlášení: pošlete hlavičku „Authorization: Bearer <token>“ nebo se přihlaste."
+            )
+        return json_error(401, message, **{"WWW-Authenticate": "Bearer"})
+    if request.method not in SAFE_METHODS and not g.get("api_token_auth"):
+        csrf.protect()
+    return None
+
+
+def api_requires(action: Action) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse with 403 JSON unless the (already authenticated) user may perform ``action``."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not can(current_user, action):
+                return json_error(403, _("K této operaci nemáte oprávnění."))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# ---------------------------------------------------------------------------------- serializers
+
+
+def plan_json(plan: Plan, areas: int, goals: int, activities: int, review: int) -> dict[str, Any]:
+    """A plan as the ``Plan`` schema of the OpenAPI document."""
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "strategy": plan.strategy or "",
+        "period": plan.period or "",
+        "level_names": list(plan.level_names or []),
+        "default_body": plan.default_body.abbreviation if plan.default_body else None,
+        "counts": {"areas": areas, "goals": goals, "activities": activities, "needs_review": review},
+    }
+
+
+def activity_json(activity: Activity) -> dict[str, Any]:
+    """An activity as the ``Activity`` schema (deadline, responsibility and strategy refs parsed)."""
+    goal = activity.goal
+    area = goal.area
+    return {
+        "id": activity.id,
+        "code": activity.code,
+        "description": activity.description or "",
+        "indicator": activity.indicator or "",
+        "deadline": {
+            "raw": activity.deadline_raw or "",
+            "kind": activity.deadline_kind,
+            "start": activity.deadline_start.isoformat() if activity.deadline_start else None,
+            "end": activity.deadline_end.isoformat() if activity.deadline_end else None,
+            "frequency": activity.deadline_frequency,
+            "condition": activity.deadline_condition,
+        },
+        "responsibility": {
+            "raw": activity.responsibility_raw or "",
+            "bodies": [
+                {"abbreviation": link.body.abbreviation, "name": link.body.name, "lead": index == 0}
+                for index, link in enumerate(activity.routing)
+            ],
+            "needs_review": bool(activity.routing_needs_review),
+            "unmatched": list(activity.routing_unmatched or []),
+        },
+        "strategy_refs": {
+            "raw": activity.strategy_refs_raw or "",
+            "measure": activity.strategy_measures[0] if activity.strategy_measures else None,
+            "measures": list(activity.strategy_measures or []),
+            "goals": [int(n) for n in activity.strategy_goals or []],
+        },
+        "cooperation": activity.cooperation or "",
+        "area": {"code": area.code, "title": area.title or ""},
+        "goal": {"code": goal.code, "title": goal.title or ""},
+        "extra": {str(k): str(v) for k, v in (activity.extra or {}).items()},
+    }
+
+
+# ------------------------------------------------------------------------------------ endpoints
+
+
+@bp.get("/v1/plans")
+@api_requires(Action.view_plans)
+def list_plans() -> ResponseReturnValue:
+    """``{"plans": [Plan, …]}``, newest first."""
+    rows = db.session.execute(plans_with_counts()).all()
+    return json_response({"plans": [plan_json(*row) for row in rows]})
+
+
+@bp.get("/v1/plans/<int:plan_id>/activities")
+@api_requires(Action.view_plans)
+def plan_activities(plan_id: int) -> ResponseReturnValue:
+    """``{"plan": Plan, "activities": [Activity, …]}`` in natural code order; 404 JSON if no such plan."""
+    row = db.session.execute(plans_with_counts().where(Plan.id == plan_id)).first()
+    if row is None:
+        return json_error(404, _("Plán nenalezen."))
+    activities = list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.plan_id == plan_id)
+            .options(selectinload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
+        )
+    )
+    activities.sort(key=lambda a: natural_key(a.code))
+    return json_response({"plan": plan_json(*row), "activities": [activity_json(a) for a in activities]})
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document from ``web/openapi.yaml`` as a dict (read once per process)."""
+    with OPENAPI_PATH.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI document as JSON (no sign-in needed)."""
+    return json_response(openapi_document())
+
+
+# ------------------------------------------------------------------------------ the docs page
+
+
+def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local ``$ref`` (``#/components/…``) of ``document``; other nodes come back as given."""
+    while "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str | None) -> Markup:
+    """Escape ``text`` and turn Markdown-style `code` spans into ``<code>`` elements."""
+    return Markup(_BACKTICKS.sub(r"<code>\1</code>", str(escape(text or ""))))  # noqa: S704 - escaped above
+
+
+def _type_label(document: dict[str, Any], schema: dict[str, Any]) -> str:
+    name = schema["$ref"].rsplit("/", 1)[-1] if "$ref" in schema else None
+    schema = resolve(document, schema)
+    types = schema.get("type", "object")
+    types = types if isinstance(types, list) else [types]
+    labels = []
+    for t in types:
+        if t == "array":
+            labels.append(f"array[{_type_label(document, schema.get('items', {}))}]")
+        elif t == "object" and name:
+            labels.append(name)
+        else:
+            labels.append(t)
+    return " | ".join(labels)
+
+
+def schema_rows(document: dict[str, Any], schema: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten an object schema into rows ``{name, type, required, description, enum}`` for the docs page.
+
+    Nested objects (also inside arrays) get dotted names: ``activities[].deadline.kind``.
+    """
+    schema = resolve(document, schema)
+    if schema.get("type") == "array":
+        return schema_rows(document, schema.get("items", {}), prefix + "[]")
+    rows: list[dict[str, Any]] = []
+    required = set(schema.get("required", []))
+    for name, prop in (schema.get("properties") or {}).items():
+        full = f"{prefix}.{name}" if prefix else name
+        target = resolve(document, prop)
+        rows.append({
+            "name": full,
+            "type": _type_label(document, prop),
+            "required": name in required,
+            "description": prop.get("description") or target.get("description", ""),
+            "enum": target.get("enum"),
+        })
+        if target.get("properties") or (target.get("type") == "array" and "properties" in resolve(
+            document, target.get("items", {})
+        )):
+            rows += schema_rows(document, target, full)
+    return rows
+
+
+@bp.get("/docs")
+def docs() -> ResponseReturnValue:
+    """A human page in Czech listing the endpoints of the OpenAPI document (no sign-in needed)."""
+    document = openapi_document()
+    operations = []
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            responses = []
+            for status, response in op.get("responses", {}).items():
+                response = resolve(document, response)
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                responses.append({
+                    "status": status,
+                    "description": response.get("description", ""),
+                    "schema_name": schema["$ref"].rsplit("/", 1)[-1] if schema and "$ref" in schema else None,
+                    "rows": schema_rows(document, schema) if schema else [],
+                })
+            operations.append({
+                "id": op.get("operationId", f"{method}-{path}"),
+                "method": method.upper(),
+                "path": path,
+                "op": op,
+                "public": op.get("security") == [],
+                "responses": responses,
+            })
+    return render_template(
+        "api/docs.html", document=document, operations=operations, inline_code=inline_code
+    )

@@ -1,0 +1,59 @@
+"""Import of action plans from XLSX, CSV and the JSON form (issue 2, items 4–5).
+
+Public API::
+
+    preview_import(content, filename, *, mapping=None, options=None, plan=None) -> ImportPreview
+    commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None) -> ImportResult
+    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False) -> ImportResult
+
+Readers (:mod:`.readers`) decode the bytes, :mod:`.parsing` validates the structure with the
+column mapping of :mod:`.mapping`, and :mod:`.service` compares with the database and writes.
+"""
+
+from workflow.importing.errors import ImportIssue, PlanImportError
+from workflow.importing.mapping import EXTRA, FIELDS, IGNORE, TARGETS, guess_mapping, parse_mapping_option
+from workflow.importing.service import (
+    DEFAULT_LEVEL_NAMES,
+    DEFAULT_PERIOD,
+    DEFAULT_STRATEGY,
+    DEFAULT_TITLE,
+    ActivityChange,
+    ImportOptions,
+    ImportPreview,
+    ImportResult,
+    commit_import,
+    describe_columns,
+    history_round_title,
+    import_plan_file,
+    parse_file,
+    period_dates,
+    preview_import,
+    sort_key,
+)
+
+__all__ = [
+    "DEFAULT_LEVEL_NAMES",
+    "DEFAULT_PERIOD",
+    "DEFAULT_STRATEGY",
+    "DEFAULT_TITLE",
+    "EXTRA",
+    "FIELDS",
+    "IGNORE",
+    "TARGETS",
+    "ActivityChange",
+    "ImportIssue",
+    "ImportOptions",
+    "ImportPreview",
+    "ImportResult",
+    "PlanImportError",
+    "commit_import",
+    "describe_columns",
+    "guess_mapping",
+    "history_round_title",
+    "import_plan_file",
+    "parse_file",
+    "parse_mapping_option",
+    "period_dates",
+    "preview_import",
+    "sort_key",
+]

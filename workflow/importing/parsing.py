@@ -1,0 +1,622 @@
+"""From decoded cells to a validated plan structure (areas → goals → activities), writing nothing.
+
+Rules (seed 002, ``data/README.md``):
+
+- an „Okruh“ cell such as „A Systémová opatření“ gives area code ``A`` and its title; a „Cíl“
+  cell such as „A1 Mezioborová spolupráce“ gives goal ``A1`` and its title; „D1“ alone is a goal
+  without a title;
+- without those columns the area and goal come from the activity code: ``A1.2`` → area ``A``,
+  goal ``A1``; ``1.1.1`` → area ``1``, goal ``1.1`` (the social-services plan, seed 001);
+- codes go through :func:`workflow.codes.normalize_code` (``A.2.4`` → ``A2.4``);
+- a goal must belong to its area and an activity to its goal, when their codes are hierarchical.
+
+Every problem of a file is collected (up to a cap) and raised together as
+:class:`~workflow.importing.errors.PlanImportError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.codes import normalize_code
+from workflow.deadlines import DeadlineKind, parse_deadline
+from workflow.importing.errors import IssueCollector
+from workflow.importing.mapping import (
+    EXTRA,
+    FIELDS,
+    IGNORE,
+    REQUIRED,
+    TARGETS,
+    guess_mapping,
+    normalize_header,
+    normalize_target,
+)
+from workflow.importing.readers import JsonDocument, Table
+from workflow.strategy_refs import parse_strategy_refs
+
+#: Text fields of an activity that come straight from a column.
+TEXT_FIELDS = (
+    "description",
+    "indicator",
+    "deadline",
+    "responsibility",
+    "strategy_refs",
+    "fulfilment",
+    "cooperation",
+)
+
+# A code: optional leading letters, then dot-separated numbers, optionally one trailing lower-case
+# letter (``A1.2``, ``1.1.1``, ``B2``, ``A1.2a``).
+_CODE = re.compile(r"[^\W\d_]{0,6}\d+(?:\.\d+)*[a-z]?")
+_SEGMENTS = re.compile(r"[^\W\d_]+|\d+")
+# „A Systémová opatření“, „A1 Mezioborová spolupráce“, „1.1. Zvýšení podpory“, „D1“, „A: Titul“.
+_CODE_AND_TITLE = re.compile(
+    r"(?P<code>[A-ZÁ-Ž]{1,3}\d*(?:\.\d+)*|\d+(?:\.\d+)*)[.:)]?(?:\s+[-–—]?\s*(?P<title>.*))?", re.S
+)
+
+
+@dataclass
+class ColumnInfo:
+    """One column of a table and what the import does with it."""
+
+    header: str
+    target: str
+    recognised: bool
+    letter: str = ""
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def target_label(self) -> str:
+        """Czech label of the target (``"Kód aktivity"``, ``"(ignorovat)"`` …)."""
+        return TARGETS.get(self.target, self.target)
+
+
+@dataclass
+class ParsedArea:
+    """Level 1 as read; ``intro``/``footnotes`` are ``None`` when the source does not carry them."""
+
+    code: str
+    title: str
+    intro: str | None = None
+    footnotes: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class ParsedGoal:
+    """Level 2 as read; ``comment``/``coordination`` are ``None`` when the source does not carry them."""
+
+    code: str
+    area_code: str
+    title: str
+    comment: str | None = None
+    coordination: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class ParsedActivity:
+    """Level 3 as read. A text field is ``None`` when the source has no column for it.
+
+    :ivar row: the row of the table (``None`` for JSON).
+    :ivar extra: unmapped columns, header → text (empty cells left out).
+    """
+
+    code: str
+    goal_code: str
+    row: int | None = None
+    description: str | None = None
+    indicator: str | None = None
+    deadline: str | None = None
+    responsibility: str | None = None
+    strategy_refs: str | None = None
+    fulfilment: str | None = None
+    cooperation: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedPlan:
+    """A whole plan file, validated.
+
+    :ivar present: the fields (of :data:`TEXT_FIELDS`) the source carries; others stay untouched
+        on re-import.
+    """
+
+    format: str
+    sheet: str | None
+    areas: dict[str, ParsedArea]
+    goals: dict[str, ParsedGoal]
+    activities: list[ParsedActivity]
+    present: set[str]
+    columns: list[ColumnInfo] = field(default_factory=list)
+    period: str | None = None
+    abbreviations: dict[str, str] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def code_segments(code: str) -> list[str]:
+    """``"A1.2"`` → ``["A", "1", "2"]``; ``"1.1.1"`` → ``["1", "1", "1"]``."""
+    return _SEGMENTS.findall(code)
+
+
+def _join_segments(segments: list[str]) -> str:
+    text = ""
+    for segment in segments:
+        if text and text[-1].isdigit() and segment[0].isdigit():
+            text += "."
+        text += segment
+    return text
+
+
+def derive_parents(code: str) -> tuple[str, str] | None:
+    """Area and goal codes implied by an activity code, or ``None`` when it is too short.
+
+    ``"A1.2"`` → ``("A", "A1")``; ``"1.1.1"`` → ``("1", "1.1")``; ``"A1.2.3"`` → ``("A", "A1.2")``.
+    """
+    segments = code_segments(code)
+    if len(segments) < 3:
+        return None
+    return segments[0], _join_segments(segments[:-1])
+
+
+def split_code_and_title(cell: str) -> tuple[str | None, str]:
+    """Read an „Okruh“/„Cíl“ cell: ``"A1 Mezioborová spolupráce"`` → ``("A1", "Mezioborová spolupráce")``.
+
+    :returns: ``(code, title)``; ``(None, cell)`` when the cell does not start with a code.
+    """
+    match = _CODE_AND_TITLE.fullmatch(cell.strip())
+    if not match:
+        return None, cell.strip()
+    return normalize_code(match.group("code")), (match.group("title") or "").strip()
+
+
+def _belongs(child: str, parent: str) -> bool | None:
+    """Whether ``child`` code lies under ``parent`` by its segments; ``None`` when not comparable."""
+    child_segments, parent_segments = code_segments(child), code_segments(parent)
+    if len(child_segments) <= len(parent_segments) or not parent_segments:
+        return None
+    return [s.casefold() for s in child_segments[: len(parent_segments)]] == [
+        s.casefold() for s in parent_segments
+    ]
+
+
+def check_code(code: str) -> bool:
+    """True for a well-formed activity code (after :func:`workflow.codes.normalize_code`)."""
+    return bool(_CODE.fullmatch(code))
+
+
+# ------------------------------------------------------------------------------------- tables
+
+
+def resolve_mapping(
+    table: Table, mapping: dict[str, str] | None, issues: IssueCollector
+) -> tuple[dict[int, str], list[ColumnInfo]]:
+    """Effective mapping of column index → target: recognised headers, overridden by ``mapping``.
+
+    Issues: a mapped header missing from the file (``unknown_header``), an unknown target
+    (``unknown_field``), two columns for one field (``duplicate_field``), a required field
+    without a column (``missing_header``).
+    """
+    guessed = guess_mapping(table.headers)
+    by_key: dict[str, list[int]] = {}
+    for index, header in enumerate(table.headers):
+        by_key.setdefault(normalize_header(header), []).append(index)
+    targets = {index: guessed[header] for index, header in enumerate(table.headers)}
+    recognised = {index: guessed[header] != EXTRA for index, header in enumerate(table.headers)}
+    if mapping:
+        # A mapping replaces the recognition: fields it does not name stay where recognition put them
+        # unless another column is mapped to them.
+        explicit: dict[int, str] = {}
+        for header, value in mapping.items():
+            indexes = by_key.get(normalize_header(header))
+            if not indexes:
+                issues.add(
+                    "unknown_header",
+                    f"Sloupec „{header}“ uvedený v mapování v souboru není. "
+                    f"Sloupce souboru: {', '.join(f'„{h}“' for h in table.headers)}.",
+                    row=table.header_row,
+                    column=header,
+                )
+                continue
+            target = normalize_target(value)
+            if target is None:
+                issues.add(
+                    "unknown_field",
+                    f"Pole „{value}“ v mapování sloupce „{header}“ neznáme. "
+                    f"Možná pole: {', '.join(TARGETS)}.",
+                    row=table.header_row,
+                    column=header,
+                )
+                continue
+            for index in indexes:
+                explicit[index] = target
+        claimed = {t for t in explicit.values() if t in FIELDS}
+        for index in range(len(table.headers)):
+            if index in explicit:
+                targets[index] = explicit[index]
+            elif targets[index] in claimed:
+                targets[index] = EXTRA
+    seen: dict[str, int] = {}
+    for index, target in targets.items():
+        if target not in FIELDS:
+            continue
+        if target in seen:
+            issues.add(
+                "duplicate_field",
+                f"Pole „{FIELDS[target]}“ je přiřazeno dvěma sloupcům: „{table.headers[seen[target]]}“ "
+                f"a „{table.headers[index]}“.",
+                row=table.header_row,
+                column=table.headers[index],
+            )
+        else:
+            seen[target] = index
+    for target, header in REQUIRED.items():
+        if target not in seen:
+            issues.add(
+                "missing_header",
+                f"Chybí sloupec „{header}“ ({FIELDS[target].lower()}). "
+                f"Záhlaví souboru (řádek {table.header_row}): "
+                f"{', '.join(f'„{h}“' for h in table.headers)}. Jiné názvy sloupců přiřaďte v mapování.",
+                row=table.header_row,
+                column=header,
+            )
+    columns = [
+        ColumnInfo(
+            header=header,
+            target=targets[index],
+            recognised=recognised[index],
+            letter=table.column_letters[index] if index < len(table.column_letters) else "",
+            samples=[row.cells[index] for row in table.rows if row.cells[index]][:2],
+        )
+        for index, header in enumerate(table.headers)
+    ]
+    return targets, columns
+
+
+def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPlan:
+    """Validate a table and turn it into a :class:`ParsedPlan`.
+
+    :raises PlanImportError: every problem found (header, mapping, codes, hierarchy).
+    """
+    issues = IssueCollector()
+    targets, columns = resolve_mapping(table, mapping, issues)
+    issues.raise_if_any()
+    column_of = {target: index for index, target in targets.items() if target in FIELDS}
+    header_of = {target: table.headers[index] for target, index in column_of.items()}
+    extra_columns = [index for index, target in targets.items() if target == EXTRA]
+
+    areas: dict[str, ParsedArea] = {}
+    goals: dict[str, ParsedGoal] = {}
+    goal_rows: dict[str, int] = {}
+    activities: list[ParsedActivity] = []
+    first_row: dict[str, int] = {}
+    warnings: list[str] = []
+
+    def cell(row: Any, target: str) -> str | None:
+        index = column_of.get(target)
+        return None if index is None else row.cells[index]
+
+    for row in table.rows:
+        raw_code = cell(row, "code") or ""
+        if not raw_code:
+            if any(row.cells[i] for i, t in targets.items() if t != IGNORE):
+                issues.add("empty_code", "Chybí kód aktivity.", row=row.number, column=header_of["code"])
+            continue
+        code = normalize_code(raw_code)
+        if not check_code(code):
+            issues.add(
+                "invalid_code",
+                f"Kód „{raw_code}“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).",
+                row=row.number,
+                column=header_of["code"],
+            )
+            continue
+        if code in first_row:
+            issues.add(
+                "duplicate_code",
+                f"Kód „{code}“ je v souboru dvakrát: na řádcích {first_row[code]} a {row.number}.",
+                row=row.number,
+                column=header_of["code"],
+            )
+            continue
+        first_row[code] = row.number
+        derived = derive_parents(code)
+
+        area_code, area_title = None, ""
+        if area_cell := cell(row, "area"):
+            area_code, area_title = split_code_and_title(area_cell)
+            if area_code is None:
+                area_code = derived[0] if derived else None
+        elif derived:
+            area_code = derived[0]
+        goal_code, goal_title = None, ""
+        if goal_cell := cell(row, "goal"):
+            goal_code, goal_title = split_code_and_title(goal_cell)
+            if goal_code is None:
+                goal_code = derived[1] if derived else None
+        elif derived:
+            goal_code = derived[1]
+        if goal_code is None or area_code is None:
+            issues.add(
+                "missing_goal",
+                f"U aktivity „{code}“ nelze určit {'cíl' if goal_code is None else 'okruh'}: "
+                "kód je příliš krátký "
+                "a sloupec „Okruh“/„Cíl“ chybí nebo je prázdný.",
+                row=row.number,
+                column=header_of.get("goal" if goal_code is None else "area", header_of["code"]),
+            )
+            continue
+        if _belongs(goal_code, area_code) is False:
+            issues.add(
+                "goal_area_mismatch",
+                f"Cíl „{goal_code}“ nepatří do okruhu „{area_code}“.",
+                row=row.number,
+                column=header_of.get("goal", header_of["code"]),
+            )
+            continue
+        if _belongs(code, goal_code) is False:
+            issues.add(
+                "activity_goal_mismatch",
+                f"Aktivita „{code}“ nepatří k cíli „{goal_code}“.",
+                row=row.number,
+                column=header_of["code"],
+            )
+            continue
+        area = areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
+        if area_title and not area.title:
+            area.title = area_title
+        goal = goals.get(goal_code)
+        if goal is None:
+            goal = goals[goal_code] = ParsedGoal(code=goal_code, area_code=area_code, title=goal_title)
+            goal_rows[goal_code] = row.number
+        elif goal.area_code != area_code:
+            issues.add(
+                "goal_area_mismatch",
+                f"Cíl „{goal_code}“ je na řádku {goal_rows[goal_code]} v okruhu „{goal.area_code}“, "
+                f"zde v okruhu „{area_code}“.",
+                row=row.number,
+                column=header_of.get("area", header_of["code"]),
+            )
+            continue
+        elif goal_title and not goal.title:
+            goal.title = goal_title
+
+        activity = ParsedActivity(code=code, goal_code=goal_code, row=row.number)
+        for target in TEXT_FIELDS:
+            setattr(activity, target, cell(row, target))
+        activity.extra = {table.headers[i]: row.cells[i] for i in extra_columns if row.cells[i]}
+        activities.append(activity)
+
+    if not activities and not issues:
+        issues.add("no_data_rows", "Tabulka neobsahuje žádnou aktivitu s kódem.", row=table.header_row)
+    _apply_goal_sheet(table, areas, goals, issues)
+    issues.raise_if_any()
+    present = {target for target in TEXT_FIELDS if target in column_of}
+    warnings.extend(_activity_warnings(activities))
+    return ParsedPlan(
+        format=table.format,
+        sheet=table.sheet,
+        areas=areas,
+        goals=goals,
+        activities=activities,
+        present=present,
+        columns=columns,
+        warnings=warnings,
+    )
+
+
+def _apply_goal_sheet(
+    table: Table, areas: dict[str, ParsedArea], goals: dict[str, ParsedGoal], issues: IssueCollector
+) -> None:
+    """Titles and comments of goals from the „Cíle“ sheet of the real XLSX."""
+    for item in table.goal_rows:
+        code = normalize_code(item["code"])
+        area_code, area_title = split_code_and_title(item.get("area", ""))
+        goal = goals.get(code)
+        if goal is None:
+            if area_code is None:
+                derived = code_segments(code)
+                area_code = derived[0] if len(derived) >= 2 else None
+            if area_code is None:
+                continue
+            if _belongs(code, area_code) is False:
+                issues.add(
+                    "goal_area_mismatch",
+                    f"Cíl „{code}“ na listu „Cíle“ nepatří do okruhu „{area_code}“.",
+                    row=item["row"],
+                    column="Kód cíle",
+                )
+                continue
+            areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
+            goal = goals[code] = ParsedGoal(code=code, area_code=area_code, title="")
+        if item.get("title") and not goal.title:
+            goal.title = item["title"]
+        if "comment" in item:
+            goal.comment = item["comment"]
+
+
+def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
+    """Readable warnings: empty descriptions, deadlines and strategy references not understood."""
+    warnings = []
+    for activity in activities:
+        where = (
+            f"Řádek {activity.row}, aktivita {activity.code}" if activity.row else f"Aktivita {activity.code}"
+        )
+        if activity.description is not None and not activity.description.strip():
+            warnings.append(f"{where}: chybí popis aktivity.")
+        if activity.deadline and parse_deadline(activity.deadline).kind == DeadlineKind.unknown:
+            warnings.append(
+                f"{where}: termín „{activity.deadline}“ se nepodařilo rozpoznat; uložen jako text."
+            )
+        if activity.strategy_refs:
+            unparsed = parse_strategy_refs(activity.strategy_refs).unparsed
+            if unparsed:
+                warnings.append(
+                    f"{where}: ve vazbě na strategii „{activity.strategy_refs}“ nejsou rozpoznány části "
+                    f"{', '.join(f'„{t}“' for t in unparsed)}."
+                )
+    return warnings
+
+
+# --------------------------------------------------------------------------------------- JSON
+
+_JSON_ACTIVITY_KEYS = {
+    "code",
+    "description",
+    "indicator",
+    "deadline",
+    "responsibility",
+    "strategy_refs",
+    "fulfilment",
+    "cooperation",
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return ""
+
+
+def parse_json(document: JsonDocument) -> ParsedPlan:
+    """Validate the nested JSON form (``data/akcni-plan-2024-2025.json``) into a :class:`ParsedPlan`.
+
+    Issues name the place as ``okruh A › cíl A1 › 3. aktivita`` in the message and the JSON key
+    as the column; ``row`` is ``None``.
+
+    :raises PlanImportError: every problem found.
+    """
+    data = document.data
+    issues = IssueCollector()
+    areas: dict[str, ParsedArea] = {}
+    goals: dict[str, ParsedGoal] = {}
+    activities: list[ParsedActivity] = []
+    seen: dict[str, str] = {}
+    extra_keys: set[str] = set()
+
+    def structure(where: str, message: str, key: str) -> None:
+        issues.add("invalid_json_structure", f"{where}: {message}", column=key)
+
+    for a_index, area_data in enumerate(data["areas"], start=1):
+        where_area = f"{a_index}. okruh"
+        if not isinstance(area_data, dict):
+            structure(where_area, "očekává se objekt.", "areas")
+            continue
+        area_code = normalize_code(_text(area_data.get("code")) or "?")
+        if not _text(area_data.get("code")):
+            issues.add("empty_code", f"{where_area}: chybí kód okruhu.", column="code")
+            continue
+        where_area = f"Okruh {area_code}"
+        if area_code in areas:
+            issues.add("duplicate_code", f"{where_area} je v souboru dvakrát.", column="code")
+            continue
+        footnotes = area_data.get("footnotes")
+        areas[area_code] = ParsedArea(
+            code=area_code,
+            title=_text(area_data.get("title")),
+            intro=_text(area_data.get("intro")),
+            footnotes=[f for f in footnotes if isinstance(f, dict)] if isinstance(footnotes, list) else [],
+        )
+        goal_list = area_data.get("goals")
+        if not isinstance(goal_list, list):
+            structure(where_area, "chybí seznam cílů „goals“.", "goals")
+            continue
+        for g_index, goal_data in enumerate(goal_list, start=1):
+            where_goal = f"{where_area} › {g_index}. cíl"
+            if not isinstance(goal_data, dict) or not _text(goal_data.get("code")):
+                issues.add("empty_code", f"{where_goal}: chybí kód cíle.", column="code")
+                continue
+            goal_code = normalize_code(_text(goal_data.get("code")))
+            where_goal = f"{where_area} › cíl {goal_code}"
+            if _belongs(goal_code, area_code) is False:
+                issues.add(
+                    "goal_area_mismatch", f"Cíl „{goal_code}“ nepatří do okruhu „{area_code}“.", column="code"
+                )
+                continue
+            if goal_code in goals:
+                issues.add("duplicate_code", f"{where_goal} je v souboru dvakrát.", column="code")
+                continue
+            coordination = goal_data.get("coordination")
+            goals[goal_code] = ParsedGoal(
+                code=goal_code,
+                area_code=area_code,
+                title=_text(goal_data.get("title")),
+                comment=_text(goal_data.get("comment")),
+                coordination=[c for c in coordination if isinstance(c, dict)]
+                if isinstance(coordination, list)
+                else [],
+            )
+            activity_list = goal_data.get("activities")
+            if not isinstance(activity_list, list):
+                structure(where_goal, "chybí seznam aktivit „activities“.", "activities")
+                continue
+            for x_index, item in enumerate(activity_list, start=1):
+                where = f"{where_goal} › {x_index}. aktivita"
+                if not isinstance(item, dict):
+                    structure(where, "očekává se objekt.", "activities")
+                    continue
+                raw_code = _text(item.get("code"))
+                if not raw_code:
+                    issues.add("empty_code", f"{where}: chybí kód aktivity.", column="code")
+                    continue
+                code = normalize_code(raw_code)
+                if not check_code(code):
+                    issues.add(
+                        "invalid_code",
+                        f"{where}: kód „{raw_code}“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).",
+                        column="code",
+                    )
+                    continue
+                if code in seen:
+                    issues.add(
+                        "duplicate_code",
+                        f"Kód „{code}“ je v souboru dvakrát: {seen[code]} a {where}.",
+                        column="code",
+                    )
+                    continue
+                seen[code] = where
+                if _belongs(code, goal_code) is False:
+                    issues.add(
+                        "activity_goal_mismatch",
+                        f"{where}: aktivita „{code}“ nepatří k cíli „{goal_code}“.",
+                        column="code",
+                    )
+                    continue
+                activity = ParsedActivity(code=code, goal_code=goal_code)
+                for key in TEXT_FIELDS:
+                    setattr(activity, key, _text(item.get(key)))
+                activity.extra = {
+                    key: _text(value)
+                    for key, value in item.items()
+                    if key not in _JSON_ACTIVITY_KEYS and _text(value)
+                }
+                extra_keys.update(activity.extra)
+                activities.append(activity)
+
+    if not activities and not issues:
+        issues.add("no_data_rows", "Soubor JSON neobsahuje žádnou aktivitu.", column="activities")
+    issues.raise_if_any()
+    abbreviations = data.get("abbreviations")
+    columns = [
+        ColumnInfo(header=key, target=key, recognised=True) for key in FIELDS if key not in ("area", "goal")
+    ]
+    columns += [ColumnInfo(header=key, target=EXTRA, recognised=False) for key in sorted(extra_keys)]
+    return ParsedPlan(
+        format="json",
+        sheet=None,
+        areas=areas,
+        goals=goals,
+        activities=activities,
+        present=set(TEXT_FIELDS),
+        columns=columns,
+        period=_text(data.get("period")) or None,
+        abbreviations=(
+            {str(k): _text(v) for k, v in abbreviations.items()} if isinstance(abbreviations, dict) else None
+        ),
+        warnings=_activity_warnings(activities),
+    )

@@ -1,0 +1,377 @@
+"""Reading an uploaded plan file (XLSX, CSV or the nested JSON form) into plain Python values.
+
+Readers only decode: they return the cells as text (:class:`Table`) or the parsed JSON document
+(:class:`JsonDocument`) and raise :class:`~workflow.importing.errors.PlanImportError` when the
+bytes are not a readable plan file. What the cells mean is decided in
+:mod:`workflow.importing.parsing`.
+
+Formats (``data/README.md``):
+
+- XLSX, read with openpyxl in read-only mode; sheet „Akční plán“ or the first sheet, plus the
+  sheet „Cíle“ (goal codes, titles and comments) when present. Formula cells are refused, since
+  their value is whatever the last program that saved the file computed (or nothing).
+- CSV in UTF-8 with or without BOM, comma, semicolon or tab, RFC 4180 quoting.
+- JSON: ``{"title", "period", "areas": [{"code", "title", "intro", "footnotes", "goals": [{"code",
+  "title", "comment", "coordination", "activities": [{…}]}]}], "abbreviations": {…}}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePath
+from typing import Any
+
+from workflow.importing.errors import IssueCollector, PlanImportError, fail
+from workflow.importing.mapping import normalize_header, recognise_header
+
+#: Name of the activity sheet in the real XLSX; otherwise the first sheet is read.
+ACTIVITY_SHEET = "Akční plán"
+#: Name of the optional sheet of goals (codes, titles, comments) in the real XLSX.
+GOALS_SHEET = "Cíle"
+#: The header row is searched for among this many first non-empty rows.
+HEADER_SEARCH_ROWS = 20
+
+_MAGIC = {
+    b"\x89PNG": "obrázek PNG",
+    b"\xff\xd8\xff": "obrázek JPEG",
+    b"GIF8": "obrázek GIF",
+    b"%PDF": "dokument PDF",
+    b"\xd0\xcf\x11\xe0": "starý formát Excelu (XLS) nebo Wordu (DOC)",
+}
+_TEXT_SUFFIXES = {"", ".csv", ".txt", ".tsv"}
+
+
+@dataclass
+class TableRow:
+    """One non-empty row below the header: its number as a spreadsheet shows it, and its cells."""
+
+    number: int
+    cells: list[str]
+
+
+@dataclass
+class Table:
+    """A plan table: header texts and rows of cell texts (``""`` for empty cells).
+
+    :ivar format: ``"xlsx"`` or ``"csv"``.
+    :ivar sheet: the sheet read (XLSX) or ``None``.
+    :ivar headers: header texts, one per column; an empty header is named after its column
+        (``"Sloupec F"``).
+    :ivar header_row: number of the header row.
+    :ivar rows: data rows, cells aligned with ``headers``.
+    :ivar column_letters: spreadsheet column letters (XLSX) or 1-based numbers (CSV) as text.
+    :ivar goal_rows: rows of the „Cíle“ sheet as ``{"area", "code", "title", "comment", "row"}``.
+    """
+
+    format: str
+    sheet: str | None
+    headers: list[str]
+    header_row: int
+    rows: list[TableRow]
+    column_letters: list[str] = field(default_factory=list)
+    goal_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class JsonDocument:
+    """The nested JSON form of a plan (see the module docstring)."""
+
+    data: dict[str, Any]
+    format: str = "json"
+
+
+def read_source(
+    content: bytes, filename: str, *, max_bytes: int, mapping_headers: frozenset[str] = frozenset()
+) -> Table | JsonDocument:
+    """Decode an uploaded plan file.
+
+    :param content: the file's bytes.
+    :param filename: its name; the suffix helps to tell CSV from JSON (content decides for XLSX).
+    :param max_bytes: the largest accepted size (``MAX_IMPORT_BYTES``).
+    :param mapping_headers: normalised headers named in a column mapping (they help to find the
+        header row of tables that do not use the real plan's headers).
+    :returns: a :class:`Table` (XLSX, CSV) or a :class:`JsonDocument`.
+    :raises PlanImportError: too large, empty, not a spreadsheet, not UTF-8, malformed CSV or
+        JSON, formula cells, or no data rows.
+    """
+    if len(content) > max_bytes:
+        raise fail(
+            "too_large",
+            f"Soubor je příliš velký: má {_size(len(content), up=True)}, "
+            f"největší povolená velikost je {_size(max_bytes)}.",
+        )
+    if not content.strip():
+        raise fail("empty_file", "Soubor je prázdný.")
+    suffix = PurePath(filename or "").suffix.lower()
+    for magic, kind in _MAGIC.items():
+        if content.startswith(magic):
+            raise fail(
+                "not_spreadsheet",
+                f"Soubor „{filename}“ je {kind}, ne tabulka. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+            )
+    if content.startswith(b"PK\x03\x04"):
+        return _read_xlsx(content, filename, mapping_headers)
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        raise fail(
+            "not_spreadsheet",
+            f"Soubor „{filename}“ není sešit XLSX (nelze jej otevřít jako tabulku). "
+            "Uložte jej v Excelu jako „Sešit Excelu (*.xlsx)“.",
+        )
+    if b"\x00" in content[:4096]:
+        raise fail("not_spreadsheet", f"Soubor „{filename}“ je binární soubor, ne tabulka ani JSON.")
+    text = _decode_utf8(content)
+    if suffix == ".json" or (suffix == "" and text.lstrip().startswith(("{", "["))):
+        return _read_json(text)
+    if suffix not in _TEXT_SUFFIXES:
+        raise fail(
+            "not_spreadsheet",
+            f"Typ souboru „{suffix}“ není podporován. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+        )
+    return _read_csv(text, mapping_headers)
+
+
+def _size(size: int, *, up: bool = False) -> str:
+    """``10485761`` → ``"10,1 MB"`` (rounded up with ``up``, so a file just over the limit never
+    looks equal to it); sizes under 1 MB in kB."""
+    megabyte = 1024 * 1024
+    if size < megabyte:
+        kilobytes = math.ceil(size / 1024) if up else size // 1024
+        return f"{kilobytes} kB"
+    tenths = math.ceil(size * 10 / megabyte) if up else round(size * 10 / megabyte)
+    return f"{tenths / 10:.1f}".replace(".0", "").replace(".", ",") + " MB"
+
+
+def _decode_utf8(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise fail(
+            "encoding",
+            f"Soubor není v kódování UTF-8 (první nečitelný znak na řádku {line}). "
+            "Uložte jej jako „CSV UTF-8 (s oddělovači)“, nebo v jiném programu v kódování UTF-8.",
+            row=line,
+        ) from None
+
+
+# ----------------------------------------------------------------------------------------- XLSX
+
+
+def _cell_text(value: Any) -> str:
+    """Text of a cell value: numbers without a needless ``.0``, dates as ``14. 5. 2024``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if isinstance(value, bool):
+        return "ano" if value else "ne"
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value.day}. {value.month}. {value.year}"
+        return f"{value.day}. {value.month}. {value.year} {value.hour}:{value.minute:02d}"
+    if isinstance(value, date):
+        return f"{value.day}. {value.month}. {value.year}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str]) -> Table:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # zipfile, XML and openpyxl errors alike mean "not a workbook we can read"
+        raise fail(
+            "not_spreadsheet",
+            f"Soubor „{filename}“ nelze otevřít jako sešit XLSX (je poškozený, nebo to není tabulka).",
+        ) from None
+    try:
+        by_name = {normalize_header(ws.title): ws for ws in workbook.worksheets}
+        sheet = by_name.get(normalize_header(ACTIVITY_SHEET)) or (
+            workbook.worksheets[0] if workbook.worksheets else None
+        )
+        if sheet is None:
+            raise fail("no_data_rows", "Sešit neobsahuje žádný list.")
+        raw_rows, formulas = _sheet_rows(sheet)
+        goals_sheet = by_name.get(normalize_header(GOALS_SHEET))
+        goal_raw: list[tuple[int, list[str]]] = []
+        if goals_sheet is not None and goals_sheet is not sheet:
+            goal_raw, goal_formulas = _sheet_rows(goals_sheet)
+            formulas += goal_formulas
+    finally:
+        workbook.close()
+    if formulas:
+        raise _formula_error(formulas, sheet.title, raw_rows, mapping_headers)
+    table = _table("xlsx", sheet.title, raw_rows, mapping_headers, letters=get_column_letter)
+    table.goal_rows = _goal_rows(goal_raw)
+    return table
+
+
+def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[str]]], list[tuple[str, int, int, str]]]:
+    """Rows of a read-only worksheet as ``(row number, [cell text])``, and its formula cells.
+
+    Formula cells are returned as ``(sheet title, row number, column index, formula)`` and read as
+    empty text.
+    """
+    sheet.reset_dimensions()  # some writers store a wrong dimension, which would cut the sheet short
+    rows = []
+    formulas = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        cells: list[str] = []
+        for index, cell in enumerate(row):
+            if getattr(cell, "data_type", None) == "f":
+                formulas.append((sheet.title, number, index, str(cell.value)))
+                cells.append("")
+            else:
+                cells.append(_cell_text(cell.value))
+        rows.append((number, cells))
+    return rows, formulas
+
+
+def _formula_error(
+    formulas: list[tuple[str, int, int, str]],
+    activity_sheet: str,
+    raw_rows: list[tuple[int, list[str]]],
+    mapping_headers: frozenset[str],
+) -> PlanImportError:
+    """One issue per formula cell, naming the cell, its row and (when known) its column header."""
+    from openpyxl.utils import get_column_letter
+
+    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
+    header_row, headers = non_empty[_find_header(non_empty, mapping_headers)] if non_empty else (0, [])
+    issues = IssueCollector()
+    for sheet_title, number, index, formula in formulas:
+        letter = get_column_letter(index + 1)
+        column = letter
+        if sheet_title == activity_sheet and number > header_row and index < len(headers) and headers[index]:
+            column = headers[index]
+        issues.add(
+            "formula",
+            f"Buňka {letter}{number} listu „{sheet_title}“ obsahuje vzorec ({formula}). "
+            "Nahraďte vzorce hodnotami (Kopírovat → Vložit jinak → Hodnoty).",
+            row=number,
+            column=column,
+        )
+    try:
+        issues.raise_if_any()
+    except PlanImportError as exc:
+        return exc
+    raise AssertionError("unreachable: formulas were given")
+
+
+def _goal_rows(raw_rows: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
+    """The „Cíle“ sheet: columns Okruh, Kód cíle, Název cíle, Komentář (by header, any order)."""
+    names = {"okruh": "area", "kod cile": "code", "cil": "code", "nazev cile": "title", "komentar": "comment"}
+    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
+    if not non_empty:
+        return []
+    _, header = non_empty[0]
+    columns = {i: names[normalize_header(h)] for i, h in enumerate(header) if normalize_header(h) in names}
+    if "code" not in columns.values():
+        return []
+    goals = []
+    for number, cells in non_empty[1:]:
+        item: dict[str, Any] = {"row": number}
+        for index, key in columns.items():
+            item[key] = cells[index] if index < len(cells) else ""
+        if item.get("code"):
+            goals.append(item)
+    return goals
+
+
+# ------------------------------------------------------------------------------------------ CSV
+
+
+def _read_csv(text: str, mapping_headers: frozenset[str]) -> Table:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count) if any(d in first_line for d in ";,\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            records.append((number, [_cell_text(value) for value in record]))
+    except csv.Error as exc:
+        raise fail(
+            "malformed_csv",
+            f"Soubor CSV je poškozený na řádku {reader.line_num}: neuzavřené nebo chybné uvozovky ({exc}).",
+            row=reader.line_num,
+        ) from None
+    return _table("csv", None, records, mapping_headers, letters=str)
+
+
+# ---------------------------------------------------------------------------------------- shared
+
+
+def _table(
+    fmt: str,
+    sheet: str | None,
+    raw_rows: list[tuple[int, list[str]]],
+    mapping_headers: frozenset[str],
+    letters: Any,
+) -> Table:
+    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
+    if not non_empty:
+        raise fail("empty_file", "Tabulka v souboru je prázdná (žádné záhlaví ani data).")
+    header_index = _find_header(non_empty, mapping_headers)
+    header_row, header_cells = non_empty[header_index]
+    body = non_empty[header_index + 1 :]
+    width = max(len(cells) for _, cells in [non_empty[header_index], *body])
+    # Columns beyond the header that hold data get a name; trailing empty columns are dropped.
+    while width > len(header_cells) and not any(len(c) >= width and c[width - 1] for _, c in body):
+        width -= 1
+    headers = [
+        (header_cells[i] if i < len(header_cells) else "") or f"Sloupec {letters(i + 1)}"
+        for i in range(width)
+    ]
+    rows = [TableRow(number, [*cells[:width], *[""] * (width - len(cells))]) for number, cells in body]
+    if not rows:
+        raise fail(
+            "no_data_rows",
+            f"Tabulka má jen záhlaví (řádek {header_row}) a žádné řádky s aktivitami.",
+            row=header_row,
+        )
+    return Table(
+        format=fmt,
+        sheet=sheet,
+        headers=headers,
+        header_row=header_row,
+        rows=rows,
+        column_letters=[letters(i + 1) for i in range(width)],
+    )
+
+
+def _find_header(rows: list[tuple[int, list[str]]], mapping_headers: frozenset[str]) -> int:
+    """Index of the header row: the first of the first rows naming two known or mapped columns."""
+    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        known = sum(1 for c in cells if c and (recognise_header(c) or normalize_header(c) in mapping_headers))
+        if known >= 2:
+            return index
+    return 0
+
+
+def _read_json(text: str) -> JsonDocument:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(
+            "malformed_json",
+            f"Soubor není platný JSON: chyba na řádku {exc.lineno}, znak {exc.colno} (technicky: {exc.msg}).",
+            row=exc.lineno,
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("areas"), list):
+        raise fail(
+            "invalid_json_structure",
+            "JSON neodpovídá formátu plánu: očekává se objekt s polem „areas“ (okruhy → cíle → aktivity).",
+            column="areas",
+        )
+    return JsonDocument(data=data)

@@ -1,0 +1,781 @@
+"""Preview and commit of a plan import: the only code that writes plans, areas, goals and activities.
+
+``preview_import`` reads, validates and compares a file with the database and writes nothing;
+``commit_import`` does the same and then writes everything in the caller's transaction (flush, no
+commit), so a bad file never leaves half a plan behind. Re-importing updates by code: areas, goals
+and activities are matched on their codes within the plan, and an unchanged file changes nothing.
+
+A „Plnění“ column becomes the history of a closed past round (seed 002: the region's consolidated
+2024–2025 texts): one imported, closed :class:`ReportingRound`, one approved :class:`Entry` per
+routed (activity, body) and one :class:`Consolidation` per activity with the text as given.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workflow.bodies import body_lookup, ensure_seed_bodies, fold_text
+from workflow.codes import natural_key
+from workflow.db import db, utcnow
+from workflow.deadlines import parse_deadline
+from workflow.importing.errors import IssueCollector
+from workflow.importing.mapping import normalize_header
+from workflow.importing.parsing import (
+    ColumnInfo,
+    ParsedActivity,
+    ParsedPlan,
+    parse_json,
+    parse_table,
+    resolve_mapping,
+)
+from workflow.importing.readers import JsonDocument, read_source
+from workflow.models import (
+    Activity,
+    ActivityBody,
+    Area,
+    Body,
+    Consolidation,
+    Entry,
+    Goal,
+    Plan,
+    ReportingRound,
+    User,
+)
+from workflow.responsibility import Resolution, resolve_responsibility
+from workflow.states import EntryState, RoundState
+from workflow.strategy_refs import parse_strategy_refs
+
+logger = logging.getLogger(__name__)
+
+#: Metadata of the real plan (seed 002), used when the options and the file say nothing else.
+DEFAULT_TITLE = "Akční plán sociálního začleňování Libereckého kraje"
+DEFAULT_STRATEGY = "Strategie sociálního začleňování Libereckého kraje 2021+"
+DEFAULT_PERIOD = "2024–2025"
+DEFAULT_LEVEL_NAMES = ["Okruh", "Cíl", "Aktivita"]
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+#: Czech names of the activity attributes an import may change (for the preview).
+CHANGE_LABELS = {
+    "sort_key": "kód",
+    "goal": "cíl",
+    "description": "popis",
+    "indicator": "indikátor",
+    "deadline_raw": "termín",
+    "deadline_kind": "termín",
+    "deadline_start": "termín",
+    "deadline_end": "termín",
+    "deadline_frequency": "termín",
+    "deadline_condition": "termín",
+    "responsibility_raw": "odpovědnost",
+    "routing_needs_review": "odpovědnost",
+    "routing_unmatched": "odpovědnost",
+    "routing": "přidělení subjektům",
+    "strategy_refs_raw": "vazba na strategii",
+    "strategy_measures": "vazba na strategii",
+    "strategy_goals": "vazba na strategii",
+    "cooperation": "spolupráce",
+    "extra": "doplňující údaje",
+}
+
+
+def history_round_title(period: str) -> str:
+    """Title of the round made from a „Plnění“ column: ``"Monitoring plnění akčního plánu 2024–2025"``."""
+    return f"Monitoring plnění akčního plánu {period}"
+
+
+@dataclass
+class ImportOptions:
+    """Plan metadata for an import; ``None`` means "keep the target plan's value, else the default".
+
+    :ivar title: plan title (default :data:`DEFAULT_TITLE`). Without an explicit ``plan`` the
+        import updates the plan with this title, if there is one.
+    :ivar strategy: the strategy the plan belongs to (default :data:`DEFAULT_STRATEGY`).
+    :ivar period: e.g. ``"2024–2025"``; default: the file's ``period`` (JSON), else
+        :data:`DEFAULT_PERIOD`.
+    :ivar level_names: names of the three levels (default Okruh / Cíl / Aktivita).
+    :ivar default_body: abbreviation of the body that answers for rows naming no department.
+    :ivar history_round_title: title of the past round made from a „Plnění“ column (default
+        :func:`history_round_title` of the period).
+    """
+
+    title: str | None = None
+    strategy: str | None = None
+    period: str | None = None
+    level_names: list[str] | None = None
+    default_body: str = "OSV"
+    history_round_title: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (stored in ``PlanImport.options``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ImportOptions:
+        """Inverse of :meth:`as_dict`; unknown keys are ignored, empty strings mean ``None``."""
+        known = {f.name for f in fields(cls)}
+        values = {k: (v if v not in ("", []) else None) for k, v in (data or {}).items() if k in known}
+        if values.get("default_body") is None:
+            values.pop("default_body", None)
+        return cls(**values)
+
+
+@dataclass
+class ActivityChange:
+    """What the import does with one activity (one row of the preview table).
+
+    :ivar status: ``"new"``, ``"updated"`` or ``"unchanged"``.
+    :ivar bodies: abbreviations of the routed bodies, lead first.
+    :ivar needs_review: routed to the plan's default body because no department was named.
+    :ivar unmatched: parts of „Odpovědnost“ that matched no body.
+    :ivar changed: names of the fields that change (for ``"updated"``).
+    """
+
+    code: str
+    description: str
+    status: str
+    responsibility: str
+    bodies: list[str]
+    needs_review: bool
+    unmatched: list[str]
+    changed: list[str] = field(default_factory=list)
+    row: int | None = None
+    has_fulfilment: bool = False
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """Czech names of the changed fields, without repeats: ``["termín", "odpovědnost"]``."""
+        return list(dict.fromkeys(CHANGE_LABELS.get(name, name) for name in self.changed))
+
+
+@dataclass
+class ImportPreview:
+    """Everything the import would do with a file, computed without writing.
+
+    ``created``/``updated``/``unchanged`` count activities. ``routing_review`` lists the codes
+    routed to the default body; ``unmatched`` the ``(code, token)`` pairs of „Odpovědnost“ that
+    matched no body (kept on the activity, never dropped).
+    """
+
+    filename: str = ""
+    format: str = ""
+    sheet: str | None = None
+    plan_title: str = ""
+    plan_id: int | None = None
+    #: True when the import creates a plan rather than updating one.
+    is_new_plan: bool = True
+    period: str = ""
+    default_body: str = ""
+    areas: int = 0
+    goals: int = 0
+    activities: list[ActivityChange] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    routing_review: list[str] = field(default_factory=list)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    columns: list[ColumnInfo] = field(default_factory=list)
+    history_round_title: str | None = None
+    history_texts: int = 0
+
+    @property
+    def total(self) -> int:
+        """Number of activities in the file."""
+        return len(self.activities)
+
+    def as_report(self) -> dict[str, Any]:
+        """JSON-friendly summary (stored in ``PlanImport.report``)."""
+        return {
+            "format": self.format,
+            "plan_title": self.plan_title,
+            "plan_id": self.plan_id,
+            "new_plan": self.is_new_plan,
+            "period": self.period,
+            "areas": self.areas,
+            "goals": self.goals,
+            "activities": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "routing_review": list(self.routing_review),
+            "unmatched": [list(pair) for pair in self.unmatched],
+            "warnings": list(self.warnings[:200]),
+            "history_round_title": self.history_round_title,
+            "history_texts": self.history_texts,
+        }
+
+
+@dataclass
+class ImportResult(ImportPreview):
+    """The outcome of :func:`commit_import`: the preview's figures plus the plan written.
+
+    :ivar plan: the plan created or updated (``None`` only for a dry run of :func:`import_plan_file`).
+    :ivar history_round: the closed past round made from the „Plnění“ column, if the file has one.
+    """
+
+    plan: Plan | None = None
+    history_round: ReportingRound | None = None
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+def sort_key(code: str) -> str:
+    """String that sorts like :func:`workflow.codes.natural_key` in SQL, whatever the collation.
+
+    Each digit run becomes ``"0"`` + 9 zero-padded digits, each letter run ``"1"`` + its folded
+    letters padded with ``"0"`` to 9; punctuation is dropped. Only ``[0-9a-z]`` is used, which every
+    collation orders the same way: ``sort_key("A1.2") < sort_key("A1.10") < sort_key("B1.1")``.
+    """
+    parts = []
+    for kind, value in natural_key(code):
+        if kind == 0:
+            parts.append(f"0{min(int(value), 999_999_999):09d}")
+        else:
+            letters = re.sub(r"[^0-9a-z]", "", fold_text(str(value)))
+            if letters:
+                parts.append("1" + letters[:9].ljust(9, "0"))
+    return "".join(parts)[:120]
+
+
+def period_dates(period: str) -> tuple[date, date] | None:
+    """``"2024–2025"`` → (2024-01-01, 2025-12-31); ``"2024"`` → that year; ``None`` without a year."""
+    years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", period or "")]
+    if not years:
+        return None
+    return date(min(years), 1, 1), date(max(years), 12, 31)
+
+
+def _max_bytes() -> int:
+    if has_app_context():
+        return int(current_app.config.get("MAX_IMPORT_BYTES", DEFAULT_MAX_BYTES))
+    return DEFAULT_MAX_BYTES
+
+
+def parse_file(content: bytes, filename: str, mapping: dict[str, str] | None = None) -> ParsedPlan:
+    """Read and validate a plan file without touching the database.
+
+    :raises PlanImportError: the file cannot be imported (every problem found, row and column named).
+    """
+    mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
+    source = read_source(content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers)
+    if isinstance(source, JsonDocument):
+        return parse_json(source)
+    return parse_table(source, mapping)
+
+
+@dataclass
+class _Settings:
+    title: str
+    strategy: str
+    period: str
+    level_names: list[str]
+    default_body: str
+    round_title: str
+
+
+@dataclass
+class _Prepared:
+    parsed: ParsedPlan
+    target: Plan | None
+    settings: _Settings
+    default_body: Body
+    bodies: dict[str, Body]
+    resolutions: dict[str, Resolution]
+    values: dict[str, dict[str, Any]]
+    existing: dict[str, Activity]
+    preview: ImportPreview
+
+
+def _find_target(options: ImportOptions, plan: Plan | None) -> Plan | None:
+    if plan is not None:
+        return plan
+    title = options.title or DEFAULT_TITLE
+    return db.session.scalars(select(Plan).where(Plan.title == title).order_by(Plan.id)).first()
+
+
+def _resolve_settings(options: ImportOptions, target: Plan | None, parsed: ParsedPlan) -> _Settings:
+    period = (
+        options.period or parsed.period or (target.period if target and target.period else DEFAULT_PERIOD)
+    )
+    return _Settings(
+        title=options.title or (target.title if target else DEFAULT_TITLE),
+        strategy=options.strategy or (target.strategy if target and target.strategy else DEFAULT_STRATEGY),
+        period=period,
+        level_names=list(options.level_names or (target.level_names if target else DEFAULT_LEVEL_NAMES)),
+        default_body=options.default_body or "OSV",
+        round_title=options.history_round_title or history_round_title(period),
+    )
+
+
+def _activity_values(
+    activity: ParsedActivity, present: set[str], resolution: Resolution | None
+) -> dict[str, Any]:
+    """Column values of :class:`Activity` for a parsed row (only for the fields the file carries)."""
+    values: dict[str, Any] = {"sort_key": sort_key(activity.code), "extra": dict(activity.extra)}
+    if "description" in present:
+        values["description"] = activity.description or ""
+    if "indicator" in present:
+        values["indicator"] = activity.indicator or ""
+    if "deadline" in present:
+        parsed = parse_deadline(activity.deadline)
+        values.update(
+            deadline_raw=activity.deadline or "",
+            deadline_kind=parsed.kind.value,
+            deadline_start=parsed.start,
+            deadline_end=parsed.end,
+            deadline_frequency=parsed.frequency,
+            deadline_condition=parsed.condition,
+        )
+    if resolution is not None:
+        values.update(
+            responsibility_raw=resolution.raw,
+            routing_needs_review=resolution.used_default,
+            routing_unmatched=list(resolution.unmatched),
+        )
+    if "strategy_refs" in present:
+        refs = parse_strategy_refs(activity.strategy_refs)
+        values.update(
+            strategy_refs_raw=activity.strategy_refs or "",
+            strategy_measures=list(refs.measures),
+            strategy_goals=list(refs.goals),
+        )
+    if "cooperation" in present:
+        values["cooperation"] = activity.cooperation or ""
+    return values
+
+
+def _shown(value: str | None, current: str) -> str:
+    """The file's value of a field, or the stored one when the file has no column for it."""
+    return value if value is not None else current
+
+
+def _prepare(
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str] | None,
+    options: ImportOptions | None,
+    plan: Plan | None,
+) -> _Prepared:
+    """Parse, validate and compare with the database; reads only.
+
+    :raises PlanImportError: a bad file, an unknown default body, an unusable period.
+    """
+    options = options or ImportOptions()
+    parsed = parse_file(content, filename, mapping)
+    target = _find_target(options, plan)
+    settings = _resolve_settings(options, target, parsed)
+    issues = IssueCollector()
+
+    bodies = {body.abbreviation: body for body in db.session.scalars(select(Body))}
+    default_body = bodies.get(settings.default_body)
+    if default_body is None:
+        issues.add(
+            "unknown_default_body",
+            f"Výchozí subjekt „{settings.default_body}“ není v registru subjektů.",
+        )
+    try:
+        lookup = body_lookup()
+    except ValueError as exc:
+        lookup = {}
+        issues.add("registry_conflict", f"Registr subjektů není jednoznačný: {exc}.")
+    has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
+    if has_history:
+        if period_dates(settings.period) is None:
+            issues.add(
+                "invalid_period",
+                f"Z období plánu „{settings.period}“ nelze určit roky minulého kola "
+                "(zadejte např. „2024–2025“).",
+            )
+        if target is not None and target.id is not None:
+            clash = db.session.scalars(
+                select(ReportingRound).where(
+                    ReportingRound.plan_id == target.id,
+                    ReportingRound.title == settings.round_title,
+                    ReportingRound.imported.is_(False),
+                )
+            ).first()
+            if clash is not None:
+                issues.add(
+                    "round_conflict",
+                    f"Plán už má kolo „{settings.round_title}“ vedené v aplikaci; texty „Plnění“ "
+                    "do něj import nezapíše. Zvolte jiný název minulého kola.",
+                )
+    issues.raise_if_any()
+    assert default_body is not None
+
+    existing: dict[str, Activity] = {}
+    if target is not None and target.id is not None:
+        existing = {
+            a.code: a
+            for a in db.session.scalars(
+                select(Activity)
+                .where(Activity.plan_id == target.id)
+                .options(selectinload(Activity.routing), selectinload(Activity.goal))
+            )
+        }
+
+    preview = ImportPreview(
+        filename=filename,
+        format=parsed.format,
+        sheet=parsed.sheet,
+        plan_title=settings.title,
+        plan_id=target.id if target is not None else None,
+        is_new_plan=target is None,
+        period=settings.period,
+        default_body=settings.default_body,
+        areas=len(parsed.areas),
+        goals=len(parsed.goals),
+        warnings=list(parsed.warnings),
+        columns=parsed.columns,
+        history_round_title=settings.round_title if has_history else None,
+        history_texts=sum(1 for a in parsed.activities if a.fulfilment) if has_history else 0,
+    )
+    resolutions: dict[str, Resolution] = {}
+    all_values: dict[str, dict[str, Any]] = {}
+    for item in parsed.activities:
+        current = existing.get(item.code)
+        resolution = None
+        if "responsibility" in parsed.present or current is None:
+            resolution = resolve_responsibility(item.responsibility or "", lookup, settings.default_body)
+            resolutions[item.code] = resolution
+        values = _activity_values(item, parsed.present, resolution)
+        all_values[item.code] = values
+        if resolution is not None:
+            routed = list(resolution.bodies)
+            needs_review, unmatched = resolution.used_default, list(resolution.unmatched)
+        else:
+            assert current is not None
+            routed = [link.body.abbreviation for link in current.routing]
+            needs_review, unmatched = current.routing_needs_review, list(current.routing_unmatched)
+        if current is None:
+            status, changed = "new", []
+        else:
+            changed = [key for key, value in values.items() if getattr(current, key) != value]
+            if current.goal.code != item.goal_code:
+                changed.append("goal")
+            if resolution is not None and [link.body.abbreviation for link in current.routing] != routed:
+                changed.append("routing")
+            status = "updated" if changed else "unchanged"
+        preview.activities.append(
+            ActivityChange(
+                code=item.code,
+                description=_shown(item.description, current.description if current else ""),
+                status=status,
+                responsibility=_shown(item.responsibility, current.responsibility_raw if current else ""),
+                bodies=routed,
+                needs_review=needs_review,
+                unmatched=unmatched,
+                changed=changed,
+                row=item.row,
+                has_fulfilment=bool(item.fulfilment) and has_history,
+            )
+        )
+        if needs_review:
+            preview.routing_review.append(item.code)
+        preview.unmatched.extend((item.code, token) for token in unmatched)
+    preview.created = sum(1 for a in preview.activities if a.status == "new")
+    preview.updated = sum(1 for a in preview.activities if a.status == "updated")
+    preview.unchanged = sum(1 for a in preview.activities if a.status == "unchanged")
+    missing = sorted(set(existing) - {a.code for a in parsed.activities}, key=natural_key)
+    if missing:
+        preview.warnings.append(
+            f"Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: {', '.join(missing)}."
+        )
+    return _Prepared(
+        parsed=parsed,
+        target=target,
+        settings=settings,
+        default_body=default_body,
+        bodies=bodies,
+        resolutions=resolutions,
+        values=all_values,
+        existing=existing,
+        preview=preview,
+    )
+
+
+# ------------------------------------------------------------------------------------ public API
+
+
+def preview_import(
+    content: bytes,
+    filename: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    options: ImportOptions | None = None,
+    plan: Plan | None = None,
+) -> ImportPreview:
+    """Read, validate and compare a plan file with the database, writing nothing.
+
+    :param content: the file's bytes (XLSX, CSV or the JSON form of ``data/``).
+    :param filename: its name (the suffix tells CSV from JSON).
+    :param mapping: ``{source header: field}`` for tables with other column names (see
+        :mod:`workflow.importing.mapping`); recognised headers need none.
+    :param options: plan metadata (see :class:`ImportOptions`).
+    :param plan: the plan to update; default: the plan titled ``options.title`` or a new one.
+    :returns: the :class:`ImportPreview`.
+    :raises PlanImportError: the file cannot be imported; ``issues`` names rows and columns.
+    """
+    return _prepare(content, filename, mapping, options, plan).preview
+
+
+def commit_import(
+    content: bytes,
+    filename: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    options: ImportOptions | None = None,
+    plan: Plan | None = None,
+    actor: User | None = None,
+) -> ImportResult:
+    """Import a plan file into the database in the caller's transaction (flushes, never commits).
+
+    Same parameters as :func:`preview_import`; ``actor`` is the user who imports (logged).
+    Areas, goals and activities are created or updated by code; activities absent from the file
+    are left alone (and named in the warnings). The bodies must already be in the registry
+    (:func:`workflow.bodies.ensure_seed_bodies`).
+
+    :returns: :class:`ImportResult` with the plan and, for a „Plnění“ column, the past round.
+    :raises PlanImportError: the file cannot be imported; nothing has been written, but the
+        caller should still roll back.
+    """
+    prepared = _prepare(content, filename, mapping, options, plan)
+    plan_obj = _write_plan(prepared)
+    history = _write_history(prepared, plan_obj) if prepared.preview.history_round_title else None
+    db.session.flush()
+    preview = prepared.preview
+    logger.info(
+        "plan %s imported from %s by %s: %d new, %d updated, %d unchanged",
+        plan_obj.id,
+        filename,
+        actor.email if actor is not None else "CLI",
+        preview.created,
+        preview.updated,
+        preview.unchanged,
+    )
+    result = ImportResult(**{f.name: getattr(preview, f.name) for f in fields(ImportPreview)})
+    result.plan, result.history_round, result.plan_id = plan_obj, history, plan_obj.id
+    return result
+
+
+def import_plan_file(
+    path: str | Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    options: ImportOptions | None = None,
+    plan: Plan | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import a plan file from disk (CLI, tests, demo data): seed the bodies, then commit or preview.
+
+    Flushes, does not commit. With ``dry_run`` only the preview is computed and ``plan`` of the
+    result is ``None`` (the seeded bodies are flushed; the caller rolls back).
+
+    :raises PlanImportError: the file cannot be imported.
+    :raises OSError: the file cannot be read.
+    """
+    ensure_seed_bodies()
+    file_path = Path(path)
+    content = file_path.read_bytes()
+    if dry_run:
+        preview = preview_import(content, file_path.name, mapping=mapping, options=options, plan=plan)
+        return ImportResult(**{f.name: getattr(preview, f.name) for f in fields(ImportPreview)})
+    return commit_import(content, file_path.name, mapping=mapping, options=options, plan=plan)
+
+
+# --------------------------------------------------------------------------------------- writing
+
+
+def _positions(codes: list[str]) -> dict[str, int]:
+    return {code: index for index, code in enumerate(sorted(codes, key=natural_key))}
+
+
+def _write_plan(prepared: _Prepared) -> Plan:
+    parsed, settings = prepared.parsed, prepared.settings
+    plan = prepared.target
+    if plan is None:
+        plan = Plan(title=settings.title)
+        db.session.add(plan)
+    plan.title = settings.title
+    plan.strategy = settings.strategy
+    plan.period = settings.period
+    plan.level_names = list(settings.level_names)
+    plan.default_body = prepared.default_body
+    if parsed.abbreviations is not None:
+        plan.abbreviations = dict(parsed.abbreviations)
+
+    areas = {area.code: area for area in plan.areas} if plan.id is not None else {}
+    for code, item in parsed.areas.items():
+        area = areas.get(code)
+        if area is None:
+            area = areas[code] = Area(code=code, title=item.title, footnotes=[])
+            plan.areas.append(area)
+        elif item.title:
+            area.title = item.title
+        if item.intro is not None:
+            area.intro = item.intro
+        if item.footnotes is not None:
+            area.footnotes = list(item.footnotes)
+    for code, position in _positions(list(areas)).items():
+        areas[code].position = position
+    db.session.flush()  # ids of a new plan and its areas, needed by goals
+
+    goals: dict[str, Goal] = {}
+    if plan.id is not None:
+        goals = {goal.code: goal for goal in db.session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
+    for code, item in parsed.goals.items():
+        goal = goals.get(code)
+        area = areas[item.area_code]
+        if goal is None:
+            goal = goals[code] = Goal(plan_id=plan.id, code=code, title=item.title, coordination=[])
+            area.goals.append(goal)
+        else:
+            if goal.area is not area:
+                goal.area = area
+            if item.title:
+                goal.title = item.title
+        if item.comment is not None:
+            goal.comment = item.comment
+        if item.coordination is not None:
+            goal.coordination = list(item.coordination)
+    for area in areas.values():
+        for code, position in _positions([g.code for g in goals.values() if g.area is area]).items():
+            goals[code].position = position
+
+    for item in parsed.activities:
+        values = prepared.values[item.code]
+        goal = goals[item.goal_code]
+        activity = prepared.existing.get(item.code)
+        if activity is None:
+            activity = Activity(plan=plan, goal=goal, code=item.code, routing=[])
+            db.session.add(activity)
+        elif activity.goal is not goal:
+            activity.goal = goal
+        for key, value in values.items():
+            if getattr(activity, key) != value:
+                setattr(activity, key, value)
+        resolution = prepared.resolutions.get(item.code)
+        if resolution is not None:
+            wanted = [prepared.bodies[abbreviation] for abbreviation in resolution.bodies]
+            if [link.body_id for link in activity.routing] != [body.id for body in wanted]:
+                current = {link.body_id: link for link in activity.routing}
+                links = []
+                for position, body in enumerate(wanted):
+                    link = current.pop(body.id, None) or ActivityBody(body=body)
+                    link.position = position
+                    links.append(link)
+                activity.routing = links
+    db.session.flush()
+    return plan
+
+
+def _write_history(prepared: _Prepared, plan: Plan) -> ReportingRound:
+    """Record the „Plnění“ texts as the approved answers of a closed, imported round."""
+    settings = prepared.settings
+    span = period_dates(settings.period)
+    assert span is not None  # checked in _prepare
+    now = utcnow()
+    round_ = db.session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.plan_id == plan.id, ReportingRound.title == settings.round_title
+        )
+    ).first()
+    if round_ is None:
+        round_ = ReportingRound(
+            plan=plan,
+            title=settings.round_title,
+            period_start=span[0],
+            period_end=span[1],
+            state=RoundState.closed.value,
+            imported=True,
+            closed_at=now,
+        )
+        db.session.add(round_)
+        db.session.flush()
+    else:
+        if (round_.period_start, round_.period_end) != span:
+            round_.period_start, round_.period_end = span
+    entries = {
+        (e.activity_id, e.body_id): e
+        for e in db.session.scalars(select(Entry).where(Entry.round_id == round_.id))
+    }
+    consolidations = {
+        c.activity_id: c
+        for c in db.session.scalars(select(Consolidation).where(Consolidation.round_id == round_.id))
+    }
+    activities = {
+        a.code: a
+        for a in db.session.scalars(
+            select(Activity).where(Activity.plan_id == plan.id).options(selectinload(Activity.routing))
+        )
+    }
+    for item in prepared.parsed.activities:
+        text = item.fulfilment or ""
+        if not text:
+            continue
+        activity = activities[item.code]
+        routed = [link.body_id for link in activity.routing]
+        for body_id in routed:
+            entry = entries.pop((activity.id, body_id), None)
+            if entry is None:
+                db.session.add(
+                    Entry(
+                        round=round_,
+                        activity_id=activity.id,
+                        body_id=body_id,
+                        state=EntryState.approved.value,
+                        text=text,
+                        fulfilment_status=None,
+                        approved_at=now,
+                    )
+                )
+            elif entry.text != text or entry.state != EntryState.approved.value:
+                entry.text = text
+                entry.state = EntryState.approved.value
+                entry.approved_at = entry.approved_at or now
+        # Entries of bodies no longer routed to this activity go; other activities' are left alone.
+        for (activity_id, body_id), entry in list(entries.items()):
+            if activity_id == activity.id and body_id not in routed:
+                db.session.delete(entry)
+                del entries[(activity_id, body_id)]
+        consolidation = consolidations.get(activity.id)
+        if consolidation is None:
+            db.session.add(Consolidation(round=round_, activity_id=activity.id, text=text, source="imported"))
+        elif consolidation.text != text:
+            if consolidation.source == "imported":
+                consolidation.text = text
+            else:
+                prepared.preview.warnings.append(
+                    f"Aktivita {item.code}: souhrnný text minulého kola byl v aplikaci upraven; "
+                    "import jej nepřepsal."
+                )
+    return round_
+
+
+def describe_columns(
+    content: bytes, filename: str, mapping: dict[str, str] | None = None
+) -> list[ColumnInfo] | None:
+    """The columns of a table file with the target each would get (for the mapping page).
+
+    Problems of the mapping itself (missing required columns, unknown headers) are not raised
+    here; :func:`preview_import` reports them.
+
+    :returns: one :class:`ColumnInfo` per column, or ``None`` for the JSON form (it needs no mapping).
+    :raises PlanImportError: the file cannot be read as a table.
+    """
+    mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
+    source = read_source(content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers)
+    if isinstance(source, JsonDocument):
+        return None
+    _, columns = resolve_mapping(source, mapping, IssueCollector())
+    return columns
