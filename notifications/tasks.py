@@ -29,3 +29,20 @@ def sweep_outbox() -> int:
     :returns: the number of messages handed to the broker.
     """
     return outbox.dispatch(outbox.due_message_ids())
+
+
+@shared_task(name="notifications.send_reminders", acks_late=True, ignore_result=True)
+def send_reminders(day: str | None = None) -> int:
+    """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 Europe/Prague) for ``day`` (ISO date,
+    default today in Prague); commits, and the new messages are dispatched after the commit.
+
+    :returns: the number of outbox messages newly written (0 on a repeated run).
+    """
+    from datetime import date
+
+    from notifications import reminders
+    from workflow.transitions import prague_today
+
+    written = reminders.send_reminders(date.fromisoformat(day) if day else prague_today())
+    outbox.db.session.commit()
+    return written

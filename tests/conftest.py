@@ -36,6 +36,8 @@ from workflow.models import Body, RoleAssignment, User
 from workflow.passwords import hash_password
 from workflow.states import Role
 
+pytest_plugins = ["browser.browser_fixtures"]  # browser, live_server (tests/browser)
+
 
 def _test_environ(tmp: Path) -> dict[str, str]:
     env = {

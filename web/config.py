@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - refused in production
 
@@ -53,16 +55,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
     Setting("OUTBOX_SWEEP_SECONDS", "120",
             "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages)."),
+    Setting("REMINDER_HOUR", "8",
+            "Hour (0–23, `TIMEZONE`) at which beat runs the daily reminder sweep; approved-entry "
+            "digests go out then too."),
     Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB."),
     Setting("IDLE_TIMEOUT_HOURS", "8", "A signed-in session idle longer than this is signed out (hours)."),
     Setting("INVITATION_LINK_HOURS", "168", "How long an invitation link stays valid (hours; single use)."),
-    Setting("PASSWORD_RESET_LINK_MINUTES", "60", "How long a password-reset link stays valid (minutes; single use)."),
+    Setting("PASSWORD_RESET_LINK_MINUTES", "60",
+            "How long a password-reset link stays valid (minutes; single use)."),
     Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour",
             "Failed sign-ins allowed per e-mail address before further attempts are refused for a while "
             "(Flask-Limiter notation; the first limit slows, the second locks)."),
-    Setting("LOGIN_LIMIT_PER_IP", "20 per minute;100 per hour", "Failed sign-ins allowed per client IP address."),
+    Setting("LOGIN_LIMIT_PER_IP", "20 per minute;100 per hour",
+            "Failed sign-ins allowed per client IP address."),
     Setting("RATELIMIT_STORAGE_URI", None,
-            "Where the throttling counters live. Default: `REDIS_URL` if set, else `memory://` (one process)."),
+            "Where the throttling counters live. "
+            "Default: `REDIS_URL` if set, else `memory://` (one process)."),
     Setting("SESSION_COOKIE_SECURE", None,
             "Send the session cookie over HTTPS only. Default: `true` in production, else `false`."),
 )
@@ -152,12 +160,18 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
                     "task": "notifications.sweep_outbox",
                     "schedule": float(_env("OUTBOX_SWEEP_SECONDS", env) or 120),
                 },
+                "reminder-sweep": {
+                    "task": "notifications.send_reminders",
+                    # Celery's ``timezone`` is TIMEZONE (Europe/Prague), so this is Prague time.
+                    "schedule": crontab(minute=0, hour=int(_env("REMINDER_HOUR", env) or 8)),
+                },
             },
             # A retry delay longer than Redis' visibility timeout would duplicate tasks there;
             # the SQLAlchemy transport passes its options to create_engine and takes none.
             "broker_transport_options": _broker_options(broker, instance),
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
+        "REMINDER_HOUR": int(_env("REMINDER_HOUR", env) or 8),
         "TIMEZONE": _env("TIMEZONE", env),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", env),
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", env),

@@ -1,16 +1,58 @@
 """Who may do what: the one place every view and API endpoint asks.
 
-Policy for refusals: a signed-in user who may not see an object gets **404** when the object
-belongs to someone else's scope (so ids cannot be probed), and **403** when the object is visible
-but the action is not allowed (e.g. a commission member opening the import page). Anonymous users
-are sent to the sign-in page by Flask-Login.
+Two layers decide, in this order:
+
+1. :data:`POLICY` – which roles may perform an :class:`Action` at all (``None``: any signed-in,
+   active user). Checked first, before any object is loaded.
+2. Object rules – for a call ``can(user, action, obj)``, the rule registered for ``action`` and the
+   type of ``obj`` (:func:`object_rule`) decides about that object. A call with an object for which
+   no rule is registered raises :class:`MissingObjectRule`, so a new kind of object can never be
+   allowed by accident. Helpers for rules: :func:`acts_for`, :func:`in_review_scope`.
+
+Adding an entry-level rule (issue 4), for example::
+
+    class Action(StrEnum):
+        ...
+        edit_entry = "edit_entry"
+
+    POLICY[Action.edit_entry] = frozenset({Role.contributor, Role.head})
+
+    @object_rule(Action.edit_entry, Entry)
+    def _edit_own_bodies_entry(user: User, entry: Entry) -> bool:
+        return acts_for(user, entry.body)          # own bodies + those stood in for today
+
+    @object_rule(Action.view_entry, Entry)
+    def _view_entry(user, entry):
+        return (acts_for(user, entry.body)
+                or in_review_scope(user, plan_id=..., area_id=..., body_id=entry.body_id)
+                or (user.has_role(Role.commission) and entry.state == EntryState.approved))
+
+**403 versus 404** (also in ``docs/security.md``), one policy for the UI and the API:
+
+* *Anonymous*: UI pages redirect to the sign-in page (302, ``?next=``); the JSON API answers 401.
+  A deactivated user is anonymous from the next request on.
+* *Signed in, but the role lacks the action* (a contributor opening ``/sprava/…``, a commission
+  member opening the import): **403**. This is decided from the role alone, before the object is
+  looked up, so the answer is the same for existing and non-existing ids.
+* *Signed in, the object exists but lies outside the user's scope* (another body's entry, a
+  reviewer's foreign area, unapproved content for a commission member): **404**, exactly as for an
+  id that does not exist, so ids cannot be probed.
+* *Signed in, the object is visible but this action on it is not allowed* (a contributor may read
+  their entry but not approve it): **403**.
+
+:func:`refusal` returns the status to use for a given check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from workflow.models import User
+from sqlalchemy import ColumnElement
+
+from workflow.models import Body, Entry, User
 from workflow.states import Role
 
 
@@ -19,9 +61,27 @@ class Action(StrEnum):
 
     view_plans = "view_plans"  #: plan list, plan pages, bodies, read API
     import_plan = "import_plan"  #: upload, preview and commit a plan file
-    manage_bodies = "manage_bodies"
-    manage_users = "manage_users"
-    manage_tokens = "manage_tokens"
+    manage_bodies = "manage_bodies"  #: create and edit bodies and their aliases (/sprava/subjekty)
+    manage_users = "manage_users"  #: invite, (de)activate users, roles, bodies, deputies (/sprava/uzivatele)
+    manage_tokens = "manage_tokens"  #: create, list and revoke API tokens (/sprava/tokeny)
+    view_audit_log = "view_audit_log"  #: the account audit log (/sprava/audit)
+    manage_own_account = "manage_own_account"  #: own language, password (/ucet)
+    name_deputy = "name_deputy"  #: name a deputy for an own body (object rule: Body)
+    act_for_body = "act_for_body"  #: act for a body today: own or stood in for (object rule: Body)
+    # Reporting rounds and entries (issue 4; docs/workflow.md). Transitions: workflow.transitions.
+    view_rounds = "view_rounds"  #: round list and round pages (what each sees is narrowed further)
+    manage_rounds = "manage_rounds"  #: create, route, open, close rounds; reopen entries; extensions
+    reopen_round = "reopen_round"  #: reopen a closed round (with a reason)
+    review_entries = "review_entries"  #: the review queue and pages (within the reviewer's scope)
+    fill_entries = "fill_entries"  #: „Moje úkoly“ (own and deputised bodies' entries)
+    view_entry = "view_entry"  #: see one entry (object rule: Entry)
+    edit_entry = "edit_entry"  #: save the answer, evidence (object rule: Entry)
+    # The consolidated report (issue 6; docs/report.md).
+    view_reports = "view_reports"  #: report pages, exports, statistics, period reports, report API
+    edit_consolidation = "edit_consolidation"  #: edit consolidated texts and statuses of an open round
+    # Notifications (issue 5; docs/notifications.md).
+    manage_reminders = "manage_reminders"  #: a round's reminder schedule, pause, „odeslat teď“, sent log
+    manage_outbox = "manage_outbox"  #: the outbox of all e-mails, failed ones, „Odeslat znovu“, .eml files
 
 
 #: Which roles may perform each action (``None`` = any signed-in, active user).
@@ -31,12 +91,258 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.manage_bodies: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
     Action.manage_tokens: frozenset({Role.admin}),
+    Action.view_audit_log: frozenset({Role.admin}),
+    Action.manage_own_account: None,
+    Action.name_deputy: frozenset({Role.contributor, Role.head}),
+    Action.act_for_body: None,
+    Action.view_rounds: None,
+    Action.manage_rounds: frozenset({Role.secretary}),
+    Action.reopen_round: frozenset({Role.admin}),
+    Action.review_entries: frozenset({Role.reviewer, Role.secretary}),
+    Action.fill_entries: None,
+    Action.view_entry: None,
+    Action.edit_entry: None,
+    Action.view_reports: frozenset({Role.commission, Role.reviewer, Role.secretary, Role.admin}),
+    Action.edit_consolidation: frozenset({Role.reviewer, Role.secretary}),
+    Action.manage_reminders: frozenset({Role.secretary}),
+    Action.manage_outbox: frozenset({Role.admin}),
 }
 
+Rule = Callable[[User, Any], bool]
+_RuleT = TypeVar("_RuleT", bound=Rule)
 
-def can(user: User | None, action: Action) -> bool:
-    """True if ``user`` (``None`` or anonymous: never) may perform ``action``."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+#: Object rules: ``(action, type of object) → predicate(user, obj)``; see :func:`object_rule`.
+OBJECT_RULES: dict[tuple[Action, type], Rule] = {}
+
+
+class MissingObjectRule(LookupError):
+    """``can()`` was given an object for which no rule is registered (a programming error)."""
+
+
+def object_rule(action: Action, obj_type: type) -> Callable[[_RuleT], _RuleT]:
+    """Register ``predicate(user, obj) -> bool`` deciding ``action`` on objects of ``obj_type``.
+
+    The predicate runs only after :data:`POLICY` allowed the user's roles; it is given an active,
+    signed-in user. Subclasses of ``obj_type`` use the rule too unless they have their own.
+
+    :raises ValueError: a rule for ``(action, obj_type)`` is already registered.
+    """
+
+    def decorator(predicate: _RuleT) -> _RuleT:
+        if (action, obj_type) in OBJECT_RULES:
+            raise ValueError(f"rule for {action} on {obj_type.__name__} registered twice")
+        OBJECT_RULES[(action, obj_type)] = predicate
+        return predicate
+
+    return decorator
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and bool(user.active)
+
+
+def _active(user: Any) -> bool:
+    """True for a signed-in (or domain) user whose account is active; ``None``/anonymous: False."""
+    return _signed_in(user)
+
+
+def can(user: User | None, action: Action, obj: Any = None) -> bool:
+    """True if ``user`` (``None`` or anonymous: never) may perform ``action`` (on ``obj``, if given).
+
+    :raises MissingObjectRule: ``obj`` is given but no rule is registered for its type and ``action``.
+    """
+    if user is None or not _signed_in(user):
         return False
-    roles = POLICY[action]
-    return roles is None or user.has_role(*roles)
+    roles = POLICY[Action(action)]
+    if roles is not None and not user.has_role(*roles):
+        return False
+    if obj is None:
+        return True
+    for klass in type(obj).__mro__:
+        rule = OBJECT_RULES.get((Action(action), klass))
+        if rule is not None:
+            return bool(rule(user, obj))
+    raise MissingObjectRule(f"no rule for {action} on {type(obj).__name__}")
+
+
+def refusal(
+    user: User | None, action: Action, obj: Any = None, *, view_action: Action | None = None
+) -> int | None:
+    """The HTTP status with which to refuse, or ``None`` when allowed (the 403/404 policy above).
+
+    :param view_action: the action that decides whether ``obj`` is visible at all; when the user
+        may not even see ``obj`` the answer is 404, otherwise 403.
+    :returns: ``None`` (allowed), 401 (not signed in), 403 or 404.
+    """
+    if user is None or not _signed_in(user):
+        return 401
+    if can(user, action, obj):
+        return None
+    if obj is not None and view_action is not None and not can(user, view_action, obj):
+        return 404
+    return 403
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for object rules
+
+
+def acts_for(user: User, body: Body, on: date | None = None) -> bool:
+    """True if ``user`` may act for ``body`` on ``on`` (default: today in Prague): a member of the
+    body, or the deputy of a member on that day (:func:`workflow.accounts.bodies_of`)."""
+    from workflow.accounts import bodies_of, today_in_prague
+
+    return any(b.id == body.id for b in bodies_of(user, on or today_in_prague()))
+
+
+def member_body_ids(user: User | None) -> set[int]:
+    """Ids of the bodies ``user`` is a member of as contributor or head (empty when inactive)."""
+    if not _active(user) or not user.has_role(Role.contributor, Role.head):  # type: ignore[union-attr]
+        return set()
+    return {b.id for b in user.bodies}  # type: ignore[union-attr]
+
+
+def deputised_body_ids(user: User | None, on: date) -> dict[int, int]:
+    """``{body_id: principal_id}`` of the bodies ``user`` stands in for on day ``on`` (Prague date).
+
+    Only principals who are contributors or heads count; a deputyship narrowed to one body gives
+    only that body. Own bodies are not listed (see :func:`member_body_ids`).
+    """
+    from workflow.accounts import _standing_in
+
+    if not _active(user):
+        return {}
+    result: dict[int, int] = {}
+    for entry in _standing_in(user, on):  # type: ignore[arg-type]
+        principal = entry.principal
+        if not principal.has_role(Role.contributor, Role.head):
+            continue
+        for body in principal.bodies:
+            if entry.body_id in (None, body.id):
+                result.setdefault(body.id, principal.id)
+    return result
+
+
+def reviewer_covers(user: User | None, plan_id: int | None, area_id: int | None, body_id: int | None) -> bool:
+    """Positional form of :func:`in_review_scope` (False for inactive or anonymous users)."""
+    return _active(user) and in_review_scope(user, plan_id=plan_id, area_id=area_id, body_id=body_id)  # type: ignore[arg-type]
+
+
+def in_review_scope(user: User, *, plan_id: int | None, area_id: int | None, body_id: int | None) -> bool:
+    """True if one of ``user``'s reviewer roles covers an object of this plan, area and body.
+
+    A reviewer role without scope covers everything; a scoped one covers objects matching every
+    part of its scope that is set (plan, area, body).
+    """
+    for assignment in user.role_assignments:
+        if assignment.role != Role.reviewer:
+            continue
+        if assignment.plan_id is not None and assignment.plan_id != plan_id:
+            continue
+        if assignment.area_id is not None and assignment.area_id != area_id:
+            continue
+        if assignment.body_id is not None and assignment.body_id != body_id:
+            continue
+        return True
+    return False
+
+
+@object_rule(Action.name_deputy, Body)
+def _deputy_for_own_body(user: User, body: Body) -> bool:
+    """Only for a body the user belongs to themselves (a deputy cannot name a further deputy)."""
+    return any(b.id == body.id for b in user.bodies)
+
+
+@object_rule(Action.act_for_body, Body)
+def _act_for_body(user: User, body: Body) -> bool:
+    return acts_for(user, body)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry-level rules of reporting rounds (issue 4; docs/workflow.md)
+
+
+def acting_body_ids(user: User | None, on: date) -> set[int]:
+    """Bodies ``user`` may write entries for on ``on``: own (as contributor/head) and deputised."""
+    return member_body_ids(user) | set(deputised_body_ids(user, on))
+
+
+def reviewer_scope_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``entries`` (``reporting_rounds`` joined) for the entries in ``user``'s
+    reviewer scope (same rule as :func:`in_review_scope`); false for a non-reviewer."""
+    from sqlalchemy import and_, false, or_, select, true
+
+    from workflow.models import Activity, Goal, ReportingRound
+
+    if not _active(user):
+        return false()
+    conditions = []
+    for a in user.role_assignments:  # type: ignore[union-attr]
+        if a.role != Role.reviewer:
+            continue
+        parts: list[ColumnElement[bool]] = [true()]
+        if a.plan_id is not None:
+            parts.append(ReportingRound.plan_id == a.plan_id)
+        if a.area_id is not None:
+            in_area = select(Activity.id).join(Goal).where(Goal.area_id == a.area_id)
+            parts.append(Entry.activity_id.in_(in_area))
+        if a.body_id is not None:
+            parts.append(Entry.body_id == a.body_id)
+        conditions.append(and_(*parts))
+    return or_(*conditions) if conditions else false()
+
+
+def entry_visibility_clause(user: User | None, on: date) -> ColumnElement[bool]:
+    """SQL condition on ``entries`` (``reporting_rounds`` joined) for what ``user`` may see:
+    secretary and admin all, reviewers their scope, bodies (and deputies) their own entries,
+    the commission approved ones. Same rule as :func:`can_view_entry`."""
+    from sqlalchemy import false, or_, true
+
+    if not _active(user):
+        return false()
+    if user.has_role(Role.secretary, Role.admin):  # type: ignore[union-attr]
+        return true()
+    conditions = [reviewer_scope_clause(user)]
+    bodies = acting_body_ids(user, on)
+    if bodies:
+        conditions.append(Entry.body_id.in_(sorted(bodies)))
+    if user.has_role(Role.commission):  # type: ignore[union-attr]
+        conditions.append(Entry.state == "approved")
+    return or_(*conditions)
+
+
+def can_view_entry(user: User | None, entry: Entry, on: date | None = None) -> bool:
+    """True if ``user`` may see ``entry`` on ``on`` (default: today in Prague)."""
+    from workflow.accounts import today_in_prague
+
+    if not _active(user):
+        return False
+    if user.has_role(Role.secretary, Role.admin):  # type: ignore[union-attr]
+        return True
+    if entry.body_id in acting_body_ids(user, on or today_in_prague()):
+        return True
+    if reviewer_covers(user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id):
+        return True
+    return user.has_role(Role.commission) and entry.state == "approved"  # type: ignore[union-attr]
+
+
+def can_view_internal(user: User | None, entry: Entry) -> bool:
+    """True if ``user`` may read internal comments and an unpublished assessment of ``entry``."""
+    if not _active(user):
+        return False
+    return user.has_role(Role.secretary) or reviewer_covers(  # type: ignore[union-attr]
+        user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id
+    )
+
+
+@object_rule(Action.view_entry, Entry)
+def _view_entry(user: User, entry: Entry) -> bool:
+    return can_view_entry(user, entry)
+
+
+@object_rule(Action.edit_entry, Entry)
+def _edit_entry(user: User, entry: Entry) -> bool:
+    """The body (member as contributor/head, or deputy today) while the round is open."""
+    from workflow.accounts import today_in_prague
+
+    return entry.round.state == "open" and entry.body_id in acting_body_ids(user, today_in_prague())

@@ -17,7 +17,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,7 +32,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 OK"
@@ -94,7 +93,7 @@ def celery_worker_process(app: Flask, smtp_server: SmtpServer) -> Iterator[subpr
     app.extensions["celery"].control.purge()
     log = Path(app.config["INSTANCE_DIR"]) / "worker.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
+        process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--pool=solo",
              "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

@@ -112,4 +112,5 @@ def test_broker_down_at_commit_keeps_the_message_for_the_sweep(app):
         row = db.session.get(OutboxMessage, message_id)
         assert row.state == outbox.PENDING
         db.session.remove()
+        db.engine.dispose()  # this second app's pool must not outlive the test
     assert outbox.due_message_ids() == [message_id]

@@ -1,54 +1,336 @@
-"""Sign-in and sign-out."""
+"""Sign-in, sign-out, password reset, invitations, and the request guards of the whole app.
+
+:func:`init_security` installs, for every request:
+
+* **bearer tokens** – a request with ``Authorization: Bearer …`` is authenticated by that token
+  only (never by the session cookie), and only such a request skips the CSRF check;
+* **CSRF** – every other unsafe request (POST/PUT/PATCH/DELETE, htmx included: ``X-CSRFToken``)
+  must carry a valid token (Flask-WTF), whatever blueprint it goes to;
+* **idle timeout** – a session idle longer than ``IDLE_TIMEOUT_HOURS`` is signed out;
+* **throttling** – Flask-Limiter (:data:`limiter`): failed sign-ins are counted per e-mail address
+  and per IP address (``LOGIN_LIMIT_PER_ACCOUNT``/``LOGIN_LIMIT_PER_IP``); the first limit slows
+  an attacker down, the second refuses further attempts for up to an hour.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+import time
+from datetime import UTC, datetime
+from typing import Any
 
-from forms.auth import LoginForm
-from web.extensions import db
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
+from flask_limiter.util import get_remote_address
+from flask_login import AnonymousUserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.routing import BuildError
+
+from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
+from web.extensions import csrf, db
+from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
+from workflow.audit import AuditKind, record
 from workflow.db import utcnow
 from workflow.models import User
 from workflow.passwords import verify_password
+from workflow.tokens import user_for_bearer_token
 
 bp = Blueprint("auth", __name__)
 
+#: Throttling (Flask-Limiter). Storage: ``RATELIMIT_STORAGE_URI`` (Redis when ``REDIS_URL`` is set,
+#: else memory); a moving window, so a burst at a window's edge does not double the allowance.
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
-def _safe_next(target: str | None) -> str:
+#: Session key of the time of the last request (seconds since the epoch), for the idle timeout.
+LAST_SEEN_KEY = "last_seen"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Password-reset requests per address and per IP (e-mail bombing guard).
+RESET_LIMIT_PER_ACCOUNT = "3 per 10 minutes;10 per day"
+RESET_LIMIT_PER_IP = "30 per hour"
+
+
+def client_ip() -> str:
+    """The client's address as the web process sees it (run behind a proxy with ProxyFix)."""
+    return request.remote_addr or ""
+
+
+# ------------------------------------------------------------------------------ request guards
+
+
+def init_security(app: Flask) -> None:
+    """Install throttling, the bearer/CSRF gate and the idle timeout on ``app``."""
+    limiter.init_app(app)
+    app.before_request(_security_gate)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+
+
+def _rate_limited(exc: RateLimitExceeded) -> ResponseReturnValue:
+    """The page prepared by the limit's ``on_breach`` (a clear Czech message), else the 429 page."""
+    if exc.response is not None:
+        return exc.response
+    if request.path.startswith("/api/"):
+        return jsonify(error=_("Příliš mnoho požadavků. Zkuste to prosím za chvíli."), status=429), 429
+    return render_template("errors/error.html", code=429), 429
+
+
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def _security_gate() -> ResponseReturnValue | None:
+    """Bearer authentication, CSRF and the idle timeout, in this order (see the module docstring)."""
+    if request.endpoint == "static":
+        return None
+    # ``g`` belongs to the app context, which is new for every request in production; a test that
+    # pushes one app context for several requests would otherwise carry the previous request's
+    # user over. Who is signed in is decided afresh for each request.
+    for key in ("_login_user", "api_token_auth", "login_failed"):
+        g.pop(key, None)
+    secret = _bearer_secret()
+    if secret is not None:
+        # Authenticated by the token alone: a cookie sent along is ignored, so it cannot ride on
+        # the CSRF exemption. An invalid token leaves the request anonymous.
+        user = user_for_bearer_token(secret, ip=client_ip())
+        if user is not None:
+            db.session.commit()  # last_used_at and the audit event
+            g.api_token_auth = True
+            g._login_user = user
+        else:
+            g._login_user = AnonymousUserMixin()
+        return None
+    # Deliberately no exemption by view or blueprint (``csrf.exempt``): only bearer calls skip it.
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and request.method not in SAFE_METHODS:
+        csrf.protect()
+    return _enforce_idle_timeout()
+
+
+def _enforce_idle_timeout() -> ResponseReturnValue | None:
+    if "_user_id" not in session:
+        return None
+    now = time.time()
+    last_seen = session.get(LAST_SEEN_KEY)
+    limit = float(current_app.config["IDLE_TIMEOUT_HOURS"]) * 3600
+    if isinstance(last_seen, int | float) and now - last_seen > limit:
+        user = db.session.get(User, int(session["_user_id"])) if str(session["_user_id"]).isdigit() else None
+        if user is not None:
+            record(AuditKind.session_expired, actor=user, subject=user, ip=client_ip())
+            db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Byli jste odhlášeni po delší nečinnosti. Přihlaste se prosím znovu."), "info")
+        if request.path.startswith("/api/"):
+            return None  # the API answers 401 itself
+        if request.method in SAFE_METHODS:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login"))
+    if not isinstance(last_seen, int | float) or now - last_seen >= 60:
+        session[LAST_SEEN_KEY] = int(now)  # at most once a minute, so most responses set no cookie
+    return None
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _safe_next(target: str | None) -> str | None:
     """Only local paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
+    return None
+
+
+def landing_url(user: User) -> str:
+    """Where a user lands after sign-in without ``next``: their (first) body's page, else the home."""
+    if user.bodies:
+        try:
+            return url_for("bodies.detail", body_id=user.bodies[0].id)
+        except BuildError:
+            pass
     return url_for("main.index")
 
 
+def _start_session(user: User, *, remember: bool = False) -> None:
+    """Renew the session (nothing from before sign-in survives) and sign ``user`` in."""
+    session.clear()
+    login_user(user, remember=remember)
+    session[LAST_SEEN_KEY] = int(time.time())
+    user.last_login_at = utcnow()
+    record(AuditKind.sign_in, actor=user, subject=user, ip=client_ip())
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _login_failed(response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _wait_text(limit: RequestLimit) -> str:
+    """The local time from which another attempt is possible, e.g. ``"9:42:15"``."""
+    return format_time(datetime.fromtimestamp(limit.reset_at + 1, UTC), "H:mm:ss")
+
+
+def _login_throttled(limit: RequestLimit) -> Response:
+    """The sign-in page with a clear Czech message and status 429 (nothing else is revealed)."""
+    email = (request.form.get("email") or "").strip().lower()
+    record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
+           email=email, ip=client_ip(), summary=str(limit.limit))
+    db.session.commit()
+    form = LoginForm()
+    message = _(
+        "Příliš mnoho neúspěšných pokusů o přihlášení. Z bezpečnostních důvodů je další pokus "
+        "možný až v %(wait)s. Pokud heslo nevíte, použijte „Zapomenuté heslo“.",
+        wait=_wait_text(limit),
+    )
+    html = render_template("auth/login.html", form=form, throttled=message)
+    return Response(html, status=429, mimetype="text/html")
+
+
+def _reset_throttled(limit: RequestLimit) -> Response:
+    form = ForgotPasswordForm()
+    message = _("Žádostí o obnovení hesla bylo příliš mnoho. Zkuste to prosím znovu v %(wait)s.",
+                wait=_wait_text(limit))
+    html = render_template("auth/forgot_password.html", form=form, throttled=message)
+    return Response(html, status=429, mimetype="text/html")
+
+
+def _limit(name: str) -> Any:
+    return lambda: current_app.config[name]
+
+
+# ------------------------------------------------------------------------------------- routes
+
+
 @bp.route("/prihlaseni", methods=["GET", "POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_login_failed,
+               on_breach=_login_throttled, scope="login-ip")
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_login_throttled, scope="login-account")
 def login() -> ResponseReturnValue:
-    """Sign-in page; the session is renewed on success."""
+    """Sign-in page; the session is renewed on success; failures are throttled and logged."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.active and verify_password(user.password_hash, form.password.data or ""):
-            session.clear()  # renew the session: nothing from before sign-in survives
-            login_user(user, remember=bool(form.remember.data))
-            user.last_login_at = utcnow()
+        user = find_user_by_email(email)
+        password_ok = user is not None and verify_password(user.password_hash, form.password.data or "")
+        if user is not None and password_ok and user.active:
+            _start_session(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Jste přihlášeni."), "success")
-            return redirect(_safe_next(request.args.get("next")))
-        flash(_("Nesprávný e-mail nebo heslo."), "danger")
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 200
+            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+        g.login_failed = True
+        record(AuditKind.sign_in_failed, subject=user, email=email, ip=client_ip(),
+               summary="účet deaktivován" if user is not None and password_ok else "")
+        db.session.commit()
+        if user is not None and password_ok:
+            flash(_("Váš účet je deaktivován. Obraťte se prosím na správce."), "danger")
+        else:
+            flash(_("Nesprávný e-mail nebo heslo."), "danger")
+    elif request.method == "POST":
+        g.login_failed = True
+    return render_template("auth/login.html", form=form)
 
 
 @bp.post("/odhlaseni")
 @login_required
 def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link on another site cannot sign anyone out)."""
+    user = current_user._get_current_object()
+    record(AuditKind.sign_out, actor=user, subject=user, ip=client_ip())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Byli jste odhlášeni."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/zapomenute-heslo", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT_PER_IP, methods=["POST"], on_breach=_reset_throttled, scope="reset-ip")
+@limiter.limit(RESET_LIMIT_PER_ACCOUNT, key_func=_account_key, methods=["POST"], on_breach=_reset_throttled,
+               scope="reset-account")
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data or "")
+        if user is not None and user.active:
+            from notifications import send_password_reset
+
+            send_password_reset(user, ip=client_ip())
+            db.session.commit()
+        flash(
+            _("Pokud je adresa %(email)s v aplikaci registrována, poslali jsme na ni odkaz pro nastavení "
+              "nového hesla. Odkaz platí %(minutes)d minut.", email=(form.email.data or "").strip(),
+              minutes=int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _link_refused(error: LinkError, purpose: str) -> ResponseReturnValue:
+    status = 410 if error.reason in ("expired", "used") else 400
+    return render_template("auth/link_invalid.html", error=error, purpose=purpose,
+                           form=ForgotPasswordForm()), status
+
+
+def _set_password_page(token: str, purpose: str) -> ResponseReturnValue:
+    config = current_app.config
+    max_age = (
+        int(config["INVITATION_LINK_HOURS"]) * 3600
+        if purpose == "invitation"
+        else int(config["PASSWORD_RESET_LINK_MINUTES"]) * 60
+    )
+    try:
+        user = user_for_link_token(token, purpose, config["SECRET_KEY"], max_age)
+    except LinkError as error:
+        return _link_refused(error, purpose)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        kind = AuditKind.invitation_accepted if purpose == "invitation" else AuditKind.password_reset
+        try:
+            set_password(user, form.password.data or "", actor=user, kind=kind, ip=client_ip())
+        except WeakPassword as exc:
+            form.password.errors = [*form.password.errors, exc.message]
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            _start_session(user)
+            db.session.commit()
+            if purpose == "invitation":
+                flash(_("Vítejte! Heslo je nastaveno a jste přihlášeni."), "success")
+            else:
+                flash(_("Nové heslo je nastaveno a jste přihlášeni."), "success")
+            return redirect(landing_url(user))
+    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
+
+
+@bp.route("/obnova-hesla/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Set a new password through a single-use, expiring link from the reset e-mail."""
+    return _set_password_page(token, "password-reset")
+
+
+@bp.route("/pozvanka/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    """Choose a password through the invitation link; signs the newcomer in and shows their body."""
+    return _set_password_page(token, "invitation")

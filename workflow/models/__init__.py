@@ -6,6 +6,14 @@ from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignmen
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
+from workflow.models.reminders import ReminderSettings
+from workflow.models.reports import (
+    ConsolidationVersion,
+    ReportExport,
+    RoundSnapshot,
+    StatusOverride,
+    Waiver,
+)
 from workflow.models.rounds import (
     Attachment,
     Consolidation,
@@ -31,6 +39,7 @@ __all__ = [
     "Body",
     "BodyAlias",
     "Consolidation",
+    "ConsolidationVersion",
     "DeadlineExtension",
     "Deputy",
     "Entry",
@@ -42,11 +51,16 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "PlanImport",
+    "ReminderSettings",
+    "ReportExport",
     "ReportingRound",
     "RoleAssignment",
     "RoundActivity",
     "RoundEvent",
     "RoundRoute",
+    "RoundSnapshot",
+    "StatusOverride",
     "User",
+    "Waiver",
     "user_bodies",
 ]

@@ -1,0 +1,279 @@
+"""What round events and entry transitions send. Called by :mod:`workflow.rounds` and
+:mod:`workflow.entries` inside their transaction, so the messages commit (or roll back) with the
+event and are dispatched after the commit (:mod:`notifications.outbox`).
+
+=====================  ==========================  ===============================================
+event                  kind (template)             to, dedupe key
+=====================  ==========================  ===============================================
+round opened           ``round_invitation``        each contributor (and deputy) of each body, one
+                                                   e-mail per person listing all their entries;
+                                                   ``round_invitation:{round}:{date}:{user}``
+entry submitted        ``reviewer_digest``         reviewers in scope; at most one per reviewer
+                                                   per hour (collected until the hour ends);
+                                                   ``reviewer_digest:{YYYY-MM-DDTHH}:{user}``
+entry returned         ``entry_returned``          the body's contributors at once, with the
+                                                   reason; ``entry_returned:{transition}:{user}``
+entry approved         ``entry_approved_digest``   the body's contributors, one digest a day sent
+                                                   at the next ``REMINDER_HOUR``;
+                                                   ``entry_approved_digest:{date}:{user}``
+round closed           ``round_closed``            everyone who took part (contributors, deputies,
+                                                   reviewers), the commission and secretaries;
+                                                   ``round_closed:{round}:{user}``
+=====================  ==========================  ===============================================
+
+A *digest* is one pending outbox row whose ``next_attempt_at`` lies at the end of its window:
+further events in the window add their entry to its payload, and the outbox sweep delivers it
+once the window is over.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, select, update
+
+from notifications import outbox
+from notifications.outbox import OutboxMessage
+from notifications.recipients import body_recipients, users_with_role
+from notifications.reminders import _outstanding, _send_per_person, base_url, entry_url, round_url
+from workflow.db import db, utcnow
+from workflow.models import Entry, EntryTransition, ReportingRound, User
+from workflow.permissions import in_review_scope
+from workflow.states import Role
+from workflow.transitions import TRANSITIONS
+
+PRAGUE = ZoneInfo("Europe/Prague")
+
+ROUND_INVITATION = "round_invitation"
+REVIEWER_DIGEST = "reviewer_digest"
+ENTRY_RETURNED = "entry_returned"
+ENTRY_APPROVED_DIGEST = "entry_approved_digest"
+ROUND_CLOSED = "round_closed"
+
+
+def _prague_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(PRAGUE).date()
+
+
+def _user_payload(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name or user.email,
+        "locale": user.locale or "cs",
+    }
+
+
+def round_opened(round_: ReportingRound) -> int:
+    """Invite every contributor of every body of the just-opened ``round_`` (flushes).
+
+    :returns: messages written.
+    """
+    db.session.flush()
+    today = _prague_today()
+    dues = _outstanding(today, [Entry.round_id == round_.id])
+    written = _send_per_person(dues, today, lambda due: [ROUND_INVITATION])
+    db.session.flush()
+    return written
+
+
+def round_closed(round_: ReportingRound) -> int:
+    """Tell everyone involved that ``round_`` is closed, with the link to the report (flushes).
+
+    :returns: messages written.
+    """
+    db.session.flush()
+    today = _prague_today()
+    body_ids = set(db.session.scalars(select(Entry.body_id).where(Entry.round_id == round_.id).distinct()))
+    people: dict[int, dict[str, Any]] = {}
+    for recipients in body_recipients(body_ids, today).values():
+        for r in recipients:
+            people.setdefault(
+                r.user_id, {"id": r.user_id, "email": r.email, "name": r.name, "locale": r.locale}
+            )
+    for role in (Role.reviewer, Role.commission, Role.secretary):
+        for user in users_with_role(role):
+            people.setdefault(user.id, _user_payload(user))
+    written = 0
+    for user_id, user in sorted(people.items()):
+        payload = {
+            "user": user,
+            "round": {"id": round_.id, "title": round_.title, "url": round_url(round_.id)},
+            "report_url": round_url(round_.id),
+            "base_url": base_url(),
+        }
+        written += (
+            outbox.enqueue(
+                ROUND_CLOSED,
+                user["email"],
+                f"{ROUND_CLOSED}:{round_.id}:{user_id}",
+                payload,
+                recipient_id=user_id,
+                locale=user["locale"],
+                round_id=round_.id,
+            )
+            is not None
+        )
+    db.session.flush()
+    return written
+
+
+def entry_transitioned(entry: Entry, log: EntryTransition) -> int:
+    """Send what transition ``log`` of ``entry`` raises (``TRANSITIONS[...].notification``); flushes.
+
+    ``entry_submitted`` → reviewer digest, ``entry_returned`` → at once to the body,
+    ``entry_approved`` → the body's daily digest; other transitions send nothing.
+
+    :returns: messages written or extended.
+    """
+    transition = TRANSITIONS.get(log.name)
+    notification = transition.notification if transition else None
+    if notification == "entry_submitted":
+        return _reviewer_digest(entry)
+    if notification == "entry_returned":
+        return _returned(entry, log)
+    if notification == "entry_approved":
+        return _approved_digest(entry)
+    return 0
+
+
+def _entry_item(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "code": entry.activity.code,
+        "title": " ".join(entry.activity.description.split())[:160],
+        "state": entry.state,
+        "url": entry_url(entry.id),
+        "body": {"id": entry.body_id, "abbreviation": entry.body.abbreviation, "name": entry.body.name},
+        "round": {"id": entry.round_id, "title": entry.round.title},
+    }
+
+
+def _returned(entry: Entry, log: EntryTransition) -> int:
+    today = _prague_today()
+    written = 0
+    for person in body_recipients([entry.body_id], today).get(entry.body_id, []):
+        payload = {
+            "user": person.as_payload(),
+            "entry": _entry_item(entry),
+            "reason": log.comment,
+            "reviewer": (log.actor.name or log.actor.email) if log.actor else "",
+            "base_url": base_url(),
+        }
+        written += (
+            outbox.enqueue(
+                ENTRY_RETURNED,
+                person.email,
+                f"{ENTRY_RETURNED}:{log.id}:{person.user_id}",
+                payload,
+                recipient_id=person.user_id,
+                locale=person.locale,
+                round_id=entry.round_id,
+                body_id=entry.body_id,
+            )
+            is not None
+        )
+    db.session.flush()
+    return written
+
+
+def _next_reminder_hour(now: datetime) -> datetime:
+    """The next ``REMINDER_HOUR``:00 in Prague after ``now`` (UTC-aware)."""
+    hour = int(current_app.config.get("REMINDER_HOUR", 8))
+    local = now.astimezone(PRAGUE)
+    at = datetime.combine(local.date(), time(hour), tzinfo=PRAGUE)
+    if at <= local:
+        at = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=PRAGUE)
+    return at.astimezone(UTC)
+
+
+def _approved_digest(entry: Entry) -> int:
+    now = utcnow()
+    send_at = _next_reminder_hour(now)
+    send_day = send_at.astimezone(PRAGUE).date()
+    written = 0
+    for person in body_recipients([entry.body_id], _prague_today(now)).get(entry.body_id, []):
+        written += add_to_digest(
+            ENTRY_APPROVED_DIGEST,
+            person.as_payload(),
+            f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}",
+            _entry_item(entry),
+            send_at,
+            round_id=entry.round_id,
+            body_id=entry.body_id,
+        )
+    return written
+
+
+def _reviewer_digest(entry: Entry) -> int:
+    now = utcnow()
+    bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    area_id = entry.activity.goal.area_id
+    written = 0
+    for reviewer in users_with_role(Role.reviewer):
+        if not in_review_scope(reviewer, plan_id=entry.round.plan_id, area_id=area_id, body_id=entry.body_id):
+            continue
+        written += add_to_digest(
+            REVIEWER_DIGEST,
+            _user_payload(reviewer),
+            f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{reviewer.id}",
+            _entry_item(entry),
+            bucket + timedelta(hours=1),
+            round_id=entry.round_id,
+        )
+    return written
+
+
+def add_to_digest(
+    kind: str,
+    user: dict[str, Any],
+    key: str,
+    item: dict[str, Any],
+    send_at: datetime,
+    *,
+    round_id: int | None = None,
+    body_id: int | None = None,
+) -> int:
+    """Add ``item`` to the pending digest ``key`` (created, due at ``send_at``, if missing); flushes.
+
+    A digest already sent (its window is over) is left alone. :returns: 1 if written or extended.
+    """
+    stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    for _attempt in range(2):
+        message = db.session.scalar(stmt)
+        if message is not None:
+            if message.state != outbox.PENDING or message.attempts:
+                return 0
+            items = list(message.payload.get("entries", []))
+            if any(i["id"] == item["id"] for i in items):
+                items = [i for i in items if i["id"] != item["id"]]
+            message.payload = {**message.payload, "entries": [*items, item]}
+            if message.body_id is not None and message.body_id != body_id:
+                message.body_id = None
+            db.session.flush()
+            return 1
+        payload = {"user": user, "entries": [item], "base_url": base_url()}
+        message_id = outbox.enqueue(
+            kind,
+            user["email"],
+            key,
+            payload,
+            recipient_id=user["id"],
+            locale=user["locale"],
+            round_id=round_id,
+            body_id=body_id,
+        )
+        if message_id is not None:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(and_(OutboxMessage.id == message_id))
+                .values(next_attempt_at=send_at)
+            )
+            db.session.flush()
+            return 1
+    return 0

@@ -1,0 +1,76 @@
+"""GET /api/v1/rounds…: shape as documented, narrowed to the caller's permissions, 401 JSON."""
+
+from __future__ import annotations
+
+import yaml
+from round_fixtures import entry_of
+
+from web.extensions import db
+from web.views.api import OPENAPI_PATH
+from workflow.states import EntryState
+from workflow.tokens import create_api_token
+
+SCHEMAS = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))["components"]["schemas"]
+
+
+def _keys(name):
+    return set(SCHEMAS[name]["properties"])
+
+
+def _token(user):
+    _row, secret = create_api_token(user, "test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_unauthenticated_is_401_json(client, opened):
+    for path in ("/api/v1/rounds", f"/api/v1/rounds/{opened.id}", f"/api/v1/rounds/{opened.id}/entries"):
+        response = client.get(path)
+        assert response.status_code == 401 and response.get_json()["status"] == 401
+
+
+def test_rounds_list_and_detail_match_the_document(client, opened, people):
+    headers = _token(people.secretary)
+    body = client.get("/api/v1/rounds", headers=headers).get_json()
+    assert set(body) == {"rounds"}
+    by_title = {r["title"]: r for r in body["rounds"]}
+    current = by_title["Monitoring plnění akčního plánu 2025"]
+    assert set(current) == _keys("Round") and set(current["counts"]) == _keys("EntryCounts")
+    assert current["state"] == "open" and current["counts"] == {
+        "not_started": 6,
+        "draft": 0,
+        "submitted": 0,
+        "returned": 0,
+        "approved": 0,
+        "total": 6,
+    }
+    assert by_title["Monitoring 2024"]["counts"]["approved"] == 3
+    detail = client.get(f"/api/v1/rounds/{opened.id}", headers=headers).get_json()
+    assert set(detail) == _keys("RoundDetail")
+    assert {b["body"]: b["counts"]["total"] for b in detail["bodies"]} == {"ORREP": 2, "OSV": 2, "OŠMTS": 2}
+    assert detail["submission_deadline"] == "2099-02-28"
+    assert client.get("/api/v1/rounds/99999", headers=headers).status_code == 404
+
+
+def test_entries_are_narrowed_to_the_callers_permissions(client, opened, people):
+    approved = entry_of(opened, "B1.1", "OSV")
+    approved.state = EntryState.approved
+    db.session.commit()
+    secretary = client.get(f"/api/v1/rounds/{opened.id}/entries", headers=_token(people.secretary)).get_json()
+    assert len(secretary["entries"]) == 6
+    assert set(secretary["entries"][0]) == _keys("RoundEntry")
+    osv = client.get(f"/api/v1/rounds/{opened.id}/entries", headers=_token(people.osv)).get_json()
+    assert sorted((e["activity_code"], e["body"]) for e in osv["entries"]) == [
+        ("A1.1", "OSV"),
+        ("B1.1", "OSV"),
+    ]
+    carried = next(e for e in osv["entries"] if e["activity_code"] == "A1.1")
+    assert carried["text"].startswith("Loni: A1.1") and carried["state"] == "not_started"
+    scoped = client.get(f"/api/v1/rounds/{opened.id}/entries", headers=_token(people.reviewer_b)).get_json()
+    assert {e["activity_code"][:1] for e in scoped["entries"]} == {"B"}
+    commission = client.get(
+        f"/api/v1/rounds/{opened.id}/entries", headers=_token(people.commission)
+    ).get_json()
+    assert [(e["activity_code"], e["state"]) for e in commission["entries"]] == [("B1.1", "approved")]
+    counts = client.get(f"/api/v1/rounds/{opened.id}", headers=_token(people.commission)).get_json()["counts"]
+    assert counts["total"] == 1 and counts["approved"] == 1

@@ -1,0 +1,126 @@
+"""JSON read API of reporting rounds (``/api/v1/rounds…``), documented in ``web/openapi.yaml``.
+
+Same conventions as :mod:`web.views.api`: the session or ``Authorization: Bearer <token>``;
+**401 JSON** when unauthenticated. Everything is narrowed to what the caller may see
+(:func:`workflow.permissions.entry_visibility_clause`): contributors their bodies' entries,
+reviewers their scope, the commission approved entries, secretary and admin everything. A round
+that does not exist is 404 JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from web.extensions import csrf, db
+from web.views.api import _authenticate, json_error, json_response
+from workflow.accounts import today_in_prague
+from workflow.dashboards import body_state_counts, round_entries
+from workflow.models import Entry, ReportingRound
+from workflow.permissions import entry_visibility_clause
+from workflow.states import EntryState
+
+bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds")
+csrf.exempt(bp)
+bp.before_request(_authenticate)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _counts(by_state: dict[str, int]) -> dict[str, int]:
+    counts = {s.value: int(by_state.get(s.value, 0)) for s in EntryState}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def round_json(round_: ReportingRound, by_state: dict[str, int]) -> dict[str, Any]:
+    """A round as the ``Round`` schema; ``counts`` only of the entries the caller may see."""
+    return {
+        "id": round_.id,
+        "plan_id": round_.plan_id,
+        "title": round_.title,
+        "state": round_.state,
+        "imported": bool(round_.imported),
+        "period_start": _iso(round_.period_start),
+        "period_end": _iso(round_.period_end),
+        "opens_on": _iso(round_.opens_on),
+        "submission_deadline": _iso(round_.submission_deadline),
+        "review_deadline": _iso(round_.review_deadline),
+        "counts": _counts(by_state),
+    }
+
+
+@bp.get("")
+def list_rounds() -> ResponseReturnValue:
+    """All rounds, newest period first, with counts per entry state (two queries)."""
+    today = today_in_prague()
+    rounds = db.session.scalars(
+        select(ReportingRound).order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, state, n in db.session.execute(
+        select(Entry.round_id, Entry.state, func.count())
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(entry_visibility_clause(current_user, today))
+        .group_by(Entry.round_id, Entry.state)
+    ):
+        counts.setdefault(round_id, {})[state] = n
+    return json_response({"rounds": [round_json(r, counts.get(r.id, {})) for r in rounds]})
+
+
+def _get_round(round_id: int) -> ReportingRound | None:
+    return db.session.get(ReportingRound, round_id)
+
+
+@bp.get("/<int:round_id>")
+def get_round(round_id: int) -> ResponseReturnValue:
+    """One round: state, dates, counts per entry state, and the same per body."""
+    round_ = _get_round(round_id)
+    if round_ is None:
+        return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
+    today = today_in_prague()
+    per_body = body_state_counts(round_.id, current_user, today)
+    total: dict[str, int] = {}
+    for _body, by_state in per_body:
+        for state, n in by_state.items():
+            total[state] = total.get(state, 0) + n
+    data = round_json(round_, total)
+    data["bodies"] = [
+        {"body": body.abbreviation, "name": body.name, "counts": _counts(by_state)}
+        for body, by_state in per_body
+    ]
+    return json_response(data)
+
+
+@bp.get("/<int:round_id>/entries")
+def list_entries(round_id: int) -> ResponseReturnValue:
+    """The round's entries the caller may see, in plan order."""
+    round_ = _get_round(round_id)
+    if round_ is None:
+        return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
+    entries = round_entries(round_.id, current_user, today_in_prague())
+    return json_response(
+        {
+            "round_id": round_.id,
+            "entries": [
+                {
+                    "id": e.id,
+                    "activity_code": e.activity.code,
+                    "body": e.body.abbreviation,
+                    "state": e.state,
+                    "fulfilment_status": e.fulfilment_status,
+                    "text": e.text or "",
+                    "updated_at": e.updated_at.isoformat() if e.updated_at else None,
+                }
+                for e in entries
+            ],
+        }
+    )

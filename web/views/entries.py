@@ -1,0 +1,504 @@
+"""Entry pages: the read-only detail, the form (drafts, autosave, submit), transitions, the
+conflict page, history with word diffs, comments and evidence (links, attachments).
+
+Refusals (docs/workflow.md): an entry the user may not see is **404** (like a missing id); a
+visible entry on which the action is not allowed is **403** for pages and a flash message for
+the workflow's own refusals (wrong state, self-approval, missing reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
+from web.extensions import csrf, db
+from workflow import entries as svc
+from workflow.accounts import today_in_prague
+from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
+from workflow.models.rounds import ANSWER_FIELDS
+from workflow.permissions import can_view_entry, can_view_internal
+from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, RoundState
+from workflow.transitions import (
+    EDITABLE_STATES,
+    TRANSITIONS,
+    Actor,
+    IncompleteEntry,
+    StaleEntry,
+    WorkflowError,
+    acting_as,
+    allowed_transitions,
+)
+
+bp = Blueprint("entries", __name__)
+
+#: Bootstrap badge classes per entry state.
+STATE_BADGES = {
+    EntryState.not_started: "text-bg-light border",
+    EntryState.draft: "text-bg-info",
+    EntryState.submitted: "text-bg-primary",
+    EntryState.returned: "text-bg-warning",
+    EntryState.approved: "text-bg-success",
+}
+SUCCESS = {
+    "submit": _l("Záznam byl odeslán ke kontrole."),
+    "send_back": _l("Záznam byl vrácen k doplnění."),
+    "approve": _l("Záznam byl schválen."),
+    "reopen": _l("Záznam byl znovu otevřen k úpravám."),
+}
+
+
+@bp.app_template_global()
+def entry_state_title(state: str) -> str:
+    """Czech title of an entry state."""
+    try:
+        return str(ENTRY_STATE_TITLES[EntryState(state)])
+    except ValueError:
+        return state
+
+
+@bp.app_template_global()
+def entry_state_badge(state: str) -> str:
+    """Badge classes of an entry state."""
+    try:
+        return STATE_BADGES[EntryState(state)]
+    except ValueError:
+        return "text-bg-secondary"
+
+
+@bp.app_template_global()
+def round_state_title(state: str) -> str:
+    """Czech title of a round state."""
+    try:
+        return str(ROUND_STATE_TITLES[RoundState(state)])
+    except ValueError:
+        return state
+
+
+@bp.app_template_global()
+def fulfilment_title(value: str | None) -> str:
+    """Czech title of a fulfilment status."""
+    return svc.fulfilment_title(value)
+
+
+@bp.app_template_global()
+def days_left(deadline: Any) -> int | None:
+    """Days from today (Prague) to ``deadline``; negative when past."""
+    return None if deadline is None else (deadline - today_in_prague()).days
+
+
+def load_entry(entry_id: int, *, lock: bool = False) -> Entry:
+    """The entry if the current user may see it, else 404 (also for ids that do not exist)."""
+    entry = svc.entry_for_update(entry_id) if lock else db.session.get(Entry, entry_id)
+    if entry is None or not can_view_entry(current_user, entry):
+        abort(404)
+    return entry
+
+
+def _storage_dir() -> Path:
+    return Path(current_app.config["INSTANCE_DIR"]) / "attachments"
+
+
+def _page_context(entry: Entry) -> dict[str, Any]:
+    as_of = acting_as(current_user, entry)
+    return {
+        "entry": entry,
+        "as_of": as_of,
+        "is_body": Actor.body in as_of.kinds,
+        "is_reviewer": bool(as_of.kinds & {Actor.reviewer, Actor.secretary}),
+        "can_edit": Actor.body in as_of.kinds and entry.round.is_open and entry.state in EDITABLE_STATES,
+        "transitions": allowed_transitions(entry, current_user, as_of=as_of),
+        "transition_form": TransitionForm(version=entry.version),
+        "comments": svc.visible_comments(entry, current_user),
+        "comment_form": CommentForm(),
+        "can_comment": bool(as_of.kinds),
+        "can_internal": can_view_internal(current_user, entry),
+        "previous": svc.previous_answer(entry),
+        "returned_reason": _last_reason(entry),
+    }
+
+
+def _last_reason(entry: Entry) -> EntryTransition | None:
+    """The latest transition with a reason (return or reopen) while the entry is back with the body."""
+    if entry.state not in (EntryState.returned, EntryState.draft):
+        return None
+    return db.session.scalar(
+        select(EntryTransition)
+        .where(EntryTransition.entry_id == entry.id, EntryTransition.name.in_(["send_back", "reopen"]))
+        .order_by(EntryTransition.id.desc())
+        .limit(1)
+    )
+
+
+@bp.get("/zaznamy/<int:entry_id>")
+@login_required
+def detail(entry_id: int) -> ResponseReturnValue:
+    """Read-only page of one entry with the buttons of the transitions the user may fire now."""
+    entry = load_entry(entry_id)
+    return render_template("entries/detail.html", **_page_context(entry))
+
+
+def _edit_page(
+    entry: Entry, form: EntryForm, *, missing: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    for name, message in (missing or {}).items():
+        if hasattr(form, name):
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+    context = _page_context(entry)
+    context.update(
+        form=form,
+        missing=missing or {},
+        link_form=LinkForm(),
+        attachment_form=AttachmentForm(),
+        empty_form=EmptyForm(),
+        text_guidance=svc.TEXT_GUIDANCE,
+        text_limit=svc.TEXT_LIMIT,
+    )
+    return render_template("entries/edit.html", **context), status
+
+
+def _require_edit(entry: Entry) -> None:
+    as_of = acting_as(current_user, entry)
+    if Actor.body not in as_of.kinds:
+        abort(403)
+
+
+@bp.route("/zaznamy/<int:entry_id>/upravit", methods=["GET", "POST"])
+@login_required
+def edit(entry_id: int) -> ResponseReturnValue:
+    """The entry form: „Uložit rozpracované“ saves without validation; „Odeslat ke kontrole“
+    saves, then validates and submits (errors named and linked to their fields)."""
+    entry = load_entry(entry_id, lock=request.method == "POST")
+    _require_edit(entry)
+    if request.method == "GET":
+        form = EntryForm(obj=entry, version=entry.version)
+        missing = svc.missing_for_submit(entry) if request.args.get("kontrola") else None
+        return _edit_page(entry, form, missing=missing)
+    form = EntryForm()
+    if not form.validate():
+        return _edit_page(entry, form, status=422)
+    action = request.form.get("action", "save")
+    try:  # a form without its version (0 never matches) is treated as stale, never saved blindly
+        svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
+        db.session.commit()
+    except StaleEntry as exc:
+        db.session.rollback()
+        return _conflict(exc.entry, form)
+    except StaleDataError:
+        db.session.rollback()
+        return _conflict(load_entry(entry_id), form)
+    except svc.InvalidAnswer as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            getattr(form, name).errors = [message]
+        return _edit_page(entry, form, status=422)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for(".detail", entry_id=entry_id))
+    if action != "submit":
+        flash(_("Rozpracovaný záznam byl uložen."), "success")
+        return redirect(url_for(".edit", entry_id=entry_id))
+    try:
+        svc.apply_transition(entry, "submit", current_user)
+        db.session.commit()
+    except IncompleteEntry as exc:
+        db.session.rollback()
+        flash(_("Záznam je uložen jako rozpracovaný, ale zatím jej nelze odeslat."), "warning")
+        form = EntryForm(obj=entry, version=entry.version)
+        return _edit_page(entry, form, missing=exc.errors, status=422)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for(".edit", entry_id=entry_id))
+    flash(str(SUCCESS["submit"]), "success")
+    return redirect(url_for(".detail", entry_id=entry_id))
+
+
+def _conflict(
+    current: Entry, form: EntryForm, *, action: str | None = None, comment: str = ""
+) -> ResponseReturnValue:
+    """The conflict page: the saved version and the user's version side by side with a diff; the
+    user's version stays in a form that now carries the current version, so nothing is lost."""
+    db.session.refresh(current)
+    mine = form.answer() if form is not None else {}
+    resolve = EntryForm(formdata=None, data=mine) if form is not None else None
+    if resolve is not None:
+        resolve.version.data = current.version
+    return render_template(
+        "entries/conflict.html",
+        entry=current,
+        mine=mine,
+        resolve=resolve,
+        action=action,
+        comment=comment,
+        fields=ANSWER_FIELDS,
+        form_fields=EntryForm(formdata=None),
+        diff=svc.word_diff(current.text or "", (mine.get("text") or "") if mine else ""),
+        transition_form=TransitionForm(version=current.version, comment=comment),
+        can_edit=Actor.body in acting_as(current_user, current).kinds and current.state in EDITABLE_STATES,
+    ), 409
+
+
+@bp.post("/zaznamy/<int:entry_id>/autosave")
+@login_required
+def autosave(entry_id: int) -> ResponseReturnValue:
+    """htmx autosave (every ~20 s and on leaving a field): a status fragment, always 200 so htmx
+    swaps it; the fragment updates the form's version out of band, or stops autosaving on a
+    conflict."""
+    entry = load_entry(entry_id, lock=True)
+    _require_edit(entry)
+    form = EntryForm()
+    status, message = "saved", ""
+    if not form.validate():
+        status, message = "invalid", _("Některé pole překračuje povolenou délku nebo formát; opravte je.")
+    else:
+        try:
+            svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
+            db.session.commit()
+        except (StaleEntry, StaleDataError):
+            db.session.rollback()
+            status = "conflict"
+        except WorkflowError as exc:
+            db.session.rollback()
+            status, message = "error", exc.message
+    return render_template("entries/_autosave_status.html", status=status, message=message, entry=entry)
+
+
+@bp.post("/zaznamy/<int:entry_id>/prevzit")
+@login_required
+def confirm(entry_id: int) -> ResponseReturnValue:
+    """Confirm the answer carried over from the last round as still true."""
+    entry = load_entry(entry_id, lock=True)
+    _require_edit(entry)
+    form = TransitionForm()
+    try:
+        svc.confirm_carry_over(entry, current_user, expected_version=_int(form.version.data))
+        db.session.commit()
+        flash(_("Převzatý text byl potvrzen. Můžete jej doplnit a odeslat."), "success")
+    except StaleEntry:
+        db.session.rollback()
+        flash(_("Záznam mezitím změnil někdo jiný. Zkontrolujte prosím aktuální znění."), "warning")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".edit", entry_id=entry_id))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.post("/zaznamy/<int:entry_id>/akce/<name>")
+@login_required
+def transition(entry_id: int, name: str) -> ResponseReturnValue:
+    """Fire a transition (buttons of the detail and review pages). A repeated click finds the
+    state already changed and applies nothing."""
+    entry = load_entry(entry_id, lock=True)
+    t = TRANSITIONS.get(name)
+    if t is None or t.implicit:
+        abort(404)
+    form = TransitionForm()
+    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for(".detail", entry_id=entry_id)
+    comment = form.comment.data or ""
+    try:
+        svc.apply_transition(
+            entry, name, current_user, comment=comment, expected_version=_int(form.version.data)
+        )
+        db.session.commit()
+    except StaleEntry:
+        db.session.rollback()
+        last = db.session.scalar(
+            select(EntryTransition)
+            .where(EntryTransition.entry_id == entry_id)
+            .order_by(EntryTransition.id.desc())
+            .limit(1)
+        )
+        if (
+            last is not None
+            and last.name == name
+            and last.actor_id == current_user.id
+            and entry.state == t.target
+        ):
+            flash(_("Tato akce už byla provedena."), "info")
+            return redirect(back)
+        return _conflict(entry, None, action=name, comment=comment)  # type: ignore[arg-type]
+    except IncompleteEntry as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".edit", entry_id=entry_id, kontrola=1))
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back)
+    flash(str(SUCCESS.get(name, _("Hotovo."))), "success")
+    return redirect(back)
+
+
+@bp.get("/zaznamy/<int:entry_id>/historie")
+@login_required
+def history(entry_id: int) -> ResponseReturnValue:
+    """Transitions with actor, acted-for, time and comment; each version's word diff."""
+    entry = load_entry(entry_id)
+    blank = EntryForm(formdata=None)
+    labels = {name: blank[name].label.text for name in ANSWER_FIELDS}
+    return render_template(
+        "entries/history.html",
+        labels=labels,
+        entry=entry,
+        items=svc.entry_history(entry),
+        comments=svc.visible_comments(entry, current_user),
+    )
+
+
+@bp.post("/zaznamy/<int:entry_id>/komentare")
+@login_required
+def comment(entry_id: int) -> ResponseReturnValue:
+    """Add a comment to the thread (reviewers may mark it internal)."""
+    entry = load_entry(entry_id)
+    form = CommentForm()
+    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for(".detail", entry_id=entry_id)
+    if not form.validate():
+        flash(_("Napište komentář."), "warning")
+        return redirect(back)
+    try:
+        svc.add_comment(entry, current_user, form.text.data or "", internal=bool(form.internal.data))
+        db.session.commit()
+        flash(_("Komentář byl přidán."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(back + "#komentare")
+
+
+@bp.post("/zaznamy/<int:entry_id>/odkazy")
+@login_required
+def add_link(entry_id: int) -> ResponseReturnValue:
+    """Add a link as evidence."""
+    entry = load_entry(entry_id)
+    _require_edit(entry)
+    form = LinkForm()
+    if form.validate():
+        try:
+            svc.add_link(entry, current_user, form.url.data or "", form.label.data or "")
+            db.session.commit()
+            flash(_("Odkaz byl přidán."), "success")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
+
+
+@bp.post("/zaznamy/<int:entry_id>/odkazy/<int:link_id>/smazat")
+@login_required
+def delete_link(entry_id: int, link_id: int) -> ResponseReturnValue:
+    """Remove a link."""
+    entry = load_entry(entry_id)
+    _require_edit(entry)
+    link = db.session.get(EvidenceLink, link_id)
+    if link is None or link.entry_id != entry.id:
+        abort(404)
+    try:
+        svc.remove_link(link, current_user)
+        db.session.commit()
+        flash(_("Odkaz byl odebrán."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
+
+
+@bp.post("/zaznamy/<int:entry_id>/prilohy")
+@csrf.exempt  # the token is checked by the form after the larger upload limit is set
+@login_required
+def upload(entry_id: int) -> ResponseReturnValue:
+    """Upload an attachment (≤ 20 MB; type by content)."""
+    request.max_content_length = svc.MAX_ATTACHMENT_BYTES + 1024 * 1024
+    entry = load_entry(entry_id)
+    _require_edit(entry)
+    form = AttachmentForm()
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
+    upload_file = form.file.data
+    try:
+        svc.store_attachment(
+            entry, current_user, upload_file.filename or "", upload_file.stream, _storage_dir()
+        )
+        db.session.commit()
+        flash(_("Příloha byla nahrána."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
+
+
+def _attachment(attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not can_view_entry(current_user, attachment.entry):
+        abort(404)
+    return attachment
+
+
+@bp.get("/prilohy/<int:attachment_id>")
+@login_required
+def download(attachment_id: int) -> ResponseReturnValue:
+    """Send an attachment to someone who may see its entry (never from a static path)."""
+    attachment = _attachment(attachment_id)
+    path = svc.attachment_path(attachment, _storage_dir())
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/prilohy/<int:attachment_id>/smazat")
+@login_required
+def delete_attachment(attachment_id: int) -> ResponseReturnValue:
+    """Remove an attachment (row and file)."""
+    attachment = _attachment(attachment_id)
+    entry_id = attachment.entry_id
+    _require_edit(attachment.entry)
+    try:
+        svc.remove_attachment(attachment, current_user, _storage_dir())
+        db.session.commit()
+        flash(_("Příloha byla odebrána."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")

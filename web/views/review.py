@@ -1,0 +1,177 @@
+"""The review: the reviewer's queue with filters, the review page (this year against last year,
+comments, return, approve, assessment) and bulk approval with a confirmation stating the count."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from forms.entries import CommentForm, TransitionForm
+from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
+from forms.rounds import as_choices
+from web.extensions import db
+from web.views.entries import load_entry
+from web.views.guards import requires
+from workflow import entries as svc
+from workflow.accounts import today_in_prague
+from workflow.dashboards import QueueFilter, review_queue
+from workflow.models import Area, Body, Plan, ReportingRound
+from workflow.permissions import Action, can_view_internal
+from workflow.states import RoundState
+from workflow.transitions import Actor, WorkflowError, acting_as, allowed_transitions
+
+bp = Blueprint("review", __name__)
+
+
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    rounds = db.session.scalars(
+        select(ReportingRound)
+        .where(ReportingRound.imported.is_(False))
+        .order_by(ReportingRound.period_start.desc())
+    ).all()
+    form.round.choices = as_choices([(0, _("Všechna kola"))] + [(r.id, r.title) for r in rounds])
+    form.body.choices = as_choices(
+        [(0, _("Všechny subjekty"))]
+        + [(b.id, b.abbreviation) for b in db.session.scalars(select(Body).order_by(Body.abbreviation))]
+    )
+    areas = db.session.execute(
+        select(Area, Plan.title).join(Plan, Plan.id == Area.plan_id).order_by(Plan.id, Area.position)
+    ).all()
+    form.area.choices = as_choices(
+        [(0, _("Všechny okruhy"))] + [(a.id, f"{a.code} – {a.title}") for a, _t in areas]
+    )
+    for field in (form.round, form.body, form.area):
+        if field.data is None:
+            field.data = 0
+    if "round" not in request.args:
+        open_round = next((r for r in rounds if r.state == RoundState.open), None)
+        form.round.data = open_round.id if open_round else 0
+    return form
+
+
+def _filters(form: QueueFilterForm) -> QueueFilter:
+    return QueueFilter(
+        round_id=form.round.data or None,
+        state=form.state_filter(),
+        body_id=form.body.data or None,
+        area_id=form.area.data or None,
+        overdue=bool(form.overdue.data),
+    )
+
+
+@bp.get("/kontrola")
+@requires(Action.review_entries)
+def queue() -> ResponseReturnValue:
+    """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
+    sorted by deadline, then submission time."""
+    form = _filter_form()
+    entries = review_queue(current_user, _filters(form), today_in_prague())
+    query = urlencode(
+        {
+            "round": form.round.data or 0,
+            "state": form.state.data or "",
+            "body": form.body.data or 0,
+            "area": form.area.data or 0,
+            **({"overdue": "y"} if form.overdue.data else {}),
+        }
+    )
+    return render_template(
+        "review/queue.html", form=form, entries=entries, bulk_form=BulkApproveForm(), query=query
+    )
+
+
+@bp.get("/kontrola/<int:entry_id>")
+@requires(Action.review_entries)
+def entry(entry_id: int) -> ResponseReturnValue:
+    """The review page: this year's answer against last year's (word diff), the thread with
+    internal comments, return with reason, approve, and the assessment."""
+    item = load_entry(entry_id)
+    as_of = acting_as(current_user, item)
+    if not as_of.kinds & {Actor.reviewer, Actor.secretary}:
+        abort(403)
+    previous = svc.previous_answer(item)
+    return render_template(
+        "review/entry.html",
+        entry=item,
+        previous=previous,
+        diff=svc.word_diff(previous.text if previous else "", item.text or ""),
+        transitions=allowed_transitions(item, current_user, as_of=as_of),
+        transition_form=TransitionForm(version=item.version),
+        comments=svc.visible_comments(item, current_user),
+        comment_form=CommentForm(),
+        can_internal=can_view_internal(current_user, item),
+        can_assess=Actor.reviewer in as_of.kinds and item.round.is_open,
+        assessment_form=AssessmentForm(assessment=item.assessment, public=item.assessment_public),
+    )
+
+
+@bp.post("/kontrola/<int:entry_id>/hodnoceni")
+@requires(Action.review_entries)
+def assessment(entry_id: int) -> ResponseReturnValue:
+    """Save „Komentář hodnotitele“ (internal or published)."""
+    item = load_entry(entry_id)
+    form = AssessmentForm()
+    if not form.validate():
+        flash(_("Komentář hodnotitele je příliš dlouhý."), "danger")
+    else:
+        try:
+            svc.set_assessment(item, current_user, form.assessment.data or "", public=bool(form.public.data))
+            db.session.commit()
+            flash(_("Komentář hodnotitele byl uložen."), "success")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    return redirect(url_for(".entry", entry_id=entry_id))
+
+
+@bp.post("/kontrola/hromadne-schvaleni")
+@requires(Action.review_entries)
+def bulk_approve() -> ResponseReturnValue:
+    """Bulk approval of the filtered queue. First POST: a confirmation page stating the count
+    (only entries now approvable by the user are counted); second POST (``confirmed``): approve
+    each with the same checks as one by one and report what was refused."""
+    form = BulkApproveForm()
+    if not form.validate():
+        abort(400)
+    if form.confirmed.data != "1":
+        filter_form = _filter_form_from(request.form.get("query", ""))
+        candidates = review_queue(current_user, _filters(filter_form), today_in_prague())
+        approvable = [
+            e for e in candidates if any(t.name == "approve" for t in allowed_transitions(e, current_user))
+        ]
+        return render_template(
+            "review/bulk_confirm.html",
+            entries=approvable,
+            form=form,
+            skipped=len(candidates) - len(approvable),
+            query=request.form.get("query", ""),
+        )
+    ids = [int(x) for x in (form.entry_ids.data or "").split(",") if x.strip().isdigit()]
+    result = svc.bulk_approve(ids, current_user)
+    db.session.commit()
+    if result.approved:
+        flash(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)), "success")
+    for refused, message in result.refused:
+        flash(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
+    return redirect(url_for(".queue") + "?" + request.form.get("query", ""))
+
+
+def _filter_form_from(query: str) -> QueueFilterForm:
+    with_args = MultiDict(parse_qsl(query))
+    form = QueueFilterForm(with_args)
+    form.round.choices = as_choices(
+        [(0, "")] + [(r, "") for r in db.session.scalars(select(ReportingRound.id))]
+    )
+    form.body.choices = as_choices([(0, "")] + [(b, "") for b in db.session.scalars(select(Body.id))])
+    form.area.choices = as_choices([(0, "")] + [(a, "") for a in db.session.scalars(select(Area.id))])
+    for field in (form.round, form.body, form.area):
+        if field.data is None:
+            field.data = 0
+    return form

@@ -1,0 +1,343 @@
+"""Reporting rounds: list, create (then the routing preview), edit dates, include/exclude
+activities and adjust routing, open, close, reopen, the dashboard, and deadline extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forms.rounds import (
+    ConfirmForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    InclusionForm,
+    ReopenRoundForm,
+    RoundDatesForm,
+    RoundForm,
+    RoutingForm,
+    as_choices,
+)
+from web.extensions import db
+from web.views.guards import requires
+from workflow import rounds as svc
+from workflow.accounts import today_in_prague
+from workflow.dashboards import body_state_counts, round_dashboard, state_counts
+from workflow.entries import decide_extension, request_extension
+from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
+from workflow.permissions import Action, acting_body_ids, can
+from workflow.states import EntryState, Role, RoundState
+from workflow.transitions import WorkflowError
+
+bp = Blueprint("rounds", __name__)
+
+
+def _round(round_id: int) -> ReportingRound:
+    round_ = db.session.get(ReportingRound, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+@bp.get("/kola")
+@requires(Action.view_rounds)
+def index() -> ResponseReturnValue:
+    """All rounds, newest period first, with their state and deadlines."""
+    rounds = db.session.scalars(
+        select(ReportingRound).order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+    ).all()
+    return render_template("rounds/index.html", rounds=rounds)
+
+
+def _plan_choices() -> list[tuple[int, str]]:
+    return [(p.id, p.title) for p in db.session.scalars(select(Plan).order_by(Plan.title))]
+
+
+@bp.route("/kola/nove", methods=["GET", "POST"])
+@requires(Action.manage_rounds)
+def new() -> ResponseReturnValue:
+    """Create a round; next comes the routing preview."""
+    form = RoundForm()
+    form.plan_id.choices = as_choices(_plan_choices())
+    if request.method == "GET" and request.args.get("plan", "").isdigit():
+        form.plan_id.data = int(request.args["plan"])
+    if form.validate_on_submit():
+        try:
+            round_ = svc.create_round(
+                form.plan_id.data,
+                current_user,
+                title=form.title.data or "",
+                period_start=form.period_start.data,
+                period_end=form.period_end.data,
+                opens_on=form.opens_on.data,
+                submission_deadline=form.submission_deadline.data,
+                review_deadline=form.review_deadline.data,
+            )
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(_("Kolo bylo založeno. Zkontrolujte výběr aktivit a směrování a kolo otevřete."), "success")
+            return redirect(url_for(".routing", round_id=round_.id))
+    return render_template("rounds/form.html", form=form, round=None), 200 if request.method == "GET" else 422
+
+
+@bp.route("/kola/<int:round_id>/upravit", methods=["GET", "POST"])
+@requires(Action.manage_rounds)
+def edit(round_id: int) -> ResponseReturnValue:
+    """Change the title and dates of a planned or open round."""
+    round_ = _round(round_id)
+    form = RoundDatesForm(obj=round_)
+    if form.validate_on_submit():
+        try:
+            svc.update_round_dates(
+                round_,
+                current_user,
+                period_start=form.period_start.data,
+                period_end=form.period_end.data,
+                opens_on=form.opens_on.data,
+                submission_deadline=form.submission_deadline.data,
+                review_deadline=form.review_deadline.data,
+            )
+            round_.title = (form.title.data or round_.title).strip()
+            db.session.commit()
+            flash(_("Kolo bylo upraveno."), "success")
+            return redirect(url_for(".detail", round_id=round_id))
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    return render_template("rounds/form.html", form=form, round=round_)
+
+
+@bp.get("/kola/<int:round_id>/smerovani")
+@requires(Action.manage_rounds)
+def routing(round_id: int) -> ResponseReturnValue:
+    """The routing preview: each activity with its default inclusion and bodies (lead first),
+    adjustable until the round opens."""
+    round_ = _round(round_id)
+    rows = svc.routing_preview(round_)
+    bodies = db.session.scalars(select(Body).order_by(Body.abbreviation)).all()
+    return render_template(
+        "rounds/routing.html",
+        round=round_,
+        rows=rows,
+        bodies=bodies,
+        included=sum(1 for r in rows if r.inclusion.included),
+        entries=sum(len(r.bodies) for r in rows if r.inclusion.included),
+        confirm_form=ConfirmForm(),
+        inclusion_form=InclusionForm(),
+        routing_form=RoutingForm(),
+    )
+
+
+@bp.post("/kola/<int:round_id>/aktivity/<int:activity_id>/zahrnuti")
+@requires(Action.manage_rounds)
+def set_inclusion(round_id: int, activity_id: int) -> ResponseReturnValue:
+    """Include or exclude one activity (with a reason when it departs from the default)."""
+    round_ = _round(round_id)
+    form = InclusionForm()
+    if form.validate():
+        try:
+            svc.set_inclusion(
+                round_,
+                activity_id,
+                current_user,
+                included=form.included.data == "1",
+                reason=form.reason.data or "",
+            )
+            db.session.commit()
+            flash(_("Výběr aktivity byl změněn."), "success")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    else:
+        flash(_("Vyberte, zda aktivitu zahrnout."), "danger")
+    return redirect(url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}")
+
+
+@bp.post("/kola/<int:round_id>/aktivity/<int:activity_id>/smerovani")
+@requires(Action.manage_rounds)
+def set_routing(round_id: int, activity_id: int) -> ResponseReturnValue:
+    """Set the bodies of one activity in this round: the lead, then the others."""
+    round_ = _round(round_id)
+    form = RoutingForm()
+    ids = db.session.scalars(select(Body.id)).all()
+    form.lead.choices = as_choices((i, "") for i in ids)
+    form.others.choices = as_choices((i, "") for i in ids)
+    if form.validate():
+        try:
+            svc.set_routing(
+                round_,
+                activity_id,
+                [form.lead.data, *(form.others.data or [])],
+                current_user,
+                reason=form.reason.data or "",
+            )
+            db.session.commit()
+            flash(_("Směrování aktivity bylo změněno."), "success")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}")
+
+
+def _round_action(round_id: int, action: Any, done: str) -> ResponseReturnValue:
+    round_ = _round(round_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        result = action(round_)
+        db.session.commit()
+        flash(done.format(result=result), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".detail", round_id=round_id))
+
+
+@bp.post("/kola/<int:round_id>/otevrit")
+@requires(Action.manage_rounds)
+def open_(round_id: int) -> ResponseReturnValue:
+    """Open the round: create its entries."""
+    return _round_action(
+        round_id,
+        lambda r: svc.open_round(r, current_user),
+        _("Kolo bylo otevřeno, počet vytvořených záznamů: {result}."),
+    )
+
+
+@bp.post("/kola/<int:round_id>/uzavrit")
+@requires(Action.manage_rounds)
+def close(round_id: int) -> ResponseReturnValue:
+    """Close the round: all entries lock."""
+    return _round_action(
+        round_id, lambda r: svc.close_round(r, current_user), _("Kolo bylo uzavřeno, záznamy jsou uzamčené.")
+    )
+
+
+@bp.post("/kola/<int:round_id>/znovu-otevrit")
+@requires(Action.reopen_round)
+def reopen(round_id: int) -> ResponseReturnValue:
+    """Reopen a closed round (administrator, with a reason)."""
+    round_ = _round(round_id)
+    form = ReopenRoundForm()
+    if not form.validate():
+        flash(_("Uveďte důvod znovuotevření."), "danger")
+        return redirect(url_for(".detail", round_id=round_id))
+    try:
+        svc.reopen_round(round_, current_user, reason=form.reason.data or "")
+        db.session.commit()
+        flash(_("Kolo bylo znovu otevřeno."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".detail", round_id=round_id))
+
+
+@bp.get("/kola/<int:round_id>")
+@requires(Action.view_rounds)
+def detail(round_id: int) -> ResponseReturnValue:
+    """The round page. The secretary (and admin) see the dashboard: counts per state per body
+    and per area, overdue bodies, completeness and on-time rates, a chart; others see the counts
+    of the entries they may see."""
+    round_ = _round(round_id)
+    today = today_in_prague()
+    staff = current_user.has_role(Role.secretary, Role.admin)
+    dashboard = round_dashboard(round_.id, today) if staff else None
+    mine = None if staff else body_state_counts(round_.id, current_user, today)
+    own_bodies = acting_body_ids(current_user, today)
+    extensions = db.session.scalars(
+        select(DeadlineExtension)
+        .where(DeadlineExtension.round_id == round_.id)
+        .order_by(DeadlineExtension.id.desc())
+    ).all()
+    if not current_user.has_role(Role.secretary, Role.admin):
+        extensions = [e for e in extensions if e.body_id in own_bodies]
+    return render_template(
+        "rounds/detail.html",
+        round=round_,
+        dashboard=dashboard,
+        mine=mine,
+        states=list(EntryState),
+        today=today,
+        events=svc.round_events(round_) if staff else [],
+        extensions=extensions,
+        confirm_form=ConfirmForm(),
+        reopen_form=ReopenRoundForm(),
+        can_manage=can(current_user, Action.manage_rounds),
+        can_reopen=can(current_user, Action.reopen_round),
+        can_request=bool(own_bodies) and round_.state == RoundState.open,
+        totals=state_counts(round_.id) if staff else None,
+    )
+
+
+@bp.route("/kola/<int:round_id>/prodlouzeni", methods=["GET", "POST"])
+@login_required
+def extensions(round_id: int) -> ResponseReturnValue:
+    """A body's request for a later deadline (form and submission)."""
+    round_ = _round(round_id)
+    today = today_in_prague()
+    own = acting_body_ids(current_user, today)
+    if not own:
+        abort(403)
+    form = ExtensionRequestForm()
+    form.body_id.choices = as_choices(
+        (b.id, b.label)
+        for b in db.session.scalars(select(Body).where(Body.id.in_(sorted(own))).order_by(Body.abbreviation))
+    )
+    if form.validate_on_submit():
+        try:
+            request_extension(
+                round_,
+                form.body_id.data,
+                current_user,
+                reason=form.reason.data or "",
+                until=form.requested_until.data,
+            )
+            db.session.commit()
+            flash(_("Žádost o prodloužení termínu byla odeslána tajemníkovi."), "success")
+            return redirect(url_for(".detail", round_id=round_id) + "#prodlouzeni")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    return render_template("rounds/extension_request.html", round=round_, form=form)
+
+
+@bp.route("/kola/<int:round_id>/prodlouzeni/<int:extension_id>", methods=["GET", "POST"])
+@requires(Action.manage_rounds)
+def decide(round_id: int, extension_id: int) -> ResponseReturnValue:
+    """The secretary grants (new date for the body's entries) or refuses a request."""
+    round_ = _round(round_id)
+    ext = db.session.get(DeadlineExtension, extension_id)
+    if ext is None or ext.round_id != round_.id:
+        abort(404)
+    form = ExtensionDecisionForm(granted_until=ext.requested_until)
+    if form.validate_on_submit():
+        try:
+            changed = decide_extension(
+                ext,
+                current_user,
+                grant=form.decision.data == "grant",
+                until=form.granted_until.data,
+                comment=form.comment.data or "",
+            )
+            db.session.commit()
+            if ext.status == "granted":
+                flash(
+                    _("Prodloužení bylo povoleno, nový termín platí pro %(n)s záznamů subjektu.", n=changed),
+                    "success",
+                )
+            else:
+                flash(_("Žádost byla zamítnuta."), "success")
+            return redirect(url_for(".detail", round_id=round_id) + "#prodlouzeni")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    return render_template("rounds/extension_decide.html", round=round_, ext=ext, form=form)

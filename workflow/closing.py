@@ -1,0 +1,146 @@
+"""Closing a round: the checklist of what blocks it, waivers, close (freeze + snapshot), reopen.
+
+* Blocking: entries that are not approved and not waived; included activities without any
+  consolidated text (neither a :class:`Consolidation` nor an approved entry to merge).
+* Closing (the secretary): writes the merged texts (:func:`workflow.consolidation.consolidate_round`),
+  closes the round through :func:`workflow.rounds.close_round` (entries locked) and stores an
+  immutable :class:`RoundSnapshot` of the report. ``close_round`` also writes the „kolo uzavřeno“
+  e-mails (:func:`notifications.events.round_closed`). After that nothing is editable; exports of
+  the round print the snapshot.
+* Reopening (an administrator, with a reason): :func:`workflow.rounds.reopen_round`; the snapshot
+  stays as history and the next closing writes a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow import rounds as round_service
+from workflow.consolidation import consolidate_round
+from workflow.db import db
+from workflow.models import Activity, Entry, ReportingRound, RoundSnapshot, User, Waiver
+from workflow.report import build_report, content_hash
+from workflow.states import EntryState, Role, RoundState
+from workflow.transitions import WorkflowError
+
+
+class ClosingError(WorkflowError):
+    """The round cannot be closed (blocking items), or a waiver/reopen is not allowed."""
+
+
+@dataclass
+class Checklist:
+    """What stands between a round and its closing."""
+
+    open_entries: list[Entry] = field(default_factory=list)
+    waived: list[Waiver] = field(default_factory=list)
+    missing_text: list[Activity] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        """True when nothing blocks closing."""
+        return not self.open_entries and not self.missing_text
+
+
+def closing_checklist(round_: ReportingRound) -> Checklist:
+    """The round's checklist (a constant number of queries)."""
+    waivers = db.session.scalars(
+        select(Waiver)
+        .where(Waiver.round_id == round_.id)
+        .options(
+            joinedload(Waiver.entry).joinedload(Entry.activity),
+            joinedload(Waiver.entry).joinedload(Entry.body),
+        )
+    ).all()
+    waived_ids = {w.entry_id for w in waivers}
+    entries = db.session.scalars(
+        select(Entry)
+        .where(Entry.round_id == round_.id, Entry.state != EntryState.approved.value)
+        .options(joinedload(Entry.activity), joinedload(Entry.body))
+    ).all()
+    open_entries = sorted(
+        (e for e in entries if e.id not in waived_ids),
+        key=lambda e: (e.activity.sort_key, e.body.abbreviation),
+    )
+    content = build_report(round_, live=True)
+    missing_ids = [row.activity_id for row in content.rows if not row.fulfilment.strip()]
+    missing = []
+    if missing_ids:
+        missing = list(
+            db.session.scalars(
+                select(Activity).where(Activity.id.in_(missing_ids)).order_by(Activity.sort_key)
+            )
+        )
+    waivers_sorted = sorted(waivers, key=lambda w: (w.entry.activity.sort_key, w.entry.body.abbreviation))
+    return Checklist(open_entries=open_entries, waived=waivers_sorted, missing_text=missing)
+
+
+def _require_secretary(actor: User | None, message: str) -> None:
+    if actor is None or not actor.has_role(Role.secretary):
+        raise ClosingError(message)
+
+
+def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
+    """Release ``entry`` from the checklist with ``reason`` (the secretary, round not closed).
+
+    :raises ClosingError: wrong role, closed round, approved entry, empty reason, already waived.
+    """
+    _require_secretary(actor, _("Záznam může prominout jen tajemník."))
+    if entry.round.state == RoundState.closed.value:
+        raise ClosingError(_("Kolo je uzavřené."))
+    if entry.state == EntryState.approved.value:
+        raise ClosingError(_("Schválený záznam není třeba promíjet."))
+    if not reason.strip():
+        raise ClosingError(_("Uveďte důvod prominutí."))
+    if db.session.scalars(select(Waiver).where(Waiver.entry_id == entry.id)).first():
+        raise ClosingError(_("Záznam už je prominutý."))
+    waiver = Waiver(entry_id=entry.id, round_id=entry.round_id, reason=reason.strip(), waived_by_id=actor.id)
+    db.session.add(waiver)
+    db.session.flush()
+    return waiver
+
+
+def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
+    """Close ``round_`` after its checklist is clear and store the snapshot of its report.
+
+    :raises ClosingError: blocking items remain, or the actor is not the secretary.
+    :raises workflow.rounds.RoundError: the round is not open.
+    """
+    _require_secretary(actor, _("Kolo může uzavřít jen tajemník."))
+    if round_.state != RoundState.open.value:
+        raise ClosingError(_("Uzavřít lze jen otevřené kolo."))
+    checklist = closing_checklist(round_)
+    if not checklist.ready:
+        raise ClosingError(
+            _(
+                "Kolo nelze uzavřít: %(entries)d záznamů není schváleno ani prominuto a %(texts)d aktivit "
+                "nemá souhrnný text.",
+                entries=len(checklist.open_entries),
+                texts=len(checklist.missing_text),
+            )
+        )
+    consolidate_round(round_, actor)
+    round_service.close_round(round_, actor)
+    data = build_report(round_, live=True).to_dict()
+    snapshot = RoundSnapshot(
+        round_id=round_.id, content=data, content_hash=content_hash(data), created_by_id=actor.id
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def reopen(round_: ReportingRound, actor: User, reason: str) -> None:
+    """Reopen a closed round (an administrator, with a reason); the snapshot stays as history.
+
+    :raises ClosingError: wrong role or empty reason; :raises workflow.rounds.RoundError: not closed.
+    """
+    if actor is None or not actor.has_role(Role.admin):
+        raise ClosingError(_("Uzavřené kolo může znovu otevřít jen správce."))
+    if not reason.strip():
+        raise ClosingError(_("Uveďte důvod znovuotevření kola."))
+    round_service.reopen_round(round_, actor, reason=reason)

@@ -1,0 +1,268 @@
+"""Set-based read models for the round dashboard, „Moje úkoly“, the review queue and the API.
+
+Every aggregate is one SQL ``GROUP BY``; every list is one query with its related rows loaded
+eagerly, so the number of statements does not grow with the number of entries (tests count them).
+Completeness and on-time rates follow DHIS2's reporting rates: completeness = entries submitted
+or approved ÷ entries expected; on time = entries first submitted by their deadline ÷ expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import contains_eager
+
+from workflow import permissions
+from workflow.db import db
+from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
+from workflow.states import EntryState, Role, RoundState
+
+#: States in which the body still owes its answer.
+OPEN_STATES = (EntryState.not_started, EntryState.draft, EntryState.returned)
+DONE_STATES = (EntryState.submitted, EntryState.approved)
+
+
+def effective_deadline() -> ColumnElement[Any]:
+    """SQL: the entry's own (extended) deadline, else its round's submission deadline."""
+    return func.coalesce(Entry.deadline, ReportingRound.submission_deadline)
+
+
+def _state_sums() -> list[Any]:
+    return [func.sum(case((Entry.state == s.value, 1), else_=0)).label(s.value) for s in EntryState]
+
+
+@dataclass
+class Counts:
+    """Entries per state with the derived totals and rates (rates in percent, 0–100)."""
+
+    by_state: dict[str, int] = field(default_factory=dict)
+    on_time: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        """All entries."""
+        return sum(self.by_state.values())
+
+    @property
+    def done(self) -> int:
+        """Submitted or approved."""
+        return sum(self.by_state.get(s.value, 0) for s in DONE_STATES)
+
+    @property
+    def completeness(self) -> float:
+        """Submitted or approved ÷ expected, in percent."""
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        """First submitted by the deadline ÷ expected, in percent."""
+        return 100.0 * self.on_time / self.total if self.total else 0.0
+
+    def percent(self, state: str) -> float:
+        """Share of ``state`` among all entries, in percent."""
+        return 100.0 * self.by_state.get(state, 0) / self.total if self.total else 0.0
+
+
+def _counts(row: Any) -> Counts:
+    return Counts(
+        {s.value: int(getattr(row, s.value) or 0) for s in EntryState},
+        int(row.on_time or 0),
+        int(row.overdue or 0),
+    )
+
+
+def _aggregate(today: date) -> list[Any]:
+    overdue = and_(Entry.state.in_([s.value for s in OPEN_STATES]), effective_deadline() < today)
+    return [
+        *_state_sums(),
+        func.sum(case((Entry.submitted_on_time.is_(True), 1), else_=0)).label("on_time"),
+        func.sum(case((overdue, 1), else_=0)).label("overdue"),
+    ]
+
+
+@dataclass
+class RoundDashboard:
+    """The secretary's view of one round: totals, per body (with rates), per area."""
+
+    total: Counts
+    bodies: list[tuple[Body, Counts]]
+    areas: list[tuple[Area, Counts]]
+
+    @property
+    def overdue_bodies(self) -> list[tuple[Body, Counts]]:
+        """Bodies with at least one unanswered entry past its deadline, most overdue first."""
+        return sorted((bc for bc in self.bodies if bc[1].overdue), key=lambda bc: -bc[1].overdue)
+
+
+def round_dashboard(round_id: int, today: date) -> RoundDashboard:
+    """Counts per state per body and per area, overdue entries and rates of one round.
+
+    Four queries whatever the number of entries.
+    """
+    base = (
+        select(*_aggregate(today))
+        .select_from(Entry)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(Entry.round_id == round_id)
+    )
+    total = _counts(db.session.execute(base).one())
+    by_body = db.session.execute(base.add_columns(Entry.body_id).group_by(Entry.body_id)).all()
+    bodies = {
+        b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_([r.body_id for r in by_body])))
+    }
+    body_rows = sorted(((bodies[r.body_id], _counts(r)) for r in by_body), key=lambda bc: bc[0].abbreviation)
+    by_area = db.session.execute(
+        base.add_columns(Area)
+        .join(Activity, Activity.id == Entry.activity_id)
+        .join(Goal, Goal.id == Activity.goal_id)
+        .join(Area, Area.id == Goal.area_id)
+        .group_by(Area.id)
+        .order_by(Area.position, Area.code)
+    ).all()
+    return RoundDashboard(total, body_rows, [(r.Area, _counts(r)) for r in by_area])
+
+
+def state_counts(round_id: int, user: User | None = None, today: date | None = None) -> dict[str, int]:
+    """``{state: count}`` of a round's entries (only those ``user`` may see, when given)."""
+    query = (
+        select(Entry.state, func.count())
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(Entry.round_id == round_id)
+        .group_by(Entry.state)
+    )
+    if user is not None:
+        query = query.where(permissions.entry_visibility_clause(user, today or date.today()))
+    found = dict(db.session.execute(query).all())
+    return {s.value: int(found.get(s.value, 0)) for s in EntryState}
+
+
+def body_state_counts(round_id: int, user: User | None, today: date) -> list[tuple[Body, dict[str, int]]]:
+    """Per body: ``{state: count}`` of the round's entries ``user`` may see (one query)."""
+    rows = db.session.execute(
+        select(Body, *_state_sums())
+        .select_from(Entry)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .join(Body, Body.id == Entry.body_id)
+        .where(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
+        .group_by(Body.id)
+        .order_by(Body.abbreviation)
+    ).all()
+    return [(r.Body, {s.value: int(getattr(r, s.value) or 0) for s in EntryState}) for r in rows]
+
+
+# --- lists ----------------------------------------------------------------------------------------
+def _entry_list() -> Any:
+    return (
+        select(Entry)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .join(Activity, Activity.id == Entry.activity_id)
+        .join(Goal, Goal.id == Activity.goal_id)
+        .join(Area, Area.id == Goal.area_id)
+        .join(Body, Body.id == Entry.body_id)
+        .options(
+            contains_eager(Entry.round),
+            contains_eager(Entry.activity).contains_eager(Activity.goal).contains_eager(Goal.area),
+            contains_eager(Entry.body),
+        )
+    )
+
+
+@dataclass
+class TaskGroup:
+    """„Moje úkoly“: one round × body with its entries (nearest deadline first) and progress."""
+
+    round: ReportingRound
+    body: Body
+    entries: list[Entry]
+
+    @property
+    def done(self) -> int:
+        """Entries submitted or approved."""
+        return sum(1 for e in self.entries if e.state in DONE_STATES)
+
+    @property
+    def progress(self) -> int:
+        """Share done, in whole percent."""
+        return round(100 * self.done / len(self.entries)) if self.entries else 0
+
+    @property
+    def deadline(self) -> date | None:
+        """The nearest deadline among the entries still owed."""
+        owed = [e.effective_deadline for e in self.entries if e.state in OPEN_STATES and e.effective_deadline]
+        return min(owed) if owed else None
+
+
+def my_tasks(user: User, today: date) -> list[TaskGroup]:
+    """Entries of the bodies ``user`` acts for today (own and deputised) in open rounds, grouped
+    by round and body, groups by nearest deadline. Constant number of queries."""
+    body_ids = permissions.acting_body_ids(user, today)
+    if not body_ids:
+        return []
+    entries = (
+        db.session.scalars(
+            _entry_list()
+            .where(Entry.body_id.in_(sorted(body_ids)), ReportingRound.state == RoundState.open)
+            .order_by(effective_deadline().asc(), Activity.sort_key)
+        )
+        .unique()
+        .all()
+    )
+    groups: dict[tuple[int, int], TaskGroup] = {}
+    for entry in entries:
+        groups.setdefault(
+            (entry.round_id, entry.body_id), TaskGroup(entry.round, entry.body, [])
+        ).entries.append(entry)
+    return sorted(groups.values(), key=lambda g: (g.deadline or date.max, g.body.abbreviation))
+
+
+@dataclass
+class QueueFilter:
+    """Filters of the review queue; ``state`` ``"all"`` means every state."""
+
+    round_id: int | None = None
+    state: str = EntryState.submitted.value
+    body_id: int | None = None
+    area_id: int | None = None
+    overdue: bool = False
+
+
+def review_queue(user: User, filters: QueueFilter, today: date, *, limit: int = 500) -> list[Entry]:
+    """Entries in ``user``'s reviewer scope (everything for a secretary) matching ``filters``,
+    sorted by deadline, then submission time, then activity code. One query."""
+    query = _entry_list()
+    if not user.has_role(Role.secretary):
+        query = query.where(permissions.reviewer_scope_clause(user))
+    if filters.round_id:
+        query = query.where(Entry.round_id == filters.round_id)
+    if filters.state != "all":
+        query = query.where(Entry.state == filters.state)
+    if filters.body_id:
+        query = query.where(Entry.body_id == filters.body_id)
+    if filters.area_id:
+        query = query.where(Goal.area_id == filters.area_id)
+    if filters.overdue:
+        late_submission = and_(Entry.state == EntryState.submitted, ReportingRound.review_deadline < today)
+        late_answer = and_(Entry.state.in_([s.value for s in OPEN_STATES]), effective_deadline() < today)
+        query = query.where(late_submission | late_answer)
+    query = query.order_by(
+        effective_deadline().asc().nulls_last(),
+        Entry.submitted_at.asc().nulls_last(),
+        Activity.sort_key,
+        Body.abbreviation,
+    ).limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
+def round_entries(round_id: int, user: User, today: date) -> list[Entry]:
+    """A round's entries ``user`` may see, in plan order (API). One query."""
+    return list(
+        db.session.scalars(
+            _entry_list()
+            .where(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
+            .order_by(Activity.sort_key, Body.abbreviation)
+        ).unique()
+    )

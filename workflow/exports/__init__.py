@@ -1,0 +1,69 @@
+"""Exports of the consolidated report (:class:`workflow.report.ReportContent`) to files.
+
+One module per format, each with ``render(content) -> bytes``: :mod:`.docx` (python-docx),
+:mod:`.pdf` (WeasyPrint from :mod:`.html`), :mod:`.xlsx` (openpyxl), :mod:`.csv` and :mod:`.html`.
+Shared helpers: Czech typography (:func:`czech_nbsp`) and the neutralisation of cells that a
+spreadsheet would run as a formula (:func:`neutralize_cell`). See ``docs/report.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from workflow.report import ReportContent
+
+#: Formats and their media types and file suffixes.
+FORMATS: dict[str, tuple[str, str]] = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+
+NBSP = "\u00a0"
+_ONE_LETTER = re.compile(r"(?<![\w])([vkszouaiVKSZOUAI]) (?=\S)")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def czech_nbsp(text: str) -> str:
+    """Put a non-breaking space after the one-letter prepositions and conjunctions
+    (v, k, s, z, o, u, a, i) so that they never end a line (Czech typographic rule).
+
+    >>> czech_nbsp("v roce 2024 a k tomu") == "v\\u00a0roce 2024 a\\u00a0k\\u00a0tomu"
+    True
+    """
+    return _ONE_LETTER.sub(lambda m: m.group(1) + NBSP, text or "")
+
+
+def neutralize_cell(value: str) -> str:
+    """Make a cell value inert for spreadsheets: a value starting with ``=``, ``+``, ``-``, ``@``
+    (or a tab/carriage return) gets a leading apostrophe ``'`` (OWASP "CSV injection").
+
+    A lone ``-`` or the plan's ``---------`` (explicit "nobody") are prefixed too: the rule is
+    simple and predictable rather than clever.
+    """
+    if value and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def renderer(fmt: str) -> Callable[..., bytes]:
+    """The ``render(content, **options) -> bytes`` function of format ``fmt``.
+
+    :raises KeyError: unknown format.
+    """
+    if fmt not in FORMATS:
+        raise KeyError(fmt)
+    from importlib import import_module
+
+    return import_module(f"workflow.exports.{fmt}").render
+
+
+def render(content: ReportContent, fmt: str) -> bytes:
+    """The report ``content`` as a file of format ``fmt`` (see :data:`FORMATS`).
+
+    :raises KeyError: unknown format.
+    """
+    return renderer(fmt)(content)

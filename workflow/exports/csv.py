@@ -1,0 +1,31 @@
+"""CSV export for open data: one row per activity, UTF-8 with BOM, ``;`` as separator.
+
+Why ``;``: Czech Excel uses the comma as the decimal mark and therefore ``;`` as its list
+separator; with the BOM it opens the file in UTF-8 with the columns split. Every field is quoted
+when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns: area, goal, then :data:`COLUMNS`,
+then the fulfilment status. Values starting with ``=``, ``+``, ``-``, ``@`` are neutralised
+(:func:`workflow.exports.neutralize_cell`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from workflow.exports import neutralize_cell
+from workflow.report import COLUMNS, ReportContent
+
+HEADER = ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+
+
+def render(content: ReportContent) -> bytes:
+    """The report's rows as CSV bytes (UTF-8 with BOM, ``;``-separated)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for area in content.areas:
+        for goal in area.goals:
+            for row in goal.rows:
+                values = [area.code, goal.code, *row.cells(), row.status_title]
+                writer.writerow([neutralize_cell(v or "") for v in values])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,220 @@
+"""DOCX export (python-docx) in the layout of the region's report (seed 002).
+
+A4 landscape; a title page; per area a „Heading 1“ and its intro; per goal a „Heading 2“ and a
+table with the columns of :data:`workflow.report.COLUMNS` whose header row repeats on every page
+(``w:tblHeader``); after it the goal's „Komentář“ and coordination; at the end the „Seznam
+zkratek“. Texts get non-breaking spaces after one-letter prepositions
+(:func:`workflow.exports.czech_nbsp`).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from workflow.exports import czech_nbsp
+from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent
+
+#: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm).
+WIDTHS_CM = (1.3, 4.0, 2.7, 1.8, 2.2, 2.0, 7.5, 2.8, 2.4)
+FONT = "Calibri"
+
+
+def _czech_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    d = date.fromisoformat(iso)
+    return f"{d.day}. {d.month}. {d.year}"
+
+
+def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, size: float = 8) -> None:  # type: ignore[no-untyped-def]
+    paragraphs = (text or "").split("\n")
+    first = cell.paragraphs[0]
+    for i, line in enumerate(paragraphs):
+        p = first if i == 0 else cell.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(czech_nbsp(line))
+        run.bold = bold
+        run.font.size = Pt(size)
+
+
+def _setup(document) -> None:  # type: ignore[no-untyped-def]
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(10)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    for name, size in (("Heading 1", 14), ("Heading 2", 12), ("Title", 24)):
+        style = document.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    footer = section.footer.paragraphs[0]
+    footer.text = ""
+    run = footer.add_run()
+    for tag, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if tag:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), tag)
+            run._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+
+
+def _title_page(document, content: ReportContent) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        document.add_paragraph()
+    document.add_paragraph(czech_nbsp(content.plan_title), style="Title")
+    if content.strategy:
+        p = document.add_paragraph(czech_nbsp(content.strategy))
+        p.runs[0].font.size = Pt(14)
+    document.add_paragraph()
+    p = document.add_paragraph()
+    p.add_run("Monitoring plnění: ").bold = True
+    p.add_run(czech_nbsp(content.round_title))
+    p = document.add_paragraph()
+    p.add_run("Období: ").bold = True
+    p.add_run(content.period)
+    p = document.add_paragraph()
+    p.add_run("Datum uzavření: ").bold = True
+    p.add_run(_czech_date(content.closed_on) if content.closed_on else "pracovní verze – kolo není uzavřeno")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _goal_table(document, goal) -> None:  # type: ignore[no-untyped-def]
+    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+        column.width = Cm(width)  # w:gridCol, which LibreOffice reads
+    header = table.rows[0]
+    _repeat_header(header)
+    for cell, title, width in zip(header.cells, COLUMNS, WIDTHS_CM, strict=True):
+        cell.width = Cm(width)
+        _cell_text(cell, title, bold=True)
+        _shade(cell, "DCE6F0")
+    for item in goal.rows:
+        cells = table.add_row().cells
+        comment = item.comment
+        if item.status_title:
+            comment = f"Stav: {item.status_title}" + (f"\n{comment}" if comment else "")
+        values = item.cells()
+        values[7] = comment
+        for column, (cell, value, width) in enumerate(zip(cells, values, WIDTHS_CM, strict=True)):
+            cell.width = Cm(width)
+            _cell_text(cell, value, bold=column == 0)
+
+
+def render(content: ReportContent) -> bytes:
+    """The report as DOCX bytes."""
+    document = Document()
+    _setup(document)
+    _title_page(document, content)
+    for index, area in enumerate(content.areas):
+        if index:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(czech_nbsp(f"OKRUH OPATŘENÍ {area.code}: {area.title}"), level=1)
+        if area.intro:
+            document.add_paragraph(czech_nbsp(area.intro))
+        for note in area.footnotes:
+            p = document.add_paragraph()
+            r = p.add_run(czech_nbsp(f"{note.get('marker', '')} {note.get('text', '')}".strip()))
+            r.font.size = Pt(8)
+        for goal in area.goals:
+            document.add_heading(czech_nbsp(f"{goal.code} {goal.title}".strip()), level=2)
+            _goal_table(document, goal)
+            if goal.comment:
+                p = document.add_paragraph()
+                p.paragraph_format.space_before = Pt(6)
+                p.add_run("Komentář: ").bold = True
+                p.add_run(czech_nbsp(goal.comment))
+            if goal.coordination:
+                p = document.add_paragraph()
+                p.add_run(COORDINATION_TITLE).bold = True
+                for c in goal.coordination:
+                    document.add_paragraph(czech_nbsp(f"{c['strategy']}: {c['refs']}"), style="List Bullet")
+    if content.assessments:
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading("Hodnocení hodnotitelů", level=1)
+        for a in content.assessments:
+            p = document.add_paragraph()
+            p.add_run(f"{a.code} – {a.body}: ").bold = True
+            p.add_run(czech_nbsp(a.text))
+    if content.statistics:
+        _statistics(document, content.statistics)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("SEZNAM ZKRATEK", level=1)
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for item in content.abbreviations:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Cm(4), Cm(16)
+        _cell_text(cells[0], item["abbreviation"], bold=True, size=10)
+        _cell_text(cells[1], item["meaning"], size=10)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _statistics(document, stats) -> None:  # type: ignore[no-untyped-def]
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Statistika", level=1)
+    keys, titles = stats["statuses"], stats["titles"]
+    document.add_heading("Aktivity podle stavu plnění a okruhu", level=2)
+    table = document.add_table(rows=1, cols=len(keys) + 2)
+    table.style = "Table Grid"
+    _repeat_header(table.rows[0])
+    for cell, title in zip(table.rows[0].cells, ["Okruh", *[titles[k] for k in keys], "Celkem"], strict=True):
+        _cell_text(cell, title, bold=True)
+    for block in stats["by_area"]:
+        cells = table.add_row().cells
+        values = [
+            f"{block['code']} {block['title']}",
+            *[str(block["counts"][k]) for k in keys],
+            str(block["total"]),
+        ]
+        for cell, value in zip(cells, values, strict=True):
+            _cell_text(cell, value)
+    document.add_heading("Včasnost odevzdání podle subjektu", level=2)
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, ["Subjekt", "Odevzdáno", "Včas", "Podíl včas"], strict=True):
+        _cell_text(cell, title, bold=True)
+    for item in stats["on_time"]:
+        cells = table.add_row().cells
+        rate = "–" if item["rate"] is None else f"{item['rate']} %"
+        for cell, value in zip(
+            cells, [item["body"], str(item["submitted"]), str(item["on_time"]), rate], strict=True
+        ):
+            _cell_text(cell, value)

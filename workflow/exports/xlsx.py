@@ -1,0 +1,67 @@
+"""XLSX export (openpyxl): one sheet „Plnění“ with a row per activity, header frozen, autofilter,
+wrapped text and widths fitted to the columns; a sheet „Zkratky“ with the used abbreviations.
+
+Cells starting with ``=``, ``+``, ``-``, ``@`` are neutralised with a leading ``'`` and every cell
+is written as a string (data type ``s``), so nothing in a text can become a formula.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from workflow.exports import neutralize_cell
+from workflow.report import COLUMNS, ReportContent
+
+HEADER = ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+#: Column widths in characters, matching :data:`HEADER`.
+WIDTHS = [8, 8, 9, 40, 24, 14, 18, 18, 80, 30, 24, 16]
+
+
+def render(content: ReportContent) -> bytes:
+    """The report as XLSX bytes."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Plnění"
+    header_fill = PatternFill("solid", fgColor="DCE6F0")
+    for col, title in enumerate(HEADER, start=1):
+        cell = ws.cell(row=1, column=col, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    r = 2
+    for area in content.areas:
+        for goal in area.goals:
+            for row in goal.rows:
+                for col, value in enumerate([area.code, goal.code, *row.cells(), row.status_title], start=1):
+                    cell = ws.cell(row=r, column=col)
+                    cell.value = neutralize_cell(value or "")
+                    cell.data_type = TYPE_STRING
+                    cell.alignment = wrap
+                r += 1
+    for col, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{max(r - 1, 1)}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+    abbr = wb.create_sheet("Zkratky")
+    abbr.append(["Zkratka", "Význam"])
+    for c in abbr[1]:
+        c.font = Font(bold=True)
+    for item in content.abbreviations:
+        abbr.append([neutralize_cell(item["abbreviation"]), neutralize_cell(item["meaning"])])
+    abbr.column_dimensions["A"].width = 14
+    abbr.column_dimensions["B"].width = 60
+    abbr.freeze_panes = "A2"
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

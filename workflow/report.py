@@ -1,0 +1,458 @@
+"""The consolidated report of a round as a plain content model (what every export renders).
+
+Layout of the region's own report (seed 002, DOMAIN.md §1.1): a title page (plan, strategy,
+period, date of closing); per area („okruh“) its heading and intro; per goal its heading and a
+table with the columns :data:`COLUMNS`; after the table the goal's „Komentář“ and its
+„Koordinace s dalšími aktivitami ostatních strategií“; at the end the „Seznam zkratek“ built from
+the abbreviations the report actually uses (those used but not defined are flagged). Optional
+sections: the reviewers' published assessments and the statistics.
+
+Where the texts come from: a closed round that has a :class:`RoundSnapshot` prints the snapshot
+(frozen at closing); otherwise the live data: the activity's :class:`Consolidation` text, or –
+where none was written yet – the merge of its approved entries
+(:func:`workflow.consolidation.merge_texts`). The number of queries does not depend on the number
+of activities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workflow.consolidation import activity_statuses, approved_parts, latest_comments, merge_texts
+from workflow.db import db
+from workflow.models import (
+    Activity,
+    Area,
+    Consolidation,
+    ReportingRound,
+    RoundActivity,
+    RoundSnapshot,
+)
+from workflow.states import FULFILMENT_TITLES, FulfilmentStatus
+
+#: The table columns of the report, in order (seed 002's header; „Plnění“ and „Komentář“ split).
+COLUMNS = (
+    "Číslo",
+    "Popis dílčí aktivity",
+    "Indikátor plnění",
+    "Termín plnění",
+    "Odpovědnost",
+    "Dotčená opatření krajské strategie",
+    "Plnění",
+    "Komentář",
+    "Spolupráce",
+)
+#: Attribute of :class:`ReportRow` for each column of :data:`COLUMNS`.
+ROW_FIELDS = (
+    "code",
+    "description",
+    "indicator",
+    "deadline",
+    "responsibility",
+    "strategy_refs",
+    "fulfilment",
+    "comment",
+    "cooperation",
+)
+OPTIONAL_SECTIONS = ("assessments", "statistics")
+COORDINATION_TITLE = "Koordinace s dalšími aktivitami ostatních strategií Libereckého kraje"
+
+
+@dataclass
+class ReportRow:
+    """One activity (a table row)."""
+
+    activity_id: int
+    code: str
+    description: str
+    indicator: str
+    deadline: str
+    responsibility: str
+    strategy_refs: str
+    fulfilment: str
+    comment: str
+    cooperation: str
+    status: str | None = None
+    status_title: str = ""
+
+    def cells(self) -> list[str]:
+        """The row's values in the order of :data:`COLUMNS`."""
+        return [getattr(self, name) for name in ROW_FIELDS]
+
+
+@dataclass
+class GoalBlock:
+    """A goal: heading, its rows, its „Komentář“ and coordination list."""
+
+    code: str
+    title: str
+    comment: str
+    coordination: list[dict[str, str]]
+    rows: list[ReportRow]
+
+
+@dataclass
+class AreaBlock:
+    """An area („okruh opatření“): heading, intro, footnotes, goals."""
+
+    code: str
+    title: str
+    intro: str
+    footnotes: list[dict[str, str]]
+    goals: list[GoalBlock]
+
+
+@dataclass
+class Assessment:
+    """A reviewer's published assessment of one body's entry."""
+
+    code: str
+    body: str
+    text: str
+
+
+@dataclass
+class ReportContent:
+    """Everything the report prints; :meth:`to_dict` is the JSON of the API and of the snapshot."""
+
+    round_id: int
+    round_title: str
+    plan_title: str
+    strategy: str
+    period: str
+    closed_on: str | None
+    areas: list[AreaBlock]
+    abbreviations: list[dict[str, str]]
+    undefined_abbreviations: list[str]
+    assessments: list[Assessment] = field(default_factory=list)
+    statistics: dict[str, Any] | None = None
+    from_snapshot: bool = False
+
+    @property
+    def rows(self) -> list[ReportRow]:
+        """All rows in report order."""
+        return [row for area in self.areas for goal in area.goals for row in goal.rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (keys stable; used by the API, the snapshot and the content hash)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportContent:
+        """Rebuild from :meth:`to_dict`'s output (a snapshot)."""
+        areas = [
+            AreaBlock(
+                **{k: v for k, v in a.items() if k != "goals"},
+                goals=[
+                    GoalBlock(
+                        **{k: v for k, v in g.items() if k != "rows"},
+                        rows=[ReportRow(**r) for r in g["rows"]],
+                    )
+                    for g in a["goals"]
+                ],
+            )
+            for a in data["areas"]
+        ]
+        rest = {k: v for k, v in data.items() if k not in {"areas", "assessments"}}
+        return cls(**rest, areas=areas, assessments=[Assessment(**x) for x in data.get("assessments") or []])
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON of the content (what the export cache compares)."""
+        return content_hash(self.to_dict())
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """SHA-256 (hex) of ``data`` as canonical JSON (sorted keys, UTF-8)."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------------------- abbreviations
+
+_LETTERS = "A-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ"
+_ACRONYM = re.compile(rf"(?<![\w-])[{_LETTERS}][{_LETTERS}]{{1,5}}\+?(?![\w])")
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
+
+
+def _abbr_pattern(abbr: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w]){re.escape(abbr)}(?![\w+])" if not abbr.endswith("+") else rf"(?<![\w]){re.escape(abbr)}"
+    )
+
+
+def used_abbreviations(texts: list[str], defined: dict[str, str]) -> tuple[list[dict[str, str]], list[str]]:
+    """Which defined abbreviations ``texts`` use, and which acronyms they use without a definition.
+
+    :param texts: every text the report prints.
+    :param defined: the plan's „Seznam zkratek“ (abbreviation → meaning).
+    :returns: ``([{"abbreviation", "meaning"}, …] in Czech-ish alphabetical order, [undefined, …])``.
+        An acronym is a word of two to six capital letters (an optional trailing ``+``); Roman
+        numerals and words that are part of a defined multi-word abbreviation are not flagged.
+    """
+    blob = "\n".join(t for t in texts if t)
+    used = [a for a in defined if _abbr_pattern(a).search(blob)]
+    covered: set[str] = set()
+    for abbr in defined:
+        covered.update(re.split(r"[\s.]+", abbr))
+    undefined = sorted(
+        {
+            m.group(0)
+            for m in _ACRONYM.finditer(blob)
+            if m.group(0) not in defined and m.group(0) not in covered and not _ROMAN.match(m.group(0))
+        }
+    )
+    from workflow.text import czech_sort_key
+
+    used.sort(key=czech_sort_key)
+    return [{"abbreviation": a, "meaning": defined[a]} for a in used], undefined
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _format_date(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo("Europe/Prague")).date()
+    return value.isoformat()
+
+
+def in_czech(value: Any) -> str:
+    """``str(value)`` of a lazy UI string in Czech, whatever the user's language and also outside a
+    request (Celery): the report is the region's Czech document."""
+    ctx = nullcontext() if has_request_context() else current_app.test_request_context("/")
+    with ctx, force_locale("cs"):
+        return str(value)
+
+
+def _status_title(status: str | None) -> str:
+    if not status:
+        return ""
+    try:
+        return in_czech(FULFILMENT_TITLES[FulfilmentStatus(status)])
+    except ValueError:
+        return status
+
+
+def latest_snapshot(round_id: int) -> RoundSnapshot | None:
+    """The newest snapshot of the round, or ``None``."""
+    return db.session.scalars(
+        select(RoundSnapshot)
+        .where(RoundSnapshot.round_id == round_id)
+        .order_by(RoundSnapshot.id.desc())
+        .limit(1)
+    ).first()
+
+
+def build_report(
+    round_: ReportingRound, *, sections: tuple[str, ...] | list[str] = (), live: bool = False
+) -> ReportContent:
+    """The report of ``round_``.
+
+    :param sections: optional sections to add (:data:`OPTIONAL_SECTIONS`): ``assessments`` (the
+        reviewers' published assessments) and ``statistics`` (:func:`workflow.statistics.round_statistics`).
+    :param live: build from the live data even when the round has a snapshot (used to take one).
+    :returns: the content model; a closed round with a snapshot prints the snapshot's texts.
+    """
+    snapshot = None if live else latest_snapshot(round_.id)
+    if snapshot is not None and round_.state == "closed":
+        content = ReportContent.from_dict(snapshot.content)
+        content.from_snapshot = True
+        content.assessments = []
+        content.statistics = None
+    else:
+        content = _build_live(round_)
+    if "assessments" in sections:
+        content.assessments = _published_assessments(round_, content)
+    if "statistics" in sections:
+        from workflow.statistics import round_statistics
+
+        content.statistics = round_statistics(round_)
+    return content
+
+
+def _build_live(round_: ReportingRound) -> ReportContent:
+    plan = round_.plan
+    areas = db.session.scalars(
+        select(Area).where(Area.plan_id == plan.id).order_by(Area.position).options(selectinload(Area.goals))
+    ).all()
+    activities = db.session.scalars(
+        select(Activity).where(Activity.plan_id == plan.id).order_by(Activity.sort_key)
+    ).all()
+    inclusion = dict(
+        db.session.execute(
+            select(RoundActivity.activity_id, RoundActivity.included).where(
+                RoundActivity.round_id == round_.id
+            )
+        ).all()
+    )
+    texts = dict(
+        db.session.execute(
+            select(Consolidation.activity_id, Consolidation.text).where(Consolidation.round_id == round_.id)
+        ).all()
+    )
+    parts = approved_parts(round_)
+    statuses = activity_statuses(round_, parts)
+    comments = latest_comments(round_.id)
+
+    by_goal: dict[int, list[ReportRow]] = {}
+    for activity in activities:
+        if inclusion and not inclusion.get(activity.id, False):
+            continue
+        text = texts.get(activity.id)
+        if text is None:
+            text = merge_texts([(p.body, p.text) for p in parts.get(activity.id, [])])
+        status = statuses.get(activity.id, {}).get("status")
+        comment = comments.get(activity.id, "")
+        by_goal.setdefault(activity.goal_id, []).append(
+            ReportRow(
+                activity_id=activity.id,
+                code=activity.code,
+                description=activity.description or "",
+                indicator=activity.indicator or "",
+                deadline=activity.deadline_raw or "",
+                responsibility=activity.responsibility_raw or "",
+                strategy_refs=activity.strategy_refs_raw or "",
+                fulfilment=text,
+                comment=comment,
+                cooperation=activity.cooperation or "",
+                status=status,
+                status_title=_status_title(status),
+            )
+        )
+    area_blocks = []
+    for area in areas:
+        goals = [
+            GoalBlock(
+                code=goal.code,
+                title=goal.title or "",
+                comment=goal.comment or "",
+                coordination=[
+                    {"strategy": str(c.get("strategy", "")), "refs": str(c.get("refs", c.get("codes", "")))}
+                    for c in goal.coordination or []
+                ],
+                rows=by_goal.get(goal.id, []),
+            )
+            for goal in area.goals
+        ]
+        goals = [g for g in goals if g.rows]
+        if goals:
+            area_blocks.append(
+                AreaBlock(
+                    code=area.code,
+                    title=area.title or "",
+                    intro=area.intro or "",
+                    footnotes=[{k: str(v) for k, v in f.items()} for f in area.footnotes or []],
+                    goals=goals,
+                )
+            )
+    all_texts: list[str] = [plan.title, plan.strategy or ""]
+    for area in area_blocks:
+        all_texts += [area.title, area.intro] + [f.get("text", "") for f in area.footnotes]
+        for goal in area.goals:
+            all_texts += [goal.title, goal.comment] + [c["refs"] for c in goal.coordination]
+            for row in goal.rows:
+                all_texts += [c for c in row.cells() if c != row.code]
+    used, undefined = used_abbreviations(all_texts, dict(plan.abbreviations or {}))
+    return ReportContent(
+        round_id=round_.id,
+        round_title=round_.title,
+        plan_title=plan.title,
+        strategy=plan.strategy or "",
+        period=plan.period or "",
+        closed_on=_format_date(round_.closed_at) if round_.state == "closed" else None,
+        areas=area_blocks,
+        abbreviations=used,
+        undefined_abbreviations=undefined,
+    )
+
+
+def _published_assessments(round_: ReportingRound, content: ReportContent) -> list[Assessment]:
+    codes = {row.activity_id: row.code for row in content.rows}
+    result = [
+        Assessment(code=codes[p.activity_id], body=p.body, text=p.assessment)
+        for activity_id, items in approved_parts(round_).items()
+        if activity_id in codes
+        for p in items
+        if p.assessment_public and p.assessment.strip()
+    ]
+    order = {row.code: i for i, row in enumerate(content.rows)}
+    result.sort(key=lambda a: (order[a.code], a.body))
+    return result
+
+
+# ----------------------------------------------------------------------------- period report
+
+
+@dataclass
+class PeriodRow:
+    """One activity of a period report: its texts per round (round title → text)."""
+
+    code: str
+    description: str
+    texts: list[dict[str, str]]
+
+
+@dataclass
+class PeriodReport:
+    """Texts of several rounds of one plan side by side (e.g. 2024 and 2025)."""
+
+    plan_title: str
+    rounds: list[dict[str, Any]]
+    rows: list[PeriodRow]
+
+
+def build_period_report(rounds: list[ReportingRound]) -> PeriodReport:
+    """Per activity, the consolidated text of each of ``rounds`` (oldest first).
+
+    :param rounds: rounds of one plan.
+    :raises ValueError: no rounds, or rounds of different plans.
+    """
+    if not rounds:
+        raise ValueError("no rounds")
+    if len({r.plan_id for r in rounds}) != 1:
+        raise ValueError("rounds of different plans")
+    rounds = sorted(rounds, key=lambda r: (r.period_start, r.id))
+    contents = [build_report(r) for r in rounds]
+    plan = rounds[0].plan
+    activities = db.session.scalars(
+        select(Activity).where(Activity.plan_id == plan.id).order_by(Activity.sort_key)
+    ).all()
+    per_round = [{row.activity_id: row.fulfilment for row in c.rows} for c in contents]
+    rows = [
+        PeriodRow(
+            code=a.code,
+            description=a.description or "",
+            texts=[
+                {"round": r.title, "text": texts.get(a.id, "")}
+                for r, texts in zip(rounds, per_round, strict=True)
+            ],
+        )
+        for a in activities
+    ]
+    return PeriodReport(
+        plan_title=plan.title,
+        rounds=[
+            {
+                "id": r.id,
+                "title": r.title,
+                "period_start": r.period_start.isoformat(),
+                "period_end": r.period_end.isoformat(),
+            }
+            for r in rounds
+        ],
+        rows=rows,
+    )

@@ -1,0 +1,121 @@
+"""Statistics of a round: fulfilment status per area and per body, on-time rate, returns.
+
+Counts of entries are SQL aggregates (``GROUP BY``); the activity-level status is derived per
+activity (:func:`workflow.consolidation.activity_statuses`) and then counted. The result is plain
+JSON-friendly data, rendered as tables and SVG charts (:mod:`web.views.reports`) and in the PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from workflow.consolidation import activity_statuses
+from workflow.db import db
+from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
+from workflow.report import in_czech
+from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
+
+#: Status key for activities without any status, and its title.
+UNKNOWN = "unknown"
+UNKNOWN_TITLE = "Neuvedeno"
+
+
+def status_titles() -> dict[str, str]:
+    """``{status: Czech title}`` (always Czech, as the report) of every fulfilment status and
+    :data:`UNKNOWN`."""
+    titles = {s.value: in_czech(FULFILMENT_TITLES[s]) for s in FulfilmentStatus}
+    titles[UNKNOWN] = UNKNOWN_TITLE
+    return titles
+
+
+def round_statistics(round_: ReportingRound) -> dict[str, Any]:
+    """The statistics of ``round_``.
+
+    :returns: ``{"statuses": [keys in order], "titles": {key: title},
+        "by_area": [{"code", "title", "counts": {status: n}, "total"}],
+        "by_body": [{"body", "counts": {status: n}, "total"}]  (approved entries' own statuses),
+        "on_time": [{"body", "submitted", "on_time", "rate"}]  (rate in percent, or None),
+        "returns": [{"round_id", "title", "returns"}]  (all rounds of the plan, oldest first)}``
+    """
+    keys = [s.value for s in FulfilmentStatus] + [UNKNOWN]
+    statuses = activity_statuses(round_)
+    included = select(RoundActivity.activity_id).where(
+        RoundActivity.round_id == round_.id, RoundActivity.included.is_(True)
+    )
+    has_inclusion = db.session.scalar(
+        select(func.count()).select_from(RoundActivity).where(RoundActivity.round_id == round_.id)
+    )
+    query = (
+        select(Activity.id, Area.code, Area.title)
+        .join(Goal, Goal.id == Activity.goal_id)
+        .join(Area, Area.id == Goal.area_id)
+        .where(Activity.plan_id == round_.plan_id)
+        .order_by(Area.position)
+    )
+    if has_inclusion:
+        query = query.where(Activity.id.in_(included))
+    by_area: dict[str, dict[str, Any]] = {}
+    for activity_id, code, title in db.session.execute(query):
+        block = by_area.setdefault(
+            code, {"code": code, "title": title or "", "counts": dict.fromkeys(keys, 0), "total": 0}
+        )
+        status = statuses.get(activity_id, {}).get("status") or UNKNOWN
+        block["counts"][status] += 1
+        block["total"] += 1
+
+    status_col = func.coalesce(Entry.fulfilment_status, UNKNOWN)
+    body_rows = db.session.execute(
+        select(Body.abbreviation, status_col, func.count(Entry.id))
+        .join(Body, Body.id == Entry.body_id)
+        .where(Entry.round_id == round_.id, Entry.state == EntryState.approved.value)
+        .group_by(Body.abbreviation, status_col)
+        .order_by(Body.abbreviation)
+    ).all()
+    by_body: dict[str, dict[str, Any]] = {}
+    for abbr, status, count in body_rows:
+        block = by_body.setdefault(abbr, {"body": abbr, "counts": dict.fromkeys(keys, 0), "total": 0})
+        block["counts"][status if status in block["counts"] else UNKNOWN] += int(count)
+        block["total"] += int(count)
+
+    on_time_rows = db.session.execute(
+        select(
+            Body.abbreviation,
+            func.count(Entry.first_submitted_at),
+            func.sum(case((Entry.submitted_on_time.is_(True), 1), else_=0)),
+        )
+        .join(Body, Body.id == Entry.body_id)
+        .where(Entry.round_id == round_.id)
+        .group_by(Body.abbreviation)
+        .order_by(Body.abbreviation)
+    ).all()
+    on_time = [
+        {
+            "body": abbr,
+            "submitted": int(n),
+            "on_time": int(ok or 0),
+            "rate": round(100 * int(ok or 0) / int(n)) if n else None,
+        }
+        for abbr, n, ok in on_time_rows
+    ]
+
+    returns_rows = db.session.execute(
+        select(ReportingRound.id, ReportingRound.title, func.count(EntryTransition.id))
+        .select_from(ReportingRound)
+        .outerjoin(Entry, Entry.round_id == ReportingRound.id)
+        .outerjoin(
+            EntryTransition, (EntryTransition.entry_id == Entry.id) & (EntryTransition.name == "send_back")
+        )
+        .where(ReportingRound.plan_id == round_.plan_id)
+        .group_by(ReportingRound.id, ReportingRound.title, ReportingRound.period_start)
+        .order_by(ReportingRound.period_start, ReportingRound.id)
+    ).all()
+    return {
+        "statuses": keys,
+        "titles": status_titles(),
+        "by_area": list(by_area.values()),
+        "by_body": list(by_body.values()),
+        "on_time": on_time,
+        "returns": [{"round_id": i, "title": t, "returns": int(n)} for i, t, n in returns_rows],
+    }
