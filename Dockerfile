@@ -11,7 +11,7 @@ COPY forms forms
 COPY notifications notifications
 RUN pip install -e .
 COPY . .
-RUN if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then pybabel compile -q -d web/translations; fi \
+RUN if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then pybabel -q compile -d web/translations; fi \
     && useradd --system --home /app plneni && mkdir -p /app/instance && chown -R plneni /app/instance
 USER plneni
 ENV FLASK_APP=wsgi INSTANCE_PATH=/app/instance

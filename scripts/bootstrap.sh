@@ -20,5 +20,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # Compile the translation catalogues (English; Czech is the source language).
 if compgen -G "web/translations/*/LC_MESSAGES/messages.po" >/dev/null; then
-  .venv/bin/pybabel compile -q -d web/translations
+  .venv/bin/pybabel -q compile -d web/translations
 fi

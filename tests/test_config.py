@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from support import PROJECT_ROOT
+
 from web.config import DEV_SECRET_KEY, SETTINGS, ConfigurationError, load_config
 
 
@@ -14,7 +14,8 @@ def test_embedded_defaults_need_no_server(tmp_path):
     config = load_config({"INSTANCE_PATH": str(tmp_path)})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'plneni.sqlite3'}"
     assert config["CELERY"]["broker_url"] == "filesystem://"
-    assert config["CELERY"]["broker_transport_options"]["data_folder_in"] == str(tmp_path / "celery-broker/queue")
+    options = config["CELERY"]["broker_transport_options"]
+    assert options["data_folder_in"] == str(tmp_path / "celery-broker/queue")
     assert config["MAIL_BACKEND"] == "outbox"
     assert config["MAIL_OUTBOX_DIR"] == str(tmp_path / "outbox")
     assert config["TIMEZONE"] == "Europe/Prague"
@@ -26,7 +27,9 @@ def test_production_refuses_the_development_secret_key(tmp_path):
     with pytest.raises(ConfigurationError):
         load_config({"PLNENI_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
     with pytest.raises(ConfigurationError):
-        load_config({"PLNENI_ENV": "production", "SECRET_KEY": DEV_SECRET_KEY, "INSTANCE_PATH": str(tmp_path)})
+        load_config(
+            {"PLNENI_ENV": "production", "SECRET_KEY": DEV_SECRET_KEY, "INSTANCE_PATH": str(tmp_path)}
+        )
     config = load_config({"PLNENI_ENV": "production", "SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
     assert config["SESSION_COOKIE_SECURE"] is True
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 import redis
-
 from support import REQUIRE_SERVICES
+
 from web import create_app
 
 

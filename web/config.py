@@ -38,7 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL. Default: SQLite file `plneni.sqlite3` in the instance folder. "
             "Production: `postgresql+psycopg://user@host/db`."),
-    Setting("REDIS_URL", "", "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker."),
+    Setting("REDIS_URL", "",
+            "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker."),
     Setting("CELERY_BROKER_URL", None,
             "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's filesystem transport in "
             "`celery-broker/` of the instance folder (no server)."),

@@ -9,7 +9,6 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from workflow.permissions import Action, can
-
 from workflow.states import BODY_KIND_TITLES, ROLE_TITLES, BodyKind, Role
 
 

@@ -104,13 +104,17 @@ def test_broker_down_at_commit_keeps_the_message_for_the_sweep(app):
             "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         }
     )
-    with down.app_context():
-        down.extensions["celery"].conf.broker_connection_timeout = 1
-        down.extensions["celery"].conf.broker_connection_max_retries = 0
-        message_id = _enqueue()
-        db.session.commit()
-        row = db.session.get(OutboxMessage, message_id)
-        assert row.state == outbox.PENDING
-        db.session.remove()
-        db.engine.dispose()  # this second app's pool must not outlive the test
+    try:
+        with down.app_context():
+            down.extensions["celery"].conf.broker_connection_timeout = 1
+            down.extensions["celery"].conf.broker_connection_max_retries = 0
+            message_id = _enqueue()
+            db.session.commit()
+            row = db.session.get(OutboxMessage, message_id)
+            assert row.state == outbox.PENDING
+            db.session.remove()
+            db.engine.dispose()  # this second app's pool must not outlive the test
+    finally:  # creating an app made its Celery app the current one: give it back
+        app.extensions["celery"].set_current()
+        app.extensions["celery"].set_default()
     assert outbox.due_message_ids() == [message_id]

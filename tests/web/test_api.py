@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import pytest
-from support import login
 from plan_fixtures import make_plan
+from support import login
 
 from web.extensions import db
 from web.views.api import openapi_document

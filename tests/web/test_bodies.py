@@ -6,9 +6,9 @@ import re
 from html import unescape
 
 import pytest
-from support import login
 from plan_fixtures import make_bodies, make_plan
 from sqlalchemy import select
+from support import login
 
 from web.extensions import db
 from workflow.models import Body

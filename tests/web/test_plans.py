@@ -9,10 +9,10 @@ from datetime import date
 from html import unescape
 
 import pytest
-from support import login
 from flask import url_for
 from plan_fixtures import make_bodies, make_plan
 from sqlalchemy import event
+from support import login
 
 from web.extensions import db
 from web.views.plans import deadline_summary

@@ -1,7 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate sees them through this module)."""
 
 from notifications.outbox import OutboxMessage
-
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
@@ -33,8 +32,8 @@ __all__ = [
     "Activity",
     "ActivityBody",
     "ApiToken",
-    "Attachment",
     "Area",
+    "Attachment",
     "AuditEvent",
     "Body",
     "BodyAlias",
