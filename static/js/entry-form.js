@@ -14,6 +14,8 @@
   let dirty = false;
   let stopped = false;
   let submitting = false;
+  let saving = false; // an autosave request is in flight
+  let heldSubmitter = null; // a submit clicked meanwhile, replayed when the autosave returns
 
   function updateCount() {
     if (!text || !count) return;
@@ -36,6 +38,7 @@
   });
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.target !== form) return;
+    saving = true;
     dirty = false;
     if (status) status.textContent = form.dataset.msgSaving;
   });
@@ -51,8 +54,29 @@
       if (status) status.textContent = form.dataset.msgFailed;
     });
   });
+  // When the autosave's answer (with the entry's new version) is in, replay a held submit, so a
+  // click during an autosave never posts the old version and lands on the conflict page.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.target !== form) return;
+    saving = false;
+    if (heldSubmitter === null) return;
+    const submitter = heldSubmitter;
+    heldSubmitter = null;
+    window.setTimeout(function () {
+      form.requestSubmit(submitter instanceof HTMLElement ? submitter : undefined);
+    }, 50);
+  });
 
-  form.addEventListener("submit", function () { submitting = true; dirty = false; });
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      event.preventDefault();
+      heldSubmitter = event.submitter || true;
+      if (status) status.textContent = form.dataset.msgSaving;
+      return;
+    }
+    submitting = true;
+    dirty = false;
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !submitting) { event.preventDefault(); event.returnValue = ""; }
   });
