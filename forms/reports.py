@@ -45,6 +45,15 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Důvod"), validators=[DataRequired(_l("Uveďte důvod.")), Length(max=2000)])
 
 
+class MissingTextForm(FlaskForm):
+    """The one text the secretary gives to every activity still without a consolidated text."""
+
+    text = TextAreaField(
+        _l("Text pro aktivity bez plnění"),
+        validators=[DataRequired(_l("Souhrnný text nesmí být prázdný.")), Length(max=2000)],
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A confirmed POST without fields (CSRF only)."""
 

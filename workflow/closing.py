@@ -7,6 +7,14 @@
   immutable :class:`RoundSnapshot` of the report. ``close_round`` also writes the „kolo uzavřeno“
   e-mails (:func:`notifications.events.round_closed`). After that nothing is editable; exports of
   the round print the snapshot.
+* Finishing the checklist in bulk (the secretary): :func:`waive_remaining` waives every entry that
+  is neither approved nor waived with one reason; :func:`fill_missing_texts` gives every included
+  activity still without a text one stated text (by default :data:`DEFAULT_MISSING_TEXT`, „Za
+  sledované období nebylo plnění vykázáno.“), as an edited, versioned consolidation, when every
+  entry of the activity is waived (an entry still open keeps the activity out). The report
+  therefore never prints an empty „Plnění“ cell: it prints what the secretary decided.
+* Closing goes only through :func:`close_with_snapshot`; :func:`workflow.rounds.close_round` is the
+  lower-level lock it uses and has no route of its own.
 * Reopening (an administrator, with a reason): :func:`workflow.rounds.reopen_round`; the snapshot
   stays as history and the next closing writes a new one.
 """
@@ -16,16 +24,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflow import rounds as round_service
-from workflow.consolidation import consolidate_round
+from workflow.consolidation import consolidate_round, edit_consolidation
 from workflow.db import db
 from workflow.models import Activity, Entry, ReportingRound, RoundSnapshot, User, Waiver
 from workflow.report import build_report, content_hash
 from workflow.states import EntryState, Role, RoundState
 from workflow.transitions import WorkflowError
+
+#: The text :func:`fill_missing_texts` gives by default to activities nobody reported on.
+DEFAULT_MISSING_TEXT = _l("Za sledované období nebylo plnění vykázáno.")
 
 
 class ClosingError(WorkflowError):
@@ -39,6 +51,13 @@ class Checklist:
     open_entries: list[Entry] = field(default_factory=list)
     waived: list[Waiver] = field(default_factory=list)
     missing_text: list[Activity] = field(default_factory=list)
+
+    @property
+    def unreported(self) -> list[Activity]:
+        """The activities without a text and without an open entry: :func:`fill_missing_texts`
+        may give them the stated text."""
+        still_open = {entry.activity_id for entry in self.open_entries}
+        return [activity for activity in self.missing_text if activity.id not in still_open]
 
     @property
     def ready(self) -> bool:
@@ -102,6 +121,58 @@ def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
     db.session.add(waiver)
     db.session.flush()
     return waiver
+
+
+def waive_remaining(round_: ReportingRound, actor: User, reason: str) -> int:
+    """Waive, with one ``reason``, every entry of ``round_`` that is neither approved nor waived.
+
+    :returns: the number of entries waived (0 when nothing was left).
+    :raises ClosingError: the actor is not the secretary, the round is not open, empty reason.
+    """
+    _require_secretary(actor, _("Záznam může prominout jen tajemník."))
+    if round_.state != RoundState.open.value:
+        raise ClosingError(_("Prominout lze jen záznamy otevřeného kola."))
+    reason = reason.strip()
+    if not reason:
+        raise ClosingError(_("Uveďte důvod prominutí."))
+    waived = select(Waiver.entry_id).where(Waiver.round_id == round_.id)
+    entry_ids = db.session.scalars(
+        select(Entry.id).where(
+            Entry.round_id == round_.id,
+            Entry.state != EntryState.approved.value,
+            Entry.id.not_in(waived),
+        )
+    ).all()
+    db.session.add_all(
+        Waiver(entry_id=entry_id, round_id=round_.id, reason=reason, waived_by_id=actor.id)
+        for entry_id in entry_ids
+    )
+    db.session.flush()
+    return len(entry_ids)
+
+
+def fill_missing_texts(round_: ReportingRound, actor: User, text: str) -> int:
+    """Give the ``text`` to every included activity of ``round_`` that has no consolidated text and
+    no entry still open (each of its entries is waived, or it has none).
+
+    An activity with an entry still waiting for approval is left alone, so that its approved
+    answer is not hidden behind the stated text later. Each filled activity becomes an edited
+    consolidation with a version (who, when), like a hand-written one, so a later merge never
+    overwrites it and the report prints it.
+
+    :returns: the number of activities that got the text.
+    :raises ClosingError: the actor is not the secretary, the round is not open, empty text.
+    """
+    _require_secretary(actor, _("Souhrnné texty může doplnit jen tajemník."))
+    if round_.state != RoundState.open.value:
+        raise ClosingError(_("Doplnit texty lze jen v otevřeném kole."))
+    text = text.strip()
+    if not text:
+        raise ClosingError(_("Souhrnný text nesmí být prázdný."))
+    missing = closing_checklist(round_).unreported
+    for activity in missing:
+        edit_consolidation(round_, activity, actor, text=text)
+    return len(missing)
 
 
 def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:

@@ -43,7 +43,7 @@ from sqlalchemy import select
 from support import REAL_PLAN_XLSX, TEST_PASSWORD
 
 from web.extensions import db
-from workflow.models import Activity, Body, Entry, ReportingRound, User
+from workflow.models import Activity, Body, Entry, ReportingRound, RoundSnapshot, User
 from workflow.states import EntryState, Role
 
 CONTRIBUTOR = "zpracovatel.osv@kraj-lbc.cz"
@@ -442,14 +442,33 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
     def close_round() -> None:
         page = secretary
         page.goto(f"/kola/{s['round']}")
+        # the round page leads to the closing checklist; nothing closes without it
+        page.get_by_role("link", name="Uzavřít kolo…").click()
+        expect(page.locator("h1")).to_have_text("Uzavření kola")
+        close_button = page.get_by_role("button", name="Uzavřít kolo a zmrazit zprávu")
+        expect(close_button).to_be_disabled()
+        a11y(page)
         s["dialogs"] = []
-        page.get_by_role("button", name="Uzavřít kolo").click()
+        page.get_by_label("Prominout všechny zbývající záznamy").fill("Nedodáno v termínu.")
+        page.get_by_role("button", name="Prominout vše").click()
+        page.wait_for_load_state()
+        assert "confirm" in s["dialogs"], "waiving every remaining entry asks for confirmation"
+        expect(page.locator(".alert-success").first).to_contain_text("Prominuto záznamů:")
+        fill = page.get_by_role("button", name=re.compile("Doplnit text ke všem"))
+        if fill.count():  # activities whose every entry was waived get the stated text
+            fill.click()
+            expect(page.locator(".alert-success").first).to_contain_text("Text doplněn k aktivitám:")
+        s["dialogs"] = []
+        expect(close_button).to_be_enabled()
+        close_button.click()
         page.wait_for_load_state()
         assert "confirm" in s["dialogs"], "closing a round asks for confirmation"
         _fresh()
-        assert db.session.get(ReportingRound, s["round"]).state == "closed"
+        closed = db.session.get(ReportingRound, s["round"])
+        assert closed.state == "closed"
+        assert db.session.query(RoundSnapshot).filter_by(round_id=closed.id).count() == 1
         db.session.rollback()
-        expect(page.locator("main")).to_contain_text("uzavřené")
+        expect(page.locator("main")).to_contain_text("Kolo bylo uzavřeno a souhrnná zpráva zmrazena.")
         a11y(page)
 
     journey.run("close-round", secretary, close_round, needs=["open-round"])

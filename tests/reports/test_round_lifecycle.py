@@ -25,7 +25,7 @@ from workflow.consolidation import (
 )
 from workflow.entries import apply_transition, bulk_approve, confirm_carry_over, save_draft
 from workflow.exports import render
-from workflow.models import Activity, Entry, RoundSnapshot
+from workflow.models import Activity, Entry, RoundSnapshot, Waiver
 from workflow.models.reports import ImmutableRecordError
 from workflow.report import build_period_report, build_report
 from workflow.states import EntryState, RoundState
@@ -153,6 +153,50 @@ def test_checklist_blocks_closing_until_entries_are_approved_or_waived(opened, p
     checklist = closing.closing_checklist(round_)
     assert len(checklist.open_entries) == len(entries) - 1
     assert [w.entry_id for w in checklist.waived] == [target.id]
+
+
+def test_bulk_waiver_and_stated_text_close_a_round_nobody_finished(opened, people):
+    """The secretary waives the rest in one step and gives the unreported activities one text;
+    an activity with an entry still open keeps its place on the checklist, an approved answer
+    keeps its text, and the round closes with both in its snapshot."""
+    round_ = opened
+    entries = _entries(round_)
+    approved = entries[0]
+    _answer(approved, people.body, text=NEW_A11)
+    apply_transition(approved, "approve", people.reviewer)
+    pending = next(e for e in entries if e.activity_id != approved.activity_id)
+    with pytest.raises(closing.ClosingError):
+        closing.waive_remaining(round_, people.reviewer, "bez odpovědi")
+    with pytest.raises(closing.ClosingError):
+        closing.waive_remaining(round_, people.secretary, "  ")
+    assert closing.fill_missing_texts(round_, people.secretary, "Nevykázáno.") == 0  # all still open
+
+    single = next(e for e in entries if e not in (approved, pending))
+    closing.waive_entry(single, people.secretary, "Odbor byl zrušen.")
+    # everything but ``pending`` waived: its activity keeps its place on the checklist
+    waived = closing.waive_remaining(round_, people.secretary, "Subjekt plnění nedodal.")
+    assert waived == len(entries) - 2  # all but the approved one and the one waived singly
+    db.session.delete(db.session.scalars(select(Waiver).where(Waiver.entry_id == pending.id)).one())
+    db.session.flush()
+    checklist = closing.closing_checklist(round_)
+    assert checklist.open_entries == [pending]
+    assert pending.activity_id not in {a.id for a in checklist.unreported}
+    closing.fill_missing_texts(round_, people.secretary, "Za sledované období nevykázáno.")
+    assert pending.activity_id in {a.id for a in closing.closing_checklist(round_).missing_text}
+    closing.waive_entry(pending, people.secretary, "Subjekt plnění nedodal.")
+    assert closing.waive_remaining(round_, people.secretary, "znovu") == 0
+    checklist = closing.closing_checklist(round_)
+    assert checklist.open_entries == [] and not checklist.ready
+    filled = closing.fill_missing_texts(round_, people.secretary, "Za sledované období nevykázáno.")
+    assert filled == len(checklist.unreported) > 0
+    assert closing.closing_checklist(round_).ready
+
+    closing.close_with_snapshot(round_, people.secretary)
+    rows = {row.code: row.fulfilment for row in build_report(round_).rows}
+    assert rows[approved.activity.code] == NEW_A11
+    assert set(rows.values()) == {NEW_A11, "Za sledované období nevykázáno."}
+    with pytest.raises(closing.ClosingError):
+        closing.fill_missing_texts(round_, people.secretary, "pozdě")
 
 
 def test_consolidation_editing_is_versioned_and_status_overridable(opened, people):

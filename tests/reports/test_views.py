@@ -247,6 +247,69 @@ def test_closing_page_waive_and_close_through_the_ui(client, opened, people):
     assert "Aktivity bez souhrnného textu" in page
 
 
+def test_bulk_waiver_and_stated_texts_let_the_round_close(client, opened, people):
+    """Waive the rest with one reason, give the activities nobody reported on one stated text,
+    close: the snapshot and the report print that text, and every waiver keeps the reason."""
+    from workflow.models import Consolidation, ConsolidationVersion, Entry, RoundSnapshot, Waiver
+
+    round_id = opened.id
+    login(client, people.secretary)
+    page = client.get(f"/kola/{round_id}/uzavreni").get_data(as_text=True)
+    assert "Prominout vše" in page and "Doplnit text ke všem" not in page  # nothing waived yet
+    # the round page no longer closes directly: it links to the checklist
+    detail = client.get(f"/kola/{round_id}").get_data(as_text=True)
+    assert f'action="/kola/{round_id}/uzavrit"' not in detail and "Uzavřít kolo…" in detail
+
+    empty = client.post(
+        f"/kola/{round_id}/uzavreni/prominout-zbyvajici", data={"reason": "  "}, follow_redirects=True
+    )
+    assert "Uveďte důvod prominutí." in empty.get_data(as_text=True)
+    assert db.session.query(Waiver).count() == 0
+
+    entries = db.session.query(Entry).filter_by(round_id=round_id).count()
+    waived = client.post(
+        f"/kola/{round_id}/uzavreni/prominout-zbyvajici",
+        data={"reason": "Subjekt nedodal plnění."},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"Prominuto záznamů: {entries}." in waived
+    reasons = {w.reason for w in db.session.query(Waiver).filter_by(round_id=round_id)}
+    assert reasons == {"Subjekt nedodal plnění."}
+    again = client.post(
+        f"/kola/{round_id}/uzavreni/prominout-zbyvajici", data={"reason": "Znovu"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Prominuto záznamů: 0." in again
+
+    missing = client.get(f"/kola/{round_id}/uzavreni").get_data(as_text=True)
+    assert "Aktivity bez souhrnného textu (0)" not in missing
+    assert "Za sledované období nebylo plnění vykázáno." in missing  # the proposed text
+    filled = client.post(
+        f"/kola/{round_id}/uzavreni/doplnit-texty",
+        data={"text": "Plnění nebylo vykázáno."},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Text doplněn k aktivitám:" in filled
+    texts = {c.text for c in db.session.query(Consolidation).filter_by(round_id=round_id)}
+    assert texts == {"Plnění nebylo vykázáno."}
+    versions = db.session.query(ConsolidationVersion).filter_by(round_id=round_id).all()
+    assert versions and all(v.author_id == people.secretary.id and v.source == "edited" for v in versions)
+
+    closed = client.post(f"/kola/{round_id}/uzavreni/uzavrit", data={"confirm": "y"}, follow_redirects=True)
+    assert "Kolo bylo uzavřeno a souhrnná zpráva zmrazena." in closed.get_data(as_text=True)
+    db.session.expire_all()
+    assert opened.state == "closed"
+    snapshot = db.session.query(RoundSnapshot).filter_by(round_id=round_id).one()
+    rows = [row for area in snapshot.content["areas"] for goal in area["goals"] for row in goal["rows"]]
+    assert rows and {row["fulfilment"] for row in rows} == {"Plnění nebylo vykázáno."}
+    report = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
+    assert "Plnění nebylo vykázáno." in report
+    # frozen: neither bulk action works on a closed round
+    late = client.post(
+        f"/kola/{round_id}/uzavreni/doplnit-texty", data={"text": "Pozdě"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Doplnit texty lze jen v otevřeném kole." in late
+
+
 def test_consolidation_editor_saves_a_version(app, client, opened, people):
     from workflow.models import Activity, ConsolidationVersion
 

@@ -79,7 +79,10 @@ def test_other_roles_cannot_manage_rounds(client, opened, people):
     for user in (people.osv, people.reviewer, people.commission, people.admin):
         _as(client, user)
         assert client.get("/kola/nove").status_code == 403
-        assert client.post(f"/kola/{opened.id}/uzavrit", data={"confirm": "y"}).status_code == 403
+        assert client.post(f"/kola/{opened.id}/uzavreni/uzavrit", data={"confirm": "y"}).status_code == 403
+        assert client.post(
+            f"/kola/{opened.id}/uzavreni/prominout-zbyvajici", data={"reason": "x"}
+        ).status_code == 403
     _as(client, people.secretary)
     assert client.post(f"/kola/{opened.id}/znovu-otevrit", data={"reason": "x"}).status_code == 403
 

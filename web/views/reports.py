@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms.reports import ConfirmForm, ConsolidationForm, ExportForm, ReasonForm, StatusForm
+from forms.reports import ConfirmForm, ConsolidationForm, ExportForm, MissingTextForm, ReasonForm, StatusForm
 from web.extensions import db
 from web.views.guards import requires
 from workflow import closing
@@ -306,12 +306,14 @@ def closing_page(round_id: int) -> ResponseReturnValue:
     """The closing checklist: what blocks closing, waivers, the close button."""
     round_ = _round(round_id)
     checklist = closing.closing_checklist(round_) if round_.state == "open" else None
+    missing_form = MissingTextForm(formdata=None, text=str(closing.DEFAULT_MISSING_TEXT))
     return render_template(
         "reports/closing.html",
         round=round_,
         checklist=checklist,
         confirm_form=ConfirmForm(),
         reason_form=ReasonForm(),
+        missing_form=missing_form,
         can_reopen=can(current_user, Action.reopen_round),
     )
 
@@ -342,6 +344,46 @@ def waive(round_id: int, entry_id: int) -> ResponseReturnValue:
             ),
             "success",
         )
+    return redirect(url_for(".closing_page", round_id=round_.id))
+
+
+@bp.post("/kola/<int:round_id>/uzavreni/prominout-zbyvajici")
+@requires(Action.manage_rounds)
+def waive_remaining(round_id: int) -> ResponseReturnValue:
+    """Waive every entry that is neither approved nor waived, with one reason."""
+    round_ = _round(round_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Uveďte důvod prominutí."), "danger")
+        return redirect(url_for(".closing_page", round_id=round_.id))
+    try:
+        count = closing.waive_remaining(round_, current_user, form.reason.data or "")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Prominuto záznamů: %(count)d.", count=count), "success")
+    return redirect(url_for(".closing_page", round_id=round_.id))
+
+
+@bp.post("/kola/<int:round_id>/uzavreni/doplnit-texty")
+@requires(Action.manage_rounds)
+def fill_missing(round_id: int) -> ResponseReturnValue:
+    """Give every activity still without a consolidated text one stated text."""
+    round_ = _round(round_id)
+    form = MissingTextForm()
+    if not form.validate_on_submit():
+        flash(_("Souhrnný text nesmí být prázdný."), "danger")
+        return redirect(url_for(".closing_page", round_id=round_.id))
+    try:
+        count = closing.fill_missing_texts(round_, current_user, form.text.data or "")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Text doplněn k aktivitám: %(count)d.", count=count), "success")
     return redirect(url_for(".closing_page", round_id=round_.id))
 
 

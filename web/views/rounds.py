@@ -213,15 +213,6 @@ def open_(round_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/kola/<int:round_id>/uzavrit")
-@requires(Action.manage_rounds)
-def close(round_id: int) -> ResponseReturnValue:
-    """Close the round: all entries lock."""
-    return _round_action(
-        round_id, lambda r: svc.close_round(r, current_user), _("Kolo bylo uzavřeno, záznamy jsou uzamčené.")
-    )
-
-
 @bp.post("/kola/<int:round_id>/znovu-otevrit")
 @requires(Action.reopen_round)
 def reopen(round_id: int) -> ResponseReturnValue:
@@ -269,7 +260,6 @@ def detail(round_id: int) -> ResponseReturnValue:
         today=today,
         events=svc.round_events(round_) if staff else [],
         extensions=extensions,
-        confirm_form=ConfirmForm(),
         reopen_form=ReopenRoundForm(),
         can_manage=can(current_user, Action.manage_rounds),
         can_reopen=can(current_user, Action.reopen_round),
