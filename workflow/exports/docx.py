@@ -24,7 +24,7 @@ from workflow.exports import czech_nbsp
 from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent
 
 #: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm).
-WIDTHS_CM = (1.3, 4.0, 2.7, 1.8, 2.2, 2.0, 7.5, 2.8, 2.4)
+WIDTHS_CM = (1.3, 4.0, 2.7, 1.8, 2.6, 2.0, 7.1, 2.8, 2.4)
 FONT = "Calibri"
 
 
