@@ -184,6 +184,28 @@ def content_hash(data: dict[str, Any]) -> str:
 _LETTERS = "A-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ"
 _ACRONYM = re.compile(rf"(?<![\w-])[{_LETTERS}][{_LETTERS}]{{1,5}}\+?(?![\w])")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
+#: Czech legal forms after an organisation's name („ADRA, z. s.“): the capitals are a name.
+_LEGAL_FORM = re.compile(r"^,?\s*(z\.\s?s\.|o\.\s?p\.\s?s\.|z\.\s?ú\.|s\.\s?r\.\s?o\.|a\.\s?s\.|spol\.)")
+_CAPS_WORD = re.compile(rf"[{_LETTERS}]{{3,}}")
+
+
+def _is_name_or_reference(blob: str, match: re.Match[str], defined: dict[str, str]) -> bool:
+    """True when the capitals at ``match`` are not an acronym: a part of a resolution number
+    („č. 647/24/RK“), an organisation with its legal form („ADRA, z. s.“) or a name written in
+    capitals next to another capitalised word that is no abbreviation („EDUCA VISIT“)."""
+    start, end = match.span()
+    if re.search(r"\d/$", blob[max(0, start - 2) : start]):
+        return True
+    after = blob[end : end + 14]
+    if _LEGAL_FORM.match(after):
+        return True
+    neighbours = (
+        re.search(rf"([{_LETTERS}]+)\s$", blob[max(0, start - 20) : start]),
+        re.match(rf"\s([{_LETTERS}]+)(?![\w])", after),
+    )
+    return any(
+        n is not None and _CAPS_WORD.fullmatch(n.group(1)) and n.group(1) not in defined for n in neighbours
+    )
 
 
 def _abbr_pattern(abbr: str) -> re.Pattern[str]:
@@ -199,7 +221,9 @@ def used_abbreviations(texts: list[str], defined: dict[str, str]) -> tuple[list[
     :param defined: the plan's „Seznam zkratek“ (abbreviation → meaning).
     :returns: ``([{"abbreviation", "meaning"}, …] in Czech-ish alphabetical order, [undefined, …])``.
         An acronym is a word of two to six capital letters (an optional trailing ``+``); Roman
-        numerals and words that are part of a defined multi-word abbreviation are not flagged.
+        numerals, words that are part of a defined multi-word abbreviation, parts of resolution
+        numbers („647/24/RK“), organisations followed by their legal form („ADRA, z. s.“) and names
+        in capitals next to another undefined capitalised word („EDUCA VISIT“) are not flagged.
     """
     blob = "\n".join(t for t in texts if t)
     used = [a for a in defined if _abbr_pattern(a).search(blob)]
@@ -210,7 +234,10 @@ def used_abbreviations(texts: list[str], defined: dict[str, str]) -> tuple[list[
         {
             m.group(0)
             for m in _ACRONYM.finditer(blob)
-            if m.group(0) not in defined and m.group(0) not in covered and not _ROMAN.match(m.group(0))
+            if m.group(0) not in defined
+            and m.group(0) not in covered
+            and not _ROMAN.match(m.group(0))
+            and not _is_name_or_reference(blob, m, defined)
         }
     )
     from workflow.text import czech_sort_key

@@ -73,3 +73,12 @@ def test_used_abbreviations_rules():
     )
     assert [u["abbreviation"] for u in used] == ["NNO", "OPZ+", "ÚP ČR"]
     assert undefined == ["LK", "LKA", "XYZ"]
+    # names and references are not acronyms: resolution numbers, legal forms, names in capitals
+    _, undefined = used_abbreviations(
+        [
+            "usnesení Rady č. 647/24/RK ze dne 14. 5. 2024; zřizovatel ADRA, z. s.; v rámci EDUCA VISIT;"
+            " platí GDPR a ZŠ Jabloneček, OSV + OZ"
+        ],
+        {"OSV": "Odbor sociálních věcí"},
+    )
+    assert undefined == ["GDPR", "OZ", "ZŠ"]
