@@ -55,11 +55,15 @@ NUMBER = st.one_of(
     st.text(max_size=8),
 )
 DATE = st.one_of(
-    st.sampled_from(["", "2025-12-31", "2025-02-30", "31. 12. 2025", "0000-01-01", "9999-12-31", "2025-13-01"]),
+    st.sampled_from(
+        ["", "2025-12-31", "2025-02-30", "31. 12. 2025", "0000-01-01", "9999-12-31", "2025-13-01"]
+    ),
     st.dates().map(str),
     st.text(max_size=12),
 )
-STATUS = st.one_of(st.sampled_from(["", "fulfilled", "ongoing", "partly", "not_fulfilled", "n/a"]), st.text(max_size=10))
+STATUS = st.one_of(
+    st.sampled_from(["", "fulfilled", "ongoing", "partly", "not_fulfilled", "n/a"]), st.text(max_size=10)
+)
 ANSWER = st.fixed_dictionaries(
     {},
     optional={
@@ -150,16 +154,13 @@ def test_autosave_always_answers_a_fragment(client, world, answer):
 # --- every form of the product -----------------------------------------------------------------
 def _form_field_names() -> list[str]:
     """Names of every field of every form class in ``forms/`` (and the views' own forms)."""
-    import forms.account
-    import forms.admin
-    import forms.auth
-    import forms.entries
-    import forms.imports
-    import forms.reports
-    import forms.review
-    import forms.rounds
-    import web.views.notifications
+    from importlib import import_module
+
     from forms.base import BaseForm
+
+    for module in ("account", "admin", "auth", "entries", "imports", "reports", "review", "rounds"):
+        import_module(f"forms.{module}")
+    import_module("web.views.notifications")
 
     names: set[str] = set()
     stack = list(BaseForm.__subclasses__())
@@ -171,8 +172,12 @@ def _form_field_names() -> list[str]:
 
 
 FIELD_NAMES = _form_field_names()
-VALUE = st.one_of(WEIRD, st.text(max_size=30), NUMBER, DATE, st.sampled_from(["y", "on", "1", "0", "-1", "9" * 25]))
-PAYLOAD = st.dictionaries(st.sampled_from(FIELD_NAMES), st.one_of(VALUE, st.lists(VALUE, max_size=3)), max_size=8)
+VALUE = st.one_of(
+    WEIRD, st.text(max_size=30), NUMBER, DATE, st.sampled_from(["y", "on", "1", "0", "-1", "9" * 25])
+)
+PAYLOAD = st.dictionaries(
+    st.sampled_from(FIELD_NAMES), st.one_of(VALUE, st.lists(VALUE, max_size=3)), max_size=8
+)
 #: Routes left out: sign-in/out and password links (throttling and the session are tested in
 #: tests/accounts), the plan upload (tests below and tests/importing).
 SKIP = ("/prihlaseni", "/odhlaseni", "/zapomenute-heslo", "/obnova-hesla", "/pozvanka", "/import")
