@@ -64,7 +64,9 @@ def flow(app, client, world):
             "action": "submit",
         },
     )
-    assert response.status_code == 302, re.findall(r"(?:invalid-feedback[^>]*>|<li>)(.*?)<", response.get_data(as_text=True))
+    assert response.status_code == 302, re.findall(
+        r"(?:invalid-feedback[^>]*>|<li>)(.*?)<", response.get_data(as_text=True)
+    )
     client.post(f"/zaznamy/{entry_id}/komentare", data={"text": XSS})
     client.post(f"/zaznamy/{entry_id}/odkazy", data={"url": "https://example.org/?q=<x>", "label": XSS})
     pages["detail (body)"] = client.get(f"/zaznamy/{entry_id}").get_data(as_text=True)

@@ -62,7 +62,8 @@ DATE = st.one_of(
     st.text(max_size=12),
 )
 STATUS = st.one_of(
-    st.sampled_from(["", "done", "ongoing", "partial", "cannot_assess", "fulfilled", "n/a"]), st.text(max_size=10)
+    st.sampled_from(["", "done", "ongoing", "partial", "cannot_assess", "fulfilled", "n/a"]),
+    st.text(max_size=10),
 )
 ANSWER = st.fixed_dictionaries(
     {},
