@@ -101,7 +101,14 @@ def flow(app, client, world):
     return {"pages": pages, "round": round_, "entry_id": entry_id}
 
 
-def test_pages_escape_the_answer(flow):
+def test_markup_and_formulas_in_an_answer_are_inert_everywhere(app, flow):
+    """One journey, every place the answer reaches (one test: the journey is the slow part)."""
+    _pages_escape_the_answer(flow)
+    _email_html_part_escapes_the_reason_and_the_text_part_keeps_it(app, flow)
+    _report_exports_keep_the_answer_as_inert_text(app, flow)
+
+
+def _pages_escape_the_answer(flow):
     for where, html in flow["pages"].items():
         if where == "review queue":  # the queue lists entries, not their texts
             assert not any(raw in html for raw in RAW)
@@ -127,7 +134,7 @@ def test_links_other_than_http_are_refused(client, world):
     assert db.session.get(Entry, world.entry_a.id).links == []
 
 
-def test_email_html_part_escapes_the_reason_and_the_text_part_keeps_it(app, flow):
+def _email_html_part_escapes_the_reason_and_the_text_part_keeps_it(app, flow):
     from notifications import outbox
 
     message = db.session.query(OutboxMessage).filter_by(kind="entry_returned").first()
@@ -141,7 +148,7 @@ def test_email_html_part_escapes_the_reason_and_the_text_part_keeps_it(app, flow
     assert XSS in text  # plain text shows exactly what was typed
 
 
-def test_report_exports_keep_the_answer_as_inert_text(app, flow):
+def _report_exports_keep_the_answer_as_inert_text(app, flow):
     content = build_report(flow["round"])
     row = next(r for r in content.rows if r.code == "A1.1")
     assert row.fulfilment == ANSWER
