@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from forms.base import BaseForm
 from workflow.passwords import MIN_PASSWORD_LENGTH
 
 
@@ -22,14 +22,14 @@ def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
 LOCALE_CHOICES = as_choices([("cs", "Čeština"), ("en", "English")])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     """Name and the language of the UI and of e-mails."""
 
     name = StringField(_l("Jméno a příjmení"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Jazyk"), choices=LOCALE_CHOICES, validators=[DataRequired()])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     """The current password and a new one, twice."""
 
     current = PasswordField(_l("Současné heslo"), validators=[DataRequired()],
@@ -47,7 +47,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class DeputyForm(FlaskForm):
+class DeputyForm(BaseForm):
     """A deputy (by e-mail) for one of the user's bodies or all of them, for a date range."""
 
     email = EmailField(_l("E-mail zástupce"), validators=[DataRequired(), Email(), Length(max=254)])

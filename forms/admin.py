@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,10 +14,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from forms.account import LOCALE_CHOICES, DeputyForm, as_choices
+from forms.base import BaseForm
 from workflow.states import BODY_KIND_TITLES, ROLE_TITLES
 
 
-class BodyForm(FlaskForm):
+class BodyForm(BaseForm):
     """A body: abbreviation, name, kind, parent and other spellings (one per line)."""
 
     abbreviation = StringField(_l("Zkratka"), validators=[DataRequired(), Length(max=60)])
@@ -30,7 +30,7 @@ class BodyForm(FlaskForm):
     )
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(BaseForm):
     """A new user: e-mail, name, language, roles, bodies; optionally sends the invitation at once."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -43,7 +43,7 @@ class InviteUserForm(FlaskForm):
     send = BooleanField(_l("Hned odeslat pozvánku e-mailem"), default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """Name, language and bodies of an existing user."""
 
     name = StringField(_l("Jméno a příjmení"), validators=[DataRequired(), Length(max=200)])
@@ -52,7 +52,7 @@ class UserForm(FlaskForm):
                                  render_kw={"size": 8})
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     """A role to add; a reviewer's scope may be narrowed to a plan, an area or a body."""
 
     role = SelectField(_l("Role"), choices=as_choices((r.value, t) for r, t in ROLE_TITLES.items()))
@@ -65,7 +65,7 @@ class AdminDeputyForm(DeputyForm):
     """A deputy named by the administrator for a user (same fields as the user's own form)."""
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     """A new API token for a user."""
 
     email = EmailField(_l("E-mail uživatele"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -73,5 +73,5 @@ class TokenForm(FlaskForm):
                        description=_l("Např. „Export do statistik“ – podle názvu token později poznáte."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """An empty form for POST buttons (carries the CSRF token)."""

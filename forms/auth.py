@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from forms.base import BaseForm
 from workflow.passwords import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail and password; "remember me" is off by default."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -18,13 +18,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Zapamatovat si mě na tomto počítači"), default=False)
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     """The address to which a password-reset link is sent (if it belongs to an account)."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     """A new password typed twice (the policy itself is checked by ``workflow.accounts``)."""
 
     password = PasswordField(

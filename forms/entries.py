@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from forms.base import BaseForm
 from forms.rounds import as_choices
 from workflow.entries import FIELD_LIMITS, TEXT_LIMIT
 from workflow.states import FULFILMENT_TITLES
@@ -55,7 +55,7 @@ class CzechDecimalField(StringField):
         return text.replace(".", ",")
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     """The self-report (issue 4 item 3). Drafts save without validation (see the view); the
     only checks here are hard limits. ``version`` is the version the form was loaded at."""
 
@@ -113,21 +113,21 @@ class EntryForm(FlaskForm):
             return None
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(BaseForm):
     """A transition button, with the reason where one is required."""
 
     comment = TextAreaField(_l("Komentář"), validators=[Length(max=5000)])
     version = HiddenField()
 
 
-class LinkForm(FlaskForm):
+class LinkForm(BaseForm):
     """A link given as evidence."""
 
     url = URLField(_l("Adresa odkazu"), validators=[DataRequired(_l("Zadejte adresu.")), Length(max=2000)])
     label = StringField(_l("Popis odkazu"), validators=[Length(max=300)])
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BaseForm):
     """An uploaded evidence file (type and size are checked by the service)."""
 
     file = FileField(
@@ -137,14 +137,14 @@ class AttachmentForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     """A comment in the entry's thread; reviewers may mark it internal."""
 
     text = TextAreaField(_l("Komentář"), validators=[DataRequired(_l("Napište komentář.")), Length(max=5000)])
     internal = BooleanField(_l("Interní (jen pro hodnotitele a tajemníka)"), default=False)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A POST button carrying the CSRF token only."""
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from forms.base import BaseForm
+
 #: Value of the plan select that means "create a new plan".
 NEW_PLAN = 0
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     """The plan file, the target plan (new or existing) and optional metadata overrides."""
 
     file = FileField(
@@ -40,11 +41,11 @@ class UploadForm(FlaskForm):
             raise ValidationError(_l("Zadejte tři názvy oddělené čárkou, např. „Okruh, Cíl, Aktivita“."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """An empty form for POST buttons (commit, cancel): carries only the CSRF token."""
 
 
-def mapping_form(headers: list[str], choices: list[tuple[str, str]], initial: dict[str, str]) -> FlaskForm:
+def mapping_form(headers: list[str], choices: list[tuple[str, str]], initial: dict[str, str]) -> BaseForm:
     """Build the mapping form: one select per source column, named ``col_<index>``.
 
     :param headers: the file's column headers, in order.
@@ -53,7 +54,7 @@ def mapping_form(headers: list[str], choices: list[tuple[str, str]], initial: di
     :returns: an instance bound to the current request's form data.
     """
 
-    class MappingForm(FlaskForm):
+    class MappingForm(BaseForm):
         pass
 
     for index, header in enumerate(headers):

@@ -4,16 +4,16 @@ reopening and export options."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms.base import BaseForm
 from forms.rounds import as_choices
 from workflow.states import FULFILMENT_TITLES
 
 
-class ConsolidationForm(FlaskForm):
+class ConsolidationForm(BaseForm):
     """The consolidated „Plnění“ text of one activity and the „Komentář“ printed next to it."""
 
     text = TextAreaField(
@@ -26,7 +26,7 @@ class ConsolidationForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     """Override of the derived fulfilment status (empty = use the derived one)."""
 
     status = SelectField(_l("Stav plnění"), validators=[Optional()])
@@ -39,13 +39,13 @@ class StatusForm(FlaskForm):
         )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     """A required reason (waiving an entry, reopening a round)."""
 
     reason = TextAreaField(_l("Důvod"), validators=[DataRequired(_l("Uveďte důvod.")), Length(max=2000)])
 
 
-class MissingTextForm(FlaskForm):
+class MissingTextForm(BaseForm):
     """The one text the secretary gives to every activity still without a consolidated text."""
 
     text = TextAreaField(
@@ -54,13 +54,13 @@ class MissingTextForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A confirmed POST without fields (CSRF only)."""
 
     confirm = HiddenField(default="y")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(BaseForm):
     """Format and optional sections of an export built in the background."""
 
     fmt = SelectField(_l("Formát"), validators=[InputRequired()])

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from forms.base import BaseForm
 from forms.rounds import as_choices
 from workflow.states import ENTRY_STATE_TITLES, EntryState
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(BaseForm):
     """Filters of the reviewer's queue (GET, no CSRF)."""
 
     class Meta:
@@ -40,14 +40,14 @@ class QueueFilterForm(FlaskForm):
         return value if value in set(EntryState) else EntryState.submitted.value
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(BaseForm):
     """„Komentář hodnotitele“: the reviewer's assessment, internal or published."""
 
     assessment = TextAreaField(_l("Komentář hodnotitele"), validators=[Length(max=5000)])
     public = BooleanField(_l("Zveřejnit ve zprávě (jinak jen interní)"))
 
 
-class BulkApproveForm(FlaskForm):
+class BulkApproveForm(BaseForm):
     """Bulk approval: the ids shown in the confirmation and the explicit confirmation."""
 
     entry_ids = HiddenField()

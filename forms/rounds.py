@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from forms.base import BaseForm
 from workflow.rounds import validate_dates
 
 
@@ -29,7 +29,7 @@ def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class RoundForm(FlaskForm):
+class RoundForm(BaseForm):
     """Title, reporting period, opening date and the two deadlines of a round."""
 
     plan_id = SelectField(_l("Akční plán"), coerce=int, validators=[InputRequired()])
@@ -69,7 +69,7 @@ class RoundDatesForm(RoundForm):
     plan_id = None  # type: ignore[assignment]
 
 
-class InclusionForm(FlaskForm):
+class InclusionForm(BaseForm):
     """Include or exclude one activity (a reason when it differs from the default)."""
 
     included = RadioField(
@@ -80,7 +80,7 @@ class InclusionForm(FlaskForm):
     reason = TextAreaField(_l("Důvod změny"), validators=[Length(max=2000)])
 
 
-class RoutingForm(FlaskForm):
+class RoutingForm(BaseForm):
     """The bodies that answer for one activity in the round; the lead is chosen separately."""
 
     lead = SelectField(_l("Gestor (hlavní odpovědný subjekt)"), coerce=int, validators=[InputRequired()])
@@ -91,13 +91,13 @@ class RoutingForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An action button carrying only the CSRF token (open, close)."""
 
     confirm = BooleanField(_l("Potvrzuji"), default=True)
 
 
-class ReopenRoundForm(FlaskForm):
+class ReopenRoundForm(BaseForm):
     """Reopening a closed round: the reason is required."""
 
     reason = TextAreaField(
@@ -106,7 +106,7 @@ class ReopenRoundForm(FlaskForm):
     )
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(BaseForm):
     """A body asks for a later deadline."""
 
     body_id = SelectField(_l("Subjekt"), coerce=int, validators=[InputRequired()])
@@ -116,7 +116,7 @@ class ExtensionRequestForm(FlaskForm):
     )
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(BaseForm):
     """The secretary grants (with a date) or refuses (with a reason)."""
 
     decision = RadioField(

@@ -31,6 +31,9 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from web.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids: ASCII digits within INTEGER, else 404
     app.config.update(load_config(environ))
     if overrides:
         app.config.update(overrides)

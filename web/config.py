@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Hour (0–23, `TIMEZONE`) at which beat runs the daily reminder sweep; approved-entry "
             "digests go out then too."),
     Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB."),
+    Setting("IMPORT_MAX_UNCOMPRESSED_MB", "50",
+            "Largest total size of an imported XLSX once unpacked, in MB (checked before the "
+            "workbook is opened; protects against ZIP bombs)."),
+    Setting("IMPORT_MAX_ROWS", "10000", "Most non-empty rows an imported table (XLSX, CSV) may have."),
+    Setting("MAX_ATTACHMENT_MB", "20", "Largest evidence attachment accepted, in MB."),
     Setting("IDLE_TIMEOUT_HOURS", "8", "A signed-in session idle longer than this is signed out (hours)."),
     Setting("INVITATION_LINK_HOURS", "168", "How long an invitation link stays valid (hours; single use)."),
     Setting("PASSWORD_RESET_LINK_MINUTES", "60",
@@ -185,6 +190,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", env),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", env),
         "MAX_IMPORT_BYTES": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024),
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": int(
+            float(_env("IMPORT_MAX_UNCOMPRESSED_MB", env) or 50) * 1024 * 1024
+        ),
+        "IMPORT_MAX_ROWS": int(_env("IMPORT_MAX_ROWS", env) or 10000),
+        "MAX_ATTACHMENT_BYTES": int(float(_env("MAX_ATTACHMENT_MB", env) or 20) * 1024 * 1024),
         # Uploads above this are cut off by Werkzeug before any view runs (import limit + headroom).
         "MAX_CONTENT_LENGTH": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024) + 1024 * 1024,
         "IDLE_TIMEOUT_HOURS": float(_env("IDLE_TIMEOUT_HOURS", env) or 8),

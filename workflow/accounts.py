@@ -33,6 +33,7 @@ from workflow.models import Area, Body, BodyAlias, Deputy, Plan, RoleAssignment,
 from workflow.passwords import MIN_PASSWORD_LENGTH, hash_password
 from workflow.responsibility import normalize_alias
 from workflow.states import BodyKind, Role
+from workflow.text import strip_control_characters
 
 PRAGUE = ZoneInfo("Europe/Prague")
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -620,6 +621,10 @@ def _split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", value or "") if part.strip()]
 
 
+#: Longest name of a user (``users.name``).
+USER_NAME_LIMIT = 200
+
+
 def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResult:
     """Create users from CSV text with columns name/jméno, e-mail, bodies/subjekty, roles/role.
 
@@ -633,13 +638,18 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
     from workflow.bodies import body_lookup
 
     result = UserImportResult()
+    text = strip_control_characters(text) or ""  # NUL, escapes …: never stored (tab, line ends stay)
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = list(reader)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        result.errors.append(f"Soubor CSV je poškozený na řádku {reader.line_num} ({exc}).")
+        return result
     if not rows:
         result.errors.append("Soubor je prázdný.")
         return result
@@ -674,6 +684,8 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
             seen.setdefault(email, number)
         if not values.get("name"):
             errors.append("chybí jméno")
+        elif len(values["name"]) > USER_NAME_LIMIT:
+            errors.append(f"jméno je delší než {USER_NAME_LIMIT} znaků")
         bodies: list[Body] = []
         for token in _split_list(values.get("bodies", "")):
             abbreviation = lookup.get(normalize_alias(token))

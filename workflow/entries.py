@@ -559,17 +559,19 @@ ATTACHMENT_KINDS = {
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
 
 
-def safe_filename(name: str) -> str:
+def safe_filename(name: str, default: str = "priloha") -> str:
     """Reduce an uploaded file name to a harmless display name: the last path component only
-    (``../../etc/passwd`` → ``passwd``), no control or reserved characters, no leading dots,
-    at most 200 characters; Czech letters are kept."""
+    (``../../etc/passwd`` → ``passwd``, ``C:\\x\\a.pdf`` → ``a.pdf``), no control or reserved
+    characters (NUL, ``<>:"|?*``), no leading dots, at most 200 characters; Czech letters are
+    kept. ``default`` when nothing is left. The name is only ever displayed (escaped) and sent as
+    the download name; files are stored under generated names."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
     if len(name) > 200:
         stem, ext = os.path.splitext(name)
         name = stem[: 200 - len(ext)] + ext
-    return name or "priloha"
+    return name or default
 
 
 def detect_kind(path: Path) -> str | None:
@@ -639,7 +641,8 @@ def store_attachment(
             for chunk in _chunks(stream):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise WorkflowError(_("Soubor je větší než %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+                    mb = f"{max_bytes / (1024 * 1024):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+                    raise WorkflowError(_("Soubor je větší než %(mb)s MB.", mb=mb))
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

@@ -102,3 +102,21 @@ def _fallback_key(text: str) -> tuple[Any, ...]:
             primary.append(base)
         i += 1
     return ("".join(primary), fold(text), text)
+
+
+#: Control characters no text of the product keeps: C0 except tab, line feed and carriage return,
+#: DEL, and the C1 block. (PostgreSQL refuses NUL in text outright; the others are invisible junk
+#: from copy and paste that would also break XML-based exports such as DOCX and XLSX.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control_characters(text: str | None) -> str | None:
+    """Remove control characters (see :data:`_CONTROL`) from ``text``; tab and line ends stay.
+
+    :param text: any text, or ``None`` (returned unchanged).
+    :returns: e.g. ``"a\\x00b\\x1bc\\n"`` → ``"abc\\n"``; letters, emoji, right-to-left text and
+        combining marks are never touched.
+    """
+    if not text:
+        return text
+    return _CONTROL.sub("", text)

@@ -439,8 +439,10 @@ def delete_link(entry_id: int, link_id: int) -> ResponseReturnValue:
 @csrf.exempt  # the token is checked by the form after the larger upload limit is set
 @login_required
 def upload(entry_id: int) -> ResponseReturnValue:
-    """Upload an attachment (≤ 20 MB; type by content)."""
-    request.max_content_length = svc.MAX_ATTACHMENT_BYTES + 1024 * 1024
+    """Upload an attachment (≤ ``MAX_ATTACHMENT_MB``; type by content). A larger request is cut
+    off by Werkzeug with the Czech 413 page before the form is read."""
+    max_bytes = int(current_app.config.get("MAX_ATTACHMENT_BYTES", svc.MAX_ATTACHMENT_BYTES))
+    request.max_content_length = max_bytes + 1024 * 1024
     entry = load_entry(entry_id)
     _require_edit(entry)
     form = AttachmentForm()
@@ -450,7 +452,12 @@ def upload(entry_id: int) -> ResponseReturnValue:
     upload_file = form.file.data
     try:
         svc.store_attachment(
-            entry, current_user, upload_file.filename or "", upload_file.stream, _storage_dir()
+            entry,
+            current_user,
+            upload_file.filename or "",
+            upload_file.stream,
+            _storage_dir(),
+            max_bytes=max_bytes,
         )
         db.session.commit()
         flash(_("Příloha byla nahrána."), "success")

@@ -9,7 +9,6 @@ a file that cannot be imported writes nothing at all. Only users allowed
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import PurePath
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -24,6 +23,7 @@ from web.extensions import db
 from web.views.guards import requires
 from workflow.bodies import ensure_seed_bodies
 from workflow.db import utcnow
+from workflow.entries import safe_filename
 from workflow.importing import (
     TARGETS,
     ImportOptions,
@@ -84,7 +84,7 @@ def new_import() -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
-        filename = PurePath((upload.filename or "soubor").replace("\\", "/")).name[:255]
+        filename = safe_filename(upload.filename or "", default="soubor")
         options = _options_from_form(form)
         plan = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
         needs_mapping = False

@@ -12,11 +12,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
+from forms.base import BaseForm
 from notifications import outbox, reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
@@ -76,7 +76,7 @@ def outbox_state_title(state: str) -> str:
 
 
 # --- forms --------------------------------------------------------------------------------------
-def _offsets(form: FlaskForm, field: StringField) -> None:
+def _offsets(form: BaseForm, field: StringField) -> None:
     try:
         values = [int(part) for part in (field.data or "").replace(";", ",").split(",") if part.strip()]
     except ValueError:
@@ -86,7 +86,7 @@ def _offsets(form: FlaskForm, field: StringField) -> None:
     field.parsed = sorted(set(values), reverse=True)  # type: ignore[attr-defined]
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(BaseForm):
     """The round's reminder schedule."""
 
     offsets = StringField(_l("Připomínky před termínem (dny před termínem)"), validators=[_offsets])
@@ -99,19 +99,19 @@ class ReminderSettingsForm(FlaskForm):
     )
 
 
-class PauseForm(FlaskForm):
+class PauseForm(BaseForm):
     """Pause or resume (CSRF only)."""
 
     confirm = BooleanField(default=True)
 
 
-class SendNowForm(FlaskForm):
+class SendNowForm(BaseForm):
     """„Odeslat připomínku teď“: one body or all late bodies."""
 
     body_id = SelectField(_l("Komu"), choices=[], validate_choice=False)
 
 
-class ResendForm(FlaskForm):
+class ResendForm(BaseForm):
     """„Odeslat znovu“ (CSRF only)."""
 
     confirm = BooleanField(default=True)

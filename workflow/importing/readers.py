@@ -22,6 +22,7 @@ import io
 import json
 import math
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -29,6 +30,7 @@ from typing import Any
 
 from workflow.importing.errors import IssueCollector, PlanImportError, fail
 from workflow.importing.mapping import normalize_header, recognise_header
+from workflow.text import strip_control_characters
 
 #: Name of the activity sheet in the real XLSX; otherwise the first sheet is read.
 ACTIVITY_SHEET = "Akční plán"
@@ -36,6 +38,11 @@ ACTIVITY_SHEET = "Akční plán"
 GOALS_SHEET = "Cíle"
 #: The header row is searched for among this many first non-empty rows.
 HEADER_SEARCH_ROWS = 20
+#: Defaults of the limits against decompression bombs and endless tables (``IMPORT_MAX_ROWS``,
+#: ``IMPORT_MAX_UNCOMPRESSED_MB``); an XLSX of more ZIP members than this is not a plan either.
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000
 
 _MAGIC = {
     b"\x89PNG": "obrázek PNG",
@@ -87,7 +94,13 @@ class JsonDocument:
 
 
 def read_source(
-    content: bytes, filename: str, *, max_bytes: int, mapping_headers: frozenset[str] = frozenset()
+    content: bytes,
+    filename: str,
+    *,
+    max_bytes: int,
+    mapping_headers: frozenset[str] = frozenset(),
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
 ) -> Table | JsonDocument:
     """Decode an uploaded plan file.
 
@@ -96,9 +109,14 @@ def read_source(
     :param max_bytes: the largest accepted size (``MAX_IMPORT_BYTES``).
     :param mapping_headers: normalised headers named in a column mapping (they help to find the
         header row of tables that do not use the real plan's headers).
+    :param max_rows: the most non-empty rows a table (XLSX, CSV) may have (``IMPORT_MAX_ROWS``).
+    :param max_uncompressed: the largest total size of an XLSX's ZIP members once unpacked, in
+        bytes (``IMPORT_MAX_UNCOMPRESSED_MB``); checked from the ZIP directory before openpyxl
+        opens the file, so a decompression bomb is refused unread (``zipfile`` itself stops any
+        member at its declared size).
     :returns: a :class:`Table` (XLSX, CSV) or a :class:`JsonDocument`.
-    :raises PlanImportError: too large, empty, not a spreadsheet, not UTF-8, malformed CSV or
-        JSON, formula cells, or no data rows.
+    :raises PlanImportError: too large (also unpacked), too many rows, empty, not a spreadsheet,
+        not UTF-8, malformed CSV or JSON, formula cells, or no data rows.
     """
     if len(content) > max_bytes:
         raise fail(
@@ -116,7 +134,8 @@ def read_source(
                 f"Soubor „{filename}“ je {kind}, ne tabulka. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
             )
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, filename, mapping_headers)
+        _check_zip(content, filename, max_uncompressed)
+        return _read_xlsx(content, filename, mapping_headers, max_rows)
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise fail(
             "not_spreadsheet",
@@ -133,7 +152,7 @@ def read_source(
             "not_spreadsheet",
             f"Typ souboru „{suffix}“ není podporován. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
         )
-    return _read_csv(text, mapping_headers)
+    return _read_csv(text, mapping_headers, max_rows)
 
 
 def _size(size: int, *, up: bool = False) -> str:
@@ -168,7 +187,7 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return strip_control_characters(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if isinstance(value, bool):
         return "ano" if value else "ne"
     if isinstance(value, datetime):
@@ -182,7 +201,44 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str]) -> Table:
+def _not_xlsx(filename: str) -> PlanImportError:
+    return fail(
+        "not_spreadsheet",
+        f"Soubor „{filename}“ nelze otevřít jako sešit XLSX (je poškozený, nebo to není tabulka).",
+    )
+
+
+def _check_zip(content: bytes, filename: str, max_uncompressed: int) -> None:
+    """Refuse a ZIP whose directory announces too many members or too many unpacked bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _not_xlsx(filename) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise fail(
+            "too_large",
+            f"Soubor „{filename}“ obsahuje {len(members)} vnitřních souborů; sešit s plánem jich má "
+            f"nejvýše {MAX_ZIP_MEMBERS}. Nejde o běžný sešit XLSX.",
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > max_uncompressed:
+        raise fail(
+            "too_large",
+            f"Sešit „{filename}“ je po rozbalení příliš velký: {_size(unpacked, up=True)}, "
+            f"nejvýše lze {_size(max_uncompressed)}. Odstraňte prázdné řádky, obrázky a další listy.",
+        )
+
+
+def _too_many_rows(max_rows: int) -> PlanImportError:
+    return fail(
+        "too_many_rows",
+        f"Tabulka má víc než {max_rows} neprázdných řádků, tolik aktivit plán mít nemůže. "
+        "Zkontrolujte, že jde o správný soubor.",
+    )
+
+
+def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str], max_rows: int) -> Table:
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -191,10 +247,7 @@ def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str]) -
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
             workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # zipfile, XML and openpyxl errors alike mean "not a workbook we can read"
-        raise fail(
-            "not_spreadsheet",
-            f"Soubor „{filename}“ nelze otevřít jako sešit XLSX (je poškozený, nebo to není tabulka).",
-        ) from None
+        raise _not_xlsx(filename) from None
     try:
         by_name = {normalize_header(ws.title): ws for ws in workbook.worksheets}
         sheet = by_name.get(normalize_header(ACTIVITY_SHEET)) or (
@@ -202,11 +255,11 @@ def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str]) -
         )
         if sheet is None:
             raise fail("no_data_rows", "Sešit neobsahuje žádný list.")
-        raw_rows, formulas = _sheet_rows(sheet)
+        raw_rows, formulas = _sheet_rows(sheet, max_rows)
         goals_sheet = by_name.get(normalize_header(GOALS_SHEET))
         goal_raw: list[tuple[int, list[str]]] = []
         if goals_sheet is not None and goals_sheet is not sheet:
-            goal_raw, goal_formulas = _sheet_rows(goals_sheet)
+            goal_raw, goal_formulas = _sheet_rows(goals_sheet, max_rows)
             formulas += goal_formulas
     finally:
         workbook.close()
@@ -217,15 +270,20 @@ def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str]) -
     return table
 
 
-def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[str]]], list[tuple[str, int, int, str]]]:
+def _sheet_rows(
+    sheet: Any, max_rows: int = DEFAULT_MAX_ROWS
+) -> tuple[list[tuple[int, list[str]]], list[tuple[str, int, int, str]]]:
     """Rows of a read-only worksheet as ``(row number, [cell text])``, and its formula cells.
 
     Formula cells are returned as ``(sheet title, row number, column index, formula)`` and read as
     empty text.
+
+    :raises PlanImportError: more than ``max_rows`` non-empty rows (reading stops there).
     """
     sheet.reset_dimensions()  # some writers store a wrong dimension, which would cut the sheet short
     rows = []
     formulas = []
+    filled = 0
     for number, row in enumerate(sheet.iter_rows(), start=1):
         cells: list[str] = []
         for index, cell in enumerate(row):
@@ -234,6 +292,10 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[str]]], list[tuple[str
                 cells.append("")
             else:
                 cells.append(_cell_text(cell.value))
+        if any(cells):
+            filled += 1
+            if filled > max_rows:
+                raise _too_many_rows(max_rows)
         rows.append((number, cells))
     return rows, formulas
 
@@ -292,14 +354,20 @@ def _goal_rows(raw_rows: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------ CSV
 
 
-def _read_csv(text: str, mapping_headers: frozenset[str]) -> Table:
+def _read_csv(text: str, mapping_headers: frozenset[str], max_rows: int = DEFAULT_MAX_ROWS) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count) if any(d in first_line for d in ";,\t") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
+        filled = 0
         for number, record in enumerate(reader, start=1):
-            records.append((number, [_cell_text(value) for value in record]))
+            cells = [_cell_text(value) for value in record]
+            if any(cells):
+                filled += 1
+                if filled > max_rows:
+                    raise _too_many_rows(max_rows)
+            records.append((number, cells))
     except csv.Error as exc:
         raise fail(
             "malformed_csv",
@@ -361,7 +429,12 @@ def _find_header(rows: list[tuple[int, list[str]]], mapping_headers: frozenset[s
 
 def _read_json(text: str) -> JsonDocument:
     try:
-        data = json.loads(text)
+        data = _clean_json(json.loads(text))
+    except RecursionError:
+        raise fail(
+            "malformed_json",
+            "Soubor JSON je vnořený příliš hluboko (seznamy v seznamech), nejde o plán.",
+        ) from None
     except json.JSONDecodeError as exc:
         raise fail(
             "malformed_json",
@@ -375,3 +448,17 @@ def _read_json(text: str) -> JsonDocument:
             column="areas",
         )
     return JsonDocument(data=data)
+
+
+def _clean_json(value: Any) -> Any:
+    """``value`` with control characters dropped from every string (keys included).
+
+    :raises RecursionError: nesting deeper than Python's recursion limit (refused by the caller).
+    """
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, list):
+        return [_clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {strip_control_characters(key): _clean_json(item) for key, item in value.items()}
+    return value

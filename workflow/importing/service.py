@@ -37,7 +37,12 @@ from workflow.importing.parsing import (
     parse_table,
     resolve_mapping,
 )
-from workflow.importing.readers import JsonDocument, read_source
+from workflow.importing.readers import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_UNCOMPRESSED,
+    JsonDocument,
+    read_source,
+)
 from workflow.models import (
     Activity,
     ActivityBody,
@@ -261,13 +266,27 @@ def _max_bytes() -> int:
     return DEFAULT_MAX_BYTES
 
 
+def _read_limits() -> dict[str, int]:
+    """``max_rows`` and ``max_uncompressed`` for :func:`read_source` from the configuration
+    (``IMPORT_MAX_ROWS``, ``IMPORT_MAX_UNCOMPRESSED_MB``), else the readers' defaults."""
+    if not has_app_context():
+        return {}
+    config = current_app.config
+    return {
+        "max_rows": int(config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+        "max_uncompressed": int(config.get("IMPORT_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED)),
+    }
+
+
 def parse_file(content: bytes, filename: str, mapping: dict[str, str] | None = None) -> ParsedPlan:
     """Read and validate a plan file without touching the database.
 
     :raises PlanImportError: the file cannot be imported (every problem found, row and column named).
     """
     mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
-    source = read_source(content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers)
+    source = read_source(
+        content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers, **_read_limits()
+    )
     if isinstance(source, JsonDocument):
         return parse_json(source)
     return parse_table(source, mapping)
@@ -774,7 +793,9 @@ def describe_columns(
     :raises PlanImportError: the file cannot be read as a table.
     """
     mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
-    source = read_source(content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers)
+    source = read_source(
+        content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers, **_read_limits()
+    )
     if isinstance(source, JsonDocument):
         return None
     _, columns = resolve_mapping(source, mapping, IssueCollector())
