@@ -75,3 +75,11 @@ class TokenForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form for POST buttons (carries the CSRF token)."""
+
+
+class AnonymiseForm(FlaskForm):
+    """Anonymise a departed user: the reason is required and goes to the audit log."""
+
+    reason = StringField(
+        _l("Důvod anonymizace"), validators=[DataRequired(_l("Uveďte důvod.")), Length(max=300)]
+    )

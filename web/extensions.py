@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
 from workflow.db import db
@@ -13,5 +14,6 @@ babel = Babel()
 login_manager = LoginManager()
 migrate = Migrate()
 csrf = CSRFProtect()
+talisman = Talisman()
 
-__all__ = ["babel", "csrf", "db", "login_manager", "migrate"]
+__all__ = ["babel", "csrf", "db", "login_manager", "migrate", "talisman"]
