@@ -29,15 +29,16 @@ def _require_postgres() -> None:
 
 def _filled(opened, people) -> None:
     entry = entry_of(opened, "A1.2", "ORREP")
-    save_draft(entry, people.orrep, {"text": "Hotovo", "fulfilment_status": "done"},
-               expected_version=entry.version)
+    save_draft(
+        entry, people.orrep, {"text": "Hotovo", "fulfilment_status": "done"}, expected_version=entry.version
+    )
     apply_transition(entry, "submit", people.orrep)
     record(AuditKind.user_updated, actor=people.admin, subject=people.orrep, summary="test")
     db.session.commit()
 
 
 def _count(table: str) -> int:
-    return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+    return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 @pytest.mark.services
@@ -49,15 +50,15 @@ def test_raw_update_and_delete_are_refused_by_postgresql(opened, people, table):
     assert before > 0
     with db.engine.connect() as conn:
         with pytest.raises(DBAPIError, match="append-only"):
-            conn.execute(text(f"UPDATE {table} SET id = id"))  # noqa: S608
+            conn.execute(text(f"UPDATE {table} SET id = id"))
         conn.rollback()
         with pytest.raises(DBAPIError, match="append-only"):
-            conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+            conn.execute(text(f"DELETE FROM {table}"))
         conn.rollback()
         # Even with the retention setting, young rows (and other tables) stay.
         conn.execute(text("SET LOCAL plneni.audit_retention_days = '1'"))
         with pytest.raises(DBAPIError, match="append-only"):
-            conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+            conn.execute(text(f"DELETE FROM {table}"))
         conn.rollback()
     assert _count(table) == before
 
@@ -74,7 +75,9 @@ def test_deleting_a_user_still_nulls_their_audit_references(people, opened):
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": reviewer_id})
     assert db.session.scalar(select(func.count()).where(AuditEvent.actor_id == reviewer_id)) == 0
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.summary == "x")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.summary == "x")) == 1
+    )
 
 
 def test_retention_purge_deletes_only_old_account_events(people, opened):
@@ -88,8 +91,10 @@ def test_retention_purge_deletes_only_old_account_events(people, opened):
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-        conn.execute(text("UPDATE audit_events SET at = :at WHERE id = :id"),
-                     {"at": utcnow() - timedelta(days=6 * 365), "id": old_id})
+        conn.execute(
+            text("UPDATE audit_events SET at = :at WHERE id = :id"),
+            {"at": utcnow() - timedelta(days=6 * 365), "id": old_id},
+        )
         if db.engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
     db.session.expire_all()

@@ -22,7 +22,9 @@ def _fill(opened, people, tmp_path):
     """ORREP's contributor answers, comments, attaches a file and submits; gets a token and an e-mail."""
     entry = entry_of(opened, "A1.2", "ORREP")
     save_draft(
-        entry, people.orrep, {"text": "Proběhla 3 setkání s obcemi.", "fulfilment_status": "done"},
+        entry,
+        people.orrep,
+        {"text": "Proběhla 3 setkání s obcemi.", "fulfilment_status": "done"},
         expected_version=entry.version,
     )
     add_comment(entry, people.orrep, "Doplním zápis ze setkání.")
@@ -30,10 +32,21 @@ def _fill(opened, people, tmp_path):
     store_attachment(entry, people.orrep, "zapis.pdf", io.BytesIO(b"%PDF-1.7 zapis"), tmp_path)
     apply_transition(entry, "submit", people.orrep)
     create_api_token(people.orrep, name="statistiky", actor=people.admin)
-    enqueue("password_reset", people.orrep.email, "privacy-test",
-            {"url": "http://x/heslo/abc", "valid_minutes": 60}, recipient_id=people.orrep.id)
-    db.session.add(Deputy(principal=people.orrep, deputy=people.osv, starts_on=opened.period_start,
-                          ends_on=opened.period_end))
+    enqueue(
+        "password_reset",
+        people.orrep.email,
+        "privacy-test",
+        {"url": "http://x/heslo/abc", "valid_minutes": 60},
+        recipient_id=people.orrep.id,
+    )
+    db.session.add(
+        Deputy(
+            principal=people.orrep,
+            deputy=people.osv,
+            starts_on=opened.period_start,
+            ends_on=opened.period_end,
+        )
+    )
     db.session.commit()
     return entry
 
@@ -65,13 +78,17 @@ def test_admin_anonymises_a_departed_user_and_the_answers_stay(client, opened, p
     entry = _fill(opened, people, tmp_path)
     user_id, old_email = people.orrep.id, people.orrep.email
     login(client, people.admin)
-    refused = client.post(f"/sprava/uzivatele/{user_id}/anonymizovat", data={"reason": " "},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/sprava/uzivatele/{user_id}/anonymizovat", data={"reason": " "}, follow_redirects=True
+    )
     assert "Uveďte důvod" in refused.get_data(as_text=True)
     assert db.session.get(User, user_id).anonymised_at is None
 
-    done = client.post(f"/sprava/uzivatele/{user_id}/anonymizovat",
-                       data={"reason": "odchod z úřadu k 31. 12."}, follow_redirects=True)
+    done = client.post(
+        f"/sprava/uzivatele/{user_id}/anonymizovat",
+        data={"reason": "odchod z úřadu k 31. 12."},
+        follow_redirects=True,
+    )
     assert "Účet je anonymizován" in done.get_data(as_text=True)
     db.session.expire_all()
     user = db.session.get(User, user_id)
@@ -81,7 +98,9 @@ def test_admin_anonymises_a_departed_user_and_the_answers_stay(client, opened, p
     assert db.session.scalar(select(Deputy).where(Deputy.principal_id == user_id)) is None
     assert all(t.revoked_at for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)))
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == user_id)).all()
-    assert messages and all(m.recipient_email == user.email and m.payload == {"redacted": True} for m in messages)
+    assert messages and all(
+        m.recipient_email == user.email and m.payload == {"redacted": True} for m in messages
+    )
     # The answers stay, attributed to „bývalý uživatel“ wherever the author is shown.
     versions = db.session.scalars(select(EntryVersion).where(EntryVersion.entry_id == entry.id)).all()
     assert versions and all(v.author_id == user_id for v in versions)
@@ -101,16 +120,21 @@ def test_admin_anonymises_a_departed_user_and_the_answers_stay(client, opened, p
 
 def test_anonymising_oneself_or_twice_is_refused(client, people, opened):
     login(client, people.admin)
-    own = client.post(f"/sprava/uzivatele/{people.admin.id}/anonymizovat", data={"reason": "test"},
-                      follow_redirects=True)
+    own = client.post(
+        f"/sprava/uzivatele/{people.admin.id}/anonymizovat", data={"reason": "test"}, follow_redirects=True
+    )
     assert "Vlastní účet anonymizovat nelze" in own.get_data(as_text=True)
     client.post(f"/sprava/uzivatele/{people.osv.id}/anonymizovat", data={"reason": "odchod"})
-    again = client.post(f"/sprava/uzivatele/{people.osv.id}/anonymizovat", data={"reason": "odchod"},
-                        follow_redirects=True)
+    again = client.post(
+        f"/sprava/uzivatele/{people.osv.id}/anonymizovat", data={"reason": "odchod"}, follow_redirects=True
+    )
     assert "už je anonymizovaný" in again.get_data(as_text=True)
 
 
 def test_only_administrators_manage_personal_data(client, people, opened):
     login(client, people.secretary)
     assert client.post(f"/sprava/uzivatele/{people.osv.id}/export").status_code == 403
-    assert client.post(f"/sprava/uzivatele/{people.osv.id}/anonymizovat", data={"reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/sprava/uzivatele/{people.osv.id}/anonymizovat", data={"reason": "x"}).status_code
+        == 403
+    )
