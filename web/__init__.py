@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
+from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
-from web.extensions import babel, csrf, db, login_manager, migrate, talisman
+from web.extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
@@ -96,9 +97,10 @@ def _init_security_headers(app: Flask) -> None:
     strict-origin-when-cross-origin``, ``X-Content-Type-Options: nosniff``, and HSTS (one year) on
     requests that arrived over HTTPS (directly or as ``X-Forwarded-Proto: https`` from the reverse
     proxy). Plain HTTP is not redirected here: TLS ends at the reverse proxy, which redirects.
-    The session cookie's ``Secure`` flag stays the one of ``SESSION_COOKIE_SECURE``.
+    The session cookie's ``Secure`` flag stays the one of ``SESSION_COOKIE_SECURE``. One Talisman
+    per application (``app.extensions["talisman"]``): it keeps its options and its app on itself.
     """
-    talisman.init_app(
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=False,
         strict_transport_security=True,

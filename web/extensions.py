@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
 from workflow.db import db
@@ -14,6 +13,5 @@ babel = Babel()
 login_manager = LoginManager()
 migrate = Migrate()
 csrf = CSRFProtect()
-talisman = Talisman()
 
-__all__ = ["babel", "csrf", "db", "login_manager", "migrate", "talisman"]
+__all__ = ["babel", "csrf", "db", "login_manager", "migrate"]

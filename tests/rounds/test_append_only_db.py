@@ -113,3 +113,17 @@ def test_purge_audit_command_uses_the_configured_retention(app, people, opened):
     assert result.exit_code == 0 and "Smazáno 0 záznamů" in result.output
     assert "1825" in result.output
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) >= 1
+
+
+def test_beat_runs_the_retention_purge_daily(app, people, opened):
+    from workflow.tasks import purge_audit_log
+
+    schedule = app.config["CELERY"]["beat_schedule"]["audit-retention"]
+    assert schedule["task"] == "workflow.purge_audit_log" == purge_audit_log.name
+    record(AuditKind.user_updated, actor=people.admin, subject=people.osv, summary="dnešní")
+    db.session.commit()
+    assert purge_audit_log.run() == 0  # nothing is older than 1825 days (run(): in this app context)
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.summary == "dnešní"))
+        == 1
+    )
