@@ -75,3 +75,11 @@ class TokenForm(BaseForm):
 
 class ActionForm(BaseForm):
     """An empty form for POST buttons (carries the CSRF token)."""
+
+
+class AnonymiseForm(BaseForm):
+    """Anonymise a departed user: the reason is required and goes to the audit log."""
+
+    reason = StringField(
+        _l("Důvod anonymizace"), validators=[DataRequired(_l("Uveďte důvod.")), Length(max=300)]
+    )

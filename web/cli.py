@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from web.extensions import db
@@ -94,9 +94,22 @@ def import_users(file: Path, invite: bool) -> None:
         click.echo(f"Odesláno pozvánek: {len(result.created) - failed}.")
 
 
+@click.command("purge-audit")
+@click.option("--days", type=int, default=None, help="Retention in days (default AUDIT_RETENTION_DAYS).")
+def purge_audit(days: int | None) -> None:
+    """Delete account audit events older than the retention (AUDIT_RETENTION_DAYS; 0 keeps all)."""
+    from workflow.audit import purge_expired
+
+    days = current_app.config["AUDIT_RETENTION_DAYS"] if days is None else days
+    deleted = purge_expired(days)
+    db.session.commit()
+    click.echo(f"Smazáno {deleted} záznamů auditního logu starších než {days} dní." if days > 0
+               else "Uchovávání auditního logu je neomezené (0): nic se nemaže.")
+
+
 def register_cli(app: Flask) -> None:
     """Add the product's commands to ``app.cli``."""
-    for command in (create_admin, api_token, import_users):
+    for command in (create_admin, api_token, import_users, purge_audit):
         app.cli.add_command(command)
     from web import cli_data
 

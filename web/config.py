@@ -78,7 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Where the throttling counters live. "
             "Default: `REDIS_URL` if set, else `memory://` (one process)."),
     Setting("SESSION_COOKIE_SECURE", None,
-            "Send the session cookie over HTTPS only. Default: `true` in production, else `false`."),
+            "Send the session cookie over HTTPS only. Default: `true` in production, else `false`. "
+            "Production refuses `false`."),
+    Setting("AUDIT_RETENTION_DAYS", "1825",
+            "Days the account audit log is kept; older rows are purged daily by beat "
+            "(`flask purge-audit` by hand). `0` keeps it forever."),
 )
 
 _SETTING_NAMES = {s.name for s in SETTINGS}
@@ -121,7 +125,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
     :param environ: the variables to read (default: ``os.environ``).
     :returns: a dict of Flask/extension config keys.
-    :raises ConfigurationError: production mode with the development secret key.
+    :raises ConfigurationError: production mode with the development secret key or without
+        HTTPS-only cookies; a negative ``AUDIT_RETENTION_DAYS``.
     """
     env = dict(os.environ if environ is None else environ)
     mode = _env("PLNENI_ENV", env) or "development"
@@ -138,6 +143,14 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
     if mode == "production" and secret == DEV_SECRET_KEY:
         raise ConfigurationError("SECRET_KEY must be set in production (the development key is refused).")
+    if mode == "production" and not secure_cookie:
+        raise ConfigurationError(
+            "SESSION_COOKIE_SECURE=false is refused in production: the session cookie must only travel "
+            "over HTTPS (browsers accept it on http://localhost too)."
+        )
+    retention_days = int(_env("AUDIT_RETENTION_DAYS", env) or 0)
+    if retention_days < 0:
+        raise ConfigurationError("AUDIT_RETENTION_DAYS must be 0 (keep forever) or a positive number.")
 
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
@@ -166,6 +179,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
                     "task": "notifications.sweep_outbox",
                     "schedule": float(_env("OUTBOX_SWEEP_SECONDS", env) or 120),
                 },
+                "audit-retention": {
+                    "task": "workflow.purge_audit_log",
+                    "schedule": crontab(minute=30, hour=3),
+                },
                 "reminder-sweep": {
                     "task": "notifications.send_reminders",
                     # Celery's ``timezone`` is TIMEZONE (Europe/Prague), so this is Prague time.
@@ -177,6 +194,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             "broker_transport_options": _broker_options(broker, instance),
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
+        "AUDIT_RETENTION_DAYS": retention_days,
         "REMINDER_HOUR": int(_env("REMINDER_HOUR", env) or 8),
         "TIMEZONE": _env("TIMEZONE", env),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", env),

@@ -3,18 +3,21 @@
 Every service in :mod:`workflow.accounts` and :mod:`workflow.tokens` that changes an account
 writes one :class:`~workflow.models.AuditEvent` through :func:`record`; the web layer records
 sign-ins, failed sign-ins and sign-outs. There is deliberately no function that updates or deletes
-a row, and the model refuses such a flush (:class:`~workflow.models.accounts.AuditLogIsAppendOnly`).
+a row, and the model refuses such a flush (:class:`~workflow.models.accounts.AuditLogIsAppendOnly`);
+on PostgreSQL a trigger refuses UPDATE and DELETE too (migration ``a9000001``). The one exception is
+the retention purge, :func:`purge_expired`, which deletes rows older than ``AUDIT_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, or_, select, text
 
-from workflow.db import db
+from workflow.db import db, utcnow
 from workflow.models import ApiToken, AuditEvent, Body, User
 
 
@@ -46,6 +49,8 @@ class AuditKind(StrEnum):
     token_used = "token_used"  # noqa: S105 - an event name
     body_created = "body_created"
     body_updated = "body_updated"
+    user_exported = "user_exported"
+    user_anonymised = "user_anonymised"
 
 
 AUDIT_KIND_TITLES = {
@@ -74,6 +79,8 @@ AUDIT_KIND_TITLES = {
     AuditKind.token_used: _l("API token použit"),
     AuditKind.body_created: _l("Subjekt založen"),
     AuditKind.body_updated: _l("Subjekt upraven"),
+    AuditKind.user_exported: _l("Export osobních údajů"),
+    AuditKind.user_anonymised: _l("Účet anonymizován"),
 }
 
 
@@ -148,3 +155,26 @@ def events_query(*, kind: str | None = None, user: User | None = None, search: s
             )
         )
     return query
+
+
+def purge_expired(days: int, *, now: datetime | None = None) -> int:
+    """Delete account audit events older than ``days`` days (the retention purge).
+
+    The only path that deletes audit rows. On PostgreSQL the append-only trigger lets the DELETE
+    through only because this transaction sets ``plneni.audit_retention_days`` (``SET LOCAL``,
+    gone at commit) and only for rows older than that; the caller commits.
+
+    :param days: retention in days (``AUDIT_RETENTION_DAYS``); ``0`` or less keeps everything.
+    :param now: the current UTC time (tests); default :func:`workflow.db.utcnow`.
+    :returns: the number of rows deleted.
+    """
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # SET LOCAL takes no bind parameters; ``days`` is an int, so this is not injectable.
+        db.session.execute(text(f"SET LOCAL plneni.audit_retention_days = '{int(days)}'"))
+    result = db.session.execute(
+        delete(AuditEvent).where(AuditEvent.at < cutoff).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)

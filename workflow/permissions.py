@@ -65,6 +65,7 @@ class Action(StrEnum):
     manage_users = "manage_users"  #: invite, (de)activate users, roles, bodies, deputies (/sprava/uzivatele)
     manage_tokens = "manage_tokens"  #: create, list and revoke API tokens (/sprava/tokeny)
     view_audit_log = "view_audit_log"  #: the account audit log (/sprava/audit)
+    manage_personal_data = "manage_personal_data"  #: export a user's data, anonymise a departed user (GDPR)
     manage_own_account = "manage_own_account"  #: own language, password (/ucet)
     name_deputy = "name_deputy"  #: name a deputy for an own body (object rule: Body)
     act_for_body = "act_for_body"  #: act for a body today: own or stood in for (object rule: Body)
@@ -92,6 +93,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.manage_users: frozenset({Role.admin}),
     Action.manage_tokens: frozenset({Role.admin}),
     Action.view_audit_log: frozenset({Role.admin}),
+    Action.manage_personal_data: frozenset({Role.admin}),
     Action.manage_own_account: None,
     Action.name_deputy: frozenset({Role.contributor, Role.head}),
     Action.act_for_body: None,

@@ -7,6 +7,7 @@ from pathlib import Path
 from celery import shared_task
 from flask import current_app
 
+from workflow.audit import purge_expired
 from workflow.db import db
 from workflow.exports.cache import run_export
 from workflow.models import ReportExport
@@ -40,3 +41,16 @@ def build_report_export(export_id: int) -> str:
         return "failed"
     db.session.commit()
     return "ready"
+
+
+@shared_task(name="workflow.purge_audit_log", ignore_result=True)
+def purge_audit_log() -> int:
+    """Beat, daily: delete account audit events older than ``AUDIT_RETENTION_DAYS`` (0: none).
+
+    :returns: the number of rows deleted.
+    """
+    deleted = purge_expired(int(current_app.config.get("AUDIT_RETENTION_DAYS", 0)))
+    db.session.commit()
+    current_app.logger.info("audit retention: %s events older than %s days deleted",
+                            deleted, current_app.config.get("AUDIT_RETENTION_DAYS"))
+    return deleted

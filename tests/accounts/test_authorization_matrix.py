@@ -281,6 +281,8 @@ TABLE: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("/sprava/uzivatele/<int:user_id>", "POST"): admin_only(302),
     ("/sprava/uzivatele/<int:user_id>/aktivovat", "POST"): admin_only(302),
     ("/sprava/uzivatele/<int:user_id>/deaktivovat", "POST"): admin_only(302),
+    ("/sprava/uzivatele/<int:user_id>/export", "POST"): admin_only(200),
+    ("/sprava/uzivatele/<int:user_id>/anonymizovat", "POST"): admin_only(302),
     ("/sprava/uzivatele/<int:user_id>/pozvanka", "POST"): admin_only(302),
     ("/sprava/uzivatele/<int:user_id>/role", "POST"): admin_only(200),
     ("/sprava/uzivatele/<int:user_id>/role/<int:assignment_id>/odebrat", "POST"): admin_only(302),

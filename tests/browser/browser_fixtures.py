@@ -263,8 +263,8 @@ def check_accessibility(page: Any, report: AxeReport | None = None) -> list[dict
 
     :returns: the non-blocking (minor/moderate) violations.
     """
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+    # new_page() installs axe as an init script (the product's CSP forbids injected <script> tags).
+    assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core is not loaded"
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",
@@ -330,11 +330,42 @@ class Journey:
 def new_page(
     browser: Any, base_url: str, *, viewport: dict[str, int] = DESKTOP, locale: str = "cs-CZ"
 ) -> Any:
-    """A page in a fresh browser context (own cookies) with Czech browser settings."""
+    """A page in a fresh browser context (own cookies) with Czech browser settings.
+
+    The product's Content-Security-Policy is in force (no ``bypass_csp``): axe-core comes in as an
+    init script, which the browser runs outside the page's CSP. Every CSP violation the page
+    reports is collected in ``CSP_VIOLATIONS`` (see :func:`assert_no_csp_violations`).
+    """
     context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale,
-                                  timezone_id="Europe/Prague", accept_downloads=True, bypass_csp=True)
+                                  timezone_id="Europe/Prague", accept_downloads=True)
     context.set_default_timeout(20_000)
-    return context.new_page()
+    context.add_init_script(path=str(AXE_JS))
+    context.add_init_script(script=_CSP_LISTENER)
+    page = context.new_page()
+    page.on("console", _record_csp_violation)
+    return page
+
+
+#: Reports ``securitypolicyviolation`` events on the console with a recognisable prefix.
+_CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP-VIOLATION ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' at '
+                + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+#: Every Content-Security-Policy violation any page of the session reported (console text).
+CSP_VIOLATIONS: list[str] = []
+
+
+def _record_csp_violation(message: Any) -> None:
+    text = message.text
+    if "CSP-VIOLATION" in text or "Content Security Policy" in text:
+        CSP_VIOLATIONS.append(text)
+
+
+def assert_no_csp_violations() -> None:
+    """Fail if any page opened with :func:`new_page` reported a Content-Security-Policy violation."""
+    assert not CSP_VIOLATIONS, "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 def sign_in(page: Any, email_address: str, password: str) -> None:
@@ -392,7 +423,8 @@ def dump_json(path: Path, data: Any) -> None:
 
 
 __all__ = [
-    "AXE_JS", "DESKTOP", "PHONE", "SCREENS", "AxeReport", "Journey", "LiveServer", "browser",
-    "check_accessibility", "dump_json", "email_text", "first_link", "format_violations", "free_port",
-    "live_server", "new_page", "no_horizontal_scroll", "overflowing_elements", "sign_in",
+    "AXE_JS", "CSP_VIOLATIONS", "DESKTOP", "PHONE", "SCREENS", "AxeReport", "Journey", "LiveServer",
+    "assert_no_csp_violations", "browser", "check_accessibility", "dump_json", "email_text", "first_link",
+    "format_violations", "free_port", "live_server", "new_page", "no_horizontal_scroll",
+    "overflowing_elements", "sign_in",
 ]

@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 from browser.browser_fixtures import (
+    CSP_VIOLATIONS,
     PHONE,
     SCREENS,
     AxeReport,
     Journey,
     LiveServer,
+    assert_no_csp_violations,
     dump_json,
     email_text,
     first_link,
@@ -122,6 +124,7 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         old.unlink()
     journey = Steps()
     axe = AxeReport()
+    CSP_VIOLATIONS.clear()  # every page below runs under the product's real Content-Security-Policy
     s: dict[str, Any] = {}
     today = date.today()
     deadline = today + timedelta(days=7)
@@ -544,3 +547,4 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         f"journey steps:\n{report}\n{live_server.log_tail(1500)}"
     )
     axe.assert_clean()
+    assert_no_csp_violations()

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from browser.browser_fixtures import (
+    CSP_VIOLATIONS,
     PHONE,
     SCREENS,
     LiveServer,
+    assert_no_csp_violations,
     check_accessibility,
     new_page,
     no_horizontal_scroll,
@@ -32,9 +34,11 @@ PUBLIC_PAGES = [
 
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Any:
+    CSP_VIOLATIONS.clear()
     page = new_page(browser, live_server.url)
     yield page
     page.context.close()
+    assert_no_csp_violations()  # the product's CSP is in force and nothing on the page breaks it
 
 
 @pytest.mark.parametrize(("path", "heading"), PUBLIC_PAGES)
@@ -118,3 +122,21 @@ def test_print_hides_navigation(page: Any) -> None:
     assert not page.locator("header.site-header").is_visible()
     assert not page.locator("footer").is_visible()
     assert page.locator("h1").is_visible()
+
+
+def test_the_csp_blocks_injected_inline_code_and_it_is_seen(browser: Any, live_server: LiveServer) -> None:
+    """Control for the CSP checks above: an inline script is refused, and the refusal is reported."""
+    page = new_page(browser, live_server.url)
+    try:
+        page.goto("/prihlaseni")
+        CSP_VIOLATIONS.clear()
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+            " document.body.appendChild(s); }"
+        )
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => typeof window.injected") == "undefined"
+        assert any("script-src" in v for v in CSP_VIOLATIONS), CSP_VIOLATIONS
+    finally:
+        CSP_VIOLATIONS.clear()
+        page.context.close()

@@ -1,4 +1,5 @@
-"""Administration (``/sprava``): bodies, users (roles, bodies, deputies), API tokens, audit log.
+"""Administration (``/sprava``): bodies, users (roles, bodies, deputies), API tokens, audit log,
+personal data (export, anonymisation).
 
 Administrators only. Every check goes through :mod:`workflow.permissions` *before* an object is
 looked up, so other users get 403 for existing and non-existing ids alike (docs/security.md).
@@ -6,9 +7,10 @@ looked up, so other users get 403 for existing and non-existing ids alike (docs/
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from forms.account import as_choices
-from forms.admin import ActionForm, AdminDeputyForm, BodyForm, InviteUserForm, RoleForm, TokenForm, UserForm
+from forms.admin import (
+    ActionForm,
+    AdminDeputyForm,
+    AnonymiseForm,
+    BodyForm,
+    InviteUserForm,
+    RoleForm,
+    TokenForm,
+    UserForm,
+)
 from web.extensions import db
 from web.views.auth import client_ip
 from web.views.guards import requires
@@ -38,7 +49,8 @@ from workflow.accounts import (
 )
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
 from workflow.models import ApiToken, Area, AuditEvent, Body, Deputy, Plan, RoleAssignment, User
-from workflow.permissions import Action
+from workflow.permissions import Action, can
+from workflow.privacy import PrivacyError, anonymise_user, export_user_data
 from workflow.states import Role
 from workflow.tokens import create_api_token, revoke_api_token
 
@@ -259,7 +271,9 @@ def _render_user(user: User, **forms: Any) -> ResponseReturnValue:
         "admin/user.html", user=user, form=form,
         role_form=forms.get("role_form") or _role_form(fresh=True),
         deputy_form=forms.get("deputy_form") or _deputy_form(user, fresh=True),
-        action_form=ActionForm(), deputies=deputies_of(user), standing_in=standing_in, tokens=tokens,
+        action_form=ActionForm(), anonymise_form=forms.get("anonymise_form") or AnonymiseForm(formdata=None),
+        may_manage_personal_data=can(_actor(), Action.manage_personal_data),
+        deputies=deputies_of(user), standing_in=standing_in, tokens=tokens,
         events=events, titles=AUDIT_KIND_TITLES, describe=describe_assignment, today=today_in_prague(),
     )
 
@@ -317,6 +331,46 @@ def reactivate_user(user_id: int) -> ResponseReturnValue:
     set_active(user, True, actor=_actor(), ip=client_ip())
     db.session.commit()
     flash(_("Účet %(email)s je znovu aktivní.", email=user.email), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/uzivatele/<int:user_id>/export")
+@requires(Action.manage_personal_data)
+def export_user(user_id: int) -> ResponseReturnValue:
+    """Download everything the product holds about a user as JSON (GDPR access; audited)."""
+    user = _load_user(user_id)
+    _action_ok()
+    data = export_user_data(user, actor=_actor(), ip=client_ip())
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="plneni-uzivatel-{user.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/uzivatele/<int:user_id>/anonymizovat")
+@requires(Action.manage_personal_data)
+def anonymise(user_id: int) -> ResponseReturnValue:
+    """Anonymise a departed user with a reason; their answers stay as „bývalý uživatel“ (audited)."""
+    user = _load_user(user_id)
+    form = AnonymiseForm()
+    if not form.validate_on_submit():
+        flash(_("Uveďte důvod anonymizace."), "danger")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    try:
+        anonymise_user(user, actor=_actor(), reason=form.reason.data or "", ip=client_ip())
+    except PrivacyError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Účet je anonymizován. Jeho odpovědi zůstaly a jsou uvedeny jako „bývalý uživatel“."),
+              "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

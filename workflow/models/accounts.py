@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the account was deactivated (``active`` is the switch; this is for the admin's list).
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When an administrator anonymised the departed user (:func:`workflow.privacy.anonymise_user`):
+    #: name „bývalý uživatel“, a placeholder address, no password, roles, bodies or tokens.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by="Body.abbreviation")
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
@@ -155,7 +158,9 @@ class AuditEvent(db.Model):
     """One row of the account audit log: who did what to which account, when, from where.
 
     Append-only: rows are only ever inserted (:func:`workflow.audit.record`); a flush that would
-    update or delete one raises :class:`AuditLogIsAppendOnly`. ``actor`` is who was signed in,
+    update or delete one raises :class:`AuditLogIsAppendOnly`, and on PostgreSQL a trigger refuses
+    UPDATE and DELETE (migration ``a9000001``) except the retention purge
+    (:func:`workflow.audit.purge_expired`). ``actor`` is who was signed in,
     ``acted_for`` the principal when a deputy acted, ``subject`` the account concerned.
     """
 

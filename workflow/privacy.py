@@ -1,0 +1,296 @@
+"""Personal data (GDPR): export everything the product holds about a user; anonymise a departed one.
+
+* :func:`export_user_data` gathers the account, its roles, bodies, deputies, API tokens (never
+  their secrets or digests), the account audit events that name the user, and everything the user
+  wrote or did in the entry workflow (versions, transitions, comments, evidence, extensions) and
+  the e-mails addressed to them. An administrator downloads it as JSON (``/sprava/uzivatele/<id>``).
+* :func:`anonymise_user` erases who the person was and keeps what they did: the answers, versions,
+  transitions and comments stay, attributed to „bývalý uživatel“ (the name every page, e-mail
+  and report shows for the account from then on). The e-mail address becomes a placeholder, the
+  password, roles, bodies and deputyships go, API tokens are revoked, and e-mails to the person
+  are redacted.
+
+The account audit log is append-only and keeps its rows (with the e-mail address typed at a sign-in)
+until the retention purge removes them (``AUDIT_RETENTION_DAYS``, :func:`workflow.audit.purge_expired`);
+this is the legitimate-interest record of who had access, documented in ``docs/reliability.md``.
+Both functions write an audit event, flush and never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select
+
+from notifications.outbox import FAILED, PENDING, OutboxMessage
+from workflow.audit import AuditKind, events_query, record
+from workflow.db import db, utcnow
+from workflow.models import (
+    ApiToken,
+    Attachment,
+    DeadlineExtension,
+    Deputy,
+    Entry,
+    EntryComment,
+    EntryTransition,
+    EntryVersion,
+    EvidenceLink,
+    User,
+)
+
+#: The name shown for an anonymised user wherever an author or actor is displayed.
+FORMER_USER_NAME = "bývalý uživatel"
+
+#: Version of the export's layout (``format`` key of the JSON).
+EXPORT_FORMAT = "plneni-user-export/1"
+
+
+class PrivacyError(Exception):
+    """An anonymisation that is not allowed; ``message`` is Czech, for the UI."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _entry_ref(entry: Entry) -> dict[str, Any]:
+    return {
+        "entry_id": entry.id,
+        "round": entry.round.title,
+        "activity": entry.activity.code,
+        "body": entry.body.abbreviation,
+    }
+
+
+def export_user_data(user: User, *, actor: User, ip: str = "") -> dict[str, Any]:
+    """Everything the product holds about ``user``, as a JSON-ready dict (UTC ISO timestamps).
+
+    :param user: the person whose data is exported.
+    :param actor: the administrator exporting (recorded as ``user_exported`` in the audit log).
+    :param ip: the client address for the audit log.
+    :returns: a dict with the keys ``format``, ``exported_at``, ``account``, ``bodies``, ``roles``,
+        ``deputies``, ``api_tokens``, ``audit_events``, ``entry_versions``, ``entry_transitions``,
+        ``comments``, ``evidence_links``, ``attachments``, ``deadline_extensions`` and ``emails``.
+    """
+    from workflow.accounts import describe_assignment
+
+    s = db.session
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "locale": user.locale,
+            "active": user.active,
+            "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at),
+            "invited_at": _iso(user.invited_at),
+            "deactivated_at": _iso(user.deactivated_at),
+            "anonymised_at": _iso(user.anonymised_at),
+            "has_password": bool(user.password_hash),
+        },
+        "bodies": [{"id": b.id, "abbreviation": b.abbreviation, "name": b.name} for b in user.bodies],
+        "roles": [{"role": a.role, "scope": str(describe_assignment(a))} for a in user.role_assignments],
+    }
+    deputies = s.scalars(
+        select(Deputy)
+        .where(or_(Deputy.principal_id == user.id, Deputy.deputy_id == user.id))
+        .order_by(Deputy.id)
+    )
+    data["deputies"] = [
+        {
+            "principal": d.principal.email,
+            "deputy": d.deputy.email,
+            "body": d.body.abbreviation if d.body else None,
+            "starts_on": d.starts_on.isoformat(),
+            "ends_on": d.ends_on.isoformat(),
+            "note": d.note,
+        }
+        for d in deputies
+    ]
+    tokens = s.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    data["api_tokens"] = [
+        {
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": _iso(t.created_at),
+            "last_used_at": _iso(t.last_used_at),
+            "revoked_at": _iso(t.revoked_at),
+        }
+        for t in tokens
+    ]
+    events = s.scalars(events_query(user=user))
+    data["audit_events"] = [
+        {
+            "at": _iso(e.at),
+            "kind": e.kind,
+            "actor_id": e.actor_id,
+            "subject_id": e.subject_id,
+            "acted_for_id": e.acted_for_id,
+            "email": e.email,
+            "ip": e.ip,
+            "summary": e.summary,
+            "details": e.details,
+        }
+        for e in sorted(events, key=lambda e: e.id)
+    ]
+    versions = s.scalars(
+        select(EntryVersion).where(EntryVersion.author_id == user.id).order_by(EntryVersion.id)
+    )
+    data["entry_versions"] = [
+        {
+            **_entry_ref(s.get(Entry, v.entry_id)),
+            "number": v.number,
+            "state": v.state,
+            "text": v.text,
+            "data": v.data,
+            "created_at": _iso(v.created_at),
+        }
+        for v in versions
+    ]
+    transitions = s.scalars(
+        select(EntryTransition)
+        .where(or_(EntryTransition.actor_id == user.id, EntryTransition.acted_for_user_id == user.id))
+        .order_by(EntryTransition.id)
+    )
+    data["entry_transitions"] = [
+        {
+            **_entry_ref(t.entry),
+            "name": t.name,
+            "from": t.from_state,
+            "to": t.to_state,
+            "comment": t.comment,
+            "as_deputy_for": t.acted_for_user_id if t.actor_id == user.id else None,
+            "acted_by_deputy": t.actor_id if t.acted_for_user_id == user.id else None,
+            "created_at": _iso(t.created_at),
+        }
+        for t in transitions
+    ]
+    comments = s.scalars(
+        select(EntryComment).where(EntryComment.author_id == user.id).order_by(EntryComment.id)
+    )
+    data["comments"] = [
+        {
+            **_entry_ref(s.get(Entry, c.entry_id)),
+            "text": c.text,
+            "internal": c.internal,
+            "created_at": _iso(c.created_at),
+        }
+        for c in comments
+    ]
+    links = s.scalars(
+        select(EvidenceLink).where(EvidenceLink.created_by_id == user.id).order_by(EvidenceLink.id)
+    )
+    data["evidence_links"] = [
+        {**_entry_ref(link.entry), "url": link.url, "label": link.label, "created_at": _iso(link.created_at)}
+        for link in links
+    ]
+    attachments = s.scalars(
+        select(Attachment).where(Attachment.uploaded_by_id == user.id).order_by(Attachment.id)
+    )
+    data["attachments"] = [
+        {
+            **_entry_ref(a.entry),
+            "filename": a.filename,
+            "kind": a.kind,
+            "size": a.size,
+            "sha256": a.sha256,
+            "uploaded_at": _iso(a.uploaded_at),
+        }
+        for a in attachments
+    ]
+    extensions = s.scalars(
+        select(DeadlineExtension)
+        .where(or_(DeadlineExtension.requested_by_id == user.id, DeadlineExtension.decided_by_id == user.id))
+        .order_by(DeadlineExtension.id)
+    )
+    data["deadline_extensions"] = [
+        {
+            "round_id": x.round_id,
+            "body_id": x.body_id,
+            "requested": x.requested_by_id == user.id,
+            "decided": x.decided_by_id == user.id,
+        }
+        for x in extensions
+    ]
+    emails = s.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == user.id).order_by(OutboxMessage.id)
+    )
+    data["emails"] = [
+        {
+            "kind": m.kind,
+            "to": m.recipient_email,
+            "state": m.state,
+            "created_at": _iso(m.created_at),
+            "sent_at": _iso(m.sent_at),
+            "payload": m.payload,
+        }
+        for m in emails
+    ]
+    record(AuditKind.user_exported, actor=actor, subject=user, ip=ip, summary="export osobních údajů (JSON)")
+    return data
+
+
+def placeholder_email(user: User) -> str:
+    """The address an anonymised account gets: unique, not deliverable (``.invalid``)."""
+    return f"former-user-{user.id}@anonymised.invalid"
+
+
+def anonymise_user(user: User, *, actor: User, reason: str, ip: str = "") -> None:
+    """Anonymise a departed user; their answers stay, attributed to „bývalý uživatel“.
+
+    :param user: the account to anonymise (deactivated as part of it).
+    :param actor: the administrator (recorded as ``user_anonymised`` with the reason).
+    :param reason: why, e.g. „odchod z úřadu 31. 12.“; required.
+    :param ip: the client address for the audit log.
+    :raises PrivacyError: no reason given, the actor's own account, or already anonymised.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PrivacyError(_("Uveďte důvod anonymizace."))
+    if user.id == actor.id:
+        raise PrivacyError(_("Vlastní účet anonymizovat nelze."))
+    if user.anonymised_at is not None:
+        raise PrivacyError(_("Účet už je anonymizovaný."))
+    now = utcnow()
+    placeholder = placeholder_email(user)
+    record(
+        AuditKind.user_anonymised,
+        actor=actor,
+        subject=user,
+        email=placeholder,
+        ip=ip,
+        summary=f"důvod: {reason}"[:500],
+        details={"reason": reason},
+    )
+    s = db.session
+    s.execute(delete(Deputy).where(or_(Deputy.principal_id == user.id, Deputy.deputy_id == user.id)))
+    for token in s.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    for message in s.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)):
+        message.recipient_email = placeholder
+        message.payload = {"redacted": True}
+        if message.state == PENDING:
+            message.state = FAILED
+            message.last_error = "anonymised"
+    user.role_assignments.clear()
+    user.bodies.clear()
+    user.name = FORMER_USER_NAME
+    user.email = placeholder
+    user.password_hash = None
+    user.active = False
+    user.deactivated_at = user.deactivated_at or now
+    user.last_login_at = None
+    user.invited_at = None
+    user.anonymised_at = now
+    s.flush()
