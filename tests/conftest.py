@@ -39,6 +39,10 @@ from workflow.states import Role
 pytest_plugins = ["browser.browser_fixtures"]  # browser, live_server (tests/browser)
 
 
+#: The session's application (set by the ``app`` fixture), whose Celery app is put back after tests.
+_SESSION_APP: Flask | None = None
+
+
 def _test_environ(tmp: Path) -> dict[str, str]:
     env = {
         "PLNENI_ENV": "testing",
@@ -58,8 +62,10 @@ def _test_environ(tmp: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application on the test database, schema upgraded to the migrations' head."""
+    global _SESSION_APP
     tmp = tmp_path_factory.mktemp("plneni")
     application = create_app({"WTF_CSRF_ENABLED": False}, environ=_test_environ(tmp))
+    _SESSION_APP = application
     with application.app_context():
         _reset_schema()
         from flask_migrate import upgrade
@@ -107,6 +113,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     """
     if "app" not in request.fixturenames:
         yield
+        _restore_celery()
         return
     app: Flask = request.getfixturevalue("app")
     ctx = app.app_context()
@@ -119,6 +126,17 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.remove()
         _empty_tables()
         ctx.pop()
+        _restore_celery()
+
+
+def _restore_celery() -> None:
+    """Creating another application (a test of the factory, a second app on a broken broker)
+    makes its Celery app the current one; give the session app's back, so that later tasks run
+    against the test database."""
+    if _SESSION_APP is not None:
+        celery = _SESSION_APP.extensions["celery"]
+        celery.set_current()
+        celery.set_default()
 
 
 @pytest.fixture
