@@ -7,6 +7,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -130,11 +133,15 @@ class LinkForm(BaseForm):
 class AttachmentForm(BaseForm):
     """An uploaded evidence file (type and size are checked by the service)."""
 
-    file = FileField(
-        _l("Soubor"),
-        validators=[FileRequired(_l("Vyberte soubor."))],
-        description=_l("PDF, DOCX, XLSX, ODT, ODS, PNG nebo JPEG, nejvýše 20 MB."),
-    )
+    file = FileField(_l("Soubor"), validators=[FileRequired(_l("Vyberte soubor."))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_mb = current_app.config["MAX_ATTACHMENT_BYTES"] / (1024 * 1024)
+        self.file.description = _(
+            "PDF, DOCX, XLSX, ODT, ODS, PNG nebo JPEG, nejvýše %(size)s MB.",
+            size=format_decimal(round(limit_mb, 2)),
+        )
 
 
 class CommentForm(BaseForm):

@@ -91,6 +91,9 @@ def test_attachment_limits_follow_max_attachment_mb(app, client, world, monkeypa
     response = _upload(client, world.entry_a.id, PNG + b"\x00" * (300 * 1024), "velka.png")
     assert "Soubor je větší než 0,25 MB." in response.get_data(as_text=True)
     assert _counts() == before and _stored_files(app) == files
+    # the form's help text states the configured limit, not a fixed one
+    form = client.get(f"/zaznamy/{world.entry_a.id}/upravit").get_data(as_text=True)
+    assert "nejvýše 0,25 MB." in form
 
 
 # --- types by content --------------------------------------------------------------------------
