@@ -123,18 +123,36 @@ def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
     return waiver
 
 
+def _bulk_step_value(
+    round_: ReportingRound, actor: User, value: str, *, not_secretary: str, not_open: str, empty: str
+) -> str:
+    """``value`` stripped, after checking that the secretary acts on an open round.
+
+    :raises ClosingError: with the given message for each failed condition.
+    """
+    _require_secretary(actor, not_secretary)
+    if round_.state != RoundState.open.value:
+        raise ClosingError(not_open)
+    value = value.strip()
+    if not value:
+        raise ClosingError(empty)
+    return value
+
+
 def waive_remaining(round_: ReportingRound, actor: User, reason: str) -> int:
     """Waive, with one ``reason``, every entry of ``round_`` that is neither approved nor waived.
 
     :returns: the number of entries waived (0 when nothing was left).
     :raises ClosingError: the actor is not the secretary, the round is not open, empty reason.
     """
-    _require_secretary(actor, _("Záznam může prominout jen tajemník."))
-    if round_.state != RoundState.open.value:
-        raise ClosingError(_("Prominout lze jen záznamy otevřeného kola."))
-    reason = reason.strip()
-    if not reason:
-        raise ClosingError(_("Uveďte důvod prominutí."))
+    reason = _bulk_step_value(
+        round_,
+        actor,
+        reason,
+        not_secretary=_("Záznam může prominout jen tajemník."),
+        not_open=_("Prominout lze jen záznamy otevřeného kola."),
+        empty=_("Uveďte důvod prominutí."),
+    )
     waived = select(Waiver.entry_id).where(Waiver.round_id == round_.id)
     entry_ids = db.session.scalars(
         select(Entry.id).where(
@@ -163,12 +181,14 @@ def fill_missing_texts(round_: ReportingRound, actor: User, text: str) -> int:
     :returns: the number of activities that got the text.
     :raises ClosingError: the actor is not the secretary, the round is not open, empty text.
     """
-    _require_secretary(actor, _("Souhrnné texty může doplnit jen tajemník."))
-    if round_.state != RoundState.open.value:
-        raise ClosingError(_("Doplnit texty lze jen v otevřeném kole."))
-    text = text.strip()
-    if not text:
-        raise ClosingError(_("Souhrnný text nesmí být prázdný."))
+    text = _bulk_step_value(
+        round_,
+        actor,
+        text,
+        not_secretary=_("Souhrnné texty může doplnit jen tajemník."),
+        not_open=_("Doplnit texty lze jen v otevřeném kole."),
+        empty=_("Souhrnný text nesmí být prázdný."),
+    )
     missing = closing_checklist(round_).unreported
     for activity in missing:
         edit_consolidation(round_, activity, actor, text=text)
