@@ -700,9 +700,10 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
         parser.error("set DATABASE_URL to a PostgreSQL database (and REDIS_URL to a Redis database)")
     env = dict(os.environ)
-    env.setdefault("PLNENI_ENV", "production")
+    # Production refuses cookies over plain HTTP; the soak talks HTTP on loopback, so it runs the
+    # default (development) mode, which differs from production only in those safety checks.
+    env.setdefault("PLNENI_ENV", "development")
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
-    env.setdefault("SESSION_COOKIE_SECURE", "false")  # plain HTTP on loopback
     env.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="plneni-soak-instance-"))
     figures, problems = soak(
         env,

@@ -25,9 +25,8 @@ def test_short_soak_loses_nothing(app: Flask, tmp_path: Path) -> None:
             pytest.fail("PLNENI_REQUIRE_SERVICES=1 but the soak has no PostgreSQL and Redis")
         pytest.skip("the soak needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
     env = {
-        "PLNENI_ENV": "production",
+        "PLNENI_ENV": "development",  # as scripts/soak.py: plain HTTP on loopback
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "SESSION_COOKIE_SECURE": "false",
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database,
         "REDIS_URL": app.config["REDIS_URL"],
