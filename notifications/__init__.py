@@ -1,13 +1,15 @@
 """E-mail notifications: templates under ``templates/email/<name>/``, delivery in :mod:`.mailer`.
 
 This package holds the account e-mails (invitation, password reset). It builds the single-use
-links from ``BASE_URL`` and ``SECRET_KEY`` (:func:`workflow.accounts.make_link_token`), renders the
-e-mail in the recipient's language and records the sending in the account audit log.
+links from ``BASE_URL`` and ``SECRET_KEY`` (:func:`workflow.accounts.make_link_token`), queues the
+e-mail in the transactional outbox (:mod:`notifications.outbox`; an SMTP outage delays it, never
+fails the request) and records the sending in the account audit log.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -38,37 +40,64 @@ def password_reset_url(user: User) -> str:
     return _link(f"/obnova-hesla/{token}")
 
 
-def send_invitation(user: User, *, actor: User | None, ip: str = "") -> None:
-    """E-mail ``user`` an invitation to set a password; stamps ``invited_at`` and logs it.
+def _user_payload(user: User) -> dict[str, Any]:
+    """The recipient as the account e-mails' templates need it (JSON, stored in the outbox)."""
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "locale": user.locale,
+        "bodies": [{"label": body.label} for body in user.bodies],
+    }
 
-    :raises smtplib.SMTPException, OSError: delivery failed (nothing is logged then).
+
+def _link_key(kind: str, user: User, url: str) -> str:
+    """A dedupe key naming the link without revealing it: one message per link."""
+    return f"{kind}:{user.id}:{hashlib.sha256(url.encode()).hexdigest()[:24]}"
+
+
+def send_invitation(user: User, *, actor: User | None, ip: str = "") -> int | None:
+    """Queue an invitation e-mail to ``user`` in the outbox (sent by the worker after the caller
+    commits, retried while SMTP is down); stamps ``invited_at`` and logs it; flushes.
+
+    The single-use link is stored in the outbox row's payload (the worker renders it) and is
+    never written to a log.
+
+    :returns: the outbox message id.
     """
-    from notifications.mailer import render_email, send_email
+    from notifications import outbox
     from workflow.audit import AuditKind, record
     from workflow.db import utcnow
 
     hours = int(current_app.config["INVITATION_LINK_HOURS"])
-    subject, text, html = render_email(
-        "invitation", user.locale, user=user, url=invitation_url(user), inviter=actor,
-        valid_days=max(1, hours // 24), base_url=current_app.config["BASE_URL"],
+    url = invitation_url(user)
+    message_id = outbox.enqueue(
+        "invitation", user.email, _link_key("invitation", user, url),
+        {"user": _user_payload(user), "url": url, "inviter": {"name": actor.name} if actor else None,
+         "valid_days": max(1, hours // 24), "base_url": current_app.config["BASE_URL"]},
+        recipient_id=user.id, locale=user.locale,
     )
-    send_email(user.email, subject, text, html)
     user.invited_at = utcnow()
     record(AuditKind.invitation_sent, actor=actor, subject=user, ip=ip)
+    return message_id
 
 
-def send_password_reset(user: User, *, ip: str = "") -> None:
-    """E-mail ``user`` a link to set a new password and log the request.
+def send_password_reset(user: User, *, ip: str = "") -> int | None:
+    """Queue a password-reset e-mail with a fresh single-use link to ``user`` in the outbox (as
+    :func:`send_invitation`) and log the request; flushes.
 
-    :raises smtplib.SMTPException, OSError: delivery failed.
+    :returns: the outbox message id.
     """
-    from notifications.mailer import render_email, send_email
+    from notifications import outbox
     from workflow.audit import AuditKind, record
 
     minutes = int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])
-    subject, text, html = render_email(
-        "password_reset", user.locale, user=user, url=password_reset_url(user), valid_minutes=minutes,
-        base_url=current_app.config["BASE_URL"],
+    url = password_reset_url(user)
+    message_id = outbox.enqueue(
+        "password_reset", user.email, _link_key("password_reset", user, url),
+        {"user": _user_payload(user), "url": url, "valid_minutes": minutes,
+         "base_url": current_app.config["BASE_URL"]},
+        recipient_id=user.id, locale=user.locale,
     )
-    send_email(user.email, subject, text, html)
     record(AuditKind.password_reset_requested, actor=None, subject=user, ip=ip)
+    return message_id

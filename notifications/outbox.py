@@ -30,10 +30,16 @@ log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
-#: Seconds to wait before attempt n+1 after n failed attempts (exponential, capped at 2 h).
+#: Default seconds to wait before attempt n+1 after n failed attempts (exponential, capped at 2 h);
+#: the setting ``OUTBOX_RETRY_SECONDS`` replaces it.
 RETRY_DELAYS = (30, 60, 120, 300, 600, 1800, 3600, 7200)
-#: After this many failed attempts a message is marked ``failed`` and shown to the administrator.
+#: After this many failed attempts a message is marked ``failed`` (with the default waits).
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+def retry_delays() -> tuple[int, ...]:
+    """The configured waits (seconds) between attempts; ``len + 1`` attempts in all."""
+    return tuple(current_app.config.get("OUTBOX_RETRY_SECONDS") or RETRY_DELAYS)
 
 
 class OutboxMessage(db.Model):
@@ -163,11 +169,12 @@ def deliver(message_id: int) -> str:
     except Exception as exc:  # SMTP refused, network down, template error: record and retry
         message.attempts += 1
         message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
+        delays = retry_delays()
+        if message.attempts > len(delays):
             message.state = FAILED
             log.error("outbox: message %s failed for good after %s attempts", message.id, message.attempts)
         else:
-            message.next_attempt_at = utcnow() + timedelta(seconds=RETRY_DELAYS[message.attempts - 1])
+            message.next_attempt_at = utcnow() + timedelta(seconds=delays[message.attempts - 1])
         db.session.commit()
         return message.state
     message.state = SENT

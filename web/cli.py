@@ -82,16 +82,10 @@ def import_users(file: Path, invite: bool) -> None:
     if invite:
         from notifications import send_invitation
 
-        failed = 0
-        for user in result.created:
-            try:
-                send_invitation(user, actor=None)
-                db.session.commit()
-            except OSError as exc:  # smtplib errors are OSErrors
-                db.session.rollback()
-                failed += 1
-                click.echo(f"Pozvánku pro {user.email} se nepodařilo odeslat: {exc}", err=True)
-        click.echo(f"Odesláno pozvánek: {len(result.created) - failed}.")
+        for user in result.created:  # queued in the outbox; the worker sends them (and retries)
+            send_invitation(user, actor=None)
+        db.session.commit()
+        click.echo(f"Pozvánek zařazeno k odeslání: {len(result.created)}.")
 
 
 @click.command("purge-audit")

@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
     Setting("OUTBOX_SWEEP_SECONDS", "120",
             "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages)."),
+    Setting("OUTBOX_RETRY_SECONDS", "30,60,120,300,600,1800,3600,7200",
+            "Waits (seconds, comma-separated) before each new attempt at an e-mail the SMTP server did not "
+            "take; after one more failure than there are waits the e-mail is marked failed."),
+    Setting("CELERY_VISIBILITY_TIMEOUT", "172800",
+            "Redis broker: seconds after which a task taken by a worker that died without acknowledging it "
+            "is handed out again (at-least-once). Must exceed the longest retry wait."),
     Setting("REMINDER_HOUR", "8",
             "Hour (0–23, `TIMEZONE`) at which beat runs the daily reminder sweep; approved-entry "
             "digests go out then too."),
@@ -100,11 +106,11 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _broker_options(broker: str, instance: Path) -> dict[str, Any]:
-    """Transport options: Redis' visibility timeout, or the folders of the embedded broker."""
+def _broker_options(broker: str, instance: Path, visibility_timeout: int = 2 * 86400) -> dict[str, Any]:
+    """Transport options: Redis' visibility timeout (seconds), or the folders of the embedded broker."""
     if broker.startswith(("redis://", "rediss://")):
         # A retry delay longer than the visibility timeout would duplicate tasks on Redis.
-        return {"visibility_timeout": 2 * 86400}
+        return {"visibility_timeout": visibility_timeout}
     if broker.startswith("filesystem://"):
         queue = instance / "celery-broker"  # created by create_app()
         return {
@@ -114,6 +120,14 @@ def _broker_options(broker: str, instance: Path) -> dict[str, Any]:
             "store_processed": False,
         }
     return {}
+
+
+def _seconds_list(value: str) -> tuple[int, ...]:
+    """``"30,60,120"`` → ``(30, 60, 120)``. :raises ValueError: not a list of positive integers."""
+    seconds = tuple(int(part) for part in value.split(",") if part.strip())
+    if not seconds or min(seconds) < 1:
+        raise ValueError(f"expected positive whole seconds separated by commas, got {value!r}")
+    return seconds
 
 
 class ConfigurationError(RuntimeError):
@@ -191,11 +205,14 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             },
             # A retry delay longer than Redis' visibility timeout would duplicate tasks there;
             # the SQLAlchemy transport passes its options to create_engine and takes none.
-            "broker_transport_options": _broker_options(broker, instance),
+            "broker_transport_options": _broker_options(
+                broker, instance, int(_env("CELERY_VISIBILITY_TIMEOUT", env) or 172800)
+            ),
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
         "AUDIT_RETENTION_DAYS": retention_days,
         "REMINDER_HOUR": int(_env("REMINDER_HOUR", env) or 8),
+        "OUTBOX_RETRY_SECONDS": _seconds_list(_env("OUTBOX_RETRY_SECONDS", env) or "30"),
         "TIMEZONE": _env("TIMEZONE", env),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", env),
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", env),
@@ -222,6 +239,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_IP": _env("LOGIN_LIMIT_PER_IP", env),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", env) or redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in this process' memory meanwhile (throttling stays, per process) and
+        # never turn a storage error into a failed sign-in (docs/reliability.md).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # CSRF is checked by web.views.auth's gate for every unsafe request except bearer-token API
         # calls, instead of Flask-WTF's own hook (which cannot tell those apart).
         "WTF_CSRF_CHECK_DEFAULT": False,

@@ -29,8 +29,21 @@ def session_cookie(client: FlaskClient) -> str | None:
     return cookie.value if cookie is not None else None
 
 
+def deliver_due() -> int:
+    """Deliver every due outbox message now, in this process, as the Celery worker would
+    (:func:`notifications.outbox.deliver`); returns how many were handled."""
+    from notifications import outbox as mail_outbox
+
+    ids = mail_outbox.due_message_ids()
+    for message_id in ids:
+        mail_outbox.deliver(message_id)
+    return len(ids)
+
+
 def emails_in(outbox: Path) -> list[EmailMessage]:
-    """Every ``.eml`` in the outbox folder, oldest first, parsed."""
+    """Every ``.eml`` in the outbox folder, oldest first, parsed (due outbox messages are
+    delivered first: account e-mails go through the transactional outbox)."""
+    deliver_due()
     messages = []
     for path in sorted(outbox.glob("*.eml")):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)

@@ -45,7 +45,7 @@ def test_import_with_english_headers_comma_separated_and_invitations(app, tmp_pa
     text = 'name,email,bodies,roles\nJohn Doe,john@kraj-lbc.cz,"OSV;OZ","contributor;reviewer"\n'
     result = _run(app, tmp_path, text, "--invite")
     assert result.exit_code == 0, result.output
-    assert "Odesláno pozvánek: 1." in result.output
+    assert "Pozvánek zařazeno k odeslání: 1." in result.output
     assert [m["To"] for m in emails_in(outbox)] == ["john@kraj-lbc.cz"]
 
 

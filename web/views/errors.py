@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from web.extensions import db
+from web.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
@@ -20,10 +20,20 @@ def register(app: Flask) -> None:
             return jsonify(error=exc.name, status=code), code
         return render_template("errors/error.html", code=code), code
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
-        db.session.rollback()
+    def database_unavailable(exc: Exception) -> ResponseReturnValue:
+        """The database went away (restart, dropped connection): roll the whole request back —
+        nothing of it is half-written — and answer 503; the pool replaces the connection later."""
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is dead: drop the session, the pool invalidates it
+            db.session.remove()
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        # The page must not touch the database again: shown as to a visitor (the signed-in user's
+        # row cannot be loaded now); the session cookie is left as it is.
+        g._login_user = login_manager.anonymous_user()
         if request.path.startswith("/api/"):
             return jsonify(error="Service Unavailable", status=503), 503
         return render_template("errors/error.html", code=503), 503
+
+    for exc_class in (OperationalError, InterfaceError, DisconnectionError):
+        app.register_error_handler(exc_class, database_unavailable)
