@@ -104,6 +104,7 @@ PROFILES = {
         history_rounds=10,
         audit_events=20000,
         outbox_messages=10000,
+        focal_every=50,
     ),
     "stredni": Profile(
         name="stredni",
@@ -275,9 +276,7 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
     n = 0
     while len(user_rows) < profile.users:
         body_index = n % len(body_ids)
-        user_rows.append(
-            {"email": f"zpracovatel.{n + 1:04d}@{domain}", "name": f"Zpracovatel {n + 1:04d}"}
-        )
+        user_rows.append({"email": f"zpracovatel.{n + 1:04d}@{domain}", "name": f"Zpracovatel {n + 1:04d}"})
         roles.append((len(user_rows) - 1, Role.contributor.value))
         members.append((len(user_rows) - 1, body_ids[body_index]))
         n += 1
@@ -513,8 +512,15 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
             _insert(
                 RoundEvent,
                 [
-                    {"round_id": round_id, "action": action, "from_state": a, "to_state": b,
-                     "actor_id": secretary, "comment": "", "created_at": _at(day, rnd)}
+                    {
+                        "round_id": round_id,
+                        "action": action,
+                        "from_state": a,
+                        "to_state": b,
+                        "actor_id": secretary,
+                        "comment": "",
+                        "created_at": _at(day, rnd),
+                    }
                     for action, a, b, day in (
                         ("created", None, "planned", date(year, 12, 1)),
                         ("opened", "planned", "open", date(year + 1, 1, 5)),
@@ -570,8 +576,13 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
             _insert(
                 Consolidation,
                 [
-                    {"round_id": round_id, "activity_id": a, "text": "\n\n".join(texts), "source": "merged",
-                     "updated_at": _at(closed_on, rnd)}
+                    {
+                        "round_id": round_id,
+                        "activity_id": a,
+                        "text": "\n\n".join(texts),
+                        "source": "merged",
+                        "updated_at": _at(closed_on, rnd),
+                    }
                     for a, texts in by_activity.items()
                 ],
             )
@@ -608,10 +619,24 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
         _insert(
             RoundEvent,
             [
-                {"round_id": round_id, "action": "created", "from_state": None, "to_state": "planned",
-                 "actor_id": secretary, "comment": "", "created_at": _at(today - timedelta(days=40), rnd)},
-                {"round_id": round_id, "action": "opened", "from_state": "planned", "to_state": "open",
-                 "actor_id": secretary, "comment": "", "created_at": _at(today - timedelta(days=30), rnd)},
+                {
+                    "round_id": round_id,
+                    "action": "created",
+                    "from_state": None,
+                    "to_state": "planned",
+                    "actor_id": secretary,
+                    "comment": "",
+                    "created_at": _at(today - timedelta(days=40), rnd),
+                },
+                {
+                    "round_id": round_id,
+                    "action": "opened",
+                    "from_state": "planned",
+                    "to_state": "open",
+                    "actor_id": secretary,
+                    "comment": "",
+                    "created_at": _at(today - timedelta(days=30), rnd),
+                },
             ],
         )
         states = [s.value for s, weight in _OPEN_STATES for _ in range(weight)]
@@ -669,8 +694,13 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
             ]
         )
         comments = [
-            {"entry_id": entry_id, "author_id": reviewer, "text": "Doplňte prosím indikátor.",
-             "internal": False, "created_at": row["updated_at"]}
+            {
+                "entry_id": entry_id,
+                "author_id": reviewer,
+                "text": "Doplňte prosím indikátor.",
+                "internal": False,
+                "created_at": row["updated_at"],
+            }
             for entry_id, row in zip(entry_ids, entry_rows, strict=True)
             if row["state"] == "returned"
         ]
@@ -763,4 +793,3 @@ def seed_kraj(*, password: str = LARGE_PASSWORD, today: date | None = None) -> d
         existing = round_
     entries = db.session.scalar(select(func.count()).select_from(Entry).where(Entry.round_id == existing.id))
     return {"plan_id": plan.id, "open_round_id": existing.id, "entries": entries, "accounts": accounts}
-
