@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -180,7 +179,7 @@ from datetime import date
 from sqlalchemy import select, func, insert
 from web import create_app
 from web.extensions import db
-from workflow.largedata import PROFILES, generate, LARGE_PASSWORD
+from workflow.largedata import PROFILES, generate, LARGE_PASSWORD, analyze
 from workflow.models import User, Body, Plan, ReportingRound, RoleAssignment, user_bodies, Entry
 from workflow.passwords import hash_password
 app = create_app()
@@ -195,6 +194,7 @@ with app.app_context():
         db.session.execute(insert(user_bodies).from_select(["user_id", "body_id"],
             select(db.literal(uid), Body.id)))
         db.session.commit()
+        analyze()
         plan = db.session.get(Plan, g.main_plan_id)
     seeded = time.perf_counter() - started
     rounds = db.session.execute(select(ReportingRound.id, ReportingRound.state).where(
@@ -530,6 +530,9 @@ def table(results: dict[str, Any]) -> str:
         if row is None:
             continue
         ratio = row["rps"] / ceiling[ten] if ceiling.get(ten) else 0
+        if not row["requests"]:
+            lines.append(f"| {ENDPOINTS[key][2]} | — | no data | — | no data |")
+            continue
         p95_met = "yes" if row["p95_ms"] <= TARGET_P95_MS else "NO"
         ratio_met = "yes" if ratio >= TARGET_RATIO else "NO"
         lines.append(f"| {ENDPOINTS[key][2]} | {row['p95_ms']:.0f} | {p95_met} | {ratio:.0%} | {ratio_met} |")
@@ -570,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the day the data is built around and the sweep runs (default: last working day)",
     )
     parser.add_argument("--export-timeout", type=int, default=600)
+    parser.add_argument("--no-operations", action="store_true", help="skip the timed operations")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     parser.add_argument("--write-docs", action="store_true", help="update the tables of docs/performance.md")
     args = parser.parse_args(argv)
@@ -649,10 +653,12 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
         drain(base)
-        print("Timed operations …", flush=True)
-        results["operations"] = timed_operations(
-            args, env, info, base, cookies["secretary"], csrf["secretary"]
-        )
+        results["operations"] = {}
+        if not args.no_operations:
+            print("Timed operations …", flush=True)
+            results["operations"] = timed_operations(
+                args, env, info, base, cookies["secretary"], csrf["secretary"]
+            )
         for key, value in results["operations"].items():
             print(f"  {key}: {value}", flush=True)
     finally:
@@ -675,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_docs:
         write_docs(results, rendered)
         print("docs/performance.md updated")
-    shutil.rmtree(instance, ignore_errors=True)
+    print(f"Logs and locust's CSV files: {instance}")
     return 0
 
 

@@ -258,7 +258,7 @@ def seed_large(profile_name: str, scale: int | None, seed: int) -> None:
     import dataclasses
     import time
 
-    from workflow.largedata import LARGE_PASSWORD, PROFILES, generate, scaled, seed_kraj
+    from workflow.largedata import LARGE_PASSWORD, PROFILES, analyze, generate, scaled, seed_kraj
 
     if current_app.config.get("PLNENI_ENV") == "production":
         click.echo("seed-large nelze spustit v produkčním prostředí (PLNENI_ENV=production).", err=True)
@@ -266,7 +266,7 @@ def seed_large(profile_name: str, scale: int | None, seed: int) -> None:
     started = time.perf_counter()
     if profile_name == "kraj" and scale is None:
         outcome = seed_kraj()
-        db.session.commit()
+        analyze()
         click.echo(
             f"Profil kraj: plán {outcome['plan_id']}, otevřené kolo {outcome['open_round_id']} "
             f"({outcome['entries']} záznamů), {len(outcome['accounts'])} účtů, "
@@ -279,7 +279,7 @@ def seed_large(profile_name: str, scale: int | None, seed: int) -> None:
     except ValueError as exc:
         db.session.rollback()
         raise click.UsageError(str(exc)) from exc
-    db.session.commit()
+    analyze()
     click.echo(f"Profil {profile.name}: {time.perf_counter() - started:.1f} s")
     for table, count in sorted(result.counts.items()):
         click.echo(f"  {table}: {count}")

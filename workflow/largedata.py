@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select
+from sqlalchemy import text as sql_text
 
 from workflow.bodies import fold_text
 from workflow.db import db
@@ -760,6 +761,18 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
     )
     out.counts = counts
     return out
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL ``ANALYZE``; SQLite: nothing).
+
+    Without it PostgreSQL plans the first queries on the new rows with the estimates of empty
+    tables (autovacuum catches up only later). Commits.
+    """
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sql_text("ANALYZE"))
+        db.session.commit()
 
 
 def seed_kraj(*, password: str = LARGE_PASSWORD, today: date | None = None) -> dict[str, Any]:

@@ -81,43 +81,91 @@ def build_world(app: Flask, n: int) -> World:
     k = n // 10 + 1
     _insert(
         EntryComment,
-        [{"entry_id": submitted, "author_id": users["reviewer"].id, "text": f"Poznámka {i}",
-          "internal": i % 2 == 0} for i in range(k)],
+        [
+            {
+                "entry_id": submitted,
+                "author_id": users["reviewer"].id,
+                "text": f"Poznámka {i}",
+                "internal": i % 2 == 0,
+            }
+            for i in range(k)
+        ],
     )
     _insert(
         EvidenceLink,
-        [{"entry_id": submitted, "url": f"https://www.kraj-lbc.cz/{i}", "label": f"Odkaz {i}",
-          "created_by_id": users["contributor"].id} for i in range(k)],
+        [
+            {
+                "entry_id": submitted,
+                "url": f"https://www.kraj-lbc.cz/{i}",
+                "label": f"Odkaz {i}",
+                "created_by_id": users["contributor"].id,
+            }
+            for i in range(k)
+        ],
     )
     attachment = Attachment(
-        entry_id=submitted, filename="zprava.pdf", storage_name=f"perf-{n}", kind="pdf",
-        content_type="application/pdf", size=4, sha256="0" * 64,
+        entry_id=submitted,
+        filename="zprava.pdf",
+        storage_name=f"perf-{n}",
+        kind="pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
     )
-    extension = DeadlineExtension(round_id=open_round, body_id=focal, reason="Dovolená",
-                                  requested_until=TODAY + timedelta(days=30),
-                                  requested_by_id=users["contributor"].id)
-    export = ReportExport(round_id=open_round, fmt="csv", options="", content_hash="0" * 64,
-                          state="ready", progress=100, path=f"perf-{n}.csv", size=3)
+    extension = DeadlineExtension(
+        round_id=open_round,
+        body_id=focal,
+        reason="Dovolená",
+        requested_until=TODAY + timedelta(days=30),
+        requested_by_id=users["contributor"].id,
+    )
+    export = ReportExport(
+        round_id=open_round,
+        fmt="csv",
+        options="",
+        content_hash="0" * 64,
+        state="ready",
+        progress=100,
+        path=f"perf-{n}.csv",
+        size=3,
+    )
     invitee = User(email=f"pozvany{n}@kraj-lbc.cz", name="Pozvaný", password_hash=None)
-    forgetful = User(email=f"zapomnel{n}@kraj-lbc.cz", name="Zapomnětlivý",
-                     password_hash=users["commission"].password_hash)
+    forgetful = User(
+        email=f"zapomnel{n}@kraj-lbc.cz", name="Zapomnětlivý", password_hash=users["commission"].password_hash
+    )
     ensure_seed_bodies()  # the real plan of the pending import is routed to them
-    plan_import = PlanImport(filename="akcni-plan.csv", content=REAL_PLAN_CSV.read_bytes(),
-                             created_by_id=users["secretary"].id)
+    plan_import = PlanImport(
+        filename="akcni-plan.csv", content=REAL_PLAN_CSV.read_bytes(), created_by_id=users["secretary"].id
+    )
     token_secret = f"perf-token-{n}"
-    token = ApiToken(user_id=users["secretary"].id, name="perf", prefix=token_secret[:8],
-                     token_hash=ApiToken.digest(token_secret))
-    deputy = Deputy(principal_id=users["contributor"].id, deputy_id=users["head"].id,
-                    starts_on=TODAY, ends_on=TODAY + timedelta(days=10))
+    token = ApiToken(
+        user_id=users["secretary"].id,
+        name="perf",
+        prefix=token_secret[:8],
+        token_hash=ApiToken.digest(token_secret),
+    )
+    deputy = Deputy(
+        principal_id=users["contributor"].id,
+        deputy_id=users["head"].id,
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=10),
+    )
     message = db.session.scalar(select(OutboxMessage).limit(1))
     db.session.add_all([attachment, extension, export, plan_import, token, deputy, invitee, forgetful])
-    planned = create_round(generated.main_plan_id, users["secretary"], title="Monitoring příští",
-                           period_start=date(2027, 1, 1), period_end=date(2027, 12, 31),
-                           submission_deadline=date(2028, 2, 28))
+    planned = create_round(
+        generated.main_plan_id,
+        users["secretary"],
+        title="Monitoring příští",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 12, 31),
+        submission_deadline=date(2028, 2, 28),
+    )
     db.session.flush()
     instance = Path(app.config["INSTANCE_DIR"])
-    for path, content in ((attachment_path(attachment, instance / "attachments"), b"%PDF"),
-                          (instance / "exports" / export.path, b"a;b")):
+    for path, content in (
+        (attachment_path(attachment, instance / "attachments"), b"%PDF"),
+        (instance / "exports" / export.path, b"a;b"),
+    ):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     activity = db.session.scalar(select(Entry.activity_id).where(Entry.id == submitted))

@@ -50,12 +50,21 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/kola/<int:round_id>": ("secretary", "/kola/{round}", 200),
     "/kola/<int:round_id>/pripominky": ("secretary", "/kola/{round}/pripominky", 200),
     "/kola/<int:round_id>/pripominky/subjekty/<int:body_id>": (
-        "secretary", "/kola/{round}/pripominky/subjekty/{body}", 200),
+        "secretary",
+        "/kola/{round}/pripominky/subjekty/{body}",
+        200,
+    ),
     "/kola/<int:round_id>/prodlouzeni": ("contributor", "/kola/{round}/prodlouzeni", 200),
     "/kola/<int:round_id>/prodlouzeni/<int:extension_id>": (
-        "secretary", "/kola/{round}/prodlouzeni/{extension}", 200),
+        "secretary",
+        "/kola/{round}/prodlouzeni/{extension}",
+        200,
+    ),
     "/kola/<int:round_id>/smerovani": (
-        "secretary", "/kola/{planned_round}/smerovani?upravit={activity}", 200),
+        "secretary",
+        "/kola/{planned_round}/smerovani?upravit={activity}",
+        200,
+    ),
     "/kola/<int:round_id>/souhrn/<int:activity_id>": ("secretary", "/kola/{round}/souhrn/{activity}", 200),
     "/kola/<int:round_id>/statistika": ("secretary", "/kola/{round}/statistika", 200),
     "/kola/<int:round_id>/upravit": ("secretary", "/kola/{round}/upravit", 200),
@@ -63,9 +72,15 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/kola/<int:round_id>/zprava": ("secretary", "/kola/{round}/zprava", 200),
     "/kola/<int:round_id>/zprava.<fmt>": ("secretary", "/kola/{round}/zprava.csv", 200),
     "/kola/<int:round_id>/zprava/export/<int:export_id>": (
-        "secretary", "/kola/{round}/zprava/export/{export}", 200),
+        "secretary",
+        "/kola/{round}/zprava/export/{export}",
+        200,
+    ),
     "/kola/<int:round_id>/zprava/export/<int:export_id>/soubor": (
-        "secretary", "/kola/{round}/zprava/export/{export}/soubor", 200),
+        "secretary",
+        "/kola/{round}/zprava/export/{export}/soubor",
+        200,
+    ),
     "/kola/nove": ("secretary", "/kola/nove", 200),
     "/kontrola": ("reviewer", "/kontrola?round={round}&state=submitted", 200),
     "/kontrola/<int:entry_id>": ("reviewer", "/kontrola/{entry}", 200),
@@ -159,7 +174,9 @@ def test_same_query_count_for_10_and_1000_rows(measured: dict, rule: str) -> Non
             difflib.unified_diff(
                 [" ".join(q.split())[:160] for q in small[0]],
                 [" ".join(q.split())[:160] for q in large[0]],
-                "10 rows", "1,000 rows", lineterm="",
+                "10 rows",
+                "1,000 rows",
+                lineterm="",
             )
         )
         pytest.fail(f"{rule}: {len(small[0])} statements for 10 rows, {len(large[0])} for 1,000\n{diff}")
