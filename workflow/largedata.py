@@ -50,6 +50,7 @@ from workflow.models import (
     RoundActivity,
     RoundEvent,
     RoundRoute,
+    RoundSnapshot,
     User,
     user_bodies,
 )
@@ -588,6 +589,19 @@ def generate(profile: Profile, *, today: date | None = None, password: str = LAR
                 ],
             )
             counts["consolidations"] += len(by_activity)
+
+    # ---- the main plan's last closed round has its snapshot, as closing writes one (its report
+    # page and exports print the snapshot)
+    if out.closed_round_id is not None:
+        from workflow.report import build_report, content_hash
+
+        db.session.flush()
+        closed_round = db.session.get(ReportingRound, out.closed_round_id)
+        data = build_report(closed_round, live=True).to_dict()
+        snapshot = RoundSnapshot(round_id=closed_round.id, content=data, content_hash=content_hash(data))
+        snapshot.created_by_id = secretary
+        db.session.add(snapshot)
+        db.session.flush()
 
     # ---- the open round of the main plan: one entry per route in mixed states
     if profile.open_round:
