@@ -564,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--db", default="bench", help="database to (re)create")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
-    parser.add_argument("--redis-db", type=int, default=15)
+    parser.add_argument("--redis-db", type=int, default=13, help="a Redis db of its own (CI uses 15)")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of the last run")
     parser.add_argument("--only", help="endpoints to run, comma-separated (default: all)")
     parser.add_argument(
