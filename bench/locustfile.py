@@ -74,7 +74,10 @@ class BenchUser(FastHttpUser):
                     response.failure(f"status {response.status_code}")
 
     def _post_answer(self, entry_id: int, version: int, action: str) -> Any:
-        data = {**ANSWER, "version": str(version), "action": action, "csrf_token": self.csrf}
+        # a different text every time: a save that changes nothing writes nothing (no new version)
+        self.edits = getattr(self, "edits", 0) + 1
+        text = f"{ANSWER['text']} Úprava č. {self.edits}."
+        data = {**ANSWER, "text": text, "version": str(version), "action": action, "csrf_token": self.csrf}
         return self.client.post(
             f"/zaznamy/{entry_id}/upravit",
             data=data,
