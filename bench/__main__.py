@@ -138,7 +138,7 @@ def machine(env: dict[str, str]) -> dict[str, Any]:
         "python": platform.python_version(),
         "postgresql": pg,
         "redis": redis_version,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -547,8 +547,8 @@ def write_docs(results: dict[str, Any], rendered: str) -> None:
         f"<!-- bench:results -->\nMeasured {results['finished_at']} with `{results['command']}` "
         f"({results['duration_s']} s per step, {results['workers']} gunicorn workers, 1 Celery worker) on "
         f"{m['cpus']} × {m['cpu_model']}, {m['ram_gb']} GB RAM, {m['os']}, Python {m['python']}, "
-        f"PostgreSQL {m['postgresql']}, Redis {m['redis']}; load average at start "
-        f"{', '.join(str(x) for x in m['load_average_at_start'])}.\n\n{rendered}\n<!-- /bench:results -->"
+        f"PostgreSQL {m['postgresql']}, Redis {m['redis']}; load average when the run ended "
+        f"{', '.join(str(x) for x in m['load_average_at_end'])}.\n\n{rendered}\n<!-- /bench:results -->"
     )
     text = re.sub(r"<!-- bench:results -->.*<!-- /bench:results -->", lambda _m: block, text, flags=re.S)
     path.write_text(text, encoding="utf-8")
