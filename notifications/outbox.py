@@ -1,6 +1,7 @@
 """The transactional outbox: every notification is a row written with the event that causes it.
 
-* :func:`enqueue` inserts an :class:`OutboxMessage` in the caller's transaction. Its unique
+* :func:`enqueue` inserts an :class:`OutboxMessage` in the caller's transaction (:func:`enqueue_many`
+  many of them in one statement). Its unique
   ``dedupe_key`` makes repeats harmless (beat firing twice, two workers, a restart): the second
   insert of the same key does nothing.
 * After the transaction commits, the ids enqueued in it are handed to Celery
@@ -112,6 +113,53 @@ def enqueue(
     if message_id is not None:
         db.session.info.setdefault("outbox_new_ids", []).append(message_id)
     return message_id
+
+
+#: Rows per multi-row ``INSERT`` of :func:`enqueue_many` (12 columns: well under SQLite's 32,766 parameters).
+ENQUEUE_BATCH = 1000
+
+
+def enqueue_many(messages: list[dict[str, Any]]) -> list[int]:
+    """Write many messages to the outbox in one multi-row ``INSERT … ON CONFLICT DO NOTHING`` per
+    :data:`ENQUEUE_BATCH` rows (the reminder sweep: one statement for hundreds of e-mails).
+
+    :param messages: dicts with the keyword arguments of :func:`enqueue` (``kind``,
+        ``recipient_email``, ``dedupe_key``, ``payload``, and optionally ``recipient_id``,
+        ``locale``, ``round_id``, ``body_id``).
+    :returns: the ids of the rows newly written (keys that existed already are skipped).
+    """
+    if not messages:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "kind": m["kind"],
+            "recipient_email": m["recipient_email"],
+            "recipient_id": m.get("recipient_id"),
+            "locale": m.get("locale", "cs"),
+            "dedupe_key": m["dedupe_key"],
+            "payload": m.get("payload") or {},
+            "round_id": m.get("round_id"),
+            "body_id": m.get("body_id"),
+            "state": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for m in messages
+    ]
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new_ids: list[int] = []
+    for start in range(0, len(rows), ENQUEUE_BATCH):
+        stmt = (
+            insert(OutboxMessage)
+            .values(rows[start : start + ENQUEUE_BATCH])
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+        new_ids.extend(db.session.execute(stmt).scalars().all())
+    db.session.info.setdefault("outbox_new_ids", []).extend(new_ids)
+    return new_ids
 
 
 @event.listens_for(Session, "after_commit")

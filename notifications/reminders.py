@@ -297,7 +297,7 @@ def _send_per_person(
                     continue
                 slot = grouped.setdefault((kind, due.round_id, person.user_id), (person, []))
                 slot[1].append(due)
-    written = 0
+    messages = []
     for (kind, round_id, user_id), (person, bodies) in sorted(grouped.items()):
         body_ids = sorted({b.body_id for b in bodies})
         payload = {
@@ -315,19 +315,19 @@ def _send_per_person(
             "base_url": base_url(),
             "tasks_url": f"{base_url()}/moje-ukoly",
         }
-        key = f"{key_prefix}{kind}:{round_id}:{today.isoformat()}:{user_id}"
-        message_id = outbox.enqueue(
-            kind,
-            person.email,
-            key,
-            payload,
-            recipient_id=user_id,
-            locale=person.locale,
-            round_id=round_id,
-            body_id=body_ids[0] if len(body_ids) == 1 else None,
+        messages.append(
+            {
+                "kind": kind,
+                "recipient_email": person.email,
+                "dedupe_key": f"{key_prefix}{kind}:{round_id}:{today.isoformat()}:{user_id}",
+                "payload": payload,
+                "recipient_id": user_id,
+                "locale": person.locale,
+                "round_id": round_id,
+                "body_id": body_ids[0] if len(body_ids) == 1 else None,
+            }
         )
-        written += message_id is not None
-    return written
+    return len(outbox.enqueue_many(messages))  # one INSERT for all of them
 
 
 def send_reminders(today: date) -> int:
@@ -369,7 +369,7 @@ def send_secretary_digest(today: date) -> int:
                 "count": len(due.entries),
             }
         )
-    written = 0
+    messages = []
     for secretary in users_with_role(Role.secretary):
         payload = {
             "user": {
@@ -383,16 +383,17 @@ def send_secretary_digest(today: date) -> int:
             "body_count": len(late),
             "base_url": base_url(),
         }
-        message_id = outbox.enqueue(
-            SECRETARY_DIGEST,
-            secretary.email,
-            f"{SECRETARY_DIGEST}:{today.isoformat()}:{secretary.id}",
-            payload,
-            recipient_id=secretary.id,
-            locale=secretary.locale,
+        messages.append(
+            {
+                "kind": SECRETARY_DIGEST,
+                "recipient_email": secretary.email,
+                "dedupe_key": f"{SECRETARY_DIGEST}:{today.isoformat()}:{secretary.id}",
+                "payload": payload,
+                "recipient_id": secretary.id,
+                "locale": secretary.locale,
+            }
         )
-        written += message_id is not None
-    return written
+    return len(outbox.enqueue_many(messages))
 
 
 def send_now(round_: ReportingRound, today: date, *, body_id: int | None = None) -> int:

@@ -165,29 +165,15 @@ def _demo_user(
     return user, created
 
 
-@click.command("seed-demo")
-@click.option(
-    "--password",
-    default=DEMO_PASSWORD,
-    show_default=True,
-    help=f"Heslo všech demo účtů (alespoň {MIN_PASSWORD_LENGTH} znaků).",
-)
-def seed_demo(password: str) -> None:
-    """Load the real plan from data/, the bodies and a demo account per role and body (not in production)."""
-    if current_app.config.get("PLNENI_ENV") == "production":
-        click.echo("seed-demo nelze spustit v produkčním prostředí (PLNENI_ENV=production).", err=True)
-        raise SystemExit(1)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.UsageError(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
+def seed_demo_data(password: str) -> tuple[ImportPreview, list[tuple[str, str, str]], int, int]:
+    """Load the real plan, the seed bodies and a demo account per role and routed body; flushes.
+
+    :returns: the import result, the accounts as ``(e-mail, Czech role name, body abbreviation)``,
+        the number of bodies created and of accounts created.
+    :raises PlanImportError: the project's copy of the plan does not import.
+    """
     created_bodies = ensure_seed_bodies()
-    try:
-        result = import_plan_file(DEMO_PLAN_FILE)
-    except PlanImportError as exc:
-        db.session.rollback()
-        click.echo("Demo plán nelze importovat:", err=True)
-        for issue in exc.issues:
-            click.echo(f"  {issue}", err=True)
-        raise SystemExit(1) from None
+    result = import_plan_file(DEMO_PLAN_FILE)
     assert result.plan is not None
     password_hash = hash_password(password)
     accounts: list[tuple[str, str, str]] = []
@@ -214,6 +200,33 @@ def seed_demo(password: str) -> None:
             )
             new_users += created
             accounts.append((user.email, CLI_ROLE_TITLES[role], body.abbreviation))
+    db.session.flush()
+    return result, accounts, created_bodies, new_users
+
+
+@click.command("seed-demo")
+@click.option(
+    "--password",
+    default=DEMO_PASSWORD,
+    show_default=True,
+    help=f"Heslo všech demo účtů (alespoň {MIN_PASSWORD_LENGTH} znaků).",
+)
+def seed_demo(password: str) -> None:
+    """Load the real plan from data/, the bodies and a demo account per role and body (not in production)."""
+    if current_app.config.get("PLNENI_ENV") == "production":
+        click.echo("seed-demo nelze spustit v produkčním prostředí (PLNENI_ENV=production).", err=True)
+        raise SystemExit(1)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
+    try:
+        result, accounts, created_bodies, new_users = seed_demo_data(password)
+    except PlanImportError as exc:
+        db.session.rollback()
+        click.echo("Demo plán nelze importovat:", err=True)
+        for issue in exc.issues:
+            click.echo(f"  {issue}", err=True)
+        raise SystemExit(1) from None
+    assert result.plan is not None
     db.session.commit()
 
     click.echo(
@@ -228,7 +241,55 @@ def seed_demo(password: str) -> None:
         click.echo(f"{email.ljust(width)}  {role_name.ljust(12)}  {body_name}")
 
 
+@click.command("seed-large")
+@click.option(
+    "--profile",
+    "profile_name",
+    type=click.Choice(["velky", "stredni", "kraj"]),
+    default="velky",
+    show_default=True,
+    help="velky: 20 plánů, 2 000 aktivit, 150 subjektů, 1 000 uživatelů, 10 let historie; "
+    "kraj: skutečný plán se subjekty a otevřeným kolem.",
+)
+@click.option("--scale", type=int, help="Místo profilu: hlavní plán s N aktivitami (jako testy dotazů).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Semínko náhodného generátoru.")
+def seed_large(profile_name: str, scale: int | None, seed: int) -> None:
+    """Fill the database with a large instance for benchmarks (not in production)."""
+    import dataclasses
+    import time
+
+    from workflow.largedata import LARGE_PASSWORD, PROFILES, analyze, generate, scaled, seed_kraj
+
+    if current_app.config.get("PLNENI_ENV") == "production":
+        click.echo("seed-large nelze spustit v produkčním prostředí (PLNENI_ENV=production).", err=True)
+        raise SystemExit(1)
+    started = time.perf_counter()
+    if profile_name == "kraj" and scale is None:
+        outcome = seed_kraj()
+        analyze()
+        click.echo(
+            f"Profil kraj: plán {outcome['plan_id']}, otevřené kolo {outcome['open_round_id']} "
+            f"({outcome['entries']} záznamů), {len(outcome['accounts'])} účtů, "
+            f"{time.perf_counter() - started:.1f} s."
+        )
+        return
+    profile = scaled(scale, seed=seed) if scale else dataclasses.replace(PROFILES[profile_name], seed=seed)
+    try:
+        result = generate(profile)
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.UsageError(str(exc)) from exc
+    analyze()
+    click.echo(f"Profil {profile.name}: {time.perf_counter() - started:.1f} s")
+    for table, count in sorted(result.counts.items()):
+        click.echo(f"  {table}: {count}")
+    click.echo(f"  hlavní plán {result.main_plan_id}, otevřené kolo {result.open_round_id}")
+    click.echo(f"Heslo všech účtů: {LARGE_PASSWORD}")
+    for role, email in result.accounts.items():
+        click.echo(f"  {role}: {email}")
+
+
 def register(app: Flask) -> None:
-    """Add the data commands (``import-plan``, ``seed-demo``) to ``app.cli``."""
-    for command in (import_plan, seed_demo):
+    """Add the data commands (``import-plan``, ``seed-demo``, ``seed-large``) to ``app.cli``."""
+    for command in (import_plan, seed_demo, seed_large):
         app.cli.add_command(command)

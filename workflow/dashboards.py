@@ -230,9 +230,29 @@ class QueueFilter:
     overdue: bool = False
 
 
-def review_queue(user: User, filters: QueueFilter, today: date, *, limit: int = 500) -> list[Entry]:
+def review_queue(
+    user: User, filters: QueueFilter, today: date, *, limit: int = 500, offset: int = 0
+) -> list[Entry]:
     """Entries in ``user``'s reviewer scope (everything for a secretary) matching ``filters``,
-    sorted by deadline, then submission time, then activity code. One query."""
+    sorted by deadline, then submission time, then activity code; ``limit`` of them from
+    ``offset``. One query."""
+    query = _queue_query(user, filters, today).order_by(
+        effective_deadline().asc().nulls_last(),
+        Entry.submitted_at.asc().nulls_last(),
+        Activity.sort_key,
+        Body.abbreviation,
+        Entry.id,
+    )
+    return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
+
+
+def review_queue_total(user: User, filters: QueueFilter, today: date) -> int:
+    """How many entries :func:`review_queue` would list without a limit. One query."""
+    query = _queue_query(user, filters, today).with_only_columns(func.count(Entry.id)).options()
+    return db.session.scalar(query) or 0
+
+
+def _queue_query(user: User, filters: QueueFilter, today: date) -> Any:
     query = _entry_list()
     if not user.has_role(Role.secretary):
         query = query.where(permissions.reviewer_scope_clause(user))
@@ -248,21 +268,24 @@ def review_queue(user: User, filters: QueueFilter, today: date, *, limit: int = 
         late_submission = and_(Entry.state == EntryState.submitted, ReportingRound.review_deadline < today)
         late_answer = and_(Entry.state.in_([s.value for s in OPEN_STATES]), effective_deadline() < today)
         query = query.where(late_submission | late_answer)
-    query = query.order_by(
-        effective_deadline().asc().nulls_last(),
-        Entry.submitted_at.asc().nulls_last(),
-        Activity.sort_key,
-        Body.abbreviation,
-    ).limit(limit)
-    return list(db.session.scalars(query).unique())
+    return query
 
 
-def round_entries(round_id: int, user: User, today: date) -> list[Entry]:
-    """A round's entries ``user`` may see, in plan order (API). One query."""
-    return list(
-        db.session.scalars(
-            _entry_list()
-            .where(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
-            .order_by(Activity.sort_key, Body.abbreviation)
-        ).unique()
-    )
+def round_entries(
+    round_id: int, user: User, today: date, *, limit: int | None = None, offset: int = 0
+) -> tuple[list[Entry], int]:
+    """A round's entries ``user`` may see, in plan order (API), ``limit`` of them from ``offset``.
+
+    :returns: ``(entries, total)``: the page and the number of visible entries. Two queries.
+    """
+    visible = and_(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(Entry)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(visible)
+    ) or 0
+    query = _entry_list().where(visible).order_by(Activity.sort_key, Body.abbreviation, Entry.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query).unique()), total

@@ -74,3 +74,18 @@ def test_entries_are_narrowed_to_the_callers_permissions(client, opened, people)
     assert [(e["activity_code"], e["state"]) for e in commission["entries"]] == [("B1.1", "approved")]
     counts = client.get(f"/api/v1/rounds/{opened.id}", headers=_token(people.commission)).get_json()["counts"]
     assert counts["total"] == 1 and counts["approved"] == 1
+
+
+def test_entries_come_a_page_at_a_time(client, opened, people):
+    """6 entries, 4 per page: the first page links the second, the second is the last."""
+    headers = _token(people.secretary)
+    url = f"/api/v1/rounds/{opened.id}/entries"
+    everything = client.get(url, headers=headers).get_json()
+    first = client.get(f"{url}?per_page=4", headers=headers).get_json()
+    assert (first["page"], first["per_page"], first["total"], len(first["entries"])) == (1, 4, 6, 4)
+    assert first["next"].endswith(f"{url}?page=2&per_page=4")
+    second = client.get(first["next"], headers=headers).get_json()
+    assert (second["page"], second["next"], len(second["entries"])) == (2, None, 2)
+    assert [e["id"] for e in first["entries"] + second["entries"]] == [e["id"] for e in everything["entries"]]
+    capped = client.get(f"{url}?per_page=100000&page=0", headers=headers).get_json()
+    assert (capped["page"], capped["per_page"]) == (1, 500)

@@ -97,7 +97,16 @@ def index() -> ResponseReturnValue:
             select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
         ) or 0,
     }
-    recent = list(db.session.scalars(events_query().limit(10)))
+    recent = list(
+        db.session.scalars(
+            events_query()
+            .limit(10)
+            .options(
+                selectinload(AuditEvent.actor), selectinload(AuditEvent.subject),
+                selectinload(AuditEvent.acted_for), selectinload(AuditEvent.body),
+            )
+        )
+    )
     return render_template("admin/index.html", counts=counts, recent=recent, titles=AUDIT_KIND_TITLES)
 
 

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from web.extensions import csrf, db
 from web.views.plans import plans_with_counts
@@ -170,7 +170,7 @@ def plan_activities(plan_id: int) -> ResponseReturnValue:
         db.session.scalars(
             select(Activity)
             .where(Activity.plan_id == plan_id)
-            .options(selectinload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
+            .options(subqueryload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
         )
     )
     activities.sort(key=lambda a: natural_key(a.code))

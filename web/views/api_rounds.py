@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +25,10 @@ from workflow.dashboards import body_state_counts, round_entries
 from workflow.models import Entry, ReportingRound
 from workflow.permissions import entry_visibility_clause
 from workflow.states import EntryState
+
+#: Entries per page of ``/api/v1/rounds/<id>/entries`` by default, and the most a caller may ask for.
+ENTRIES_PER_PAGE = 100
+MAX_PER_PAGE = 500
 
 bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds")
 csrf.exempt(bp)
@@ -102,14 +106,26 @@ def get_round(round_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:round_id>/entries")
 def list_entries(round_id: int) -> ResponseReturnValue:
-    """The round's entries the caller may see, in plan order."""
+    """The round's entries the caller may see, in plan order, a page at a time (``?page=1``,
+    ``?per_page=`` up to :data:`MAX_PER_PAGE`; ``next`` is the URL of the next page or ``null``)."""
     round_ = _get_round(round_id)
     if round_ is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
-    entries = round_entries(round_.id, current_user, today_in_prague())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = min(max(request.args.get("per_page", ENTRIES_PER_PAGE, type=int) or ENTRIES_PER_PAGE, 1),
+                   MAX_PER_PAGE)
+    entries, total = round_entries(
+        round_.id, current_user, today_in_prague(), limit=per_page, offset=(page - 1) * per_page
+    )
     return json_response(
         {
             "round_id": round_.id,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next": url_for(".list_entries", round_id=round_.id, page=page + 1, per_page=per_page)
+            if page * per_page < total
+            else None,
             "entries": [
                 {
                     "id": e.id,

@@ -148,7 +148,7 @@ def load_plan_tree(plan_id: int) -> Plan | None:
             selectinload(Plan.areas)
             .selectinload(Area.goals)
             .selectinload(Goal.activities)
-            .selectinload(Activity.routing),
+            .subqueryload(Activity.routing),  # one statement for any number of activities
         )
     )
 

@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from forms.reports import ConfirmForm, ConsolidationForm, ExportForm, MissingTextForm, ReasonForm, StatusForm
@@ -36,7 +37,7 @@ from workflow.consolidation import (
 from workflow.consolidation import (
     edit_consolidation as edit_consolidation_text,
 )
-from workflow.exports import FORMATS, czech_nbsp
+from workflow.exports import FORMATS, czech_lines_html, czech_nbsp
 from workflow.exports.cache import export_now, export_path, normalize_sections, request_export
 from workflow.exports.charts import statistics_charts
 from workflow.exports.html import czech_iso_date
@@ -48,6 +49,11 @@ from workflow.statistics import round_statistics
 from workflow.transitions import WorkflowError
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_filter("nl")
+def _nl_filter(text: object) -> Markup:
+    return czech_lines_html(str(text) if text is not None else "")
 
 
 @bp.app_template_filter("nbsp")

@@ -20,13 +20,15 @@ from web.views.entries import load_entry
 from web.views.guards import requires
 from workflow import entries as svc
 from workflow.accounts import today_in_prague
-from workflow.dashboards import QueueFilter, review_queue
+from workflow.dashboards import QueueFilter, review_queue, review_queue_total
 from workflow.models import Area, Body, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
 from workflow.states import RoundState
 from workflow.transitions import Actor, WorkflowError, acting_as, allowed_transitions
 
 bp = Blueprint("review", __name__)
+#: Entries per page of the queue (the bulk approval still takes every entry the filters match).
+QUEUE_PAGE_SIZE = 50
 
 
 def _filter_form() -> QueueFilterForm:
@@ -70,9 +72,15 @@ def _filters(form: QueueFilterForm) -> QueueFilter:
 @requires(Action.review_entries)
 def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
-    sorted by deadline, then submission time."""
+    sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
     form = _filter_form()
-    entries = review_queue(current_user, _filters(form), today_in_prague())
+    filters, today = _filters(form), today_in_prague()
+    total = review_queue_total(current_user, filters, today)
+    pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
+    page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
+    entries = review_queue(
+        current_user, filters, today, limit=QUEUE_PAGE_SIZE, offset=(page - 1) * QUEUE_PAGE_SIZE
+    )
     query = urlencode(
         {
             "round": form.round.data or 0,
@@ -83,7 +91,8 @@ def queue() -> ResponseReturnValue:
         }
     )
     return render_template(
-        "review/queue.html", form=form, entries=entries, bulk_form=BulkApproveForm(), query=query
+        "review/queue.html", form=form, entries=entries, bulk_form=BulkApproveForm(), query=query,
+        total=total, page=page, pages=pages,
     )
 
 

@@ -118,15 +118,18 @@ def edit(round_id: int) -> ResponseReturnValue:
 @requires(Action.manage_rounds)
 def routing(round_id: int) -> ResponseReturnValue:
     """The routing preview: each activity with its default inclusion and bodies (lead first),
-    adjustable until the round opens."""
+    adjustable until the round opens; ``?upravit=<activity id>`` shows the body pickers of that
+    activity (one at a time: pickers on every row would be activities × bodies options)."""
     round_ = _round(round_id)
     rows = svc.routing_preview(round_)
-    bodies = db.session.scalars(select(Body).order_by(Body.abbreviation)).all()
+    edit_id = request.args.get("upravit", type=int)
+    bodies = db.session.scalars(select(Body).order_by(Body.abbreviation)).all() if edit_id else []
     return render_template(
         "rounds/routing.html",
         round=round_,
         rows=rows,
         bodies=bodies,
+        edit_id=edit_id,
         included=sum(1 for r in rows if r.inclusion.included),
         entries=sum(len(r.bodies) for r in rows if r.inclusion.included),
         confirm_form=ConfirmForm(),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from markupsafe import Markup, escape
+
 from workflow.report import ReportContent
 
 #: Formats and their media types and file suffixes.
@@ -35,6 +37,13 @@ def czech_nbsp(text: str) -> str:
     True
     """
     return _ONE_LETTER.sub(lambda m: m.group(1) + NBSP, text or "")
+
+
+def czech_lines_html(text: str | None) -> Markup:
+    """A cell's text as HTML: escaped, with :func:`czech_nbsp`, line breaks as ``<br>`` (the
+    report's ``nl`` filter; a filter rather than a Jinja macro, which cost ten times as much on
+    the 16,000 cells of a 2,000-activity report)."""
+    return Markup("<br>").join(escape(czech_nbsp(line)) for line in (text or "").split("\n"))
 
 
 def neutralize_cell(value: str) -> str:

@@ -11,7 +11,7 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from workflow.exports import czech_nbsp
+from workflow.exports import czech_lines_html, czech_nbsp
 from workflow.exports.charts import statistics_charts
 from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent
 
@@ -43,6 +43,7 @@ def jinja_env():  # type: ignore[no-untyped-def]
     """The app's Jinja environment with the report filters ``nbsp`` and ``isodate``."""
     env = current_app.jinja_env.overlay()
     env.filters["nbsp"] = lambda text: czech_nbsp(str(text or ""))
+    env.filters["nl"] = czech_lines_html
     env.filters["isodate"] = czech_iso_date
     return env
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -162,6 +163,9 @@ class Entry(db.Model):
     __tablename__ = "entries"
     __table_args__ = (
         UniqueConstraint("round_id", "activity_id", "body_id"),
+        # the dashboard's counts and the queue's state filter; a body's entries in open rounds (issue 8)
+        Index("ix_entries_round_state_body", "round_id", "state", "body_id"),
+        Index("ix_entries_body_round", "body_id", "round_id"),
         CheckConstraint(_in("state", EntryState), name="state"),
         CheckConstraint(
             f"fulfilment_status IS NULL OR {_in('fulfilment_status', FulfilmentStatus)}",
