@@ -145,9 +145,11 @@ def machine(env: dict[str, str]) -> dict[str, Any]:
 def app_env(args: argparse.Namespace, instance: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "PLNENI_ENV": "production",
+        # Development mode only because production refuses cookies without HTTPS, and locust talks
+        # plain HTTP on loopback; nothing else differs (no debug, no template reloading).
+        "PLNENI_ENV": "development",
         "SECRET_KEY": secrets.token_urlsafe(32),
-        "SESSION_COOKIE_SECURE": "false",  # plain HTTP on loopback
+        "SESSION_COOKIE_SECURE": "false",
         "DATABASE_URL": f"{args.pg}/{args.db}",
         "REDIS_URL": f"{args.redis}/{args.redis_db}",
         "INSTANCE_PATH": str(instance),

@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
-from web.extensions import babel, csrf, db, login_manager, migrate
+from web.extensions import babel, cache, csrf, db, login_manager, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    cache.init_app(app)
     _init_security_headers(app)
     babel.init_app(
         app,

@@ -86,6 +86,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SECURE", None,
             "Send the session cookie over HTTPS only. Default: `true` in production, else `false`. "
             "Production refuses `false`."),
+    Setting("PAGE_CACHE_SECONDS", "86400",
+            "How long the rendered report of a closed round (its frozen snapshot) stays cached, in "
+            "seconds; `0` turns the cache off. In Redis when `REDIS_URL` is set, else in "
+            "`INSTANCE_PATH/cache`."),
     Setting("AUDIT_RETENTION_DAYS", "1825",
             "Days the account audit log is kept; older rows are purged daily by beat "
             "(`flask purge-audit` by hand). `0` keeps it forever."),
@@ -211,6 +215,19 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         },
         "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
         "AUDIT_RETENTION_DAYS": retention_days,
+        # Flask-Caching: frozen pages only (web.views.reports); shared by every web process.
+        "PAGE_CACHE_SECONDS": int(_env("PAGE_CACHE_SECONDS", env) or 0),
+        "CACHE_TYPE": (
+            "NullCache"
+            if not int(_env("PAGE_CACHE_SECONDS", env) or 0)
+            else "RedisCache"
+            if redis_url
+            else "FileSystemCache"
+        ),
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_DIR": str(instance / "cache"),
+        "CACHE_KEY_PREFIX": "plneni:",
+        "CACHE_DEFAULT_TIMEOUT": int(_env("PAGE_CACHE_SECONDS", env) or 0),
         "REMINDER_HOUR": int(_env("REMINDER_HOUR", env) or 8),
         "OUTBOX_RETRY_SECONDS": _seconds_list(_env("OUTBOX_RETRY_SECONDS", env) or "30"),
         "TIMEZONE": _env("TIMEZONE", env),

@@ -6,6 +6,7 @@ from typing import Any
 
 import flask_babel
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
@@ -16,6 +17,8 @@ babel = Babel()
 login_manager = LoginManager()
 migrate = Migrate()
 csrf = CSRFProtect()
+#: Rendered pages of frozen content (the report of a closed round); see ``PAGE_CACHE_SECONDS``.
+cache = Cache()
 
 _catalogue_lookup = flask_babel.Domain.get_translations
 

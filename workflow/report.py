@@ -284,6 +284,20 @@ def latest_snapshot(round_id: int) -> RoundSnapshot | None:
     ).first()
 
 
+def frozen_hash(round_: ReportingRound) -> str | None:
+    """The SHA-256 of the snapshot :func:`build_report` prints for ``round_`` (a closed round with a
+    snapshot), or ``None`` when the report is built from the live data. One small query: the
+    snapshot's content is not loaded."""
+    if round_.state != "closed":
+        return None
+    return db.session.scalars(
+        select(RoundSnapshot.content_hash)
+        .where(RoundSnapshot.round_id == round_.id)
+        .order_by(RoundSnapshot.id.desc())
+        .limit(1)
+    ).first()
+
+
 def build_report(
     round_: ReportingRound, *, sections: tuple[str, ...] | list[str] = (), live: bool = False
 ) -> ReportContent:

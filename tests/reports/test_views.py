@@ -15,7 +15,7 @@ from support import REAL_PLAN_JSON, login
 
 from web.extensions import db
 from workflow.importing import import_plan_file
-from workflow.models import ReportExport
+from workflow.models import Consolidation, ReportExport
 from workflow.states import Role
 
 ctx, opened, people = fixtures.ctx, fixtures.opened, fixtures.people
@@ -332,3 +332,44 @@ def test_reopen_needs_admin(client, real_plan, make_user):
     round_ = imported_round()
     login(client, make_user("tajemnik@kraj-lbc.cz", roles=[Role.secretary]))
     assert client.post(f"/kola/{round_.id}/uzavreni/znovu-otevrit", data={"reason": "x"}).status_code == 403
+
+
+def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened, people):
+    """A closed round's report page is rendered once per snapshot and language, then served from
+    the page cache (fewer statements, the same document); reopening and closing again takes a new
+    snapshot and so a new rendering."""
+    from web.extensions import cache
+    from workflow.models import RoundSnapshot
+    from workflow.report import frozen_hash
+
+    round_id = opened.id
+    login(client, people.secretary)
+    client.post(f"/kola/{round_id}/uzavreni/prominout-zbyvajici", data={"reason": "Nedodáno."})
+    client.post(f"/kola/{round_id}/uzavreni/doplnit-texty", data={"text": "První znění."})
+    assert frozen_hash(opened) is None  # open: the live report, never cached
+    client.post(f"/kola/{round_id}/uzavreni/uzavrit", data={"confirm": "y"})
+    db.session.expire_all()
+    first_hash = frozen_hash(opened)
+    assert first_hash == db.session.query(RoundSnapshot).filter_by(round_id=round_id).one().content_hash
+    cache.delete(f"report-page:{round_id}:{first_hash}:cs")
+    with count_queries() as cold:
+        first = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
+    assert cache.get(f"report-page:{round_id}:{first_hash}:cs") is not None
+    with count_queries() as warm:
+        second = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
+    assert "První znění." in first and "Obsah zmrazený při uzavření kola." in first
+    assert first.split('class="report-document', 1)[1] == second.split('class="report-document', 1)[1]
+    assert warm["n"] < cold["n"], (warm, cold)
+
+    admin = app.test_client()
+    login(admin, people.admin)
+    admin.post(f"/kola/{round_id}/uzavreni/znovu-otevrit", data={"reason": "Oprava textu."})
+    db.session.expire_all()
+    assert frozen_hash(opened) is None
+    activity_id = db.session.query(Consolidation).filter_by(round_id=round_id).first().activity_id
+    fix = {"souhrn-text": "Opravené znění.", "souhrn-comment": ""}
+    client.post(f"/kola/{round_id}/souhrn/{activity_id}", data=fix)
+    client.post(f"/kola/{round_id}/uzavreni/uzavrit", data={"confirm": "y"})
+    db.session.expire_all()
+    assert frozen_hash(opened) not in (None, first_hash)
+    assert "Opravené znění." in client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)

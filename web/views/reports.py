@@ -17,13 +17,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from forms.reports import ConfirmForm, ConsolidationForm, ExportForm, MissingTextForm, ReasonForm, StatusForm
-from web.extensions import db
+from web.extensions import cache, db
 from web.views.guards import requires
 from workflow import closing
 from workflow.consolidation import (
@@ -43,7 +44,7 @@ from workflow.exports.charts import statistics_charts
 from workflow.exports.html import czech_iso_date
 from workflow.models import Activity, Consolidation, Entry, Plan, ReportExport, ReportingRound, StatusOverride
 from workflow.permissions import Action, can
-from workflow.report import COLUMNS, COORDINATION_TITLE, build_period_report, build_report
+from workflow.report import COLUMNS, COORDINATION_TITLE, build_period_report, build_report, frozen_hash
 from workflow.rounds import RoundError
 from workflow.statistics import round_statistics
 from workflow.transitions import WorkflowError
@@ -108,21 +109,42 @@ def send_export(round_: ReportingRound, fmt: str, path: Path) -> ResponseReturnV
 @bp.get("/kola/<int:round_id>/zprava")
 @requires(Action.view_reports)
 def report(round_id: int) -> ResponseReturnValue:
-    """The consolidated report as a page, with the export buttons."""
+    """The consolidated report as a page, with the export buttons.
+
+    The report of a closed round prints its snapshot, which never changes: its rendered document
+    is kept in the page cache (Flask-Caching; Redis or ``INSTANCE_PATH/cache``) under the snapshot's
+    hash, the round and the language, for ``PAGE_CACHE_SECONDS``; a reopened and closed-again round
+    has a new snapshot and so a new key. Live reports are rendered on every request.
+    """
     round_ = _round(round_id)
-    content = build_report(round_)
+    frozen = frozen_hash(round_)
+    key = f"report-page:{round_.id}:{frozen}:{get_locale()}" if frozen else None
+    document = cache.get(key) if key else None
+    if document is None:
+        content = build_report(round_)
+        document = {
+            "rows": len(content.rows),
+            "from_snapshot": content.from_snapshot,
+            "html": render_template(
+                "reports/_report.html",
+                content=content,
+                columns=COLUMNS,
+                coordination_title=COORDINATION_TITLE,
+                print=False,
+                editor_links=round_.state != "closed",
+                charts={},
+            ),
+        }
+        if key:
+            cache.set(key, document)
     return render_template(
         "reports/report.html",
         round=round_,
-        content=content,
-        columns=COLUMNS,
-        coordination_title=COORDINATION_TITLE,
-        print=False,
-        editor_links=round_.state != "closed",
+        document=document,
+        document_html=Markup(document["html"]),  # nosec B704 # noqa: S704 - our own autoescaped template
         can_edit=can(current_user, Action.edit_consolidation),
         export_form=ExportForm(),
         formats=list(FORMATS),
-        charts={},
     )
 
 
