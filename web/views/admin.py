@@ -31,6 +31,7 @@ from forms.admin import (
 from web.extensions import db
 from web.views.auth import client_ip
 from web.views.guards import requires
+from web.views.outcome import carry_out
 from workflow.accounts import (
     AccountError,
     add_deputy,
@@ -50,7 +51,7 @@ from workflow.accounts import (
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
 from workflow.models import ApiToken, Area, AuditEvent, Body, Deputy, Plan, RoleAssignment, User
 from workflow.permissions import Action, can
-from workflow.privacy import PrivacyError, anonymise_user, export_user_data
+from workflow.privacy import anonymise_user, export_user_data
 from workflow.states import Role
 from workflow.tokens import create_api_token, revoke_api_token
 
@@ -146,18 +147,15 @@ def _save_body(body: Body | None) -> ResponseReturnValue:
     form = _body_form(body)
     if form.validate_on_submit():
         parent = db.session.get(Body, form.parent_id.data) if form.parent_id.data else None
-        try:
-            saved = save_body(
+        saved = carry_out(
+            lambda: save_body(
                 body, abbreviation=form.abbreviation.data or "", name=form.name.data or "",
                 kind=form.kind.data or "other", parent=parent,
                 aliases=(form.alias_lines.data or "").splitlines(), actor=_actor(), ip=client_ip(),
-            )
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Subjekt %(abbr)s je uložen.", abbr=saved.abbreviation), "success")
+            ),
+            lambda saved: _("Subjekt %(abbr)s je uložen.", abbr=saved.abbreviation),
+        )
+        if saved:
             return redirect(url_for("admin.bodies"))
     return render_template("admin/body_form.html", form=form, body=body)
 
@@ -295,17 +293,13 @@ def user_detail(user_id: int) -> ResponseReturnValue:
     form = UserForm(obj=user, prefix="user")
     form.bodies.choices = _body_choices()
     if form.validate_on_submit():
-        try:
+        def save() -> None:
             update_user(user, name=form.name.data or "", locale=form.locale.data or "cs", actor=_actor(),
                         ip=client_ip())
             chosen = [db.session.get(Body, i) for i in form.bodies.data or []]
             set_bodies(user, [b for b in chosen if b], actor=_actor(), ip=client_ip())
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Změny jsou uloženy."), "success")
+
+        if carry_out(save, _("Změny jsou uloženy.")):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _render_user(user, form=form)
 
@@ -321,13 +315,10 @@ def deactivate_user(user_id: int) -> ResponseReturnValue:
     """Deactivate a user: they lose access on their very next request."""
     user = _load_user(user_id)
     _action_ok()
-    try:
-        set_active(user, False, actor=_actor(), ip=client_ip())
-    except AccountError as exc:
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Účet %(email)s je deaktivován.", email=user.email), "success")
+    carry_out(
+        lambda: set_active(user, False, actor=_actor(), ip=client_ip()),
+        _("Účet %(email)s je deaktivován.", email=user.email),
+    )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -371,15 +362,10 @@ def anonymise(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod anonymizace."), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    try:
-        anonymise_user(user, actor=_actor(), reason=form.reason.data or "", ip=client_ip())
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Účet je anonymizován. Jeho odpovědi zůstaly a jsou uvedeny jako „bývalý uživatel“."),
-              "success")
+    carry_out(
+        lambda: anonymise_user(user, actor=_actor(), reason=form.reason.data or "", ip=client_ip()),
+        _("Účet je anonymizován. Jeho odpovědi zůstaly a jsou uvedeny jako „bývalý uživatel“."),
+    )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -410,15 +396,12 @@ def add_user_role(user_id: int) -> ResponseReturnValue:
         plan = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
         area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
         body = db.session.get(Body, form.body_id.data) if form.body_id.data else None
-        try:
-            add_role(user, Role(form.role.data), plan=plan, area=area, body=body, actor=_actor(),
-                     ip=client_ip())
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Role je přidána."), "success")
+        added = carry_out(
+            lambda: add_role(user, Role(form.role.data), plan=plan, area=area, body=body, actor=_actor(),
+                             ip=client_ip()),
+            _("Role je přidána."),
+        )
+        if added:
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _render_user(user, role_form=form)
 
@@ -432,14 +415,7 @@ def remove_user_role(user_id: int, assignment_id: int) -> ResponseReturnValue:
     if assignment is None or assignment.user_id != user.id:
         abort(404)
     _action_ok()
-    try:
-        remove_role(assignment, actor=_actor(), ip=client_ip())
-    except AccountError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Role je odebrána."), "success")
+    carry_out(lambda: remove_role(assignment, actor=_actor(), ip=client_ip()), _("Role je odebrána."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -454,17 +430,12 @@ def add_user_deputy(user_id: int) -> ResponseReturnValue:
         body = db.session.get(Body, form.body_id.data) if form.body_id.data else None
         if deputy is None:
             form.email.errors = [*form.email.errors, _("Uživatel s tímto e-mailem neexistuje.")]
-        else:
-            try:
-                add_deputy(user, deputy, form.starts_on.data, form.ends_on.data, body=body,
-                           note=form.note.data or "", actor=_actor(), ip=client_ip())
-            except AccountError as exc:
-                db.session.rollback()
-                flash(exc.message, "danger")
-            else:
-                db.session.commit()
-                flash(_("Zástup je nastaven."), "success")
-                return redirect(url_for("admin.user_detail", user_id=user.id))
+        elif carry_out(
+            lambda: add_deputy(user, deputy, form.starts_on.data, form.ends_on.data, body=body,
+                               note=form.note.data or "", actor=_actor(), ip=client_ip()),
+            _("Zástup je nastaven."),
+        ):
+            return redirect(url_for("admin.user_detail", user_id=user.id))
     return _render_user(user, deputy_form=form)
 
 

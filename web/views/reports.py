@@ -26,6 +26,7 @@ from sqlalchemy import select
 from forms.reports import ConfirmForm, ConsolidationForm, ExportForm, MissingTextForm, ReasonForm, StatusForm
 from web.extensions import cache, db
 from web.views.guards import requires
+from web.views.outcome import carry_out
 from workflow import closing
 from workflow.consolidation import (
     ConsolidationError,
@@ -45,9 +46,7 @@ from workflow.exports.html import czech_iso_date
 from workflow.models import Activity, Consolidation, Entry, Plan, ReportExport, ReportingRound, StatusOverride
 from workflow.permissions import Action, can
 from workflow.report import COLUMNS, COORDINATION_TITLE, build_period_report, build_report, frozen_hash
-from workflow.rounds import RoundError
 from workflow.statistics import round_statistics
-from workflow.transitions import WorkflowError
 
 bp = Blueprint("reports", __name__)
 
@@ -358,20 +357,10 @@ def waive(round_id: int, entry_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod prominutí."), "danger")
         return redirect(url_for(".closing_page", round_id=round_.id))
-    try:
-        closing.waive_entry(entry, current_user, form.reason.data)
-    except WorkflowError as exc:
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Záznam %(code)s – %(body)s byl prominut.",
-                code=entry.activity.code,
-                body=entry.body.abbreviation,
-            ),
-            "success",
-        )
+    carry_out(
+        lambda: closing.waive_entry(entry, current_user, form.reason.data or ""),
+        _("Záznam %(code)s – %(body)s byl prominut.", code=entry.activity.code, body=entry.body.abbreviation),
+    )
     return redirect(url_for(".closing_page", round_id=round_.id))
 
 
@@ -384,14 +373,10 @@ def waive_remaining(round_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod prominutí."), "danger")
         return redirect(url_for(".closing_page", round_id=round_.id))
-    try:
-        count = closing.waive_remaining(round_, current_user, form.reason.data or "")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Prominuto záznamů: %(count)d.", count=count), "success")
+    carry_out(
+        lambda: closing.waive_remaining(round_, current_user, form.reason.data or ""),
+        lambda count: _("Prominuto záznamů: %(count)d.", count=count),
+    )
     return redirect(url_for(".closing_page", round_id=round_.id))
 
 
@@ -404,14 +389,10 @@ def fill_missing(round_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Souhrnný text nesmí být prázdný."), "danger")
         return redirect(url_for(".closing_page", round_id=round_.id))
-    try:
-        count = closing.fill_missing_texts(round_, current_user, form.text.data or "")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Text doplněn k aktivitám: %(count)d.", count=count), "success")
+    carry_out(
+        lambda: closing.fill_missing_texts(round_, current_user, form.text.data or ""),
+        lambda count: _("Text doplněn k aktivitám: %(count)d.", count=count),
+    )
     return redirect(url_for(".closing_page", round_id=round_.id))
 
 
@@ -422,15 +403,12 @@ def close(round_id: int) -> ResponseReturnValue:
     round_ = _round(round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        closing.close_with_snapshot(round_, current_user)
-    except (WorkflowError, RoundError) as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for(".closing_page", round_id=round_.id))
-    db.session.commit()
-    flash(_("Kolo bylo uzavřeno a souhrnná zpráva zmrazena."), "success")
-    return redirect(url_for(".report", round_id=round_.id))
+    if carry_out(
+        lambda: closing.close_with_snapshot(round_, current_user),
+        _("Kolo bylo uzavřeno a souhrnná zpráva zmrazena."),
+    ):
+        return redirect(url_for(".report", round_id=round_.id))
+    return redirect(url_for(".closing_page", round_id=round_.id))
 
 
 @bp.post("/kola/<int:round_id>/uzavreni/znovu-otevrit")
@@ -442,13 +420,9 @@ def reopen(round_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod znovuotevření kola."), "danger")
         return redirect(url_for(".closing_page", round_id=round_.id))
-    try:
-        closing.reopen(round_, current_user, form.reason.data)
-    except (WorkflowError, RoundError) as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for(".closing_page", round_id=round_.id))
-    db.session.commit()
-    flash(_("Kolo bylo znovu otevřeno."), "success")
+    carry_out(
+        lambda: closing.reopen(round_, current_user, form.reason.data or ""), _("Kolo bylo znovu otevřeno.")
+    )
     return redirect(url_for(".closing_page", round_id=round_.id))
 
 
