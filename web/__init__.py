@@ -57,6 +57,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     )
     _init_login(app)
 
+    from web import uow
+
+    uow.init_app(app)  # one transaction per request; the handler of the domain's refusals
+
     from web.views.auth import init_security
 
     init_security(app)  # throttling, bearer-token/CSRF gate, idle timeout
@@ -157,6 +161,5 @@ def _init_login(app: Flask) -> None:
             return None
         user = user_for_bearer_token(header.removeprefix("Bearer ").strip())
         if user is not None:
-            g.api_token_auth = True
-            db.session.commit()  # records last_used_at
+            g.api_token_auth = True  # last_used_at is committed by the request's unit of work
         return user

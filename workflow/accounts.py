@@ -23,12 +23,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from workflow.audit import AuditKind, record
 from workflow.bodies import body_search_text
 from workflow.db import db, utcnow
+from workflow.errors import DomainError, InvalidInput, PermissionDenied
 from workflow.models import Area, Body, BodyAlias, Deputy, Plan, RoleAssignment, User
 from workflow.passwords import MIN_PASSWORD_LENGTH, hash_password
 from workflow.responsibility import normalize_alias
@@ -45,15 +47,11 @@ DEPUTY_ROLES = frozenset({Role.contributor, Role.head})
 ROLE_NAMES: dict[str, Role] = {}
 
 
-class AccountError(ValueError):
+class AccountError(DomainError, ValueError):
     """A request about an account that cannot be carried out; ``message`` is Czech, for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class WeakPassword(AccountError):
+class WeakPassword(AccountError, InvalidInput):
     """The password does not meet the policy (:func:`check_password_policy`)."""
 
 
@@ -65,7 +63,7 @@ class LinkError(AccountError):
         self.reason = reason
 
 
-class NotActingForBody(AccountError):
+class NotActingForBody(AccountError, PermissionDenied):
     """The user neither belongs to the body nor stands in for anyone who does on that day."""
 
 
@@ -93,7 +91,7 @@ def parse_role(name: str) -> Role:
     """
     role = ROLE_NAMES.get(_fold(name))
     if role is None:
-        raise AccountError(f"Neznámá role „{name.strip()}“.")
+        raise AccountError(_("Neznámá role „%(name)s“.", name=name.strip()))
     return role
 
 
@@ -114,7 +112,9 @@ def normalize_email(email: str) -> str:
     try:
         info = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(f"„{(email or '').strip()}“ není platná e-mailová adresa.") from exc
+        raise AccountError(
+            _("„%(email)s“ není platná e-mailová adresa.", email=(email or "").strip())
+        ) from exc
     return info.normalized.lower()
 
 
@@ -140,9 +140,9 @@ def create_user(
     """
     address = normalize_email(email)
     if find_user_by_email(address) is not None:
-        raise AccountError(f"Uživatel s e-mailem {address} už existuje.")
+        raise AccountError(_("Uživatel s e-mailem %(email)s už existuje.", email=address))
     if locale not in ("cs", "en"):
-        raise AccountError("Jazyk musí být čeština (cs) nebo angličtina (en).")
+        raise AccountError(_("Jazyk musí být čeština (cs) nebo angličtina (en)."))
     user = User(email=address, name=name.strip() or address.split("@")[0], locale=locale, active=True)
     db.session.add(user)
     db.session.flush()
@@ -159,9 +159,9 @@ def update_user(user: User, *, name: str, locale: str, actor: User | None, ip: s
     :raises AccountError: unknown locale or empty name.
     """
     if locale not in ("cs", "en"):
-        raise AccountError("Jazyk musí být čeština (cs) nebo angličtina (en).")
+        raise AccountError(_("Jazyk musí být čeština (cs) nebo angličtina (en)."))
     if not name.strip():
-        raise AccountError("Jméno nesmí být prázdné.")
+        raise AccountError(_("Jméno nesmí být prázdné."))
     changes = []
     if user.name != name.strip():
         changes.append(f"jméno: {name.strip()}")
@@ -182,7 +182,7 @@ def set_active(user: User, active: bool, *, actor: User | None, ip: str = "") ->
     if user.active == active:
         return
     if not active and actor is not None and actor.id == user.id:
-        raise AccountError("Svůj vlastní účet deaktivovat nemůžete.")
+        raise AccountError(_("Svůj vlastní účet deaktivovat nemůžete."))
     user.active = active
     user.deactivated_at = None if active else utcnow()
     kind = AuditKind.user_reactivated if active else AuditKind.user_deactivated
@@ -236,9 +236,9 @@ def add_role(
     """
     role = Role(role)
     if role != Role.reviewer and (plan or area or body):
-        raise AccountError("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel.")
+        raise AccountError(_("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel."))
     if plan is not None and area is not None and area.plan_id != plan.id:
-        raise AccountError("Zvolený okruh nepatří do zvoleného plánu.")
+        raise AccountError(_("Zvolený okruh nepatří do zvoleného plánu."))
     if area is not None and plan is None:
         plan = area.plan
     key = (str(role), plan.id if plan else None, area.id if area else None, body.id if body else None)
@@ -270,7 +270,7 @@ def remove_role(assignment: RoleAssignment, *, actor: User | None, ip: str = "")
         and actor.id == user.id
         and sum(1 for a in user.role_assignments if a.role == Role.admin) == 1
     ):
-        raise AccountError("Nemůžete si odebrat svou poslední roli správce.")
+        raise AccountError(_("Nemůžete si odebrat svou poslední roli správce."))
     summary = describe_assignment(assignment)
     user.role_assignments.remove(assignment)
     db.session.flush()
@@ -316,17 +316,17 @@ def add_deputy(
         or inactive, the dates are reversed, or ``body`` is not one of the principal's bodies.
     """
     if not principal.has_role(*DEPUTY_ROLES):
-        raise AccountError("Zástup může určit jen zpracovatel nebo vedoucí subjektu.")
+        raise AccountError(_("Zástup může určit jen zpracovatel nebo vedoucí subjektu."))
     if deputy.id == principal.id:
-        raise AccountError("Zástupcem nemůžete být sami sobě.")
+        raise AccountError(_("Zástupcem nemůžete být sami sobě."))
     if not deputy.active:
-        raise AccountError("Zástupcem nemůže být deaktivovaný uživatel.")
+        raise AccountError(_("Zástupcem nemůže být deaktivovaný uživatel."))
     if ends_on < starts_on:
-        raise AccountError("Konec zástupu musí být stejný den nebo později než jeho začátek.")
+        raise AccountError(_("Konec zástupu musí být stejný den nebo později než jeho začátek."))
     if body is not None and body not in principal.bodies:
-        raise AccountError("Zástup lze určit jen pro vlastní subjekt.")
+        raise AccountError(_("Zástup lze určit jen pro vlastní subjekt."))
     if not principal.bodies:
-        raise AccountError("Uživatel nepatří k žádnému subjektu, není tedy koho zastupovat.")
+        raise AccountError(_("Uživatel nepatří k žádnému subjektu, není tedy koho zastupovat."))
     entry = Deputy(
         principal=principal, deputy=deputy, body=body, starts_on=starts_on, ends_on=ends_on,
         note=note.strip()[:300], created_by=actor,
@@ -412,7 +412,7 @@ def principal_for(user: User, body: Body, on: date) -> User | None:
     for entry in _standing_in(user, on):
         if any(b.id == body.id for b in entry.principal.bodies) and entry.body_id in (None, body.id):
             return entry.principal
-    raise NotActingForBody(f"Za subjekt {body.abbreviation} nyní jednat nemůžete.")
+    raise NotActingForBody(_("Za subjekt %(body)s nyní jednat nemůžete.", body=body.abbreviation))
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,15 +452,17 @@ def check_password_policy(password: str, *, user: User | None = None) -> list[st
     """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
+        problems.append(_("Heslo musí mít alespoň %(n)s znaků.", n=MIN_PASSWORD_LENGTH))
     elif is_common_password(password):
-        problems.append("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
+        problems.append(
+            _("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
+        )
     if user is not None and user.email:
         local = user.email.split("@")[0].lower()
         if password.lower() in (user.email.lower(), local) or (
             len(local) >= 4 and password.lower().strip(_STRIP) == local
         ):
-            problems.append("Heslo nesmí být vaše e-mailová adresa.")
+            problems.append(_("Heslo nesmí být vaše e-mailová adresa."))
     return problems
 
 
@@ -520,14 +522,14 @@ def user_for_link_token(token: str, purpose: str, secret_key: str, max_age_secon
     try:
         data = serializer.loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise LinkError("expired", "Platnost odkazu vypršela.") from exc
+        raise LinkError("expired", _("Platnost odkazu vypršela.")) from exc
     except BadSignature as exc:
-        raise LinkError("invalid", "Odkaz je neplatný nebo neúplný.") from exc
+        raise LinkError("invalid", _("Odkaz je neplatný nebo neúplný.")) from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise LinkError("invalid", "Odkaz je neplatný nebo neúplný.")
+        raise LinkError("invalid", _("Odkaz je neplatný nebo neúplný."))
     if data.get("f") != _fingerprint(user):
-        raise LinkError("used", "Tento odkaz už byl použit.")
+        raise LinkError("used", _("Tento odkaz už byl použit."))
     return user
 
 
@@ -553,16 +555,16 @@ def save_body(
     """
     abbreviation = abbreviation.strip()
     if not abbreviation or not name.strip():
-        raise AccountError("Zkratka i název subjektu jsou povinné.")
+        raise AccountError(_("Zkratka i název subjektu jsou povinné."))
     if kind not in {k.value for k in BodyKind}:
-        raise AccountError(f"Neznámý druh subjektu „{kind}“.")
+        raise AccountError(_("Neznámý druh subjektu „%(kind)s“.", kind=kind))
     clash = db.session.scalar(select(Body).where(func.lower(Body.abbreviation) == abbreviation.lower()))
     if clash is not None and clash is not body:
-        raise AccountError(f"Subjekt se zkratkou {abbreviation} už existuje.")
+        raise AccountError(_("Subjekt se zkratkou %(abbr)s už existuje.", abbr=abbreviation))
     ancestor = parent
     while ancestor is not None and body is not None:
         if ancestor.id == body.id:
-            raise AccountError("Nadřízený subjekt nemůže být tento subjekt ani subjekt pod ním.")
+            raise AccountError(_("Nadřízený subjekt nemůže být tento subjekt ani subjekt pod ním."))
         ancestor = ancestor.parent
     wanted: dict[str, str] = {}
     for alias in aliases:
@@ -572,7 +574,8 @@ def save_body(
     taken = db.session.scalars(select(BodyAlias).where(BodyAlias.normalized.in_(list(wanted)))).all()
     for alias_row in taken:
         if body is None or alias_row.body_id != body.id:
-            raise AccountError(f"Název „{alias_row.alias}“ už používá subjekt {alias_row.body.abbreviation}.")
+            raise AccountError(_("Název „%(alias)s“ už používá subjekt %(body)s.", alias=alias_row.alias,
+                                 body=alias_row.body.abbreviation))
     created = body is None
     if body is None:
         body = Body(abbreviation=abbreviation, name=name.strip(), kind=kind)
@@ -648,18 +651,19 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
     try:
         rows = list(reader)
     except csv.Error as exc:
-        result.errors.append(f"Soubor CSV je poškozený na řádku {reader.line_num} ({exc}).")
+        result.errors.append(_("Soubor CSV je poškozený na řádku %(line)s (%(error)s).", line=reader.line_num,
+                               error=exc))
         return result
     if not rows:
-        result.errors.append("Soubor je prázdný.")
+        result.errors.append(_("Soubor je prázdný."))
         return result
     header = [USER_CSV_COLUMNS.get(_fold(h).strip(), "") for h in rows[0]]
     missing = [c for c in ("name", "email") if c not in header]
     if missing:
         names = {"name": "jméno", "email": "e-mail"}
         result.errors.append(
-            "Chybí sloupec " + ", ".join(f"„{names[c]}“" for c in missing)
-            + ". Očekávané sloupce: jméno, e-mail, subjekty, role."
+            _("Chybí sloupec %(columns)s. Očekávané sloupce: jméno, e-mail, subjekty, role.",
+              columns=", ".join(f"„{names[c]}“" for c in missing))
         )
         return result
     lookup = body_lookup()
@@ -675,22 +679,25 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
         try:
             email = normalize_email(email)
         except AccountError:
-            errors.append(f"neplatný e-mail „{email}“" if email else "chybí e-mail")
+            errors.append(_("neplatný e-mail „%(email)s“", email=email) if email else _("chybí e-mail"))
         else:
             if email in seen:
-                errors.append(f"e-mail {email} se v souboru opakuje (poprvé na řádku {seen[email]})")
+                errors.append(
+                    _("e-mail %(email)s se v souboru opakuje (poprvé na řádku %(row)s)", email=email,
+                      row=seen[email])
+                )
             elif find_user_by_email(email) is not None:
-                errors.append(f"uživatel s e-mailem {email} už existuje")
+                errors.append(_("uživatel s e-mailem %(email)s už existuje", email=email))
             seen.setdefault(email, number)
         if not values.get("name"):
-            errors.append("chybí jméno")
+            errors.append(_("chybí jméno"))
         elif len(values["name"]) > USER_NAME_LIMIT:
-            errors.append(f"jméno je delší než {USER_NAME_LIMIT} znaků")
+            errors.append(_("jméno je delší než %(n)s znaků", n=USER_NAME_LIMIT))
         bodies: list[Body] = []
         for token in _split_list(values.get("bodies", "")):
             abbreviation = lookup.get(normalize_alias(token))
             if abbreviation is None:
-                errors.append(f"neznámý subjekt „{token}“")
+                errors.append(_("neznámý subjekt „%(name)s“", name=token))
             else:
                 bodies.append(bodies_by_abbr[abbreviation])
         roles: list[Role] = []
@@ -698,9 +705,9 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
             try:
                 roles.append(parse_role(token))
             except AccountError:
-                errors.append(f"neznámá role „{token}“")
+                errors.append(_("neznámá role „%(name)s“", name=token))
         if errors:
-            result.errors.append(f"Řádek {number}: " + "; ".join(errors) + ".")
+            result.errors.append(_("Řádek %(row)s: %(errors)s.", row=number, errors="; ".join(errors)))
         else:
             prepared.append((email, values["name"], bodies, roles))
     if result.errors:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import permissions
 from workflow.db import db, utcnow
+from workflow.errors import InvalidInput
 from workflow.models import (
     Attachment,
     DeadlineExtension,
@@ -82,7 +83,7 @@ FIELD_LIMITS = {
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
-class InvalidAnswer(WorkflowError):
+class InvalidAnswer(WorkflowError, InvalidInput):
     """A value breaks a hard limit even for a draft; ``errors`` maps fields to Czech messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from notifications.outbox import FAILED, PENDING, OutboxMessage
 from workflow.audit import AuditKind, events_query, record
 from workflow.db import db, utcnow
+from workflow.errors import DomainError
 from workflow.models import (
     ApiToken,
     Attachment,
@@ -48,12 +49,8 @@ FORMER_USER_NAME = "bývalý uživatel"
 EXPORT_FORMAT = "plneni-user-export/1"
 
 
-class PrivacyError(Exception):
+class PrivacyError(DomainError):
     """An anonymisation that is not allowed; ``message`` is Czech, for the UI."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _iso(value: datetime | None) -> str | None:

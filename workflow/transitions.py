@@ -35,6 +35,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from workflow import permissions
+from workflow.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from workflow.states import ENTRY_STATE_TITLES, EntryState, Role
 
 if TYPE_CHECKING:
@@ -166,15 +167,11 @@ EDITABLE_STATES = frozenset({S.not_started, S.draft, S.returned})
 
 
 # --- errors -------------------------------------------------------------------------------------
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """Base of every refusal of the workflow; ``message`` is Czech and says what to do."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class UnknownTransition(WorkflowError):
+class UnknownTransition(WorkflowError, NotFound):
     """No transition of that name exists."""
 
 
@@ -182,7 +179,7 @@ class RoundLocked(WorkflowError):
     """The entry's round is not open (planned or closed): entries are locked."""
 
 
-class NotAllowed(WorkflowError):
+class NotAllowed(WorkflowError, PermissionDenied):
     """The user may not fire this transition (or do this) on this entry."""
 
 
@@ -194,11 +191,11 @@ class SelfApproval(WorkflowError):
     """The approver submitted the entry or belongs to its body."""
 
 
-class CommentRequired(WorkflowError):
+class CommentRequired(WorkflowError, InvalidInput):
     """The transition needs a reason."""
 
 
-class IncompleteEntry(WorkflowError):
+class IncompleteEntry(WorkflowError, InvalidInput):
     """The answer lacks what submitting needs; ``errors`` maps form fields to Czech messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -206,7 +203,7 @@ class IncompleteEntry(WorkflowError):
         self.errors = errors
 
 
-class StaleEntry(WorkflowError):
+class StaleEntry(WorkflowError, Conflict):
     """Somebody else changed the entry since the form was loaded (optimistic locking)."""
 
     def __init__(self, entry: Entry, expected_version: int) -> None:

@@ -341,7 +341,6 @@ TABLE.update(
         ("/kola/<int:round_id>/uzavreni/uzavrit", "POST"): E(secretary=302),
         ("/kola/<int:round_id>/uzavreni/prominout-zbyvajici", "POST"): E(secretary=302),
         ("/kola/<int:round_id>/uzavreni/doplnit-texty", "POST"): E(secretary=302),
-        ("/kola/<int:round_id>/uzavreni/znovu-otevrit", "POST"): E(admin=302),
         ("/kola/<int:round_id>/znovu-otevrit", "POST"): E(admin=302),
         ("/kola/<int:round_id>/zprava", "GET"): E(default=200, contributor=403, head=403),
         ("/kola/<int:round_id>/zprava.<fmt>", "GET"): E(default=(200, 404), contributor=403, head=403),

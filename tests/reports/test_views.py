@@ -331,7 +331,7 @@ def test_consolidation_editor_saves_a_version(app, client, opened, people):
 def test_reopen_needs_admin(client, real_plan, make_user):
     round_ = imported_round()
     login(client, make_user("tajemnik@kraj-lbc.cz", roles=[Role.secretary]))
-    assert client.post(f"/kola/{round_.id}/uzavreni/znovu-otevrit", data={"reason": "x"}).status_code == 403
+    assert client.post(f"/kola/{round_.id}/znovu-otevrit", data={"reason": "x"}).status_code == 403
 
 
 def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened, people):
@@ -363,7 +363,7 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
 
     admin = app.test_client()
     login(admin, people.admin)
-    admin.post(f"/kola/{round_id}/uzavreni/znovu-otevrit", data={"reason": "Oprava textu."})
+    admin.post(f"/kola/{round_id}/znovu-otevrit", data={"reason": "Oprava textu."})
     db.session.expire_all()
     assert frozen_hash(opened) is None
     activity_id = db.session.query(Consolidation).filter_by(round_id=round_id).first().activity_id

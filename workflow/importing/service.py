@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -400,20 +401,20 @@ def _prepare(
     if default_body is None:
         issues.add(
             "unknown_default_body",
-            f"Výchozí subjekt „{settings.default_body}“ není v registru subjektů.",
+            _("Výchozí subjekt „%(body)s“ není v registru subjektů.", body=settings.default_body),
         )
     try:
         lookup = body_lookup()
     except ValueError as exc:
         lookup = {}
-        issues.add("registry_conflict", f"Registr subjektů není jednoznačný: {exc}.")
+        issues.add("registry_conflict", _("Registr subjektů není jednoznačný: %(error)s.", error=exc))
     has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
     if has_history:
         if period_dates(settings.period) is None:
             issues.add(
                 "invalid_period",
-                f"Z období plánu „{settings.period}“ nelze určit roky minulého kola "
-                "(zadejte např. „2024–2025“).",
+                _("Z období plánu „%(period)s“ nelze určit roky minulého kola (zadejte např. „2024–2025“).",
+                  period=settings.period),
             )
         if target is not None and target.id is not None:
             clash = db.session.scalars(
@@ -426,8 +427,8 @@ def _prepare(
             if clash is not None:
                 issues.add(
                     "round_conflict",
-                    f"Plán už má kolo „{settings.round_title}“ vedené v aplikaci; texty „Plnění“ "
-                    "do něj import nezapíše. Zvolte jiný název minulého kola.",
+                    _("Plán už má kolo „%(title)s“ vedené v aplikaci; texty „Plnění“ do něj import nezapíše. "
+                      "Zvolte jiný název minulého kola.", title=settings.round_title),
                 )
     issues.raise_if_any()
     assert default_body is not None
@@ -508,7 +509,8 @@ def _prepare(
     missing = sorted(set(existing) - {a.code for a in parsed.activities}, key=natural_key)
     if missing:
         preview.warnings.append(
-            f"Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: {', '.join(missing)}."
+            _("Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: %(codes)s.",
+              codes=", ".join(missing))
         )
     return _Prepared(
         parsed=parsed,
@@ -775,8 +777,8 @@ def _write_history(prepared: _Prepared, plan: Plan) -> ReportingRound:
                 consolidation.text = text
             else:
                 prepared.preview.warnings.append(
-                    f"Aktivita {item.code}: souhrnný text minulého kola byl v aplikaci upraven; "
-                    "import jej nepřepsal."
+                    _("Aktivita %(code)s: souhrnný text minulého kola byl v aplikaci upraven; import jej "
+                      "nepřepsal.", code=item.code)
                 )
     return round_
 
@@ -798,5 +800,5 @@ def describe_columns(
     )
     if isinstance(source, JsonDocument):
         return None
-    _, columns = resolve_mapping(source, mapping, IssueCollector())
+    _issues_found, columns = resolve_mapping(source, mapping, IssueCollector())
     return columns
