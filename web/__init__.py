@@ -16,6 +16,7 @@ from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
 from web.extensions import babel, cache, csrf, db, login_manager, migrate
+from workflow.collation import install as install_czech_collation
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
@@ -46,6 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_czech_collation(engine)  # Czech ORDER BY on SQLite too (workflow.collation)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     cache.init_app(app)

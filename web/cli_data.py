@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from web.config import PROJECT_ROOT
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
+from workflow.collation import czech
 from workflow.importing import (
     ImportOptions,
     ImportPreview,
@@ -183,7 +184,7 @@ def seed_demo_data(password: str) -> tuple[ImportPreview, list[tuple[str, str, s
         new_users += created
         accounts.append((user.email, CLI_ROLE_TITLES[role], ""))
     routed = db.session.scalars(
-        select(Body).where(Body.id.in_(select(ActivityBody.body_id).distinct())).order_by(Body.abbreviation)
+        select(Body).where(Body.id.in_(select(ActivityBody.body_id).distinct())).order_by(czech(Body.abbreviation))
     ).all()
     for body in routed:
         slug = body_slug(body.abbreviation)

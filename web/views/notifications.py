@@ -21,6 +21,7 @@ from notifications import outbox, reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
 from web.views.guards import requires
+from workflow.collation import czech
 from workflow.models import Body, Entry, ReportingRound
 from workflow.permissions import Action
 from workflow.states import RoundState
@@ -134,7 +135,7 @@ def _outstanding_bodies(round_: ReportingRound) -> list[dict[str, Any]]:
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .where(Entry.round_id == round_.id, Entry.state.in_(reminders.UNFINISHED))
         .group_by(Body.id, Body.abbreviation, Body.name)
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     ).all()
     result = []
     for body_id, abbreviation, name, count, due in rows:

@@ -20,6 +20,7 @@ from web.views.entries import load_entry
 from web.views.guards import requires
 from workflow import entries as svc
 from workflow.accounts import today_in_prague
+from workflow.collation import czech
 from workflow.dashboards import QueueFilter, review_queue, review_queue_total
 from workflow.models import Area, Body, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
@@ -41,7 +42,10 @@ def _filter_form() -> QueueFilterForm:
     form.round.choices = as_choices([(0, _("Všechna kola"))] + [(r.id, r.title) for r in rounds])
     form.body.choices = as_choices(
         [(0, _("Všechny subjekty"))]
-        + [(b.id, b.abbreviation) for b in db.session.scalars(select(Body).order_by(Body.abbreviation))]
+        + [
+            (b.id, b.abbreviation)
+            for b in db.session.scalars(select(Body).order_by(czech(Body.abbreviation)))
+        ]
     )
     areas = db.session.execute(
         select(Area, Plan.title).join(Plan, Plan.id == Area.plan_id).order_by(Plan.id, Area.position)

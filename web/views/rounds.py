@@ -26,6 +26,7 @@ from web.extensions import db
 from web.views.guards import requires
 from workflow import rounds as svc
 from workflow.accounts import today_in_prague
+from workflow.collation import czech
 from workflow.dashboards import body_state_counts, round_dashboard, state_counts
 from workflow.entries import decide_extension, request_extension
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
@@ -54,7 +55,7 @@ def index() -> ResponseReturnValue:
 
 
 def _plan_choices() -> list[tuple[int, str]]:
-    return [(p.id, p.title) for p in db.session.scalars(select(Plan).order_by(Plan.title))]
+    return [(p.id, p.title) for p in db.session.scalars(select(Plan).order_by(czech(Plan.title)))]
 
 
 @bp.route("/kola/nove", methods=["GET", "POST"])
@@ -123,7 +124,7 @@ def routing(round_id: int) -> ResponseReturnValue:
     round_ = _round(round_id)
     rows = svc.routing_preview(round_)
     edit_id = request.args.get("upravit", type=int)
-    bodies = db.session.scalars(select(Body).order_by(Body.abbreviation)).all() if edit_id else []
+    bodies = db.session.scalars(select(Body).order_by(czech(Body.abbreviation))).all() if edit_id else []
     return render_template(
         "rounds/routing.html",
         round=round_,
@@ -283,7 +284,9 @@ def extensions(round_id: int) -> ResponseReturnValue:
     form = ExtensionRequestForm()
     form.body_id.choices = as_choices(
         (b.id, b.label)
-        for b in db.session.scalars(select(Body).where(Body.id.in_(sorted(own))).order_by(Body.abbreviation))
+        for b in db.session.scalars(
+            select(Body).where(Body.id.in_(sorted(own))).order_by(czech(Body.abbreviation))
+        )
     )
     if form.validate_on_submit():
         try:
