@@ -30,7 +30,8 @@ def test_production_refuses_the_development_secret_key(tmp_path):
         load_config(
             {"PLNENI_ENV": "production", "SECRET_KEY": DEV_SECRET_KEY, "INSTANCE_PATH": str(tmp_path)}
         )
-    config = load_config({"PLNENI_ENV": "production", "SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
+    strong = "k3Vq9-Zr2xLw8TnB5yHc4JdM7pFs6RgA1eU0"
+    config = load_config({"PLNENI_ENV": "production", "SECRET_KEY": strong, "INSTANCE_PATH": str(tmp_path)})
     assert config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -22,6 +22,29 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - refused in production
 
 
+#: Parts of example secrets that must never sign production sessions (the compose file's old
+#: default was ``change-me-in-docker-compose-please-0123456789``).
+PLACEHOLDER_SECRET_WORDS = ("change-me", "changeme", "change_me", "replace-me", "your-secret", "example")
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    """Why ``secret`` may not be the production ``SECRET_KEY``, or ``None`` when it may.
+
+    :param secret: the configured key.
+    :returns: e.g. ``"shorter than 32 characters"``. The rule is minimal: at least 32 characters,
+        at least 10 different ones (``openssl rand -hex 32`` has 16, ``secrets.token_urlsafe(32)``
+        about 30), and no placeholder word of :data:`PLACEHOLDER_SECRET_WORDS`.
+    """
+    if len(secret) < 32:
+        return "shorter than 32 characters"
+    if len(set(secret)) < 10:
+        return "fewer than 10 different characters"
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDER_SECRET_WORDS):
+        return "it is an example placeholder"
+    return None
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, its default (``None``: computed) and what it does."""
@@ -33,7 +56,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("PLNENI_ENV", "development", "`development`, `production` or `testing`."),
-    Setting("SECRET_KEY", DEV_SECRET_KEY, "Signs sessions and links. Production refuses the default."),
+    Setting("SECRET_KEY", DEV_SECRET_KEY,
+            "Signs sessions and links. Production refuses the default and weak keys (< 32 characters, "
+            "< 10 different ones, placeholders): use `openssl rand -hex 32`."),
     Setting("INSTANCE_PATH", "./instance", "Folder for the SQLite files, the e-mail outbox and uploads."),
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL. Default: SQLite file `plneni.sqlite3` in the instance folder. "
@@ -161,6 +186,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
     if mode == "production" and secret == DEV_SECRET_KEY:
         raise ConfigurationError("SECRET_KEY must be set in production (the development key is refused).")
+    if mode == "production" and (weak := weak_secret_reason(secret)):
+        raise ConfigurationError(f"SECRET_KEY is too weak for production: {weak}.")
     if mode == "production" and not secure_cookie:
         raise ConfigurationError(
             "SESSION_COOKIE_SECURE=false is refused in production: the session cookie must only travel "
