@@ -23,13 +23,13 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from workflow import clock
 from workflow.consolidation import activity_statuses, approved_parts, latest_comments, merge_texts
 from workflow.db import db
 from workflow.models import (
@@ -253,7 +253,7 @@ def _format_date(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo("Europe/Prague")).date()
+        value = clock.to_local(value).date()
     return value.isoformat()
 
 
