@@ -14,8 +14,8 @@ from sqlalchemy import case, func, select
 from workflow.consolidation import activity_statuses
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
-from workflow.report import in_czech
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
+from workflow.text import in_czech
 
 #: Status key for activities without any status, and its title.
 UNKNOWN = "unknown"
