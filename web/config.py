@@ -11,6 +11,7 @@ PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,10 +59,14 @@ def boolean(value: str) -> bool:
 def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
     """A parser of whole numbers in ``[low, high]`` (``None``: unbounded)."""
 
+    bounds = f"{low if low is not None else '…'}–{high if high is not None else '…'}"
+
     def parse(value: str) -> int:
-        number = int(value.strip())
-        if (low is not None and number < low) or (high is not None and number > high):
-            bounds = f"{low if low is not None else '…'}–{high if high is not None else '…'}"
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+        if number is None or (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(f"expected a whole number in {bounds}")
         return number
 
@@ -71,22 +76,32 @@ def integer(low: int | None = None, high: int | None = None) -> Callable[[str], 
 
 def positive_number(value: str) -> float:
     """A number above zero (``"0.5"``, ``"10"``). :raises ValueError: not a number or not above zero."""
-    number = float(value.strip())
-    if not number > 0 or number == float("inf"):
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = math.nan
+    if not 0 < number < math.inf:
         raise ValueError("expected a number above zero")
     return number
 
 
 def rate_limits(value: str) -> str:
     """Flask-Limiter's notation, e.g. ``"5 per minute;20 per hour"``. :raises ValueError: not parseable."""
-    if not parse_many(value):
+    try:
+        limits = parse_many(value)
+    except ValueError:
+        limits = []
+    if not limits:
         raise ValueError("expected limits such as '5 per minute;20 per hour'")
     return value
 
 
 def seconds_list(value: str) -> tuple[int, ...]:
     """``"30,60,120"`` → ``(30, 60, 120)``. :raises ValueError: not a list of positive integers."""
-    seconds = tuple(int(part) for part in value.split(",") if part.strip())
+    try:
+        seconds = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        seconds = ()
     if not seconds or min(seconds) < 1:
         raise ValueError("expected positive whole seconds separated by commas")
     return seconds
