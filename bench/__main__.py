@@ -101,8 +101,9 @@ def last_working_day() -> date:
     from datetime import timedelta
 
     from notifications.calendar import is_working_day
+    from workflow import clock
 
-    day = date.today()
+    day = clock.today()
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
