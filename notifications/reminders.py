@@ -1,6 +1,6 @@
 """The daily reminder sweep: who owes what on a given day, and the e-mails that say so.
 
-:func:`send_reminders` is what beat runs every morning (``REMINDER_HOUR``, Europe/Prague) through
+:func:`send_reminders` is what beat runs every morning (``REMINDER_HOUR``, ``TIMEZONE``) through
 the task ``notifications.send_reminders``. For the Prague date ``today`` it
 
 1. computes, per open and not paused round, which deadlines are due for a *deadline reminder*

@@ -16,6 +16,7 @@ from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
 from web.extensions import babel, cache, csrf, db, login_manager, migrate
+from workflow import clock
 from workflow.collation import install as install_czech_collation
 
 
@@ -39,8 +40,9 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     app.config.update(load_config(environ))
     if overrides:
         app.config.update(overrides)
+    clock.configure(app.config["TIMEZONE"])  # calendar days of this process (web, worker, beat, CLI)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
-    for key in ("data_folder_in", "processed_folder"):  # the embedded broker's folders
+    for key in ("data_folder_in", "processed_folder", "control_folder"):  # the embedded broker's folders
         folder = app.config["CELERY"]["broker_transport_options"].get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
@@ -124,7 +126,7 @@ def _init_security_headers(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    """Locale of the request: the user's setting, else the ``lang`` cookie, else the default.
+    """Locale of the request: the user's setting, else the ``lang`` cookie, else ``DEFAULT_LOCALE``.
 
     Outside a request (CLI commands, Celery tasks) it is the configured default; e-mails choose
     their recipient's locale explicitly with ``force_locale``.
@@ -137,7 +139,7 @@ def _select_locale() -> str:
     cookie = request.cookies.get("lang")
     if cookie in supported:
         return cookie
-    return "cs"
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "cs")
 
 
 def _init_login(app: Flask) -> None:

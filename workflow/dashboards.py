@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
-from workflow import permissions
+from workflow import clock, permissions
 from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
@@ -136,7 +136,7 @@ def state_counts(round_id: int, user: User | None = None, today: date | None = N
         .group_by(Entry.state)
     )
     if user is not None:
-        query = query.where(permissions.entry_visibility_clause(user, today or date.today()))
+        query = query.where(permissions.entry_visibility_clause(user, today or clock.today()))
     found = dict(db.session.execute(query).all())
     return {s.value: int(found.get(s.value, 0)) for s in EntryState}
 

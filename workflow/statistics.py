@@ -15,8 +15,8 @@ from workflow.collation import czech
 from workflow.consolidation import activity_statuses
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
-from workflow.report import in_czech
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
+from workflow.text import in_czech
 
 #: Status key for activities without any status, and its title.
 UNKNOWN = "unknown"

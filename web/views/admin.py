@@ -32,6 +32,7 @@ from web.extensions import db
 from web.views.auth import client_ip
 from web.views.guards import requires
 from web.views.outcome import carry_out
+from workflow import clock
 from workflow.accounts import (
     AccountError,
     add_deputy,
@@ -45,7 +46,6 @@ from workflow.accounts import (
     save_body,
     set_active,
     set_bodies,
-    today_in_prague,
     update_user,
 )
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
@@ -282,7 +282,7 @@ def _render_user(user: User, **forms: Any) -> ResponseReturnValue:
         action_form=ActionForm(), anonymise_form=forms.get("anonymise_form") or AnonymiseForm(formdata=None),
         may_manage_personal_data=can(_actor(), Action.manage_personal_data),
         deputies=deputies_of(user), standing_in=standing_in, tokens=tokens,
-        events=events, titles=AUDIT_KIND_TITLES, describe=describe_assignment, today=today_in_prague(),
+        events=events, titles=AUDIT_KIND_TITLES, describe=describe_assignment, today=clock.today(),
     )
 
 

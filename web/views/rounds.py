@@ -24,8 +24,8 @@ from forms.rounds import (
 )
 from web.extensions import db
 from web.views.guards import requires
+from workflow import clock
 from workflow import rounds as svc
-from workflow.accounts import today_in_prague
 from workflow.collation import czech
 from workflow.dashboards import body_state_counts, round_dashboard, state_counts
 from workflow.entries import decide_extension, request_extension
@@ -243,7 +243,7 @@ def detail(round_id: int) -> ResponseReturnValue:
     and per area, overdue bodies, completeness and on-time rates, a chart; others see the counts
     of the entries they may see."""
     round_ = _round(round_id)
-    today = today_in_prague()
+    today = clock.today()
     staff = current_user.has_role(Role.secretary, Role.admin)
     dashboard = round_dashboard(round_.id, today) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
@@ -277,7 +277,7 @@ def detail(round_id: int) -> ResponseReturnValue:
 def extensions(round_id: int) -> ResponseReturnValue:
     """A body's request for a later deadline (form and submission)."""
     round_ = _round(round_id)
-    today = today_in_prague()
+    today = clock.today()
     own = acting_body_ids(current_user, today)
     if not own:
         abort(403)

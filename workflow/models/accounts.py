@@ -130,7 +130,7 @@ class ApiToken(db.Model):
 class Deputy(db.Model):
     """A deputy (zástup): ``deputy`` acts for ``principal`` from ``starts_on`` to ``ends_on`` inclusive.
 
-    Dates are calendar days in Europe/Prague. ``body`` narrows the deputy to one of the principal's
+    Dates are calendar days in ``TIMEZONE``. ``body`` narrows the deputy to one of the principal's
     bodies; ``None`` means all of them. The deputy gets the principal's tasks and reminders of that
     period, and every action the deputy takes for those bodies records the principal as "acted for"
     (see :func:`workflow.accounts.principal_for`).
