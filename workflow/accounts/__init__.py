@@ -1,7 +1,7 @@
 """Account services: users, roles, bodies, deputies, the password policy and single-use links —
 one submodule per concern, every public name importable from here.
 
-- :mod:`~workflow.accounts.common` — the refusals (:class:`AccountError` …), today in Prague;
+- :mod:`~workflow.accounts.common` — the refusals (:class:`AccountError` …);
 - :mod:`~workflow.accounts.users` — e-mail addresses, creating and changing users, body membership;
 - :mod:`~workflow.accounts.roles` — role names, adding and removing roles;
 - :mod:`~workflow.accounts.deputies` — deputies and whom a user acts for;
@@ -15,14 +15,7 @@ Plain functions that take domain objects and the actor explicitly, write the acc
 """
 
 from workflow.accounts.bodies import save_body
-from workflow.accounts.common import (
-    PRAGUE,
-    AccountError,
-    LinkError,
-    NotActingForBody,
-    WeakPassword,
-    today_in_prague,
-)
+from workflow.accounts.common import AccountError, LinkError, NotActingForBody, WeakPassword
 from workflow.accounts.csv_import import USER_CSV_COLUMNS, USER_NAME_LIMIT, UserImportResult, import_users_csv
 from workflow.accounts.deputies import (
     DEPUTY_ROLES,
@@ -62,7 +55,6 @@ __all__ = [
     "COMMON_PASSWORDS_FILE",
     "DEPUTY_ROLES",
     "LINK_PURPOSES",
-    "PRAGUE",
     "ROLE_NAMES",
     "ROLE_NAMES_CS",
     "USER_CSV_COLUMNS",
@@ -94,7 +86,6 @@ __all__ = [
     "set_active",
     "set_bodies",
     "set_password",
-    "today_in_prague",
     "update_user",
     "user_for_link_token",
 ]

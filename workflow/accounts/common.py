@@ -1,14 +1,8 @@
-"""Accounts: the refusals of the account services, name folding and today's date in Prague."""
+"""Accounts: the refusals of the account services and name folding."""
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from workflow.db import utcnow
-
-PRAGUE = ZoneInfo("Europe/Prague")
 
 
 class AccountError(ValueError):
@@ -39,8 +33,3 @@ def _fold(text: str) -> str:
     """Lower-case, accent-free form used for matching names typed by people."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
-
-
-def today_in_prague(now: datetime | None = None) -> date:
-    """Today's calendar date in Europe/Prague (``now``: an aware datetime, default the current time)."""
-    return (now or utcnow()).astimezone(PRAGUE).date()

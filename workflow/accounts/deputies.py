@@ -1,6 +1,6 @@
 """Accounts: deputies („zástup“) — naming and cancelling them, and whom a user acts for on a day.
 
-Dates of deputyships are calendar days in Europe/Prague (:func:`today_in_prague`)."""
+Dates of deputyships are calendar days in ``TIMEZONE`` (:func:`workflow.clock.today`)."""
 
 from __future__ import annotations
 

@@ -7,12 +7,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workflow import permissions
+from workflow import clock, permissions
 from workflow.db import db, utcnow
 from workflow.models import DeadlineExtension, ReportingRound, User
 from workflow.rounds import set_body_deadline
 from workflow.states import Role, RoundState
-from workflow.transitions import NotAllowed, RoundLocked, WorkflowError, prague_today
+from workflow.transitions import NotAllowed, RoundLocked, WorkflowError
 
 
 def request_extension(
@@ -25,7 +25,7 @@ def request_extension(
     """
     if round_.state != RoundState.open:
         raise RoundLocked(_("O prodloužení lze žádat jen v otevřeném kole."))
-    if body_id not in permissions.acting_body_ids(actor, prague_today()):
+    if body_id not in permissions.acting_body_ids(actor, clock.today()):
         raise NotAllowed(_("O prodloužení může žádat jen zpracovatel za daný subjekt."))
     if not (reason or "").strip():
         raise WorkflowError(_("Uveďte důvod žádosti o prodloužení."))

@@ -6,19 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from workflow import clock
 from workflow.db import db, utcnow
 from workflow.entries.drafts import _check_version, _record, entry_for_update, missing_for_submit
 from workflow.models import Entry, EntryTransition, User
 from workflow.states import EntryState
-from workflow.transitions import (
-    ActingAs,
-    Actor,
-    IncompleteEntry,
-    WorkflowError,
-    acting_as,
-    check_transition,
-    prague_today,
-)
+from workflow.transitions import ActingAs, Actor, IncompleteEntry, WorkflowError, acting_as, check_transition
 
 
 def apply_transition(
@@ -58,7 +51,7 @@ def apply_transition(
         if entry.first_submitted_at is None:
             entry.first_submitted_at = now
             deadline = entry.effective_deadline
-            entry.submitted_on_time = deadline is None or prague_today(now) <= deadline
+            entry.submitted_on_time = deadline is None or clock.today(now) <= deadline
     elif t.target == EntryState.approved:
         entry.approved_at = now
         entry.approved_by_id = actor.id
