@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from notifications import outbox
+from workflow import clock
 
 
 @shared_task(name="notifications.deliver_message", acks_late=True, ignore_result=True)
@@ -33,15 +34,14 @@ def sweep_outbox() -> int:
 
 @shared_task(name="notifications.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(day: str | None = None) -> int:
-    """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 Europe/Prague) for ``day`` (ISO date,
-    default today in Prague); the task's unit of work commits, and the new
-    messages are dispatched after the commit.
+    """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 ``TIMEZONE``) for ``day`` (ISO date,
+    default today in Prague); the task's unit of work commits, and the new messages are
+    dispatched after the commit.
 
     :returns: the number of outbox messages newly written (0 on a repeated run).
     """
     from datetime import date
 
     from notifications import reminders
-    from workflow.transitions import prague_today
 
-    return reminders.send_reminders(date.fromisoformat(day) if day else prague_today())
+    return reminders.send_reminders(date.fromisoformat(day) if day else clock.today())

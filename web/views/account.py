@@ -19,6 +19,7 @@ from web.extensions import db
 from web.uow import confirm, fail
 from web.views.auth import client_ip
 from web.views.guards import requires
+from workflow import clock
 from workflow.accounts import (
     WeakPassword,
     acting_for,
@@ -28,7 +29,6 @@ from workflow.accounts import (
     find_user_by_email,
     remove_deputy,
     set_password,
-    today_in_prague,
     update_user,
 )
 from workflow.audit import AuditKind
@@ -55,7 +55,7 @@ def _deputy_form(user: User, fresh: bool = False) -> DeputyForm:
 
 def _render(**forms: Any) -> ResponseReturnValue:
     user = _me()
-    today = today_in_prague()
+    today = clock.today()
     profile = forms.get("profile") or ProfileForm(formdata=None, obj=user, prefix="profile")
     return render_template(
         "account/settings.html",

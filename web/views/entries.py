@@ -35,8 +35,8 @@ from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, Lin
 from web.extensions import csrf, db
 from web.uow import confirm as confirm_done
 from web.uow import fail, keep_changes, refusal_goes_to
+from workflow import clock
 from workflow import entries as svc
-from workflow.accounts import today_in_prague
 from workflow.errors import DomainError
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
 from workflow.models.rounds import ANSWER_FIELDS
@@ -106,7 +106,7 @@ def fulfilment_title(value: str | None) -> str:
 @bp.app_template_global()
 def days_left(deadline: Any) -> int | None:
     """Days from today (Prague) to ``deadline``; negative when past."""
-    return None if deadline is None else (deadline - today_in_prague()).days
+    return None if deadline is None else (deadline - clock.today()).days
 
 
 def load_entry(entry_id: int, *, lock: bool = False) -> Entry:

@@ -24,6 +24,7 @@ from web.extensions import db
 from web.uow import confirm, fail
 from web.views.guards import requires
 from workflow.bodies import ensure_seed_bodies
+from workflow.collation import czech
 from workflow.db import utcnow
 from workflow.entries import safe_filename
 from workflow.importing import (
@@ -77,7 +78,7 @@ def _recent_imports() -> list[PlanImport]:
 def new_import() -> ResponseReturnValue:
     """Upload form; a readable file is stored and the user continues to the preview (or mapping)."""
     form = UploadForm()
-    plans = db.session.scalars(select(Plan).order_by(Plan.title, Plan.id)).all()
+    plans = db.session.scalars(select(Plan).order_by(czech(Plan.title), Plan.id)).all()
     form.plan_id.choices = [SelectChoice(NEW_PLAN, _("Nový plán (nebo plán se stejným názvem)"))] + [
         SelectChoice(plan.id, plan.title) for plan in plans
     ]
