@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased, joinedload
 from workflow import permissions
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.deadlines import DeadlineKind, ParsedDeadline
+from workflow.events import RoundTransitioned, record
 from workflow.models import (
     Activity,
     ActivityBody,
@@ -474,9 +475,7 @@ def open_round(round_: ReportingRound, actor: User) -> int:
     round_.opened_at = now
     _event(round_, actor, "opened", from_state=RoundState.planned, to_state=RoundState.open)
     db.session.flush()
-    from notifications import events  # invitations, written in this transaction (issue 5)
-
-    events.round_opened(round_)
+    record(RoundTransitioned("round_opened", round_id=round_.id, transition="open"))  # invitations
     return created
 
 
@@ -492,9 +491,7 @@ def close_round(round_: ReportingRound, actor: User) -> None:
     round_.closed_at = utcnow()
     _event(round_, actor, "closed", from_state=RoundState.open, to_state=RoundState.closed)
     db.session.flush()
-    from notifications import events  # the "round closed" notice with the report link (issue 5)
-
-    events.round_closed(round_)
+    record(RoundTransitioned("round_closed", round_id=round_.id, transition="close"))  # with the report link
 
 
 def reopen_round(round_: ReportingRound, actor: User, *, reason: str) -> None:

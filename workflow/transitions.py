@@ -14,8 +14,9 @@ reopen     approved                draft       secretary                  requir
 =========  ======================  ==========  =========================  =======  =================
 
 ``start`` and ``rework`` are *implicit*: saving a draft fires them (the body starts writing, or
-starts reworking a returned answer), so they have no button. Notification names are kept in the
-table for the outbox to come; nothing is sent yet (docs/workflow.md).
+starts reworking a returned answer), so they have no button. Each notification named here has a
+handler in :mod:`notifications.events`, which sends it through the outbox when the transaction that
+recorded the transition's domain event commits (:mod:`workflow.events`).
 
 Who an actor is for a given entry (:func:`actor_kinds`) is decided by :mod:`workflow.permissions`:
 *body* = a member of the entry's body with a contributor or head role, or their deputy on that day;
@@ -64,7 +65,7 @@ class Transition:
     :ivar actors: capacities that may fire it.
     :ivar title: the button label (Czech).
     :ivar needs_comment: a non-empty comment (reason) is required.
-    :ivar notification: name of the notification it raises (sent by the outbox, later), or None.
+    :ivar notification: name of the notification it raises (sent through the outbox), or None.
     :ivar validates: the answer must be complete (:func:`workflow.entries.missing_for_submit`).
     :ivar implicit: fired by saving a draft, never by a button.
     :ivar no_self_approval: refused to the submitter and to members of the entry's body.
