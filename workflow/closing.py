@@ -28,12 +28,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workflow import permissions
 from workflow import rounds as round_service
 from workflow.consolidation import consolidate_round, edit_consolidation
 from workflow.db import db
 from workflow.models import Activity, Entry, ReportingRound, RoundSnapshot, User, Waiver
+from workflow.permissions import Action
 from workflow.report import build_report, content_hash
-from workflow.states import EntryState, Role, RoundState
+from workflow.states import EntryState, RoundState
 from workflow.transitions import WorkflowError
 
 #: The text :func:`fill_missing_texts` gives by default to activities nobody reported on.
@@ -98,17 +100,12 @@ def closing_checklist(round_: ReportingRound) -> Checklist:
     return Checklist(open_entries=open_entries, waived=waivers_sorted, missing_text=missing)
 
 
-def _require_secretary(actor: User | None, message: str) -> None:
-    if actor is None or not actor.has_role(Role.secretary):
-        raise ClosingError(message)
-
-
 def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
     """Release ``entry`` from the checklist with ``reason`` (the secretary, round not closed).
 
     :raises ClosingError: wrong role, closed round, approved entry, empty reason, already waived.
     """
-    _require_secretary(actor, _("Záznam může prominout jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Záznam může prominout jen tajemník."))
     if entry.round.state == RoundState.closed.value:
         raise ClosingError(_("Kolo je uzavřené."))
     if entry.state == EntryState.approved.value:
@@ -130,7 +127,7 @@ def _bulk_step_value(
 
     :raises ClosingError: with the given message for each failed condition.
     """
-    _require_secretary(actor, not_secretary)
+    permissions.require(actor, Action.manage_rounds, message=not_secretary)
     if round_.state != RoundState.open.value:
         raise ClosingError(not_open)
     value = value.strip()
@@ -201,7 +198,7 @@ def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
     :raises ClosingError: blocking items remain, or the actor is not the secretary.
     :raises workflow.rounds.RoundError: the round is not open.
     """
-    _require_secretary(actor, _("Kolo může uzavřít jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může uzavřít jen tajemník."))
     if round_.state != RoundState.open.value:
         raise ClosingError(_("Uzavřít lze jen otevřené kolo."))
     checklist = closing_checklist(round_)
@@ -230,8 +227,7 @@ def reopen(round_: ReportingRound, actor: User, reason: str) -> None:
 
     :raises ClosingError: wrong role or empty reason; :raises workflow.rounds.RoundError: not closed.
     """
-    if actor is None or not actor.has_role(Role.admin):
-        raise ClosingError(_("Uzavřené kolo může znovu otevřít jen správce."))
+    permissions.require(actor, Action.reopen_round)
     if not reason.strip():
         raise ClosingError(_("Uveďte důvod znovuotevření kola."))
     round_service.reopen_round(round_, actor, reason=reason)

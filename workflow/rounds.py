@@ -36,8 +36,9 @@ from workflow.models import (
     RoundRoute,
     User,
 )
-from workflow.states import EntryState, Role, RoundState
-from workflow.transitions import NotAllowed, WorkflowError
+from workflow.permissions import Action
+from workflow.states import EntryState, RoundState
+from workflow.transitions import WorkflowError
 
 
 class RoundError(WorkflowError):
@@ -114,11 +115,6 @@ def _reported_until(plan_id: int, before: date) -> dict[int, date]:
     return {activity_id: until for activity_id, until in rows}
 
 
-def _require(actor: User | None, role: Role, what: str) -> None:
-    if not permissions._active(actor) or not actor.has_role(role):  # type: ignore[union-attr]
-        raise NotAllowed(what)
-
-
 def _event(
     round_: ReportingRound,
     actor: User | None,
@@ -173,10 +169,10 @@ def create_round(
 
     Set-based: one INSERT … for the inclusions (executemany) and one INSERT … SELECT for routes.
 
-    :raises NotAllowed: ``actor`` is not a secretary.
+    :raises PermissionDenied: ``actor`` is not a secretary.
     :raises RoundError: bad dates or a duplicate title in the plan.
     """
-    _require(actor, Role.secretary, _("Kolo může založit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může založit jen tajemník."))
     title = title.strip()
     if not title:
         raise RoundError(_("Zadejte název kola."))
@@ -235,9 +231,9 @@ def create_round(
 def update_round_dates(round_: ReportingRound, actor: User, **dates: date | None) -> None:
     """Change a round's title or dates (not of a closed round).
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.secretary, _("Kolo může upravit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může upravit jen tajemník."))
     if round_.state == RoundState.closed:
         raise RoundError(_("Uzavřené kolo nelze upravit."))
     merged = {
@@ -318,9 +314,9 @@ def set_inclusion(
 ) -> None:
     """Include or exclude an activity; a change from the default needs a reason.
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.secretary, _("Výběr aktivit může měnit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Výběr aktivit může měnit jen tajemník."))
     _planned(round_)
     ra = db.session.get(RoundActivity, (round_.id, activity_id))
     if ra is None:
@@ -339,9 +335,9 @@ def set_routing(
 ) -> None:
     """Replace the bodies that answer for an activity in this round; ``body_ids[0]`` is the lead.
 
-    :raises NotAllowed, RoundError: not a secretary, round not planned, no body, no reason.
+    :raises PermissionDenied, RoundError: not a secretary, round not planned, no body, no reason.
     """
-    _require(actor, Role.secretary, _("Směrování může měnit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Směrování může měnit jen tajemník."))
     _planned(round_)
     ra = db.session.get(RoundActivity, (round_.id, activity_id))
     if ra is None:
@@ -402,9 +398,9 @@ def open_round(round_: ReportingRound, actor: User) -> int:
     Set-based: a single ``INSERT … SELECT`` whatever the number of entries.
 
     :returns: the number of entries created.
-    :raises NotAllowed, RoundError: not a secretary; the round is not planned; nothing routed.
+    :raises PermissionDenied, RoundError: not a secretary; the round is not planned; nothing routed.
     """
-    _require(actor, Role.secretary, _("Kolo může otevřít jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může otevřít jen tajemník."))
     if round_.state != RoundState.planned:
         raise RoundError(_("Otevřít lze jen připravované kolo."))
     if round_.submission_deadline is None:
@@ -482,9 +478,9 @@ def open_round(round_: ReportingRound, actor: User) -> int:
 def close_round(round_: ReportingRound, actor: User) -> None:
     """Close an open round: every entry is locked (no save, no transition) from now on.
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.secretary, _("Kolo může uzavřít jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může uzavřít jen tajemník."))
     if round_.state != RoundState.open:
         raise RoundError(_("Uzavřít lze jen otevřené kolo."))
     round_.state = RoundState.closed
@@ -497,9 +493,9 @@ def close_round(round_: ReportingRound, actor: User) -> None:
 def reopen_round(round_: ReportingRound, actor: User, *, reason: str) -> None:
     """Reopen a closed round (an administrator's act, with a reason recorded in the round's log).
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.admin, _("Uzavřené kolo může znovu otevřít jen správce."))
+    permissions.require(actor, Action.reopen_round)  # „Uzavřené kolo může znovu otevřít jen správce.“
     if round_.state != RoundState.closed or round_.imported:
         raise RoundError(_("Znovu otevřít lze jen uzavřené kolo vedené v aplikaci."))
     if not reason.strip():
