@@ -54,6 +54,7 @@ from workflow.db import db, utcnow
 from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
 from workflow.models import Entry, EntryTransition, OutboxMessage, ReportingRound, User
 from workflow.permissions import in_review_scope
+from workflow.round_transitions import ROUND_TRANSITIONS
 from workflow.states import Role
 from workflow.transitions import TRANSITIONS
 
@@ -339,7 +340,9 @@ def check_handlers(notifications: Iterable[str | None]) -> None:
         raise MissingHandler(f"no notification handler for: {', '.join(missing)}")
 
 
-check_handlers(t.notification for t in TRANSITIONS.values())
+check_handlers(
+    [t.notification for t in TRANSITIONS.values()] + [t.notification for t in ROUND_TRANSITIONS.values()]
+)
 
 
 def publish(session: Session) -> int:

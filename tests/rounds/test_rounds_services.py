@@ -9,11 +9,11 @@ from round_fixtures import entry_of
 from sqlalchemy import event, func, select
 
 from web.extensions import db
+from workflow import closing
 from workflow.errors import PermissionDenied
 from workflow.models import Entry, RoundActivity, RoundEvent
 from workflow.rounds import (
     RoundError,
-    close_round,
     create_round,
     open_round,
     reopen_round,
@@ -114,8 +114,10 @@ def test_open_is_one_insert_with_carry_over(small_plan, people, app):
 
 def test_close_locks_and_only_admin_reopens_with_reason(opened, people):
     with pytest.raises(PermissionDenied):
-        close_round(opened, people.reviewer)
-    close_round(opened, people.secretary)
+        closing.close_with_snapshot(opened, people.reviewer)
+    closing.waive_remaining(opened, people.secretary, "Nikdo neodpověděl.")
+    closing.fill_missing_texts(opened, people.secretary, "Nevykázáno.")
+    closing.close_with_snapshot(opened, people.secretary)
     with pytest.raises(PermissionDenied):
         reopen_round(opened, people.secretary, reason="chyba")
     with pytest.raises(RoundError, match="důvod"):
