@@ -75,6 +75,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
 
     celery_init_app(app)
 
+    from notifications.events import subscribe
+
+    subscribe()  # domain events become outbox rows when a session commits
+
     from web import filters
     from web.views import register_blueprints
 

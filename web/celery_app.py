@@ -33,5 +33,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
     celery_app.autodiscover_tasks(["notifications", "workflow"], related_name="tasks", force=True)
+    from notifications.events import subscribe
+
+    subscribe()  # domain events become outbox rows when a session commits (tasks too)
     app.extensions["celery"] = celery_app
     return celery_app

@@ -27,7 +27,6 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import joinedload
 
-from notifications.outbox import FAILED, PENDING, OutboxMessage
 from workflow.audit import AuditKind, events_query, record
 from workflow.db import db, utcnow
 from workflow.errors import DomainError
@@ -42,8 +41,10 @@ from workflow.models import (
     EntryTransition,
     EntryVersion,
     EvidenceLink,
+    OutboxMessage,
     User,
 )
+from workflow.models.outbox import FAILED, PENDING
 
 #: The name shown for an anonymised user wherever an author or actor is displayed.
 FORMER_USER_NAME = "bývalý uživatel"

@@ -24,10 +24,12 @@ from workflow.consolidation import (
     set_status_override,
 )
 from workflow.entries import apply_transition, bulk_approve, confirm_carry_over, save_draft
+from workflow.errors import PermissionDenied
 from workflow.exports import render
 from workflow.models import Activity, Entry, RoundSnapshot, Waiver
 from workflow.models.reports import ImmutableRecordError
 from workflow.report import build_period_report, build_report
+from workflow.rounds import RoundError
 from workflow.states import EntryState, RoundState
 
 NEW_A11 = "V roce 2026 komise zasedala pětkrát; zápisy jsou zveřejněny na webu kraje."
@@ -126,9 +128,9 @@ def test_round_on_the_real_plan_to_the_end(opened, people):
     db.session.rollback()
 
     # reopening needs an administrator and a reason; the snapshot stays as history
-    with pytest.raises(closing.ClosingError):
+    with pytest.raises(PermissionDenied):
         closing.reopen(round_, people.secretary, "oprava")
-    with pytest.raises(closing.ClosingError):
+    with pytest.raises(RoundError, match="důvod"):
         closing.reopen(round_, people.admin, "  ")
     closing.reopen(round_, people.admin, "Oprava textu A1.1 podle usnesení rady")
     db.session.commit()
@@ -147,7 +149,7 @@ def test_checklist_blocks_closing_until_entries_are_approved_or_waived(opened, p
     target = entries[0]
     with pytest.raises(closing.ClosingError):
         closing.waive_entry(target, people.secretary, " ")
-    with pytest.raises(closing.ClosingError):
+    with pytest.raises(PermissionDenied):
         closing.waive_entry(target, people.reviewer, "bez odpovědi")
     closing.waive_entry(target, people.secretary, "Odbor byl zrušen, aktivitu převzal jiný.")
     checklist = closing.closing_checklist(round_)
@@ -165,7 +167,7 @@ def test_bulk_waiver_and_stated_text_close_a_round_nobody_finished(opened, peopl
     _answer(approved, people.body, text=NEW_A11)
     apply_transition(approved, "approve", people.reviewer)
     pending = next(e for e in entries if e.activity_id != approved.activity_id)
-    with pytest.raises(closing.ClosingError):
+    with pytest.raises(PermissionDenied):
         closing.waive_remaining(round_, people.reviewer, "bez odpovědi")
     with pytest.raises(closing.ClosingError):
         closing.waive_remaining(round_, people.secretary, "  ")
@@ -202,7 +204,7 @@ def test_bulk_waiver_and_stated_text_close_a_round_nobody_finished(opened, peopl
 def test_consolidation_editing_is_versioned_and_status_overridable(opened, people):
     round_ = opened
     activity = db.session.scalars(select(Activity).where(Activity.code == "A1.3")).one()
-    with pytest.raises(ConsolidationError):
+    with pytest.raises(PermissionDenied, match="hodnotitel nebo tajemník"):
         edit_consolidation(round_, activity, people.body, text="Zpracovatel nesmí")
     edit_consolidation(round_, activity, people.reviewer, text="První verze souhrnu.")
     edit_consolidation(round_, activity, people.secretary, text="Druhá verze souhrnu.", comment="Zkráceno.")
@@ -233,3 +235,18 @@ def test_merge_and_status_rules():
     assert derive_status(["done", "not_done"]) == "partial"
     assert derive_status(["not_done", "not_started"]) == "not_done"
     assert derive_status([None, "ongoing"]) == "ongoing"
+
+
+def test_a_deactivated_secretary_can_neither_waive_nor_close(opened, people):
+    """The closing services ask the one permission gate, which refuses an inactive account (the
+    secretary check of closing used to look at the role alone)."""
+    people.secretary.active = False
+    db.session.flush()
+    with pytest.raises(PermissionDenied, match="jen tajemník") as refused:
+        closing.waive_entry(_entries(opened)[0], people.secretary, "Odbor byl zrušen.")
+    assert refused.value.status == 401  # a deactivated user counts as signed out
+    with pytest.raises(PermissionDenied):
+        closing.waive_remaining(opened, people.secretary, "Odbor byl zrušen.")
+    with pytest.raises(PermissionDenied):
+        closing.close_with_snapshot(opened, people.secretary)
+    assert db.session.scalars(select(Waiver).where(Waiver.round_id == opened.id)).all() == []

@@ -30,6 +30,7 @@ from workflow.entries import (
     visible_comments,
     word_diff,
 )
+from workflow.errors import PermissionDenied
 from workflow.models import Entry, EntryTransition
 from workflow.states import EntryState
 from workflow.transitions import IncompleteEntry, InvalidTransition, NotAllowed, StaleEntry, WorkflowError
@@ -263,7 +264,7 @@ def test_deadline_extension_granted_and_refused(opened, people):
     ext = request_extension(
         opened, osv_id, people.osv, reason="Čekáme na data z KISSOS.", until=date(2099, 3, 15)
     )
-    with pytest.raises(NotAllowed):
+    with pytest.raises(PermissionDenied, match="rozhoduje tajemník"):
         decide_extension(ext, people.reviewer, grant=True, until=None)
     changed = decide_extension(ext, people.secretary, grant=True, until=None, comment="Souhlas.")
     db.session.commit()

@@ -9,14 +9,14 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from workflow import permissions
 from workflow.accounts.common import AccountError, NotActingForBody
 from workflow.audit import AuditKind, record
 from workflow.db import db
 from workflow.models import Body, Deputy, User
-from workflow.states import Role
 
 #: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
-DEPUTY_ROLES = frozenset({Role.contributor, Role.head})
+DEPUTY_ROLES = permissions.POLICY[permissions.Action.name_deputy]
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def add_deputy(
     :raises AccountError: the principal is not a contributor or head, the deputy is the principal
         or inactive, the dates are reversed, or ``body`` is not one of the principal's bodies.
     """
-    if not principal.has_role(*DEPUTY_ROLES):
+    if not permissions.may_name_deputies(principal):
         raise AccountError(_("Zástup může určit jen zpracovatel nebo vedoucí subjektu."))
     if deputy.id == principal.id:
         raise AccountError(_("Zástupcem nemůžete být sami sobě."))
