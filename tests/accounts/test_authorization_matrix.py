@@ -31,7 +31,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import select
+from support import empty_tables
 
 from notifications.outbox import OutboxMessage
 from web.extensions import db
@@ -468,20 +469,6 @@ def _sign_in(client: Any, user_id: int) -> None:
 _RECORD = os.environ.get("MATRIX_RECORD")
 
 
-def _empty_tables() -> None:
-    """Empty every table (as the root conftest does between tests) so the world can be rebuilt."""
-    db.session.rollback()
-    db.session.remove()
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-
-
 @pytest.mark.parametrize(("rule", "method"), sorted(TABLE))
 def test_route_access(app, rule, method):
     """Every role, own and foreign object. The world is built once and rebuilt after a request
@@ -506,7 +493,7 @@ def test_route_access(app, rule, method):
         if observed != list(TABLE[(rule, method)][role]):
             mismatches.append(f"{role}: own/foreign {observed}, expected {list(TABLE[(rule, method)][role])}")
         if method != "GET" and any(status < 400 for status in observed) and role != ROLES[-1]:
-            _empty_tables()
+            empty_tables()
             world = build_world(app)
     if _RECORD:
         data = json.loads(Path(_RECORD).read_text()) if os.path.exists(_RECORD) else {}

@@ -21,6 +21,7 @@ def _token_from(html: str) -> str:
 
 @pytest.fixture
 def csrf_client(csrf_app):
+    """A plain Flask test client (no automatic token) of the app with the probe endpoint."""
     return csrf_app.test_client()
 
 

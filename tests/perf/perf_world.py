@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from support import REAL_PLAN_CSV, TEST_PASSWORD
 
 from notifications.outbox import OutboxMessage
@@ -49,19 +49,6 @@ class World:
     generated: Generated
     ids: dict[str, Any] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
-
-
-def empty_tables() -> None:
-    """Delete every row (TRUNCATE on PostgreSQL), as the conftest does between tests."""
-    db.session.remove()
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
 
 
 def build_world(app: Flask, n: int) -> World:

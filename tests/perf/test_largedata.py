@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from perf_world import empty_tables
 from sqlalchemy import func, select
+from support import empty_tables
 
 from web.extensions import db
 from workflow.largedata import generate, scaled

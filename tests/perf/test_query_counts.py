@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
-from perf_world import TODAY, World, build_world, counting, empty_tables
+from perf_world import TODAY, World, build_world, counting
 from sqlalchemy import select
-from support import login
+from support import empty_tables, login
 
 from notifications import reminders
 from notifications.outbox import OutboxMessage

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import pytest
-from round_fixtures import TEST_PASSWORD
 
 from web.extensions import db
 from workflow.models import (
@@ -24,7 +22,6 @@ from workflow.models import (
     RoleAssignment,
     User,
 )
-from workflow.passwords import hash_password
 from workflow.rounds import create_round, open_round
 from workflow.states import EntryState, Role, RoundState
 
@@ -165,39 +162,3 @@ def opened(small_plan: SmallPlan, people: People) -> ReportingRound:
     open_round(round_, people.secretary)
     db.session.commit()
     return round_
-
-
-@lru_cache(maxsize=1)
-def _password_hash() -> str:
-    return hash_password(TEST_PASSWORD)
-
-
-@pytest.fixture
-def make_user(app: Any) -> Any:
-    """As the root ``make_user``, but hashes the test password once per run (argon2 is slow on
-    purpose, and these tests create many users)."""
-
-    def factory(
-        email: str = "spravce@kraj-lbc.cz",
-        *,
-        roles: Any = (Role.admin,),
-        bodies: Any = (),
-        name: str = "",
-        active: bool = True,
-        locale: str = "cs",
-    ) -> User:
-        user = User(
-            email=email,
-            name=name or email.split("@")[0],
-            password_hash=_password_hash(),
-            active=active,
-            locale=locale,
-        )
-        user.role_assignments = [RoleAssignment(role=r) for r in roles]
-        for abbreviation in bodies:
-            user.bodies.append(db.session.query(Body).filter_by(abbreviation=abbreviation).one())
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return factory

@@ -127,6 +127,7 @@ def test_double_submit_applies_once_sequentially(opened, people):
     assert _count(entry, "submit") == 1
 
 
+@pytest.mark.system  # two threads, two connections: real commits
 def test_double_submit_applies_once_concurrently(app, opened, people):
     """Two connections race to submit the same entry; FOR UPDATE + the state check let one win."""
     if db.engine.dialect.name != "postgresql":
