@@ -15,21 +15,15 @@ from badinput_helpers import TEST_PASSWORD
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from devdata.world import opened_round, person, routed_plan
 from web.extensions import db
 from workflow.models import (
-    Activity,
-    ActivityBody,
-    Area,
-    Body,
     Entry,
-    Goal,
     Plan,
     ReportingRound,
-    RoleAssignment,
     User,
 )
 from workflow.passwords import hash_password
-from workflow.rounds import create_round, open_round
 from workflow.states import Role
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="plneni-hypothesis-"))
@@ -68,60 +62,24 @@ class World:
     commission: User
 
 
-def _user(email: str, role: Role, bodies: list[Body] | None = None) -> User:
-    user = User(email=email, name=email.split("@")[0], password_hash=_password_hash(), locale="cs")
-    user.role_assignments = [RoleAssignment(role=role)]
-    user.bodies.extend(bodies or [])
-    db.session.add(user)
-    return user
-
-
 @pytest.fixture
 def world(app: Any) -> World:
     """The small open round (committed)."""
-    osv = Body(abbreviation="OSV", name="Odbor sociálních věcí", kind="department")
-    orrep = Body(
-        abbreviation="ORREP", name="Odbor regionálního rozvoje a evropských projektů", kind="department"
+    built = routed_plan(
+        {"A1.1": ("ongoing", None, None, ("OSV",)), "A1.2": ("ongoing", None, None, ("ORREP",))},
+        ("OSV", "ORREP"),
+        deadline_raw="průběžně",
     )
-    db.session.add_all([osv, orrep])
-    plan = Plan(title="Akční plán 2024–2027", default_body=osv)
-    db.session.add(plan)
-    db.session.flush()
-    area = Area(plan=plan, code="A", title="Systémová opatření", position=0)
-    goal = Goal(plan_id=plan.id, area=area, code="A1", title="Mezioborová spolupráce")
-    for code, body in (("A1.1", osv), ("A1.2", orrep)):
-        activity = Activity(
-            plan=plan,
-            goal=goal,
-            code=code,
-            sort_key=code.replace(".", ".0"),
-            description=f"Popis aktivity {code}",
-            indicator="Počet zasedání",
-            deadline_raw="průběžně",
-            deadline_kind="ongoing",
-            responsibility_raw=body.abbreviation,
-        )
-        activity.routing = [ActivityBody(body=body, position=0)]
-        db.session.add(activity)
+    plan, osv, orrep = built.plan, built.bodies["OSV"], built.bodies["ORREP"]
+    hashed = _password_hash()
     people = {
-        "osv": _user("osv@kraj-lbc.cz", Role.contributor, [osv]),
-        "orrep": _user("orrep@kraj-lbc.cz", Role.contributor, [orrep]),
-        "reviewer": _user("hodnotitel@kraj-lbc.cz", Role.reviewer),
-        "secretary": _user("tajemnik@kraj-lbc.cz", Role.secretary),
-        "commission": _user("komise@kraj-lbc.cz", Role.commission),
+        "osv": person("osv@kraj-lbc.cz", [Role.contributor], [osv], password_hash=hashed),
+        "orrep": person("orrep@kraj-lbc.cz", [Role.contributor], [orrep], password_hash=hashed),
+        "reviewer": person("hodnotitel@kraj-lbc.cz", [Role.reviewer], password_hash=hashed),
+        "secretary": person("tajemnik@kraj-lbc.cz", [Role.secretary], password_hash=hashed),
+        "commission": person("komise@kraj-lbc.cz", [Role.commission], password_hash=hashed),
     }
     db.session.commit()
-    round_ = create_round(
-        plan.id,
-        people["secretary"],
-        title="Monitoring plnění akčního plánu 2025",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        opens_on=date(2026, 1, 5),
-        submission_deadline=date(2099, 2, 28),
-        review_deadline=date(2099, 3, 31),
-    )
-    open_round(round_, people["secretary"])
-    db.session.commit()
+    round_ = opened_round(plan.id, people["secretary"], opens_on=date(2026, 1, 5))
     entries = {e.body.abbreviation: e for e in db.session.query(Entry).filter_by(round_id=round_.id)}
     return World(plan, round_, entries["OSV"], entries["ORREP"], **people)

@@ -5,7 +5,7 @@ bounded number whatever the number of entries.
 The worlds are :func:`workflow.largedata.scaled` (10 / 1,000 activities in the main plan, ≈1.5×
 as many entries in the open round and in a closed round, as many users, audit rows and sent
 e-mails; a tenth as many bodies) built with bulk inserts, plus the objects of
-:func:`perf_world.build_world`. Both are built once for the module (in the first test that needs
+:func:`devdata.world.scaled_world`. Both are built once for the module (in the first test that needs
 them) and every URL of :data:`TABLE` is fetched in each, in the same order, as the role given.
 
 :data:`TABLE` must name every GET route of ``app.url_map`` or list it in :data:`EXCLUDED` with the
@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
-from perf_world import TODAY, World, build_world, counting
 from sqlalchemy import select
-from support import empty_tables, login
+from support import TEST_PASSWORD, count_statements, empty_tables, login
 
+from devdata.world import TODAY, ScaledWorld, scaled_world
 from notifications import reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
@@ -33,7 +33,7 @@ from web.extensions import db
 PRAGUE = ZoneInfo("Europe/Prague")
 SCALES = (10, 1000)
 
-#: rule → (role, URL with ``{placeholders}`` of :attr:`World.ids`, expected status).
+#: rule → (role, URL with ``{placeholders}`` of :attr:`ScaledWorld.ids`, expected status).
 TABLE: dict[str, tuple[str, str, int]] = {
     "/": ("contributor", "/", 302),
     "/api/v1/plans": ("secretary", "/api/v1/plans", 200),
@@ -126,7 +126,7 @@ EXCLUDED = {
 _RESULTS: dict[int, dict[str, tuple[list[str], int, str]]] = {}
 
 
-def _measure(app: Flask, world: World) -> dict[str, tuple[list[str], int, str]]:
+def _measure(app: Flask, world: ScaledWorld) -> dict[str, tuple[list[str], int, str]]:
     clients: dict[str, Any] = {"anonymous": app.test_client()}
     for role, user in world.users.items():
         client = app.test_client()
@@ -137,7 +137,7 @@ def _measure(app: Flask, world: World) -> dict[str, tuple[list[str], int, str]]:
     for rule, (role, template, _status) in TABLE.items():
         url = template.format(**world.ids)
         db.session.remove()  # each request starts with an empty identity map, as in production
-        with counting() as statements:
+        with count_statements() as statements:
             response = clients[role].get(url)
         results[rule] = (statements, response.status_code, url)
         response.close()
@@ -151,7 +151,7 @@ def measured(app: Flask) -> dict[int, dict[str, tuple[list[str], int, str]]]:
         for n in SCALES:
             empty_tables()
             with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=PRAGUE), tick=True):
-                world = build_world(app, n)
+                world = scaled_world(app, n, TEST_PASSWORD)
                 _RESULTS[n] = _measure(app, world)
             db.session.remove()
         empty_tables()
@@ -189,8 +189,8 @@ def test_reminder_sweep_issues_a_bounded_number_of_queries(app: Flask) -> None:
     for n in SCALES:
         empty_tables()
         with time_machine.travel(datetime(2026, 11, 16, 8, 0, tzinfo=PRAGUE), tick=False):
-            build_world(app, n)
-            with counting() as statements:
+            scaled_world(app, n, TEST_PASSWORD)
+            with count_statements() as statements:
                 written.append(reminders.send_reminders(TODAY))
             db.session.commit()
         counts.append(len(statements))

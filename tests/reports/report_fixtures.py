@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
 from typing import Any
 
 import pytest
 from support import REAL_PLAN_JSON
 
+from devdata.world import opened_round
 from web.extensions import db
 from workflow.models import ReportingRound
-from workflow.rounds import create_round, open_round
 from workflow.states import Role
 
 
@@ -58,15 +57,5 @@ def people(real_plan, make_user):
 
 @pytest.fixture
 def opened(real_plan, people, ctx):
-    round_ = create_round(
-        real_plan.id,
-        people.secretary,
-        title="Monitoring plnění akčního plánu 2026",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        submission_deadline=date(2099, 2, 28),
-        review_deadline=date(2099, 3, 31),
-    )
-    open_round(round_, people.secretary)
-    db.session.commit()
+    round_ = opened_round(real_plan.id, people.secretary, year=2026)
     return round_

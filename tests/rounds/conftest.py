@@ -9,20 +9,18 @@ from typing import Any
 
 import pytest
 
+from devdata.world import opened_round, routed_plan
 from web.extensions import db
 from workflow.models import (
     Activity,
-    ActivityBody,
     Area,
     Body,
     Entry,
-    Goal,
     Plan,
     ReportingRound,
     RoleAssignment,
     User,
 )
-from workflow.rounds import create_round, open_round
 from workflow.states import EntryState, Role, RoundState
 
 #: code → (deadline kind, start, end, bodies lead first)
@@ -49,44 +47,8 @@ class SmallPlan:
 def small_plan(app: Any) -> SmallPlan:
     """A plan of 6 activities in areas A and B routed to OSV, OŠMTS and ORREP, with a closed
     2024 round whose approved entries hold last year's texts for A1.1/OSV, A1.2/OŠMTS, A1.3/OSV."""
-    bodies = {}
-    for abbr, name in (
-        ("OSV", "Odbor sociálních věcí"),
-        ("OŠMTS", "Odbor školství, mládeže, tělovýchovy a sportu"),
-        ("ORREP", "Odbor regionálního rozvoje a evropských projektů"),
-        ("LK", "Liberecký kraj"),
-    ):
-        bodies[abbr] = Body(abbreviation=abbr, name=name, kind="department")
-        db.session.add(bodies[abbr])
-    plan = Plan(title="Akční plán 2024–2027", default_body=bodies["OSV"])
-    db.session.add(plan)
-    db.session.flush()
-    areas = {
-        "A": Area(plan=plan, code="A", title="Systémová opatření", position=0),
-        "B": Area(plan=plan, code="B", title="Osvěta, komunikace", position=1),
-    }
-    goals = {
-        "A1": Goal(plan_id=plan.id, area=areas["A"], code="A1", title="Mezioborová spolupráce"),
-        "B1": Goal(plan_id=plan.id, area=areas["B"], code="B1", title="Komunikace"),
-    }
-    activities = {}
-    for code, (kind, start, end, routed) in ACTIVITIES.items():
-        activity = Activity(
-            plan=plan,
-            goal=goals[code[:2]],
-            code=code,
-            sort_key=code.replace(".", ".0"),
-            description=f"Popis aktivity {code}",
-            indicator="Počet zasedání",
-            deadline_raw=kind,
-            deadline_kind=kind,
-            deadline_start=start,
-            deadline_end=end,
-            responsibility_raw=" / ".join(routed),
-        )
-        activity.routing = [ActivityBody(body=bodies[b], position=i) for i, b in enumerate(routed)]
-        activities[code] = activity
-        db.session.add(activity)
+    built = routed_plan(ACTIVITIES, ("OSV", "OŠMTS", "ORREP", "LK"))
+    plan, bodies, activities, areas = built.plan, built.bodies, built.activities, built.areas
     past = ReportingRound(
         plan=plan,
         title="Monitoring 2024",
@@ -149,16 +111,5 @@ def people(small_plan: SmallPlan, make_user: Any) -> People:
 @pytest.fixture
 def opened(small_plan: SmallPlan, people: People) -> ReportingRound:
     """The 2025 round of the small plan, created with defaults and opened (committed)."""
-    round_ = create_round(
-        small_plan.plan.id,
-        people.secretary,
-        title="Monitoring plnění akčního plánu 2025",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        opens_on=date(2026, 1, 5),
-        submission_deadline=date(2099, 2, 28),
-        review_deadline=date(2099, 3, 31),
-    )
-    open_round(round_, people.secretary)
-    db.session.commit()
+    round_ = opened_round(small_plan.plan.id, people.secretary, opens_on=date(2026, 1, 5))
     return round_
