@@ -5,7 +5,7 @@
 * :func:`person`: a user with roles and bodies;
 * :func:`opened_round`: a reporting round of a plan, created with the product's defaults and
   opened (its entries exist);
-* :func:`scaled_world`: :func:`workflow.largedata.generate` at a scale ``n`` plus the single objects
+* :func:`scaled_world`: :func:`devdata.largedata.generate` at a scale ``n`` plus the single objects
   some pages need — the query-count tests compare the statements of every page at two scales.
 
 Every builder writes through ``db.session`` and commits; none is used by the product's code.
@@ -22,12 +22,13 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from devdata.largedata import Generated, generate, scaled
+from devdata.largedata import insert_rows as _insert
 from notifications.outbox import OutboxMessage
 from web.extensions import db
 from workflow.accounts import make_link_token
 from workflow.bodies import ensure_seed_bodies
 from workflow.entries import attachment_path
-from workflow.largedata import Generated, _insert, generate, scaled
 from workflow.models import (
     Activity,
     ActivityBody,
@@ -186,7 +187,7 @@ class ScaledWorld:
 
 
 def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
-    """Generate :func:`workflow.largedata.scaled` ``(n)`` (every user's password ``password``) and
+    """Generate :func:`devdata.largedata.scaled` ``(n)`` (every user's password ``password``) and
     the single objects some pages need (an extension, an export, an import, a token, a deputy …);
     commits. The query-count tests build it at two scales and compare the statements per page.
 

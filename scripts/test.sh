@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${PLNENI_SKIP_BOOTSTRAP:-0}" != "1" ]; then
-  scripts/bootstrap.sh test
+  scripts/bootstrap.sh test,lint
   .venv/bin/ruff check .
 fi
 .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" "$@"

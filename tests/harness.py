@@ -31,6 +31,7 @@ TESTS = Path(__file__).resolve().parent
 SYSTEM_FOLDERS = ("system", "browser", "reliability")
 SYSTEM_FILES = (
     "notifications/test_worker_delivery.py",
+    "notifications/test_reminder_delivery.py",
     "rounds/test_append_only_db.py",
     "rounds/test_backup_restore.py",
 )
