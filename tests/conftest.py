@@ -42,7 +42,9 @@ from web import create_app
 from web.extensions import db
 from workflow.states import Role
 
-pytest_plugins = ["browser.browser_fixtures"]  # browser, live_server (tests/browser)
+#: Fixture modules shared across folders (on ``pythonpath``): the browser and live server of the
+#: system tier, the SMTP server and real Celery worker, the small round world.
+pytest_plugins = ["browser_fixtures", "mail_fixtures", "round_fixtures"]
 
 
 #: The session's application (set by the ``app`` fixture), whose Celery app is put back after tests.

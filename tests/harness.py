@@ -28,13 +28,7 @@ TESTS = Path(__file__).resolve().parent
 
 #: Folders (relative to tests/) whose tests form the system tier: browser, soak, faults, real
 #: workers, backup, threads; they need commits other connections and processes can see.
-SYSTEM_FOLDERS = ("system", "browser", "reliability")
-SYSTEM_FILES = (
-    "notifications/test_worker_delivery.py",
-    "notifications/test_reminder_delivery.py",
-    "rounds/test_append_only_db.py",
-    "rounds/test_backup_restore.py",
-)
+SYSTEM_FOLDERS = ("system",)
 
 
 def system_marker_for(path: Path) -> bool:
@@ -45,7 +39,7 @@ def system_marker_for(path: Path) -> bool:
         return False
     if not relative.parts:
         return False
-    return relative.parts[0] in SYSTEM_FOLDERS or relative.as_posix() in SYSTEM_FILES
+    return relative.parts[0] in SYSTEM_FOLDERS
 
 
 def worker_index() -> int | None:

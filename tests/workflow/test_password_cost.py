@@ -3,6 +3,8 @@ testing mode uses the cheap ones (the test suite creates thousands of users)."""
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import extract_parameters, profiles
 
 from web import create_app
@@ -14,7 +16,7 @@ def test_production_hashes_with_the_strong_parameters(tmp_path):
     environ = {
         "PLNENI_ENV": "production",
         "INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "k" * 48,
+        "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
     }
     production = create_app(environ=environ)

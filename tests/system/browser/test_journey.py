@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.browser_fixtures import (
+from browser_fixtures import (
     CSP_VIOLATIONS,
     PHONE,
     SCREENS,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 REAL_JSON = DATA_DIR / "akcni-plan-2024-2025.json"
 REAL_CSV = DATA_DIR / "akcni-plan-2024-2025.csv"

@@ -7,9 +7,9 @@ import json
 from contextlib import contextmanager
 
 import pytest
-import reports.report_fixtures as fixtures
+import report_fixtures as fixtures
 from openpyxl import load_workbook
-from reports.report_fixtures import expected_plan, imported_round
+from report_fixtures import expected_plan, imported_round
 from sqlalchemy import event
 from support import REAL_PLAN_JSON, login
 

@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.report_fixtures import expected_plan, expected_rows, imported_round
+from report_fixtures import expected_plan, expected_rows, imported_round
 
 from workflow.report import COLUMNS, build_report, used_abbreviations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser.browser_fixtures import (
+from browser_fixtures import (
     CSP_VIOLATIONS,
     PHONE,
     SCREENS,

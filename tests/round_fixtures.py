@@ -1,5 +1,7 @@
-"""Small, hand-built plans and people for the round and entry tests (the real plan is used by
-the full-cycle test through the ``real_plan`` fixture)."""
+"""Round and entry test helpers and fixtures (a pytest plugin of the root conftest): a small,
+hand-built plan with people in every role and its opened round (``small_plan``, ``people``,
+``opened``), used by tests/workflow/rounds and the system tier's round tests (the real plan is used
+by the full-cycle test through the ``real_plan`` fixture)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from support import TEST_PASSWORD
 
 from devdata.world import opened_round, routed_plan
 from web.extensions import db
@@ -113,3 +116,21 @@ def opened(small_plan: SmallPlan, people: People) -> ReportingRound:
     """The 2025 round of the small plan, created with defaults and opened (committed)."""
     round_ = opened_round(small_plan.plan.id, people.secretary, opens_on=date(2026, 1, 5))
     return round_
+
+
+def entry_of(round_: ReportingRound, code: str, abbr: str) -> Entry:
+    """The entry of activity ``code`` and body ``abbr`` in ``round_``."""
+    return (
+        db.session.query(Entry)
+        .join(Activity)
+        .join(Body, Body.id == Entry.body_id)
+        .filter(Entry.round_id == round_.id, Activity.code == code, Body.abbreviation == abbr)
+        .one()
+    )
+
+
+
+
+def login(client, user, password: str = TEST_PASSWORD) -> Any:
+    """Sign ``user`` in through the real sign-in form (as tests/conftest.py's ``login``)."""
+    return client.post("/prihlaseni", data={"email": user.email, "password": password})

@@ -180,7 +180,7 @@ PAYLOAD = st.dictionaries(
     st.sampled_from(FIELD_NAMES), st.one_of(VALUE, st.lists(VALUE, max_size=3)), max_size=8
 )
 #: Routes left out: sign-in/out and password links (throttling and the session are tested in
-#: tests/accounts), the plan upload (tests below and tests/importing).
+#: tests/web/accounts), the plan upload (tests below and tests/workflow/importing).
 SKIP = ("/prihlaseni", "/odhlaseni", "/zapomenute-heslo", "/obnova-hesla", "/pozvanka", "/import")
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
-import reports.report_fixtures as fixtures
+import report_fixtures as fixtures
 from docx import Document
-from reports.report_fixtures import expected_rows, imported_round, plain
+from report_fixtures import expected_rows, imported_round, plain
 from sqlalchemy import select
 
 from notifications.outbox import OutboxMessage

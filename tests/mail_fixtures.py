@@ -1,5 +1,5 @@
-"""A real SMTP server (aiosmtpd) on loopback that records what it receives, and a real Celery worker
-(helpers in ``mail_helpers.py``)."""
+"""Fixtures (a pytest plugin of the root conftest): a real SMTP server (aiosmtpd) on loopback that
+records what it receives, and a real Celery worker (helpers in ``mail_helpers.py``)."""
 
 from __future__ import annotations
 

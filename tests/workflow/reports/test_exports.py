@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from reports.report_fixtures import expected_rows, imported_round, plain
+from report_fixtures import expected_rows, imported_round, plain
 
 from workflow.exports import czech_nbsp, neutralize_cell, render
 from workflow.report import COLUMNS, build_report
