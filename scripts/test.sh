@@ -10,4 +10,4 @@ if [ "${PLNENI_SKIP_BOOTSTRAP:-0}" != "1" ]; then
   scripts/bootstrap.sh test,lint
   .venv/bin/ruff check .
 fi
-.venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" "$@"
+.venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" --dist loadgroup "$@"

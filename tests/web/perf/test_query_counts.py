@@ -33,6 +33,10 @@ from web.extensions import db
 PRAGUE = ZoneInfo("Europe/Prague")
 SCALES = (10, 1000)
 
+#: The worlds are built once per process: under pytest-xdist the module stays on one worker
+#: (``--dist loadgroup``, scripts/test.sh) instead of every worker building them again.
+pytestmark = pytest.mark.xdist_group("query_counts")
+
 #: rule → (role, URL with ``{placeholders}`` of :attr:`ScaledWorld.ids`, expected status).
 TABLE: dict[str, tuple[str, str, int]] = {
     "/": ("contributor", "/", 302),
