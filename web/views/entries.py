@@ -33,6 +33,7 @@ from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, Lin
 from web.extensions import csrf, db
 from workflow import entries as svc
 from workflow.accounts import today_in_prague
+from workflow.dashboards import next_open_task
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
@@ -42,6 +43,7 @@ from workflow.transitions import (
     TRANSITIONS,
     Actor,
     IncompleteEntry,
+    NotAllowed,
     StaleEntry,
     WorkflowError,
     acting_as,
@@ -153,7 +155,10 @@ def _last_reason(entry: Entry) -> EntryTransition | None:
 def detail(entry_id: int) -> ResponseReturnValue:
     """Read-only page of one entry with the buttons of the transitions the user may fire now."""
     entry = load_entry(entry_id)
-    return render_template("entries/detail.html", **_page_context(entry))
+    context = _page_context(entry)
+    if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
+        context["next_task"] = next_open_task(current_user, entry, today_in_prague())
+    return render_template("entries/detail.html", **context)
 
 
 def _edit_page(
@@ -269,7 +274,7 @@ def autosave(entry_id: int) -> ResponseReturnValue:
     form = EntryForm()
     status, message = "saved", ""
     if not form.validate():
-        status, message = "invalid", _("Některé pole překračuje povolenou délku nebo formát; opravte je.")
+        status, message = "invalid", _("Neuloženo. Opravte prosím: %(fields)s", fields=form.error_summary())
     else:
         try:
             svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
@@ -329,6 +334,9 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
             entry, name, current_user, comment=comment, expected_version=_int(form.version.data)
         )
         db.session.commit()
+    except NotAllowed:  # no capacity for this action at all: forbidden, whatever the version said
+        db.session.rollback()
+        abort(403)
     except StaleEntry:
         db.session.rollback()
         last = db.session.scalar(
