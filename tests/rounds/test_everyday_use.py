@@ -69,3 +69,146 @@ def test_the_language_switch_is_one_click_in_the_user_menu(client, opened, peopl
     refresh()  # the test's app context keeps the locale Flask-Babel picked; a browser's next request would not
     page = _text(client.get("/moje-ukoly"))
     assert "My tasks" in page and 'name="lang" value="cs"' in page
+
+
+def test_my_tasks_search_and_filters_and_the_next_task_after_submitting(client, opened, people, small_plan):
+    _as(client, people.osv)
+    everything = _text(client.get("/moje-ukoly"))
+    assert "A1.1" in everything and "B1.1" in everything
+    by_code = _text(client.get("/moje-ukoly?q=A1.1"))
+    assert re.findall(r'class="activity-code">([^<]+)<', by_code) == ["A1.1"]
+    by_text = _text(client.get("/moje-ukoly?q=popis+aktivity+b1"))  # case and spaces do not matter
+    assert re.findall(r'class="activity-code">([^<]+)<', by_text) == ["B1.1"]
+    area_b = small_plan.areas["B"].id
+    assert re.findall(r'class="activity-code">([^<]+)<', _text(client.get(f"/moje-ukoly?area={area_b}"))) == ["B1.1"]
+    none = _text(client.get("/moje-ukoly?state=approved"))
+    assert "Nic neodpovídá filtrům" in none and 'class="activity-code"' not in none
+    overdue = _text(client.get("/moje-ukoly?deadline=overdue"))  # the round's deadline is in 2099
+    assert "Nic neodpovídá filtrům" in overdue
+
+    first = entry_of(opened, "A1.1", "OSV")
+    _answer(first, people.osv)
+    page = _text(client.get(f"/zaznamy/{first.id}"))
+    following = entry_of(opened, "B1.1", "OSV")
+    assert "Další úkol" in page and f'href="/zaznamy/{following.id}/upravit"' in page
+    _answer(following, people.osv)
+    done = _text(client.get(f"/zaznamy/{following.id}"))
+    assert "Všechny vaše úkoly v otevřených kolech jsou odeslané." in done
+
+
+def _submitted_queue(opened, people):
+    a12 = entry_of(opened, "A1.2", "OŠMTS")
+    b11 = entry_of(opened, "B1.1", "OŠMTS")
+    b12 = entry_of(opened, "B1.2", "ORREP")
+    _answer(a12, people.osmts)
+    _answer(b11, people.osmts)
+    _answer(b12, people.orrep)
+    return a12, b11, b12
+
+
+def _csrf(client, path):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_review_queue_approves_only_the_ticked_rows(client, opened, people):
+    a12, b11, b12 = _submitted_queue(opened, people)
+    _as(client, people.reviewer)
+    queue = _text(client.get(f"/kontrola?round={opened.id}"))
+    for entry in (a12, b11, b12):
+        assert f'name="selected" value="{entry.id}" form="vybrane"' in queue
+    token = _csrf(client, f"/kontrola?round={opened.id}")
+    query = f"round={opened.id}&state=&body=0&area=0"
+    nothing = client.post("/kontrola/hromadne-schvaleni",
+                          data={"csrf_token": token, "query": query, "only_selected": "1"})
+    assert "Není co schválit" in _text(nothing)  # no tick approves nothing, never "all filtered"
+    confirm = client.post("/kontrola/hromadne-schvaleni", data={
+        "csrf_token": token, "query": query, "only_selected": "1", "selected": [str(a12.id), str(b12.id)]})
+    page = _text(confirm)
+    assert "Počet záznamů ke schválení: 2." in page
+    ids = re.search(r'name="entry_ids" value="([^"]+)"', page).group(1)
+    assert sorted(ids.split(",")) == sorted([str(a12.id), str(b12.id)])
+    client.post("/kontrola/hromadne-schvaleni",
+                data={"csrf_token": token, "query": query, "entry_ids": ids, "confirmed": "1"})
+    for entry in (a12, b11, b12):
+        db.session.refresh(entry)
+    assert (a12.state, b11.state, b12.state) == (EntryState.approved, EntryState.submitted, EntryState.approved)
+
+
+def test_approve_and_next_stays_in_the_filtered_queue(client, opened, people, small_plan):
+    a12, b11, b12 = _submitted_queue(opened, people)
+    _as(client, people.reviewer)
+    osmts = small_plan.bodies["OŠMTS"].id
+    filters = f"round={opened.id}&body={osmts}"
+    review = _text(client.get(f"/kontrola/{a12.id}?{filters}"))
+    assert "decision-bar sticky-top" in review and "Schválit a další" in review
+    next_url = f"/kontrola/{a12.id}/dalsi?{filters}"
+    assert f'name="next" value="{next_url}"' in review.replace("&amp;", "&")
+    token = _csrf(client, f"/kontrola/{a12.id}?{filters}")
+    approved = client.post(f"/zaznamy/{a12.id}/akce/approve",
+                           data={"csrf_token": token, "version": a12.version, "next": next_url})
+    assert approved.headers["Location"] == next_url
+    landed = client.get(next_url)
+    assert landed.headers["Location"] == f"/kontrola/{b11.id}?{filters}"  # B1.2 is ORREP's: filtered out
+    db.session.refresh(b11)
+    token = _csrf(client, f"/kontrola/{b11.id}?{filters}")
+    client.post(f"/zaznamy/{b11.id}/akce/approve", data={"csrf_token": token, "version": b11.version})
+    assert client.get(f"/kontrola/{b11.id}/dalsi?{filters}").headers["Location"] == f"/kontrola?{filters}"
+    # a refused approval (still submitted) leads back to the same entry, not on
+    assert client.get(f"/kontrola/{b12.id}/dalsi?{filters}").headers["Location"] == f"/kontrola/{b12.id}?{filters}"
+
+
+def test_review_queue_search_by_code_or_text(client, opened, people):
+    a12, b11, b12 = _submitted_queue(opened, people)
+    _as(client, people.reviewer)
+    codes = re.findall(r'<th scope="row" class="activity-code">([^<]+)<',
+                       _text(client.get(f"/kontrola?round={opened.id}&q=B1")))
+    assert sorted(codes) == ["B1.1", "B1.2"]
+    codes = re.findall(r'<th scope="row" class="activity-code">([^<]+)<',
+                       _text(client.get(f"/kontrola?round={opened.id}&q=aktivity+A1.2")))
+    assert codes == ["A1.2"]
+
+
+def test_a_forged_transition_with_an_old_version_is_forbidden_not_a_conflict(client, opened, people):
+    a12, _b11, _b12 = _submitted_queue(opened, people)
+    old_version = a12.version
+    _as(client, people.reviewer)
+    token = _csrf(client, f"/kontrola/{a12.id}")
+    client.post(f"/zaznamy/{a12.id}/akce/approve", data={"csrf_token": token, "version": a12.version})
+    db.session.refresh(a12)
+    assert a12.state == EntryState.approved and a12.version != old_version
+    _as(client, people.commission)  # sees approved entries; may not reopen them
+    token = _csrf(client, f"/zaznamy/{a12.id}")
+    forged = client.post(f"/zaznamy/{a12.id}/akce/reopen",
+                         data={"csrf_token": token, "version": old_version, "comment": "x"})
+    assert forged.status_code == 403
+
+
+def test_word_diff_keeps_a_space_between_deleted_and_inserted_words(client, opened, people):
+    entry = entry_of(opened, "A1.1", "OSV")  # last year: „Loni: A1.1 plněno průběžně, proběhla 4 zasedání.“
+    _answer(entry, people.osv, text="Loni: A1.1 plněno průběžně, proběhlo 6 zasedání. " * 4)
+    _as(client, people.reviewer)
+    page = client.get(f"/kontrola/{entry.id}").get_data(as_text=True)
+    diff = re.search(r'<div class="diff[^"]*">(.*?)</div>', page, re.S).group(1)
+    assert '<del class="diff-del">proběhla</del> <ins class="diff-ins">proběhlo</ins>' in diff
+    plain = re.sub(r"<[^>]+>", "", diff)
+    assert "proběhla proběhlo" in plain and "proběhlaproběhlo" not in plain
+
+
+def test_the_autosave_error_names_the_field(client, opened, people):
+    entry = entry_of(opened, "A1.1", "OSV")
+    _as(client, people.osv)
+    token = _csrf(client, f"/zaznamy/{entry.id}/upravit")
+    response = client.post(f"/zaznamy/{entry.id}/autosave", data={
+        "csrf_token": token, "version": entry.version, "text": "Text.", "indicator_unit": "x" * 500})
+    status = _text(response)
+    assert 'data-autosave="error"' in status
+    assert "Neuloženo. Opravte prosím: Jednotka:" in status
+
+
+def test_entry_form_keeps_the_autosave_status_out_of_the_button_row(client, opened, people):
+    entry = entry_of(opened, "A1.1", "OSV")
+    _as(client, people.osv)
+    page = client.get(f"/zaznamy/{entry.id}/upravit").get_data(as_text=True)
+    buttons = re.search(r'<div class="d-flex flex-wrap gap-2 align-items-center">(.*?)</div>', page, re.S).group(1)
+    assert "Odeslat ke kontrole" in buttons and "autosave-status" not in buttons
+    assert 'id="autosave-status" class="small autosave-status' in page
