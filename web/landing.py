@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from workflow.accounts import today_in_prague
+from workflow import clock
 from workflow.db import db
 from workflow.models import ReportingRound, User
 from workflow.permissions import acting_body_ids
@@ -20,7 +20,7 @@ def has_tasks(user: User) -> bool:
     in for a body today. One query at most (the user's bodies and deputyships)."""
     if user.has_role(Role.contributor, Role.head):
         return True
-    return bool(acting_body_ids(user, today_in_prague()))
+    return bool(acting_body_ids(user, clock.today()))
 
 
 def _latest_round(state: RoundState) -> ReportingRound | None:

@@ -4,19 +4,14 @@ the word diff, the autosave error, the report's period and collected values, pla
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from html import unescape
 
 from flask_babel import refresh
-from openpyxl import load_workbook
 from round_fixtures import entry_of, login
 
 from web.extensions import db
 from workflow.entries import apply_transition, save_draft
-from workflow.exports import render
-from workflow.report import build_report
 from workflow.states import EntryState
 
 
@@ -62,11 +57,12 @@ def test_the_language_switch_is_one_click_in_the_user_menu(client, opened, peopl
     page = _text(client.get("/moje-ukoly"))
     assert 'name="lang" value="en"' in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    switched = client.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"Referer": "/moje-ukoly"})
+    switched = client.post("/lang", data={"lang": "en", "csrf_token": token},
+                           headers={"Referer": "/moje-ukoly"})
     assert switched.status_code == 302, _text(switched)[:3000]
     db.session.refresh(people.osv)
     assert people.osv.locale == "en"  # the account's setting: UI and e-mails
-    refresh()  # the test's app context keeps the locale Flask-Babel picked; a browser's next request would not
+    refresh()  # the test's app context keeps the locale Flask-Babel picked (a browser's request would not)
     page = _text(client.get("/moje-ukoly"))
     assert "My tasks" in page and 'name="lang" value="cs"' in page
 
@@ -80,7 +76,8 @@ def test_my_tasks_search_and_filters_and_the_next_task_after_submitting(client, 
     by_text = _text(client.get("/moje-ukoly?q=popis+aktivity+b1"))  # case and spaces do not matter
     assert re.findall(r'class="activity-code">([^<]+)<', by_text) == ["B1.1"]
     area_b = small_plan.areas["B"].id
-    assert re.findall(r'class="activity-code">([^<]+)<', _text(client.get(f"/moje-ukoly?area={area_b}"))) == ["B1.1"]
+    by_area = _text(client.get(f"/moje-ukoly?area={area_b}"))
+    assert re.findall(r'class="activity-code">([^<]+)<', by_area) == ["B1.1"]
     none = _text(client.get("/moje-ukoly?state=approved"))
     assert "Nic neodpovídá filtrům" in none and 'class="activity-code"' not in none
     overdue = _text(client.get("/moje-ukoly?deadline=overdue"))  # the round's deadline is in 2099
@@ -131,7 +128,8 @@ def test_review_queue_approves_only_the_ticked_rows(client, opened, people):
                 data={"csrf_token": token, "query": query, "entry_ids": ids, "confirmed": "1"})
     for entry in (a12, b11, b12):
         db.session.refresh(entry)
-    assert (a12.state, b11.state, b12.state) == (EntryState.approved, EntryState.submitted, EntryState.approved)
+    states = (a12.state, b11.state, b12.state)
+    assert states == (EntryState.approved, EntryState.submitted, EntryState.approved)
 
 
 def test_approve_and_next_stays_in_the_filtered_queue(client, opened, people, small_plan):
@@ -154,11 +152,12 @@ def test_approve_and_next_stays_in_the_filtered_queue(client, opened, people, sm
     client.post(f"/zaznamy/{b11.id}/akce/approve", data={"csrf_token": token, "version": b11.version})
     assert client.get(f"/kontrola/{b11.id}/dalsi?{filters}").headers["Location"] == f"/kontrola?{filters}"
     # a refused approval (still submitted) leads back to the same entry, not on
-    assert client.get(f"/kontrola/{b12.id}/dalsi?{filters}").headers["Location"] == f"/kontrola/{b12.id}?{filters}"
+    back = client.get(f"/kontrola/{b12.id}/dalsi?{filters}")
+    assert back.headers["Location"] == f"/kontrola/{b12.id}?{filters}"
 
 
 def test_review_queue_search_by_code_or_text(client, opened, people):
-    a12, b11, b12 = _submitted_queue(opened, people)
+    _submitted_queue(opened, people)
     _as(client, people.reviewer)
     codes = re.findall(r'<th scope="row" class="activity-code">([^<]+)<',
                        _text(client.get(f"/kontrola?round={opened.id}&q=B1")))
@@ -209,6 +208,7 @@ def test_entry_form_keeps_the_autosave_status_out_of_the_button_row(client, open
     entry = entry_of(opened, "A1.1", "OSV")
     _as(client, people.osv)
     page = client.get(f"/zaznamy/{entry.id}/upravit").get_data(as_text=True)
-    buttons = re.search(r'<div class="d-flex flex-wrap gap-2 align-items-center">(.*?)</div>', page, re.S).group(1)
+    row = re.search(r'<div class="d-flex flex-wrap gap-2 align-items-center">(.*?)</div>', page, re.S)
+    buttons = row.group(1)
     assert "Odeslat ke kontrole" in buttons and "autosave-status" not in buttons
     assert 'id="autosave-status" class="small autosave-status' in page

@@ -18,6 +18,7 @@ from forms.admin import ActionForm
 from web.extensions import db
 from web.views.auth import client_ip
 from web.views.guards import requires
+from workflow import clock
 from workflow.accounts import (
     AccountError,
     WeakPassword,
@@ -28,7 +29,6 @@ from workflow.accounts import (
     find_user_by_email,
     remove_deputy,
     set_password,
-    today_in_prague,
     update_user,
 )
 from workflow.audit import AuditKind
@@ -54,7 +54,7 @@ def _deputy_form(user: User, fresh: bool = False) -> DeputyForm:
 
 def _render(**forms: Any) -> ResponseReturnValue:
     user = _me()
-    today = today_in_prague()
+    today = clock.today()
     profile = forms.get("profile") or ProfileForm(formdata=None, obj=user, prefix="profile")
     return render_template(
         "account/settings.html",

@@ -31,8 +31,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import csrf, db
+from workflow import clock
 from workflow import entries as svc
-from workflow.accounts import today_in_prague
 from workflow.dashboards import next_open_task
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
 from workflow.models.rounds import ANSWER_FIELDS
@@ -104,7 +104,7 @@ def fulfilment_title(value: str | None) -> str:
 @bp.app_template_global()
 def days_left(deadline: Any) -> int | None:
     """Days from today (Prague) to ``deadline``; negative when past."""
-    return None if deadline is None else (deadline - today_in_prague()).days
+    return None if deadline is None else (deadline - clock.today()).days
 
 
 def load_entry(entry_id: int, *, lock: bool = False) -> Entry:
@@ -157,7 +157,7 @@ def detail(entry_id: int) -> ResponseReturnValue:
     entry = load_entry(entry_id)
     context = _page_context(entry)
     if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
-        context["next_task"] = next_open_task(current_user, entry, today_in_prague())
+        context["next_task"] = next_open_task(current_user, entry, clock.today())
     return render_template("entries/detail.html", **context)
 
 

@@ -19,8 +19,9 @@ from forms.rounds import as_choices
 from web.extensions import db
 from web.views.entries import load_entry
 from web.views.guards import requires
+from workflow import clock
 from workflow import entries as svc
-from workflow.accounts import today_in_prague
+from workflow.collation import czech
 from workflow.dashboards import QueueFilter, review_queue, review_queue_total
 from workflow.models import Area, Body, Entry, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
@@ -42,7 +43,10 @@ def _filter_form() -> QueueFilterForm:
     form.round.choices = as_choices([(0, _("Všechna kola"))] + [(r.id, r.title) for r in rounds])
     form.body.choices = as_choices(
         [(0, _("Všechny subjekty"))]
-        + [(b.id, b.abbreviation) for b in db.session.scalars(select(Body).order_by(Body.abbreviation))]
+        + [
+            (b.id, b.abbreviation)
+            for b in db.session.scalars(select(Body).order_by(czech(Body.abbreviation)))
+        ]
     )
     areas = db.session.execute(
         select(Area, Plan.title).join(Plan, Plan.id == Area.plan_id).order_by(Plan.id, Area.position)
@@ -76,7 +80,7 @@ def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
     form = _filter_form()
-    filters, today = _filters(form), today_in_prague()
+    filters, today = _filters(form), clock.today()
     total = review_queue_total(current_user, filters, today)
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
@@ -205,7 +209,7 @@ def approvable_in_queue(
 
     :returns: ``(candidates, approvable)``; the ids in ``selected`` outside the queue are ignored.
     """
-    candidates = review_queue(current_user, filters, today_in_prague())
+    candidates = review_queue(current_user, filters, clock.today())
     if selected is not None:
         wanted = set(selected)
         candidates = [e for e in candidates if e.id in wanted]
@@ -218,7 +222,7 @@ def approvable_in_queue(
 def next_in_queue(after_id: int, filters: QueueFilter) -> int | None:
     """The id of the entry after ``after_id`` in the filtered queue (the first one, when ``after_id``
     has left it, e.g. by its approval), or ``None`` when the queue has nothing else."""
-    ids = [e.id for e in review_queue(current_user, filters, today_in_prague())]
+    ids = [e.id for e in review_queue(current_user, filters, clock.today())]
     if after_id in ids:
         rest = ids[ids.index(after_id) + 1 :]
         return rest[0] if rest else None

@@ -12,7 +12,7 @@ from flask_login import current_user
 from forms.rounds import as_choices
 from forms.tasks import TaskFilterForm
 from web.views.guards import requires
-from workflow.accounts import today_in_prague
+from workflow import clock
 from workflow.dashboards import filter_tasks, my_tasks, task_areas
 from workflow.permissions import Action, deputised_body_ids
 
@@ -23,7 +23,7 @@ bp = Blueprint("tasks", __name__)
 @requires(Action.fill_entries)
 def index() -> ResponseReturnValue:
     """The task list, grouped by round and body, narrowed by the filters of ``?q=&state=&deadline=&area=``."""
-    today = today_in_prague()
+    today = clock.today()
     groups = my_tasks(current_user, today)
     form = TaskFilterForm(request.args)
     form.area.choices = as_choices([(0, _("Všechny okruhy")), *task_areas(groups)])
