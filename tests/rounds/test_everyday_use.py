@@ -4,14 +4,22 @@ the word diff, the autosave error, the report's period and collected values, pla
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import date
+from decimal import Decimal
 from html import unescape
 
+from docx import Document
 from flask_babel import refresh
+from openpyxl import load_workbook
 from round_fixtures import entry_of, login
 
 from web.extensions import db
 from workflow.entries import apply_transition, save_draft
+from workflow.exports import render
+from workflow.report import build_report
 from workflow.states import EntryState
 
 
@@ -212,3 +220,107 @@ def test_entry_form_keeps_the_autosave_status_out_of_the_button_row(client, open
     buttons = row.group(1)
     assert "Odeslat ke kontrole" in buttons and "autosave-status" not in buttons
     assert 'id="autosave-status" class="small autosave-status' in page
+
+
+def _approve(entry, reviewer):
+    apply_transition(entry, "approve", reviewer, expected_version=entry.version)
+    db.session.commit()
+
+
+def _report_round(opened, people, small_plan):
+    """A1.1 answered by OSV with an indicator value and a problem, B1.1 by OSV and OŠMTS; approved."""
+    a11 = entry_of(opened, "A1.1", "OSV")
+    _answer(a11, people.osv, indicator_number=Decimal("1600"), indicator_unit="osob",
+            indicator_as_of=date(2025, 12, 31), problems="Chybí kapacita terénních služeb.")
+    b11_osv, b11_osmts = entry_of(opened, "B1.1", "OSV"), entry_of(opened, "B1.1", "OŠMTS")
+    _answer(b11_osv, people.osv, indicator_text="metodika schválena", indicator_as_of=date(2025, 6, 30),
+            problems="Pozdní data od obcí.")
+    _answer(b11_osmts, people.osmts, indicator_number=Decimal("4.5"), indicator_unit="dne",
+            indicator_as_of=date(2025, 12, 31))
+    for entry in (a11, b11_osv, b11_osmts):
+        _approve(entry, people.reviewer)
+    small_plan.activities["A1.2"].responsibility_raw = "---------"
+    area = small_plan.areas["A"]
+    area.intro = "Opatření vedou ke spolupráci1 všech aktérů."
+    area.footnotes = [{"marker": "1", "text": "Mezioborová spolupráce podle zákona."}]
+    db.session.commit()
+    return build_report(opened)
+
+
+def test_the_report_prints_the_rounds_period_and_every_collected_value(app, opened, people, small_plan):
+    with app.test_request_context("/"):
+        content = _report_round(opened, people, small_plan)
+        assert content.period == "1. 1. 2025 – 31. 12. 2025"  # the round's, not the plan's „2024–2027“
+        rows = {row.code: row for row in content.rows}
+        assert rows["A1.1"].indicator_value == "1\u00a0600 osob (k 31. 12. 2025)"
+        assert rows["A1.1"].problems == "Chybí kapacita terénních služeb."
+        assert rows["B1.1"].indicator_value == (
+            "OSV: metodika schválena (k 30. 6. 2025)\nOŠMTS: 4,5 dne (k 31. 12. 2025)"
+        )
+        assert rows["B1.1"].problems == "OSV: Pozdní data od obcí."
+        assert rows["A1.2"].responsibility == ""  # the plan's „---------“ is no data
+
+        html = render(content, "html").decode("utf-8")
+        assert "1. 1. 2025 – 31. 12. 2025" in html
+        assert "1\u00a0600 osob" in html and "Chybí kapacita terénních služeb." in html
+        assert "ke\u00a0spolupráci<sup>1</sup> všech" in html.replace("ke spolupráci", "ke\u00a0spolupráci")
+        assert "---------" not in html
+
+        document = Document(io.BytesIO(render(content, "docx")))
+        cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        cells = cells.replace("\u00a0", " ")
+        assert "Hodnota: 1 600 osob (k 31. 12. 2025)" in cells
+        assert "Problémy a bariéry: Chybí kapacita terénních služeb." in cells
+        assert "OŠMTS: 4,5 dne (k 31. 12. 2025)" in cells
+        marks = [r for p in document.paragraphs for r in p.runs if r.font.superscript]
+        assert [r.text for r in marks] == ["1"]
+        assert any("1. 1. 2025 – 31. 12. 2025" in p.text for p in document.paragraphs)
+
+        table = list(csv.reader(io.StringIO(render(content, "csv").decode("utf-8-sig")), delimiter=";"))
+        header, by_code = table[0], {r[2]: r for r in table[1:]}
+        assert header[-2:] == ["Hodnota indikátoru", "Problémy a bariéry"]
+        assert by_code["A1.1"][-2:] == [
+            "1\u00a0600 osob (k 31. 12. 2025)", "Chybí kapacita terénních služeb."]
+
+        sheet = load_workbook(io.BytesIO(render(content, "xlsx")))["Plnění"]
+        values = {r[2].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+        assert [c.value for c in sheet[1]][-2:] == ["Hodnota indikátoru", "Problémy a bariéry"]
+        assert values["B1.1"][-1] == "OSV: Pozdní data od obcí."
+
+
+def test_statistics_show_the_collected_values(app, client, opened, people, small_plan):
+    with app.test_request_context("/"):
+        _report_round(opened, people, small_plan)
+        stats = build_report(opened, sections=["statistics"]).statistics
+        assert stats["collected"] == {"indicator_values": 2, "problems": 2, "activities": 2}
+        assert [r["code"] for r in stats["collected_rows"]] == ["A1.1", "B1.1"]
+    _as(client, people.secretary)
+    page = _text(client.get(f"/kola/{opened.id}/statistika"))
+    assert "Hodnoty indikátorů a problémy a bariéry" in page
+    assert "Pozdní data od obcí." in page and "1\u00a0600 osob" in page
+
+
+def test_undefined_abbreviations_are_flagged_on_the_closing_checklist(client, opened, people):
+    entry = entry_of(opened, "A1.1", "OSV")
+    _answer(entry, people.osv, text="Spolupráce s QWZX proběhla podle plánu a byla vyhodnocena. " * 3)
+    _approve(entry, people.reviewer)
+    _as(client, people.secretary)
+    page = _text(client.get(f"/kola/{opened.id}/uzavreni"))
+    assert "Zkratky použité bez vysvětlení:" in page and "QWZX" in page
+
+
+def test_round_pages_speak_plain_czech(client, opened, people, small_plan):
+    _as(client, people.secretary)
+    assert "DHIS2" not in _text(client.get(f"/kola/{opened.id}"))
+    small_plan.plan.level_names = ["OKRUH", "CÍL", "AKTIVITA"]
+    db.session.commit()
+    plans = _text(client.get("/plany"))
+    assert "(OKRUH)" not in plans and "(CÍL)" not in plans
+    routing = _text(client.get(f"/kola/{opened.id}/smerovani"))
+    rows = re.findall(r'<span class="activity-code">([^<]+)</span>', routing)
+    excluded = {"A1.3", "A1.4"}
+    assert set(rows[: len(excluded)]) == excluded, rows  # excluded first, with their reasons
+    assert "Průběžná aktivita bez pevného termínu" in routing
+    reasons = re.findall(r'<td class="small">\s*<span class="badge[^>]*>[^<]*</span>\s*<div>([^<]+)</div>',
+                         routing)
+    assert "Plní se průběžně" not in reasons

@@ -224,3 +224,18 @@ def _statistics(document, stats) -> None:  # type: ignore[no-untyped-def]
             cells, [item["body"], str(item["submitted"]), str(item["on_time"]), rate], strict=True
         ):
             _cell_text(cell, value)
+    rows = stats.get("collected_rows") or []  # absent in statistics built before issue 16
+    document.add_heading("Hodnoty indikátorů a problémy a bariéry", level=2)
+    if not rows:
+        document.add_paragraph("Schválené odpovědi zatím neuvádějí hodnoty indikátorů ani problémy.")
+        return
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    _repeat_header(table.rows[0])
+    titles = ["Aktivita", "Hodnota indikátoru", "Problémy a bariéry"]
+    for cell, title in zip(table.rows[0].cells, titles, strict=True):
+        _cell_text(cell, title, bold=True)
+    for item in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, [item["code"], item["indicator_value"], item["problems"]], strict=True):
+            _cell_text(cell, value)
