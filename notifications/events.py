@@ -42,6 +42,7 @@ from workflow import clock
 from workflow.db import db, utcnow
 from workflow.models import Entry, EntryTransition, ReportingRound, User
 from workflow.permissions import in_review_scope
+from workflow.report import round_period
 from workflow.states import Role
 from workflow.transitions import TRANSITIONS
 
@@ -95,7 +96,10 @@ def round_closed(round_: ReportingRound) -> int:
     for user_id, user in sorted(people.items()):
         payload = {
             "user": user,
-            "round": {"id": round_.id, "title": round_.title, "url": round_url(round_.id)},
+            "round": {
+                "id": round_.id, "title": round_.title, "url": round_url(round_.id),
+                "period": round_period(round_),
+            },
             "report_url": round_url(round_.id),
             "base_url": base_url(),
         }

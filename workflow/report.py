@@ -299,10 +299,15 @@ def _day(value: date) -> str:
     return f"{value.day}. {value.month}. {value.year}"
 
 
+def period_label(start: date, end: date) -> str:
+    """A period in Czech: ``"1. 1. 2026 – 31. 12. 2026"``."""
+    return f"{_day(start)} – {_day(end)}"
+
+
 def round_period(round_: ReportingRound) -> str:
-    """The period a round covers, in Czech: ``"1. 1. 2026 – 31. 12. 2026"`` (what the report prints,
-    not the plan's period)."""
-    return f"{_day(round_.period_start)} – {_day(round_.period_end)}"
+    """The period a round covers (:func:`period_label`): what the report, its exports and the
+    e-mails print, not the plan's period."""
+    return period_label(round_.period_start, round_.period_end)
 
 
 def _format_date(value: datetime | date | None) -> str | None:
