@@ -85,7 +85,7 @@ def test_xlsx_matches_the_data(content):
     wb = load_workbook(io.BytesIO(render(content, "xlsx")))
     ws = wb["Plnění"]
     header = [c.value for c in ws[1]]
-    assert header == ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+    assert header == ["Okruh", "Cíl", *COLUMNS, "Stav plnění", "Hodnota indikátoru", "Problémy a bariéry"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
     assert ws["K2"].alignment.wrap_text
@@ -96,7 +96,9 @@ def test_xlsx_matches_the_data(content):
         assert values[0] == area and values[1] == goal and values[2] == act["code"]
         assert values[8] == act["fulfilment"]
     cooperation = [v[10] for v in data]
-    assert "'---------" in cooperation  # the plan's explicit "nobody" starts with "-": neutralised
+    # the plan's placeholder „---------“ is no data: an empty cell, no visible apostrophe (issue 16)
+    assert not any(str(v or "").startswith(("'", "-")) for v in cooperation)
+    assert "" in cooperation or None in cooperation
 
 
 def test_csv_is_utf8_bom_semicolon_and_matches(content):
