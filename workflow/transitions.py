@@ -254,12 +254,12 @@ def acting_as(user: User | None, entry: Entry, day: date | None = None) -> Actin
 
 def check_capacity(entry: Entry, name: str, as_of: ActingAs) -> None:
     """Refuse a user who acts for ``entry`` in no capacity that may fire transition ``name``
-    (unknown names are left to :func:`check_transition`).
+    (unknown names and locked rounds are left to :func:`check_transition`, which refuses them first).
 
     :raises NotAllowed: with a Czech message naming who may.
     """
     t = TRANSITIONS.get(name)
-    if t is not None and not as_of.kinds & t.actors:
+    if t is not None and entry.round.is_open and not as_of.kinds & t.actors:
         who = ", ".join(str(ACTOR_TITLES[a]) for a in sorted(t.actors))
         raise NotAllowed(_("Akci „%(action)s“ smí provést jen %(who)s.", action=t.title, who=who))
 
