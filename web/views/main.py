@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
 from web.extensions import db
 from web.landing import landing_url
-from workflow.accounts import AccountError, update_user
+from web.uow import fail
+from workflow.accounts import update_user
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +30,7 @@ def healthz() -> ResponseReturnValue:
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok", database="ok")
     except Exception:  # any driver error means "not healthy"
-        db.session.rollback()
+        fail()
         return jsonify(status="error", database="error"), 503
 
 
@@ -41,15 +42,9 @@ def set_language() -> ResponseReturnValue:
     response = redirect(request.referrer or url_for("main.index"))
     if lang not in {"cs", "en"}:
         return response
-    if current_user.is_authenticated:
-        try:
-            update_user(current_user, name=current_user.name or current_user.email, locale=lang,
-                        actor=current_user, ip=request.remote_addr or "")
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+    if current_user.is_authenticated:  # the request's unit of work commits (a refusal is flashed)
+        update_user(current_user, name=current_user.name or current_user.email, locale=lang,
+                    actor=current_user, ip=request.remote_addr or "")
     else:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
