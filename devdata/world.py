@@ -25,9 +25,9 @@ from sqlalchemy import select
 from devdata.largedata import Generated, generate, scaled
 from devdata.largedata import insert_rows as _insert
 from notifications.outbox import OutboxMessage
-from web.extensions import db
 from workflow.accounts import make_link_token
 from workflow.bodies import ensure_seed_bodies
+from workflow.db import db
 from workflow.entries import attachment_path
 from workflow.models import (
     Activity,

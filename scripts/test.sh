@@ -9,5 +9,6 @@ cd "$(dirname "$0")/.."
 if [ "${PLNENI_SKIP_BOOTSTRAP:-0}" != "1" ]; then
   scripts/bootstrap.sh test,lint
   .venv/bin/ruff check .
+  .venv/bin/lint-imports --no-cache  # import contracts (pyproject.toml)
 fi
 .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" --dist loadgroup "$@"
