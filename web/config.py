@@ -234,6 +234,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIT_RETENTION_DAYS", "1825",
             "Days the account audit log is kept; older rows are purged daily by beat "
             "(`flask purge-audit` by hand). `0` keeps it forever.", integer(0)),
+    Setting("PUBLIC_PUBLISHER", "Liberecký kraj",
+            "Publisher named on published reports and in their open-data metadata (`metadata.json`)."),
+    Setting("PUBLIC_LICENCE", "https://creativecommons.org/licenses/by/4.0/",
+            "Licence (URL) of published reports and their data, stated in the open-data metadata."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -357,6 +361,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         },
         "BASE_URL": v["BASE_URL"].rstrip("/"),
         "AUDIT_RETENTION_DAYS": v["AUDIT_RETENTION_DAYS"],
+        "PUBLIC_PUBLISHER": v["PUBLIC_PUBLISHER"],
+        "PUBLIC_LICENCE": v["PUBLIC_LICENCE"],
         # Flask-Caching: frozen pages only (web.views.reports); shared by every web process.
         "PAGE_CACHE_SECONDS": cache_seconds,
         "CACHE_TYPE": "NullCache" if not cache_seconds else "RedisCache" if redis_url else "FileSystemCache",
