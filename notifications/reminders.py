@@ -180,7 +180,7 @@ class BodyDue:
         }
 
 
-def _outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
+def outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
     """Unfinished entries matching ``conditions`` (one query), grouped per round and body."""
     if not conditions:
         return []
@@ -256,7 +256,7 @@ def due_today(today: date) -> list[BodyDue]:
             conditions.append(and_(Entry.round_id == round_id, effective_deadline().in_(sorted(deadlines))))
             for deadline, found in deadlines.items():
                 stages[(round_id, deadline)] = found
-    result = _outstanding(today, conditions)
+    result = outstanding(today, conditions)
     for due in result:
         due.stages = dict(stages.get((due.round_id, due.deadline), []))
     return result
@@ -272,10 +272,10 @@ def late_bodies(
     condition = and_(Entry.round_id.in_(rounds), effective_deadline() < today)
     if body_ids is not None:
         condition = and_(condition, Entry.body_id.in_(sorted(body_ids)))
-    return _outstanding(today, [condition])
+    return outstanding(today, [condition])
 
 
-def _send_per_person(
+def send_per_person(
     dues: Iterable[BodyDue],
     today: date,
     kind_of: Any,
@@ -339,7 +339,7 @@ def send_reminders(today: date) -> int:
 
     :returns: the number of outbox messages newly written.
     """
-    written = _send_per_person(due_today(today), today, lambda due: list(due.stages))
+    written = send_per_person(due_today(today), today, lambda due: list(due.stages))
     if is_working_day(today):
         written += send_secretary_digest(today)
     db.session.flush()
@@ -412,8 +412,8 @@ def send_now(round_: ReportingRound, today: date, *, body_id: int | None = None)
     if body_id is None:
         dues = late_bodies(today, round_ids=[round_.id])
     else:
-        dues = _outstanding(today, [and_(Entry.round_id == round_.id, Entry.body_id == body_id)])
-    written = _send_per_person(
+        dues = outstanding(today, [and_(Entry.round_id == round_.id, Entry.body_id == body_id)])
+    written = send_per_person(
         dues,
         today,
         lambda due: [OVERDUE_NOTICE if due.deadline < today else DEADLINE_REMINDER],

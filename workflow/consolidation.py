@@ -21,6 +21,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from workflow import permissions
 from workflow.db import db, utcnow
 from workflow.models import (
     Activity,
@@ -34,7 +35,8 @@ from workflow.models import (
     StatusOverride,
     User,
 )
-from workflow.states import EntryState, FulfilmentStatus, Role, RoundState
+from workflow.permissions import Action
+from workflow.states import EntryState, FulfilmentStatus, RoundState
 from workflow.transitions import WorkflowError
 
 
@@ -157,11 +159,6 @@ def _require_editable(round_: ReportingRound) -> None:
         raise ConsolidationError(_("Kolo je uzavřené, souhrn už nelze měnit."))
 
 
-def _require_editor(actor: User | None) -> None:
-    if actor is None or not actor.has_role(Role.reviewer, Role.secretary):
-        raise ConsolidationError(_("Souhrn může upravit jen hodnotitel nebo tajemník."))
-
-
 def consolidate_round(round_: ReportingRound, actor: User | None) -> int:
     """Write the merged text of every activity with approved entries into its :class:`Consolidation`.
 
@@ -221,7 +218,7 @@ def edit_consolidation(
     :raises ConsolidationError: closed round, actor neither reviewer nor secretary, empty text.
     """
     _require_editable(round_)
-    _require_editor(actor)
+    permissions.require(actor, Action.edit_consolidation)
     text, comment = text.strip(), comment.strip()
     if not text:
         raise ConsolidationError(_("Souhrnný text nesmí být prázdný."))
@@ -289,7 +286,7 @@ def set_status_override(
     :raises ConsolidationError: closed round, wrong role, unknown status, missing reason.
     """
     _require_editable(round_)
-    _require_editor(actor)
+    permissions.require(actor, Action.edit_consolidation)
     current = db.session.scalars(
         select(StatusOverride).where(
             StatusOverride.round_id == round_.id, StatusOverride.activity_id == activity.id

@@ -19,7 +19,7 @@ from workflow import clock, permissions
 from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
-from workflow.states import EntryState, Role, RoundState
+from workflow.states import EntryState, RoundState
 
 #: States in which the body still owes its answer.
 OPEN_STATES = (EntryState.not_started, EntryState.draft, EntryState.returned)
@@ -254,9 +254,7 @@ def review_queue_total(user: User, filters: QueueFilter, today: date) -> int:
 
 
 def _queue_query(user: User, filters: QueueFilter, today: date) -> Any:
-    query = _entry_list()
-    if not user.has_role(Role.secretary):
-        query = query.where(permissions.reviewer_scope_clause(user))
+    query = _entry_list().where(permissions.review_queue_clause(user))
     if filters.round_id:
         query = query.where(Entry.round_id == filters.round_id)
     if filters.state != "all":

@@ -182,8 +182,8 @@ def test_reminder_reads_well_in_czech_and_english(app, make_user):
 
 def test_the_workflow_services_raise_the_notifications(app, make_user):
     """Through the real services: open (in build_round) → submit → send back → close."""
+    from workflow import closing
     from workflow.entries import apply_transition, entry_for_update
-    from workflow.rounds import close_round
 
     s = build_round(make_user)
     invited = sorted(m.recipient_email for m in _messages(events.ROUND_INVITATION))
@@ -204,7 +204,9 @@ def test_the_workflow_services_raise_the_notifications(app, make_user):
         returned = _messages(events.ENTRY_RETURNED)
         assert [m.recipient_email for m in returned] == [JANA, PETR]
         assert returned[0].payload["reason"] == "Chybí zápisy ze zasedání."
-        close_round(s.round, s.users["tajemnik"])
+        closing.waive_remaining(s.round, s.users["tajemnik"], "Nikdo neodpověděl.")
+        closing.fill_missing_texts(s.round, s.users["tajemnik"], "Nevykázáno.")
+        closing.close_with_snapshot(s.round, s.users["tajemnik"])
         db.session.commit()
     assert {m.recipient_email for m in _messages(events.ROUND_CLOSED)} >= {
         JANA,

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from html import unescape
 
 import pytest
 from flask import url_for
 from plan_fixtures import make_bodies, make_plan
-from sqlalchemy import event
-from support import login
+from support import count_statements, login
 
 from web.extensions import db
 from web.views.plans import deadline_summary
@@ -45,21 +42,6 @@ def row_html(response, code: str) -> str:
 
 def row_text(response, code: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", row_html(response, code)))).strip()
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Collect the SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # ------------------------------------------------------------------------------------ access

@@ -7,11 +7,11 @@ import io
 import json
 
 import pytest
-import reports.report_fixtures as fixtures
+import report_fixtures as fixtures
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from reports.report_fixtures import imported_round, plain
+from report_fixtures import imported_round, plain
 from sqlalchemy import select
 from support import login
 

@@ -16,11 +16,11 @@ from flask_login import current_user
 from forms.account import ChangePasswordForm, DeputyForm, ProfileForm, as_choices
 from forms.admin import ActionForm
 from web.extensions import db
+from web.uow import confirm, fail
 from web.views.auth import client_ip
 from web.views.guards import requires
 from workflow import clock
 from workflow.accounts import (
-    AccountError,
     WeakPassword,
     acting_for,
     add_deputy,
@@ -32,6 +32,7 @@ from workflow.accounts import (
     update_user,
 )
 from workflow.audit import AuditKind
+from workflow.errors import DomainError
 from workflow.models import Body, Deputy, User
 from workflow.passwords import verify_password
 from workflow.permissions import Action, can
@@ -81,12 +82,11 @@ def settings() -> ResponseReturnValue:
         try:
             update_user(user, name=form.name.data or "", locale=form.locale.data or "cs", actor=user,
                         ip=client_ip())
-        except AccountError as exc:
-            db.session.rollback()
+        except DomainError as exc:
+            fail()
             flash(exc.message, "danger")
         else:
-            db.session.commit()
-            flash(_("Nastavení je uloženo."), "success")
+            confirm(_("Nastavení je uloženo."))
             return redirect(url_for("account.settings"))
     return _render(profile=form)
 
@@ -105,11 +105,10 @@ def change_password() -> ResponseReturnValue:
                 set_password(user, form.password.data or "", actor=user, kind=AuditKind.password_changed,
                              ip=client_ip())
             except WeakPassword as exc:
-                db.session.rollback()
+                fail()
                 form.password.errors = [*form.password.errors, exc.message]
             else:
-                db.session.commit()
-                flash(_("Heslo je změněno."), "success")
+                confirm(_("Heslo je změněno."))
                 return redirect(url_for("account.settings"))
     return _render(password_form=form)
 
@@ -131,12 +130,11 @@ def add_own_deputy() -> ResponseReturnValue:
             try:
                 add_deputy(user, deputy, form.starts_on.data, form.ends_on.data, body=body,
                            note=form.note.data or "", actor=user, ip=client_ip())
-            except AccountError as exc:
-                db.session.rollback()
+            except DomainError as exc:
+                fail()
                 flash(exc.message, "danger")
             else:
-                db.session.commit()
-                flash(_("Zástup je nastaven: %(name)s.", name=deputy.name), "success")
+                confirm(_("Zástup je nastaven: %(name)s.", name=deputy.name))
                 return redirect(url_for("account.settings"))
     return _render(deputy_form=form)
 
@@ -152,6 +150,5 @@ def remove_own_deputy(deputy_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     remove_deputy(entry, actor=user, ip=client_ip())
-    db.session.commit()
-    flash(_("Zástup je zrušen."), "success")
+    confirm(_("Zástup je zrušen."))
     return redirect(url_for("account.settings"))

@@ -43,6 +43,7 @@ from werkzeug.routing import BuildError
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.extensions import csrf, db
 from web.ldap_auth import credentials
+from web.uow import confirm, fail, lasting
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
 from workflow.audit import AuditKind, record
 from workflow.db import utcnow
@@ -108,9 +109,10 @@ def _security_gate() -> ResponseReturnValue | None:
     if secret is not None:
         # Authenticated by the token alone: a cookie sent along is ignored, so it cannot ride on
         # the CSRF exemption. An invalid token leaves the request anonymous.
-        user = user_for_bearer_token(secret, ip=client_ip())
+        ip = client_ip()
+        # last_used_at and the audit event stand even when the request is then refused
+        user = lasting(lambda: user_for_bearer_token(secret, ip=ip))
         if user is not None:
-            db.session.commit()  # last_used_at and the audit event
             g.api_token_auth = True
             g._login_user = user
         else:
@@ -131,8 +133,8 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
     if isinstance(last_seen, int | float) and now - last_seen > limit:
         user = db.session.get(User, int(session["_user_id"])) if str(session["_user_id"]).isdigit() else None
         if user is not None:
-            record(AuditKind.session_expired, actor=user, subject=user, ip=client_ip())
-            db.session.commit()
+            ip = client_ip()
+            lasting(lambda: record(AuditKind.session_expired, actor=user, subject=user, ip=ip))
         logout_user()
         session.clear()
         flash(_("Byli jste odhlášeni po delší nečinnosti. Přihlaste se prosím znovu."), "info")
@@ -191,9 +193,9 @@ def _wait_text(limit: RequestLimit) -> str:
 def _login_throttled(limit: RequestLimit) -> Response:
     """The sign-in page with a clear Czech message and status 429 (nothing else is revealed)."""
     email = (request.form.get("email") or "").strip().lower()
-    record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
-           email=email, ip=client_ip(), summary=str(limit.limit))
-    db.session.commit()
+    ip = client_ip()
+    lasting(lambda: record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
+                           email=email, ip=ip, summary=str(limit.limit)))
     form = LoginForm()
     message = _(
         "Příliš mnoho neúspěšných pokusů o přihlášení. Z bezpečnostních důvodů je další pokus "
@@ -237,18 +239,15 @@ def login() -> ResponseReturnValue:
             g.login_failed = isinstance(exc, DirectoryRefused)
             record(AuditKind.sign_in_failed, subject=getattr(exc, "user", None), email=email, ip=client_ip(),
                    summary=getattr(exc, "summary", "adresář nedostupný"))
-            db.session.commit()
-            flash(str(exc.message), "danger")
+            flash(str(exc.message), "danger")  # the unit of work commits the audit (and role changes)
             return render_template("auth/login.html", form=form)
         if user is not None and password_ok and user.active:
             _start_session(user, remember=bool(form.remember.data))
-            db.session.commit()
-            flash(_("Jste přihlášeni."), "success")
+            confirm(_("Jste přihlášeni."))
             return redirect(_safe_next(request.args.get("next")) or landing_url(user))
         g.login_failed = True
         record(AuditKind.sign_in_failed, subject=user, email=email, ip=client_ip(),
                summary="účet deaktivován" if user is not None and password_ok else "")
-        db.session.commit()
         if user is not None and password_ok:
             flash(_("Váš účet je deaktivován. Obraťte se prosím na správce."), "danger")
         else:
@@ -264,10 +263,9 @@ def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link on another site cannot sign anyone out)."""
     user = current_user._get_current_object()
     record(AuditKind.sign_out, actor=user, subject=user, ip=client_ip())
-    db.session.commit()
     logout_user()
     session.clear()
-    flash(_("Byli jste odhlášeni."), "info")
+    confirm(_("Byli jste odhlášeni."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -284,8 +282,7 @@ def forgot_password() -> ResponseReturnValue:
             from notifications import send_password_reset
 
             send_password_reset(user, ip=client_ip())
-            db.session.commit()
-        flash(
+        confirm(
             _("Pokud je adresa %(email)s v aplikaci registrována, poslali jsme na ni odkaz pro nastavení "
               "nového hesla. Odkaz platí %(minutes)d minut.", email=(form.email.data or "").strip(),
               minutes=int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])),
@@ -317,17 +314,17 @@ def _set_password_page(token: str, purpose: str) -> ResponseReturnValue:
         kind = AuditKind.invitation_accepted if purpose == "invitation" else AuditKind.password_reset
         try:
             set_password(user, form.password.data or "", actor=user, kind=kind, ip=client_ip())
-        except WeakPassword as exc:
+        except WeakPassword as exc:  # shown at the field; nothing of the request is kept
+            fail()
             form.password.errors = [*form.password.errors, exc.message]
         else:
             if current_user.is_authenticated:
                 logout_user()
             _start_session(user)
-            db.session.commit()
             if purpose == "invitation":
-                flash(_("Vítejte! Heslo je nastaveno a jste přihlášeni."), "success")
+                confirm(_("Vítejte! Heslo je nastaveno a jste přihlášeni."))
             else:
-                flash(_("Nové heslo je nastaveno a jste přihlášeni."), "success")
+                confirm(_("Nové heslo je nastaveno a jste přihlášeni."))
             return redirect(landing_url(user))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
 

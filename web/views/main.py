@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from web.extensions import db
+from web.uow import fail
 
 bp = Blueprint("main", __name__)
 
@@ -27,7 +28,7 @@ def healthz() -> ResponseReturnValue:
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok", database="ok")
     except Exception:  # any driver error means "not healthy"
-        db.session.rollback()
+        fail()
         return jsonify(status="error", database="error"), 503
 
 

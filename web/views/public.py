@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from forms.reports import ConfirmForm, ReasonForm
 from web.extensions import cache, db
+from web.uow import confirm
 from web.views.guards import requires
-from web.views.reports import _filename
+from web.views.reports.exports import _filename
 from workflow import publishing
-from workflow.errors import DomainError
 from workflow.exports import FORMATS, render
 from workflow.models import ReportingRound
 from workflow.models.publications import ReportPublication
@@ -157,25 +157,14 @@ def _round(round_id: int) -> ReportingRound:
     return round_
 
 
-def _carry_out(action: Any, done: str) -> None:
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return
-    db.session.commit()
-    flash(done, "success")
-
-
 @bp.post("/kola/<int:round_id>/zverejneni")
 @requires(Action.publish_report)
 def publish(round_id: int) -> ResponseReturnValue:
     """Publish the closed round's report (its newest snapshot)."""
     round_ = _round(round_id)
-    if ConfirmForm().validate_on_submit():
-        _carry_out(lambda: publishing.publish(round_, current_user),
-                   _("Zpráva je zveřejněna; kdokoli ji najde v seznamu zveřejněných zpráv."))
+    if ConfirmForm().validate_on_submit():  # a refusal (DomainError): flashed, back (web.uow)
+        publishing.publish(round_, current_user)
+        confirm(_("Zpráva je zveřejněna; kdokoli ji najde v seznamu zveřejněných zpráv."))
     return redirect(url_for("reports.report", round_id=round_.id))
 
 
@@ -188,8 +177,8 @@ def unpublish(round_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod zrušení zveřejnění."), "danger")
     else:
-        _carry_out(lambda: publishing.unpublish(round_, current_user, form.reason.data or ""),
-                   _("Zveřejnění zprávy je zrušeno."))
+        publishing.unpublish(round_, current_user, form.reason.data or "")
+        confirm(_("Zveřejnění zprávy je zrušeno."))
     return redirect(url_for("reports.report", round_id=round_.id))
 
 

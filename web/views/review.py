@@ -16,6 +16,7 @@ from forms.entries import CommentForm, TransitionForm
 from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
 from forms.rounds import as_choices
 from web.extensions import db
+from web.uow import confirm, refusal_goes_to
 from web.views.entries import load_entry
 from web.views.guards import requires
 from workflow import clock
@@ -25,7 +26,7 @@ from workflow.dashboards import QueueFilter, review_queue, review_queue_total
 from workflow.models import Area, Body, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
 from workflow.states import RoundState
-from workflow.transitions import Actor, WorkflowError, acting_as, allowed_transitions
+from workflow.transitions import Actor, acting_as, allowed_transitions
 
 bp = Blueprint("review", __name__)
 #: Entries per page of the queue (the bulk approval still takes every entry the filters match).
@@ -130,17 +131,13 @@ def entry(entry_id: int) -> ResponseReturnValue:
 def assessment(entry_id: int) -> ResponseReturnValue:
     """Save „Komentář hodnotitele“ (internal or published)."""
     item = load_entry(entry_id)
+    refusal_goes_to(url_for(".entry", entry_id=entry_id))
     form = AssessmentForm()
     if not form.validate():
         flash(_("Komentář hodnotitele je příliš dlouhý."), "danger")
     else:
-        try:
-            svc.set_assessment(item, current_user, form.assessment.data or "", public=bool(form.public.data))
-            db.session.commit()
-            flash(_("Komentář hodnotitele byl uložen."), "success")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        svc.set_assessment(item, current_user, form.assessment.data or "", public=bool(form.public.data))
+        confirm(_("Komentář hodnotitele byl uložen."))
     return redirect(url_for(".entry", entry_id=entry_id))
 
 
@@ -168,11 +165,10 @@ def bulk_approve() -> ResponseReturnValue:
         )
     ids = [int(x) for x in (form.entry_ids.data or "").split(",") if x.strip().isdigit()]
     result = svc.bulk_approve(ids, current_user)
-    db.session.commit()
     if result.approved:
-        flash(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)), "success")
+        confirm(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)))
     for refused, message in result.refused:
-        flash(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
+        confirm(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
     return redirect(url_for(".queue") + "?" + request.form.get("query", ""))
 
 

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from workflow.db import db
+from workflow.errors import InvalidInput
 from workflow.models import Entry, EntryTransition, EntryVersion, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.states import EntryState, FulfilmentStatus, RoundState
@@ -52,7 +53,7 @@ FIELD_LIMITS = {
 }
 
 
-class InvalidAnswer(WorkflowError):
+class InvalidAnswer(WorkflowError, InvalidInput):
     """A value breaks a hard limit even for a draft; ``errors`` maps fields to Czech messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:

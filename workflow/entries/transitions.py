@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from workflow import clock
 from workflow.db import db, utcnow
 from workflow.entries.drafts import _check_version, _record, entry_for_update, missing_for_submit
+from workflow.events import EntryTransitioned, record
 from workflow.models import Entry, EntryTransition, User
 from workflow.states import EntryState
 from workflow.transitions import ActingAs, Actor, IncompleteEntry, WorkflowError, acting_as, check_transition
@@ -62,9 +63,7 @@ def apply_transition(
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)
     db.session.flush()
-    from notifications import events  # what the transition's notification sends (issue 5)
-
-    events.entry_transitioned(entry, log)
+    record(EntryTransitioned(t.notification, entry_id=entry.id, transition=t.name, transition_log_id=log.id))
     return log
 
 
