@@ -54,6 +54,7 @@ from workflow.db import db, utcnow
 from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
 from workflow.models import Entry, EntryTransition, OutboxMessage, ReportingRound, User
 from workflow.permissions import in_review_scope
+from workflow.report import round_period
 from workflow.round_transitions import ROUND_TRANSITIONS
 from workflow.states import Role
 from workflow.transitions import TRANSITIONS
@@ -111,7 +112,10 @@ def round_closed(round_: ReportingRound, *, now: datetime | None = None) -> int:
     for user_id, user in sorted(people.items()):
         payload = {
             "user": user,
-            "round": {"id": round_.id, "title": round_.title, "url": round_url(round_.id)},
+            "round": {
+                "id": round_.id, "title": round_.title, "url": round_url(round_.id),
+                "period": round_period(round_),
+            },
             "report_url": round_url(round_.id),
             "base_url": base_url(),
         }

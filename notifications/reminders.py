@@ -43,6 +43,7 @@ from workflow.models.reminders import (
     DEFAULT_OVERDUE_INTERVAL,
     DEFAULT_OVERDUE_MAX,
 )
+from workflow.report import period_label
 from workflow.states import EntryState, Role, RoundState
 
 #: Entries a body still owes: reminders list exactly these.
@@ -165,6 +166,8 @@ class BodyDue:
     deadline: date
     stages: dict[str, str] = field(default_factory=dict)  # kind -> stage
     entries: list[dict[str, Any]] = field(default_factory=list)
+    #: The round's period („1. 1. 2026 – 31. 12. 2026“), printed in the e-mails.
+    round_period: str = ""
 
     def payload(self, today: date, kind: str) -> dict[str, Any]:
         """The JSON block describing this body in an e-mail of ``kind``."""
@@ -196,6 +199,8 @@ def outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
             Body.name,
             Activity.code,
             Activity.description,
+            ReportingRound.period_start,
+            ReportingRound.period_end,
         )
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .join(Body, Body.id == Entry.body_id)
@@ -204,13 +209,16 @@ def outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
         .order_by(Entry.round_id, czech(Body.abbreviation), Activity.sort_key, Entry.id)
     ).all()
     groups: dict[tuple[int, int, date], BodyDue] = {}
-    for entry_id, round_id, body_id, state, deadline, title, abbreviation, name, code, description in rows:
+    for row in rows:
+        entry_id, round_id, body_id, state, deadline, title, abbreviation, name, code, description = row[:10]
+        span = row[10:]
         if isinstance(deadline, str):  # SQLite returns COALESCE of dates as text
             deadline = date.fromisoformat(deadline)
         key = (round_id, body_id, deadline)
         due = groups.get(key)
         if due is None:
             due = groups[key] = BodyDue(round_id, title, body_id, abbreviation, name, deadline)
+            due.round_period = period_label(*span)
         due.entries.append(
             {
                 "id": entry_id,
@@ -303,7 +311,10 @@ def send_per_person(
         body_ids = sorted({b.body_id for b in bodies})
         payload = {
             "user": person.as_payload(),
-            "round": {"id": round_id, "title": bodies[0].round_title, "url": round_url(round_id)},
+            "round": {
+                "id": round_id, "title": bodies[0].round_title, "url": round_url(round_id),
+                "period": bodies[0].round_period,
+            },
             "bodies": [
                 b.payload(today, kind)
                 for b in sorted(bodies, key=lambda b: (b.deadline, b.body_abbreviation))

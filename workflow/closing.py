@@ -51,6 +51,9 @@ class Checklist:
     open_entries: list[Entry] = field(default_factory=list)
     waived: list[Waiver] = field(default_factory=list)
     missing_text: list[Activity] = field(default_factory=list)
+    #: Acronyms the report would print without a definition in the plan's „Seznam zkratek“ (a warning,
+    #: shown while it can still be fixed; it does not block the closing).
+    undefined_abbreviations: list[str] = field(default_factory=list)
 
     @property
     def unreported(self) -> list[Activity]:
@@ -95,7 +98,12 @@ def closing_checklist(round_: ReportingRound) -> Checklist:
             )
         )
     waivers_sorted = sorted(waivers, key=lambda w: (w.entry.activity.sort_key, w.entry.body.abbreviation))
-    return Checklist(open_entries=open_entries, waived=waivers_sorted, missing_text=missing)
+    return Checklist(
+        open_entries=open_entries,
+        waived=waivers_sorted,
+        missing_text=missing,
+        undefined_abbreviations=content.undefined_abbreviations,
+    )
 
 
 def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:

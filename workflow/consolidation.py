@@ -336,3 +336,44 @@ def activity_statuses(
             "override_reason": override.reason if override else "",
         }
     return result
+
+
+# ----------------------------------------------------------------------------- collected values
+
+
+def _number(value: Any) -> str:
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    integer, _sep, fraction = text.partition(".")
+    grouped = f"{int(integer):,}".replace(",", "\u00a0") if integer.lstrip("-").isdigit() else integer
+    return grouped + ("," + fraction if fraction else "")
+
+
+def collected_values(round_: ReportingRound) -> dict[int, dict[str, str]]:
+    """Per activity id, what the approved entries of ``round_`` reported besides the text:
+    ``{"indicator_value": …, "problems": …}``, a line per body (``"OSV: …"``; no prefix when only one
+    body answered). One query."""
+    rows = db.session.execute(
+        select(
+            Entry.activity_id, Body.abbreviation, Entry.indicator_number, Entry.indicator_unit,
+            Entry.indicator_text, Entry.indicator_as_of, Entry.problems,
+        )
+        .join(Body, Body.id == Entry.body_id)
+        .where(Entry.round_id == round_.id, Entry.state == EntryState.approved.value)
+        .order_by(Entry.activity_id, Body.abbreviation)
+    ).all()
+    per_activity: dict[int, list[tuple[str, str, str]]] = {}
+    for activity_id, body, number, unit, text, as_of, problems in rows:
+        value = " ".join(x for x in (_number(number) if number is not None else "", unit or "") if x)
+        value = "; ".join(x for x in (value, (text or "").strip()) if x)
+        if value and as_of:
+            value += f" (k {as_of.day}. {as_of.month}. {as_of.year})"
+        per_activity.setdefault(activity_id, []).append((body, value, (problems or "").strip()))
+    result: dict[int, dict[str, str]] = {}
+    for activity_id, items in per_activity.items():
+        several = len(items) > 1
+
+        def lines(index: int, items: list[tuple[str, str, str]] = items, several: bool = several) -> str:
+            return "\n".join(f"{i[0]}: {i[index]}" if several else i[index] for i in items if i[index])
+
+        result[activity_id] = {"indicator_value": lines(1), "problems": lines(2)}
+    return result

@@ -47,7 +47,7 @@ class RoundError(WorkflowError):
 
 #: Why an activity is (not) in a round by default; stored in ``RoundActivity.default_reason``.
 DEFAULT_REASONS = {
-    "ongoing": _l("Plní se průběžně"),
+    "ongoing": _l("Průběžná aktivita bez pevného termínu"),
     "yearly": _l("Opakuje se každý rok"),
     "conditional": _l("Termín je podmíněný, aktivita se sleduje"),
     "unknown": _l("Termín nelze přečíst, aktivita se raději sleduje"),

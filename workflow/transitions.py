@@ -206,6 +206,18 @@ def state_title(state: str) -> str:
     return str(ENTRY_STATE_TITLES.get(EntryState(state), state))
 
 
+def check_capacity(entry: Entry, name: str, as_of: ActingAs) -> None:
+    """Refuse a user who acts for ``entry`` in no capacity that may fire transition ``name``
+    (unknown names and locked rounds are left to :func:`check_transition`, which refuses them first).
+
+    :raises NotAllowed: with a Czech message naming who may.
+    """
+    t = TRANSITIONS.get(name)
+    if t is not None and entry.round.is_open and not as_of.kinds & t.actors:
+        who = ", ".join(str(ACTOR_TITLES[a]) for a in sorted(t.actors))
+        raise NotAllowed(_("Akci „%(action)s“ smí provést jen %(who)s.", action=t.title, who=who))
+
+
 def check_transition(
     entry: Entry,
     name: str,
@@ -232,9 +244,7 @@ def check_transition(
             _("Kolo „%(round)s“ není otevřené, záznamy jsou uzamčené.", round=entry.round.title)
         )
     as_of = as_of or acting_as(user, entry)
-    if not as_of.kinds & t.actors:
-        who = ", ".join(str(ACTOR_TITLES[a]) for a in sorted(t.actors))
-        raise NotAllowed(_("Akci „%(action)s“ smí provést jen %(who)s.", action=t.title, who=who))
+    check_capacity(entry, name, as_of)
     if entry.state not in t.sources:
         sources = ", ".join(f"„{state_title(s)}“" for s in sorted(t.sources))
         raise InvalidTransition(

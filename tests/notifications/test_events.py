@@ -61,7 +61,10 @@ def test_invitation_lists_each_persons_entries_once(app, make_user):
         "round_invitation", "cs", **_messages(events.ROUND_INVITATION)[0].payload
     )
     assert subject == "Kolo monitoringu „Monitoring 2026“: odevzdejte plnění do 24. 11. 2026"
-    assert "bylo otevřeno kolo monitoringu „Monitoring 2026“" in text
+    # issue 16: the round's period, and no „vyplnění plnění“
+    assert "bylo otevřeno kolo monitoringu „Monitoring 2026“ za období 1. 1. 2026 – 31. 12. 2026." in text
+    assert "vyplnění plnění" not in text and "vyplnění plnění" not in html
+    assert "za období 1. 1. 2026 – 31. 12. 2026" in html
     assert "OŠMTS – Odbor školství, mládeže, tělovýchovy a sportu" in text
     entry = s.entry("A1.1", "OŠMTS")
     assert f"http://127.0.0.1:5000/zaznamy/{entry.id}" in text
@@ -154,6 +157,7 @@ def test_round_closed_notice_with_report_link(app, make_user):
     subject, text, _html = render_email("round_closed", "cs", **closed[0].payload)
     assert subject == "Kolo monitoringu „Monitoring 2026“ bylo uzavřeno"
     assert f"http://127.0.0.1:5000/kola/{s.round.id}" in text
+    assert "Sledované období: 1. 1. 2026 – 31. 12. 2026" in text  # the round's, not the plan's (issue 16)
 
 
 def test_reminder_reads_well_in_czech_and_english(app, make_user):

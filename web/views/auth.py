@@ -38,10 +38,10 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, current_user, login_required, login_user, logout_user
-from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.extensions import csrf, db
+from web.landing import landing_url as role_landing
 from web.ldap_auth import credentials
 from web.uow import confirm, fail, lasting
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
@@ -159,13 +159,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def landing_url(user: User) -> str:
-    """Where a user lands after sign-in without ``next``: their (first) body's page, else the home."""
-    if user.bodies:
-        try:
-            return url_for("bodies.detail", body_id=user.bodies[0].id)
-        except BuildError:
-            pass
-    return url_for("main.index")
+    """Where a user lands after sign-in without ``next``: their work (:func:`web.landing.landing_url`)."""
+    return role_landing(user)
 
 
 def _start_session(user: User, *, remember: bool = False) -> None:

@@ -37,6 +37,7 @@ from web.uow import confirm as confirm_done
 from web.uow import fail, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
+from workflow.dashboards import next_open_task
 from workflow.errors import DomainError
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
 from workflow.models.rounds import ANSWER_FIELDS
@@ -47,6 +48,7 @@ from workflow.transitions import (
     TRANSITIONS,
     Actor,
     IncompleteEntry,
+    NotAllowed,
     StaleEntry,
     acting_as,
     allowed_transitions,
@@ -157,7 +159,10 @@ def _last_reason(entry: Entry) -> EntryTransition | None:
 def detail(entry_id: int) -> ResponseReturnValue:
     """Read-only page of one entry with the buttons of the transitions the user may fire now."""
     entry = load_entry(entry_id)
-    return render_template("entries/detail.html", **_page_context(entry))
+    context = _page_context(entry)
+    if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
+        context["next_task"] = next_open_task(current_user, entry, clock.today())
+    return render_template("entries/detail.html", **context)
 
 
 def _edit_page(
@@ -266,7 +271,7 @@ def autosave(entry_id: int) -> ResponseReturnValue:
     form = EntryForm()
     status, message = "saved", ""
     if not form.validate():
-        status, message = "invalid", _("Některé pole překračuje povolenou délku nebo formát; opravte je.")
+        status, message = "invalid", _("Neuloženo. Opravte prosím: %(fields)s", fields=form.error_summary())
     else:
         try:
             svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
@@ -324,6 +329,9 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
         svc.apply_transition(
             entry, name, current_user, comment=comment, expected_version=_int(form.version.data)
         )
+    except NotAllowed:  # no capacity for this action at all: forbidden, whatever the version said
+        fail()
+        abort(403)
     except StaleEntry:
         fail()
         last = db.session.scalar(

@@ -31,7 +31,8 @@ from workflow.entries import decide_extension, request_extension
 from workflow.errors import DomainError
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
 from workflow.permissions import Action, acting_body_ids, can
-from workflow.states import EntryState, Role, RoundState
+from workflow.round_transitions import apply_round_transition
+from workflow.states import EntryState, RoundState
 
 bp = Blueprint("rounds", __name__)
 
@@ -192,7 +193,7 @@ def open_(round_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate():
         abort(400)
     refusal_goes_to(url_for(".detail", round_id=round_id))
-    created = svc.open_round(round_, current_user)
+    created = apply_round_transition(round_, "open", current_user)
     confirm(_("Kolo bylo otevřeno, počet vytvořených záznamů: {result}.").format(result=created))
     return redirect(url_for(".detail", round_id=round_id))
 
@@ -210,7 +211,7 @@ def reopen(round_id: int) -> ResponseReturnValue:
     if not form.validate():
         flash(_("Uveďte důvod znovuotevření."), "danger")
         return redirect(back)
-    svc.reopen_round(round_, current_user, reason=form.reason.data or "")
+    apply_round_transition(round_, "reopen", current_user, comment=form.reason.data or "")
     confirm(_("Kolo bylo znovu otevřeno."))
     return redirect(back)
 
@@ -223,7 +224,7 @@ def detail(round_id: int) -> ResponseReturnValue:
     of the entries they may see."""
     round_ = _round(round_id)
     today = clock.today()
-    staff = current_user.has_role(Role.secretary, Role.admin)
+    staff = can(current_user, Action.view_round_dashboard)
     dashboard = round_dashboard(round_.id, today) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
     own_bodies = acting_body_ids(current_user, today)
@@ -232,7 +233,7 @@ def detail(round_id: int) -> ResponseReturnValue:
         .where(DeadlineExtension.round_id == round_.id)
         .order_by(DeadlineExtension.id.desc())
     ).all()
-    if not current_user.has_role(Role.secretary, Role.admin):
+    if not staff:
         extensions = [e for e in extensions if e.body_id in own_bodies]
     return render_template(
         "rounds/detail.html",

@@ -258,7 +258,7 @@ def missing_for_submit(entry: Entry) -> dict[str, str]:
     if not (entry.text or "").strip():
         missing["text"] = _("vyplňte text plnění")
     elif entry.carried_over:
-        missing["text"] = _("text převzatý z minulého kola upravte, nebo potvrďte, že stále platí")
+        missing["text"] = _("text převzatý z loňského plnění upravte, nebo potvrďte, že stále platí")
     if entry.indicator_number is not None and not (entry.indicator_unit or "").strip():
         missing["indicator_unit"] = _("uveďte jednotku hodnoty indikátoru")
     has_value = entry.indicator_number is not None or (entry.indicator_text or "").strip()

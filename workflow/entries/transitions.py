@@ -12,7 +12,15 @@ from workflow.entries.drafts import _check_version, _record, entry_for_update, m
 from workflow.events import EntryTransitioned, record
 from workflow.models import Entry, EntryTransition, User
 from workflow.states import EntryState
-from workflow.transitions import ActingAs, Actor, IncompleteEntry, WorkflowError, acting_as, check_transition
+from workflow.transitions import (
+    ActingAs,
+    Actor,
+    IncompleteEntry,
+    WorkflowError,
+    acting_as,
+    check_capacity,
+    check_transition,
+)
 
 
 def apply_transition(
@@ -30,13 +38,16 @@ def apply_transition(
     Load the entry with :func:`entry_for_update` first, so that two concurrent requests cannot
     both pass the state check.
 
+    :raises NotAllowed: the actor may not fire ``name`` at all (checked before the version, so a
+        forged request with an old version is refused as forbidden, not as a conflict).
     :raises StaleEntry: ``expected_version`` is not the current version.
     :raises UnknownTransition, RoundLocked, NotAllowed, InvalidTransition, SelfApproval,
         CommentRequired: see :func:`~workflow.transitions.check_transition`.
     :raises IncompleteEntry: submitting an incomplete answer (``errors`` per field).
     """
-    _check_version(entry, expected_version)
     as_of = as_of or acting_as(actor, entry)
+    check_capacity(entry, name, as_of)  # who may act comes before the version (issue 16, item 4)
+    _check_version(entry, expected_version)
     t = check_transition(entry, name, actor, comment=comment, as_of=as_of)
     if t.validates:
         missing = missing_for_submit(entry)

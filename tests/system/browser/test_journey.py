@@ -210,7 +210,7 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         others = sorted((b for b in per_body if b != "OSV"), key=lambda b: -len(per_body[b]))
         assert len(others) >= 2, per_body.keys()
         s["bulk_body"], s["late_body"] = others[0], others[1]
-        s["bulk_entries"] = per_body[others[0]][:3]
+        s["bulk_entries"] = per_body[others[0]][:4]
         page.goto(f"/kola/{round_.id}")
         expect(page.locator("main")).to_contain_text("Monitoring plnění akčního plánu 2025")
         a11y(page)
@@ -254,10 +254,43 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         page.wait_for_load_state()
         assert "/pozvanka/" not in page.url and "/prihlaseni" not in page.url, page.url
         expect(page.get_by_role("button", name=re.compile("Olga Sociální"))).to_be_visible()
+        s["contributor_landing"] = page.url.removeprefix(live_server.url)  # checked in "landing-pages"
 
     journey.run("set-password", contributor, accept_invitation, needs=["invite-contributor"])
 
     # 4 ------------------------------------------------------------------ draft, reload, submit
+    def task_filters() -> None:
+        # issue 16, item 9: „Moje úkoly“ searches by code or text and filters by state, deadline, area
+        page = contributor
+        page.goto("/moje-ukoly")
+        filters = page.get_by_role("search")
+        filters.get_by_label("Hledat").fill("A1.9")
+        filters.get_by_label("Stav").select_option("not_started")
+        filters.get_by_role("button", name="Filtrovat").click()
+        page.wait_for_load_state()
+        codes = page.locator("tbody .activity-code").all_inner_texts()
+        assert codes == ["A1.9"], codes
+        filters = page.get_by_role("search")
+        filters.get_by_label("Stav").select_option("approved")
+        filters.get_by_role("button", name="Filtrovat").click()
+        page.wait_for_load_state()
+        expect(page.locator("tbody .activity-code")).to_have_count(0)
+        filters = page.get_by_role("search")
+        _fresh()
+        a19 = db.session.get(Activity, s["a19"])
+        words, area_id = a19.description.split()[:3], a19.goal.area_id
+        db.session.rollback()
+        filters.get_by_label("Hledat").fill(" ".join(words).lower())  # words of the activity's text
+        filters.get_by_label("Stav").select_option("")
+        filters.get_by_label("Termín").select_option("week")
+        filters.get_by_label("Okruh").select_option(str(area_id))
+        filters.get_by_role("button", name="Filtrovat").click()
+        page.wait_for_load_state()
+        assert "A1.9" in page.locator("tbody .activity-code").all_inner_texts()
+        a11y(page)
+
+    journey.run("task-filters", contributor, task_filters, needs=["set-password", "open-round"])
+
     def fill_draft() -> None:
         page = contributor
         page.goto("/moje-ukoly")
@@ -312,15 +345,37 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
     journey.run("unsaved-changes-warning", contributor, unsaved_warning, needs=["draft-reload"])
 
     def submit() -> None:
+        # issue 16, item 1: with the form scrolled to the bottom, the user edits a field and clicks
+        # „Odeslat ke kontrole“ at once, with a human's pause between pressing and releasing the
+        # button. Leaving the field starts an autosave; nothing near the button may move meanwhile.
         page = contributor
         page.goto(f"/zaznamy/{s['a19_entry']}/upravit")
-        page.get_by_role("button", name="Odeslat ke kontrole").click()
+        page.locator("#text").fill(DRAFT_TEXT + " Průběžně.")
+        page.locator("#text").blur()
+        expect(page.locator("#autosave-status [data-autosave=saved]")).to_be_attached(timeout=15_000)
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.evaluate("() => document.getElementById('problems').focus({preventScroll: true})")
+        page.keyboard.type("Bez problémů.")
+        button = page.get_by_role("button", name="Odeslat ke kontrole")
+        box = button.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], (
+            f"the button is not on screen at the bottom of the page: {box}")
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, delay=150)
+        _wait_state(s["a19_entry"], EntryState.submitted, timeout=8.0)
         page.wait_for_load_state()
-        _wait_state(s["a19_entry"], EntryState.submitted)
         expect(page.locator(".flash-messages")).to_be_visible()
         a11y(page)
 
     journey.run("submit", contributor, submit, needs=["draft-reload"])
+
+    def next_task_link() -> None:
+        # issue 16, item 9: the confirmation of „Odeslat ke kontrole“ leads on to the next open task
+        page = contributor
+        next_task = page.get_by_role("link", name=re.compile("Další úkol"))
+        expect(next_task).to_be_visible()
+        assert re.search(r"/zaznamy/\d+/upravit$", next_task.get_attribute("href") or ""), next_task
+
+    journey.run("next-task-link", contributor, next_task_link, needs=["submit"])
 
     # 5 ------------------------------------------------------------------ review: return, fix, approve
     reviewer = page_for("hodnotitel", "hodnotitel@kraj-lbc.cz")
@@ -361,6 +416,11 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         page = reviewer
         page.goto(f"/kontrola/{s['a19_entry']}")
         expect(page.locator("main")).to_contain_text("zápisy ze všech jednání")
+        # issue 16, item 8: the decision stays at hand at the top while the reviewer reads on
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_timeout(100)
+        box = page.get_by_role("button", name="Schválit", exact=True).bounding_box()
+        assert box and 0 <= box["y"] < page.viewport_size["height"] / 2, f"scrolled away: {box}"
         page.get_by_role("button", name="Schválit", exact=True).click()
         page.wait_for_load_state()
         _wait_state(s["a19_entry"], EntryState.approved)
@@ -379,9 +439,39 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
                        expected_version=entry.version)
             apply_transition(entry, "submit", member, expected_version=entry.version)
         db.session.commit()
+        _fresh()
+        body_id = db.session.scalars(select(Body.id).filter_by(abbreviation=s["bulk_body"])).one()
+        db.session.rollback()
         page = reviewer
-        page.goto(f"/kontrola?round={s['round']}")
+        queue_url = f"/kontrola?round={s['round']}&body={body_id}"
+        page.goto(queue_url)
         a11y(page)
+        # issue 16, item 8: tick two rows and approve just those
+        first, second, third, fourth = s["bulk_entries"]
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(4)
+        ticked = []
+        for entry_id in (first, second):
+            page.locator(f"input[type=checkbox][value='{entry_id}']").check()
+            ticked.append(entry_id)
+        page.get_by_role("button", name=re.compile("Schválit vybrané")).click()
+        page.wait_for_load_state()
+        page.get_by_role("button", name=re.compile(r"Ano, schválit 2 záznam")).click()
+        page.wait_for_load_state()
+        for entry_id in ticked:
+            _wait_state(entry_id, EntryState.approved)
+        assert _entry_state(third) == EntryState.submitted.value
+        # „Schválit a další“ approves and opens the next entry of the same filtered queue
+        page.locator("tbody tr").first.get_by_role("link", name="Zkontrolovat").click()
+        page.wait_for_load_state()
+        current = int(re.search(r"/kontrola/(\d+)", page.url).group(1))
+        following = fourth if current == third else third
+        page.get_by_role("button", name="Schválit a další").click()
+        page.wait_for_load_state()
+        _wait_state(current, EntryState.approved)
+        assert re.search(rf"/kontrola/{following}(\?|$)", page.url), page.url
+        assert f"body={body_id}" in page.url, page.url
+        page.goto(queue_url)
         page.get_by_role("button", name=re.compile("Hromadně schválit")).click()
         page.wait_for_load_state()
         a11y(page)
@@ -392,6 +482,38 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         expect(page.locator(".flash-messages")).to_be_visible()
 
     journey.run("bulk-approve", reviewer, bulk_approve, needs=["open-round"])
+
+    # 5b ----------------------------------------------------------------- every role lands on its work
+    def landing_pages() -> None:
+        _make_user("vedouci.bulk@kraj-lbc.cz", [Role.head], [s["bulk_body"]], name="Vladimír Vedoucí")
+        lands = {
+            "contributor": (CONTRIBUTOR, CONTRIBUTOR_PASSWORD, "/moje-ukoly", True),
+            "head": ("vedouci.bulk@kraj-lbc.cz", TEST_PASSWORD, "/moje-ukoly", True),
+            "reviewer": ("hodnotitel@kraj-lbc.cz", TEST_PASSWORD, "/kontrola", False),
+            "secretary": ("tajemnik@kraj-lbc.cz", TEST_PASSWORD, f"/kola/{s['round']}", False),
+            "admin": ("spravce@kraj-lbc.cz", TEST_PASSWORD, "/sprava/", False),
+        }
+        wrong = []
+        if s.get("contributor_landing", "/moje-ukoly") != "/moje-ukoly":  # after accepting the invitation
+            wrong.append(f"the invited contributor landed on {s['contributor_landing']}")
+        for role, (email, password, path, has_tasks) in lands.items():
+            page = page_for(f"{role}-landing", None)
+            try:
+                sign_in(page, email, password)
+                landed = page.url.removeprefix(live_server.url)
+                if landed.split("?")[0] != path:
+                    wrong.append(f"{role} landed on {landed}, not {path}")
+                menu = page.get_by_role("navigation", name="Hlavní navigace")
+                shows_tasks = menu.get_by_role("link", name="Moje úkoly").count() > 0
+                if shows_tasks != has_tasks:
+                    wrong.append(f"{role}: „Moje úkoly“ in the menu is {shows_tasks}, expected {has_tasks}")
+                page.screenshot(path=str(SCREENS / f"landing-{role}.png"))
+                a11y(page)
+            finally:
+                page.context.close()
+        assert not wrong, "; ".join(wrong)
+
+    journey.run("landing-pages", secretary, landing_pages, needs=["bulk-approve"])
 
     # 6 ------------------------------------------------------------------ reminders after the deadline
     def reminders() -> None:
@@ -502,9 +624,16 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
     # 8 ------------------------------------------------------------------ a commission member (English)
     _make_user("komise@kraj-lbc.cz", [Role.commission], locale="en", name="Klára Komisařová")
     commission = page_for("komise", "komise@kraj-lbc.cz")
+    s["commission_landing"] = commission.url.removeprefix(live_server.url)
 
     def commission_reads_in_english() -> None:
         page = commission
+        # issue 16, item 7: a commission member lands on the latest report, without „My tasks“
+        assert s["commission_landing"] == f"/kola/{s['round']}/zprava", s["commission_landing"]
+        page.goto(s["commission_landing"])
+        page.screenshot(path=str(SCREENS / "landing-commission.png"))
+        expect(page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="My tasks")
+               ).to_have_count(0)
         page.goto(f"/kola/{s['round']}/zprava")
         assert page.locator("html").get_attribute("lang") == "en"
         expect(page.locator("main")).to_contain_text("A1.9")

@@ -366,6 +366,7 @@ TABLE.update(
         ("/kontrola", "GET"): E(secretary=200, reviewer=200),
         ("/kontrola/<int:entry_id>", "GET"): E(secretary=200, reviewer=(200, 404)),
         ("/kontrola/<int:entry_id>/hodnoceni", "POST"): E(secretary=302, reviewer=(302, 404)),
+        ("/kontrola/<int:entry_id>/dalsi", "GET"): E(secretary=302, reviewer=(302, 404)),
         ("/kontrola/hromadne-schvaleni", "POST"): E(secretary=200, reviewer=200),
         ("/moje-ukoly", "GET"): E(default=200),
         ("/napoveda", "GET"): E(200, default=200),
@@ -386,8 +387,10 @@ TABLE.update(
         ("/subjekty", "GET"): E(default=200),
         ("/subjekty/<int:body_id>", "GET"): E(default=200),
         ("/zaznamy/<int:entry_id>", "GET"): E(default=(200, 404), admin=200, secretary=200, commission=404),
+        # "submit" is the body's action: anyone else who may see the entry is refused with 403
+        # before the version is looked at (issue 16), never sent on with a flash
         ("/zaznamy/<int:entry_id>/akce/<name>", "POST"): E(
-            default=(302, 404), admin=302, secretary=302, commission=404
+            default=(302, 404), admin=403, secretary=403, reviewer=(403, 404), commission=404
         ),
         ("/zaznamy/<int:entry_id>/autosave", "POST"): E(
             reviewer=(403, 404), contributor=(200, 404), head=(200, 404), commission=404

@@ -51,10 +51,9 @@ def test_remember_me_sets_a_remember_cookie_only_when_ticked(client, people):
     assert any(c.startswith("remember_token=") for c in response.headers.getlist("Set-Cookie"))
 
 
-def test_sign_in_lands_on_own_body_page_and_refuses_open_redirects(client, people):
+def test_sign_in_lands_on_the_work_and_refuses_open_redirects(client, people):
     response = sign_in(client, people["contributor"])
-    body_id = people["contributor"].bodies[0].id
-    assert response.headers["Location"] == f"/subjekty/{body_id}"
+    assert response.headers["Location"] == "/moje-ukoly"  # issue 16: every role lands on its work
     client.post("/odhlaseni")
     response = client.post(
         "/prihlaseni?next=//evil.example/x", data={"email": people["admin"].email, "password": TEST_PASSWORD}

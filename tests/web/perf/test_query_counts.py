@@ -88,6 +88,7 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/kola/nove": ("secretary", "/kola/nove", 200),
     "/kontrola": ("reviewer", "/kontrola?round={round}&state=submitted", 200),
     "/kontrola/<int:entry_id>": ("reviewer", "/kontrola/{entry}", 200),
+    "/kontrola/<int:entry_id>/dalsi": ("reviewer", "/kontrola/{entry}/dalsi?round={round}", 302),
     "/moje-ukoly": ("contributor", "/moje-ukoly", 200),
     "/plany": ("secretary", "/plany", 200),
     "/plany/<int:plan_id>": ("secretary", "/plany/{plan}", 200),

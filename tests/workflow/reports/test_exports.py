@@ -85,7 +85,7 @@ def test_xlsx_matches_the_data(content):
     wb = load_workbook(io.BytesIO(render(content, "xlsx")))
     ws = wb["Plnění"]
     header = [c.value for c in ws[1]]
-    assert header == ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+    assert header == ["Okruh", "Cíl", *COLUMNS, "Stav plnění", "Hodnota indikátoru", "Problémy a bariéry"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
     assert ws["K2"].alignment.wrap_text
@@ -96,7 +96,9 @@ def test_xlsx_matches_the_data(content):
         assert values[0] == area and values[1] == goal and values[2] == act["code"]
         assert values[8] == act["fulfilment"]
     cooperation = [v[10] for v in data]
-    assert "'---------" in cooperation  # the plan's explicit "nobody" starts with "-": neutralised
+    # the plan's placeholder „---------“ is no data: an empty cell, no visible apostrophe (issue 16)
+    assert not any(str(v or "").startswith(("'", "-")) for v in cooperation)
+    assert "" in cooperation or None in cooperation
 
 
 def test_csv_is_utf8_bom_semicolon_and_matches(content):
@@ -120,11 +122,28 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(content):
     assert rows[2][8].startswith("'+") and rows[3][8] == "'-2+3"
     wb = load_workbook(io.BytesIO(render(content, "xlsx")))
     ws = wb["Plnění"]
-    assert ws["I2"].value == "'=1+1" and ws["I2"].data_type == "s"
-    assert ws["J2"].value == "'@SUM(A1:A2)" and ws["J2"].data_type == "s"
+    # XLSX: the text as typed (no visible apostrophe), stored as text and marked quotePrefix
+    assert ws["I2"].value == "=1+1" and ws["I2"].data_type == "s" and ws["I2"].quotePrefix
+    assert ws["J2"].value == "@SUM(A1:A2)" and ws["J2"].data_type == "s" and ws["J2"].quotePrefix
+    assert ws["I4"].value == "-2+3" and ws["I4"].quotePrefix
     for r in ws.iter_rows(min_row=2):
         for cell in r:
             assert cell.data_type != "f"
+            assert not (isinstance(cell.value, str) and cell.value.startswith("'")), cell.value
+
+
+def test_xlsx_leaves_dashes_and_plain_text_alone(content):
+    """Issue 16, item 5: the plan's „---------“ and a lone „-“ are nothing a spreadsheet evaluates:
+    no apostrophe, no quotePrefix; a real formula in the same sheet is still marked."""
+    content.rows[0].comment = "---------"
+    content.rows[1].comment = "-"
+    content.rows[2].comment = "=HYPERLINK(\"http://x\")"
+    ws = load_workbook(io.BytesIO(render(content, "xlsx")))["Plnění"]
+    assert (ws["J2"].value, ws["J2"].quotePrefix) == ("---------", False)
+    assert (ws["J3"].value, ws["J3"].quotePrefix) == ("-", False)
+    assert (ws["J4"].value, ws["J4"].quotePrefix) == ("=HYPERLINK(\"http://x\")", True)
+    rows = list(csv.reader(io.StringIO(render(content, "csv").decode("utf-8-sig")), delimiter=";"))
+    assert [rows[1][9], rows[2][9], rows[3][9]] == ["---------", "-", "'=HYPERLINK(\"http://x\")"]
 
 
 def test_neutralize_and_nbsp_rules():

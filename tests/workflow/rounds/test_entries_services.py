@@ -77,7 +77,7 @@ def test_submit_says_exactly_what_is_missing(opened, people):
     with pytest.raises(IncompleteEntry) as caught:
         apply_transition(carried, "submit", people.osv)
     assert caught.value.errors == {
-        "text": "text převzatý z minulého kola upravte, nebo potvrďte, že stále platí"
+        "text": "text převzatý z loňského plnění upravte, nebo potvrďte, že stále platí"
     }
 
 

@@ -91,7 +91,7 @@ def test_contributor_fills_in_with_carry_over_and_submits(client, opened, people
     _as(client, people.osv)
     tasks = _text(client.get("/moje-ukoly"))
     assert "Moje úkoly" in tasks and "A1.1" in tasks and "B1.1" in tasks and "A1.2" not in tasks
-    assert "převzato z minulého kola" in tasks
+    assert "převzato z loňského plnění" in tasks
     entry = entry_of(opened, "A1.1", "OSV")
     form = _text(client.get(f"/zaznamy/{entry.id}/upravit"))
     assert "Loňské plnění" in form and "Loni: A1.1 plněno průběžně" in form
@@ -242,7 +242,7 @@ def test_return_and_approve_through_the_review_pages(client, opened, people):
     )
     _as(client, people.reviewer)
     review = _text(client.get(f"/kontrola/{entry.id}"))
-    assert "Srovnání s minulým kolem" in review
+    assert "Srovnání s loňským plněním" in review
     client.post(f"/kontrola/{entry.id}/hodnoceni", data={"assessment": "Splněno částečně.", "public": "y"})
     db.session.expire_all()
     v = db.session.get(Entry, entry.id).version

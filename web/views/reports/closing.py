@@ -16,6 +16,7 @@ from web.views.reports import bp, load_round
 from workflow import closing
 from workflow.models import Entry
 from workflow.permissions import Action, can
+from workflow.round_transitions import apply_round_transition
 
 
 @bp.get("/kola/<int:round_id>/uzavreni")
@@ -97,6 +98,6 @@ def close(round_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     refusal_goes_to(url_for(".closing_page", round_id=round_.id))
-    closing.close_with_snapshot(round_, current_user)
+    apply_round_transition(round_, "close", current_user)
     confirm(_("Kolo bylo uzavřeno a souhrnná zpráva zmrazena."))
     return redirect(url_for(".report", round_id=round_.id))
