@@ -119,6 +119,31 @@ def time_zone(value: str) -> str:
     return value
 
 
+def group_roles(value: str) -> tuple[dict[str, str], ...]:
+    """``LDAP_GROUP_ROLES``: a JSON list of ``{"group": DN, "role": ROLE, "body": ABBREVIATION}``
+    (``body`` optional); roles as in ``workflow.states.Role``."""
+    import json
+
+    from workflow.states import Role
+
+    try:
+        rows = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg})") from exc
+    if not isinstance(rows, list):
+        raise ValueError("expected a JSON list of objects")
+    result = []
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("group"), str) or not row["group"].strip():
+            raise ValueError(f"each row needs a group DN: {row!r}")
+        if row.get("role") not in {r.value for r in Role}:
+            raise ValueError(f"unknown role {row.get('role')!r}")
+        if row.get("body") is not None and not isinstance(row["body"], str):
+            raise ValueError(f"body must be an abbreviation: {row!r}")
+        result.append({"group": row["group"], "role": row["role"], "body": row.get("body") or ""})
+    return tuple(result)
+
+
 def url(*schemes: str, empty: bool = False) -> Callable[[str], str]:
     """A parser of URLs with one of ``schemes`` and a host (``empty``: ``""`` is accepted too)."""
 
@@ -265,6 +290,40 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIT_RETENTION_DAYS", "1825",
             "Days the account audit log is kept; older rows are purged daily by beat "
             "(`flask purge-audit` by hand). `0` keeps it forever.", integer(0)),
+    Setting("LDAP_URL", "",
+            "The office directory for sign-in (`ldaps://host:636`, or `ldap://host:389` with "
+            "`LDAP_START_TLS=true`); empty: local accounts only. Plain LDAP without TLS is refused.",
+            url("ldaps", "ldap", empty=True)),
+    Setting("LDAP_START_TLS", "false",
+            "Upgrade an `ldap://` connection with StartTLS (`true`/`false`).", boolean),
+    Setting("LDAP_CA_FILE", "",
+            "PEM file of the CA that signed the directory's certificate (empty: the system's CAs). "
+            "The certificate is always checked."),
+    Setting("LDAP_BASE_DN", "",
+            "Where users (and, by default, groups) are searched, e.g. `dc=kraj-lbc,dc=cz`."),
+    Setting("LDAP_USER_FILTER", "(&(objectClass=person)(mail={login}))",
+            "Finds the user by the e-mail typed (`{login}`, escaped). Active Directory: "
+            "`(&(objectClass=user)(userPrincipalName={login})"
+            "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))` "
+            "(also refuses disabled accounts)."),
+    Setting("LDAP_GROUP_FILTER", "(|(member={dn})(uniqueMember={dn}))",
+            "Finds the groups of the user (`{dn}`: the user's DN, escaped)."),
+    Setting("LDAP_GROUP_BASE_DN", "", "Where groups are searched (empty: `LDAP_BASE_DN`)."),
+    Setting("LDAP_BIND_DN", "",
+            "Service account that searches for users (empty: anonymous search). Users themselves are "
+            "always checked by binding with their own password."),
+    Setting("LDAP_BIND_PASSWORD", "", "Password of `LDAP_BIND_DN`.", secret=True),
+    Setting("LDAP_TIMEOUT", "5",
+            "Seconds to wait for the directory before telling the user it is unavailable.", positive_number),
+    Setting("LDAP_GROUP_ROLES", "[]",
+            "The mapping table of directory groups to roles and bodies, JSON: "
+            "`[{\"group\": \"cn=plneni-osv,ou=groups,dc=kraj-lbc,dc=cz\", \"role\": \"contributor\", "
+            "\"body\": \"OSV\"}, …]` (`body`: for a contributor or head their body, for a reviewer the "
+            "scope). Roles and bodies of directory accounts are set from it at every sign-in.", group_roles),
+    Setting("PUBLIC_PUBLISHER", "Liberecký kraj",
+            "Publisher named on published reports and in their open-data metadata (`metadata.json`)."),
+    Setting("PUBLIC_LICENCE", "https://creativecommons.org/licenses/by/4.0/",
+            "Licence (URL) of published reports and their data, stated in the open-data metadata."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -344,6 +403,14 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             "over HTTPS (browsers accept it on http://localhost too)."
         )
 
+    ldap_url = v["LDAP_URL"]
+    if ldap_url and not ldap_url.lower().startswith("ldaps://") and not v["LDAP_START_TLS"]:
+        raise ConfigurationError(
+            "LDAP_URL: directory passwords never travel unencrypted; use ldaps:// or LDAP_START_TLS=true."
+        )
+    if ldap_url and not v["LDAP_BASE_DN"]:
+        raise ConfigurationError("LDAP_BASE_DN must be set when LDAP_URL is.")
+
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
@@ -389,6 +456,19 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         },
         "BASE_URL": v["BASE_URL"].rstrip("/"),
         "AUDIT_RETENTION_DAYS": v["AUDIT_RETENTION_DAYS"],
+        "LDAP_URL": v["LDAP_URL"],
+        "LDAP_START_TLS": v["LDAP_START_TLS"],
+        "LDAP_CA_FILE": v["LDAP_CA_FILE"],
+        "LDAP_BASE_DN": v["LDAP_BASE_DN"],
+        "LDAP_USER_FILTER": v["LDAP_USER_FILTER"],
+        "LDAP_GROUP_FILTER": v["LDAP_GROUP_FILTER"],
+        "LDAP_GROUP_BASE_DN": v["LDAP_GROUP_BASE_DN"],
+        "LDAP_BIND_DN": v["LDAP_BIND_DN"],
+        "LDAP_BIND_PASSWORD": v["LDAP_BIND_PASSWORD"],
+        "LDAP_TIMEOUT": v["LDAP_TIMEOUT"],
+        "LDAP_GROUP_ROLES": v["LDAP_GROUP_ROLES"],
+        "PUBLIC_PUBLISHER": v["PUBLIC_PUBLISHER"],
+        "PUBLIC_LICENCE": v["PUBLIC_LICENCE"],
         # Flask-Caching: frozen pages only (web.views.reports); shared by every web process.
         "PAGE_CACHE_SECONDS": cache_seconds,
         "CACHE_TYPE": "NullCache" if not cache_seconds else "RedisCache" if redis_url else "FileSystemCache",

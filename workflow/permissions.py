@@ -93,6 +93,7 @@ class Action(StrEnum):
     # The consolidated report (issue 6; docs/report.md).
     view_reports = "view_reports"  #: report pages, exports, statistics, period reports, report API
     edit_consolidation = "edit_consolidation"  #: edit consolidated texts and statuses of an open round
+    publish_report = "publish_report"  #: publish and withdraw a closed round's public report (issue 18)
     # Notifications (issue 5; docs/notifications.md).
     manage_reminders = "manage_reminders"  #: a round's reminder schedule, pause, „odeslat teď“, sent log
     manage_outbox = "manage_outbox"  #: the outbox of all e-mails, failed ones, „Odeslat znovu“, .eml files
@@ -120,6 +121,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.edit_entry: None,
     Action.view_reports: frozenset({Role.commission, Role.reviewer, Role.secretary, Role.admin}),
     Action.edit_consolidation: frozenset({Role.reviewer, Role.secretary}),
+    Action.publish_report: frozenset({Role.secretary}),
     Action.manage_reminders: frozenset({Role.secretary}),
     Action.manage_outbox: frozenset({Role.admin}),
 }

@@ -36,6 +36,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("web/landing.py", "user.has_role(Role.reviewer)"): LANDING,
     ("web/landing.py", "user.has_role(Role.commission)"): LANDING,
     ("web/landing.py", "user.has_role(Role.admin)"): LANDING,
+    # the directory's group table (issue 18): what a mapped body means depends on the role (data rule)
+    ("workflow/directory.py", "row.role == Role.reviewer"): "a reviewer's mapped body is the review scope",
+    ("workflow/directory.py", "row.role in (Role.contributor, Role.head)"): "their mapped body is membership",
+    ("workflow/directory.py", "assignment.role == Role.reviewer"): "only a reviewer's role has a scope",
 }
 
 

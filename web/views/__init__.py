@@ -25,4 +25,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(api_reports.bp)
+    from web.views import public
+
+    app.register_blueprint(public.bp)
     errors.register(app)

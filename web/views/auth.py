@@ -42,12 +42,13 @@ from flask_login import AnonymousUserMixin, current_user, login_required, login_
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.extensions import csrf, db
 from web.landing import landing_url as role_landing
+from web.ldap_auth import credentials
 from web.uow import confirm, fail, lasting
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
 from workflow.audit import AuditKind, record
 from workflow.db import utcnow
+from workflow.directory import DirectoryRefused, DirectoryUnavailable
 from workflow.models import User
-from workflow.passwords import verify_password
 from workflow.tokens import user_for_bearer_token
 
 bp = Blueprint("auth", __name__)
@@ -227,8 +228,14 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        user = find_user_by_email(email)
-        password_ok = user is not None and verify_password(user.password_hash, form.password.data or "")
+        try:  # the office directory or the local password (web.ldap_auth, issue 18)
+            user, password_ok = credentials(email, form.password.data or "", client_ip())
+        except (DirectoryUnavailable, DirectoryRefused) as exc:
+            g.login_failed = isinstance(exc, DirectoryRefused)
+            record(AuditKind.sign_in_failed, subject=getattr(exc, "user", None), email=email, ip=client_ip(),
+                   summary=getattr(exc, "summary", "adresář nedostupný"))
+            flash(str(exc.message), "danger")  # the unit of work commits the audit (and role changes)
+            return render_template("auth/login.html", form=form)
         if user is not None and password_ok and user.active:
             _start_session(user, remember=bool(form.remember.data))
             confirm(_("Jste přihlášeni."))

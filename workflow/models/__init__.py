@@ -5,6 +5,7 @@ from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
 from workflow.models.outbox import OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
+from workflow.models.publications import ReportPublication
 from workflow.models.reminders import ReminderSettings
 from workflow.models.reports import (
     ConsolidationVersion,
@@ -52,6 +53,7 @@ __all__ = [
     "PlanImport",
     "ReminderSettings",
     "ReportExport",
+    "ReportPublication",
     "ReportingRound",
     "RoleAssignment",
     "RoundActivity",

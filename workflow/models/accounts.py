@@ -65,6 +65,9 @@ class User(UserMixin, db.Model):
     #: When an administrator anonymised the departed user (:func:`workflow.privacy.anonymise_user`):
     #: name „bývalý uživatel“, a placeholder address, no password, roles, bodies or tokens.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``local`` (own password, invited) or ``directory`` (signs in with the office directory,
+    #: roles and bodies from its groups; :mod:`workflow.directory`). Issue 18.
+    auth_source: Mapped[str] = mapped_column(String(20), default="local", server_default="local")
 
     bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by=_bodies_order)
     role_assignments: Mapped[list[RoleAssignment]] = relationship(

@@ -140,3 +140,37 @@ def test_the_csp_blocks_injected_inline_code_and_it_is_seen(browser: Any, live_s
     finally:
         CSP_VIOLATIONS.clear()
         page.context.close()
+
+
+def test_published_report_is_public_and_accessible(
+    app: Any, page: Any, real_plan: Any, make_user: Any
+) -> None:
+    """Issue 18: a closed round's published report – the list and the report page – read without
+    signing in, in the region's layout, with no serious or critical axe-core violation."""
+    from web.extensions import db
+    from workflow import publishing
+    from workflow.models import ReportingRound, RoundSnapshot
+    from workflow.report import build_report, content_hash
+    from workflow.states import Role
+
+    secretary = make_user("tajemnik@kraj-lbc.cz", roles=[Role.secretary])
+    with app.test_request_context("/"):
+        round_ = db.session.query(ReportingRound).filter_by(imported=True).one()  # closed by the import
+        data = build_report(round_, live=True).to_dict()
+        db.session.add(RoundSnapshot(round_id=round_.id, content=data, content_hash=content_hash(data)))
+        db.session.flush()
+        publishing.publish(round_, secretary)
+        db.session.commit()
+        round_id, title = round_.id, round_.title
+
+    response = page.goto("/zpravy")
+    assert response is not None and response.status == 200
+    assert "Zveřejněné zprávy" in page.locator("h1").first.inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name=title).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/zpravy/{round_id}")
+    assert page.locator("h1").first.inner_text().strip()  # the plan's title, as in the region's layout
+    assert page.locator("tr[id^=aktivita-]").count() == 72
+    assert page.get_by_role("link", name="metadata pro katalog (DCAT)").count() == 1
+    check_accessibility(page)
