@@ -261,6 +261,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("/ucet", "GET"): everyone(200),
     ("/ucet", "POST"): everyone(302),  # an empty POST keeps the current name and language
     ("/ucet/heslo", "POST"): everyone(200),
+    ("/ucet/odhlasit-vsude", "POST"): everyone(302),
     ("/ucet/zastupy", "POST"): E(contributor=200, head=200),
     ("/ucet/zastupy/<int:deputy_id>/zrusit", "POST"): E(contributor=(302, 404), head=(302, 404)),
     # --- administration ---------------------------------------------------------------------

@@ -16,7 +16,8 @@ from flask_login import current_user
 from forms.account import ChangePasswordForm, DeputyForm, ProfileForm, as_choices
 from forms.admin import ActionForm
 from web.extensions import db
-from web.views.auth import client_ip
+from web.sessions import client_ip, renew_current_session
+from web.sessions import sign_out_everywhere as end_other_sessions
 from web.views.guards import requires
 from workflow.accounts import (
     AccountError,
@@ -108,10 +109,23 @@ def change_password() -> ResponseReturnValue:
                 db.session.rollback()
                 form.password.errors = [*form.password.errors, exc.message]
             else:
+                renew_current_session(user)  # other sessions end, this one stays
                 db.session.commit()
                 flash(_("Heslo je změněno."), "success")
                 return redirect(url_for("account.settings"))
     return _render(password_form=form)
+
+
+@bp.post("/odhlasit-vsude")
+@requires(Action.manage_own_account)
+def sign_out_everywhere() -> ResponseReturnValue:
+    """„Odhlásit všude“: end every other session and remember cookie of the user; this one stays."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    end_other_sessions(_me())
+    db.session.commit()
+    flash(_("Přihlášení na všech ostatních zařízeních je ukončeno."), "success")
+    return redirect(url_for("account.settings"))
 
 
 @bp.post("/zastupy")

@@ -37,14 +37,21 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
-from flask_login import AnonymousUserMixin, current_user, login_required, login_user, logout_user
+from flask_login import AnonymousUserMixin, current_user, login_required, logout_user
 from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.extensions import csrf, db
+from web.sessions import (
+    LAST_SEEN_KEY,
+    client_ip,
+    end_browser_session,
+    sign_out,
+    start_session,
+    user_of_session,
+)
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
 from workflow.audit import AuditKind, record
-from workflow.db import utcnow
 from workflow.models import User
 from workflow.passwords import verify_password
 from workflow.tokens import user_for_bearer_token
@@ -55,17 +62,10 @@ bp = Blueprint("auth", __name__)
 #: else memory); a moving window, so a burst at a window's edge does not double the allowance.
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
-#: Session key of the time of the last request (seconds since the epoch), for the idle timeout.
-LAST_SEEN_KEY = "last_seen"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Password-reset requests per address and per IP (e-mail bombing guard).
 RESET_LIMIT_PER_ACCOUNT = "3 per 10 minutes;10 per day"
 RESET_LIMIT_PER_IP = "30 per hour"
-
-
-def client_ip() -> str:
-    """The client's address as the web process sees it (run behind a proxy with ProxyFix)."""
-    return request.remote_addr or ""
 
 
 # ------------------------------------------------------------------------------ request guards
@@ -128,12 +128,11 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
     last_seen = session.get(LAST_SEEN_KEY)
     limit = float(current_app.config["IDLE_TIMEOUT_HOURS"]) * 3600
     if isinstance(last_seen, int | float) and now - last_seen > limit:
-        user = db.session.get(User, int(session["_user_id"])) if str(session["_user_id"]).isdigit() else None
+        user = user_of_session()
         if user is not None:
             record(AuditKind.session_expired, actor=user, subject=user, ip=client_ip())
             db.session.commit()
-        logout_user()
-        session.clear()
+        end_browser_session()  # the remember cookie goes too
         flash(_("Byli jste odhlášeni po delší nečinnosti. Přihlaste se prosím znovu."), "info")
         if request.path.startswith("/api/"):
             return None  # the API answers 401 itself
@@ -163,15 +162,6 @@ def landing_url(user: User) -> str:
         except BuildError:
             pass
     return url_for("main.index")
-
-
-def _start_session(user: User, *, remember: bool = False) -> None:
-    """Renew the session (nothing from before sign-in survives) and sign ``user`` in."""
-    session.clear()
-    login_user(user, remember=remember)
-    session[LAST_SEEN_KEY] = int(time.time())
-    user.last_login_at = utcnow()
-    record(AuditKind.sign_in, actor=user, subject=user, ip=client_ip())
 
 
 def _account_key() -> str:
@@ -233,7 +223,7 @@ def login() -> ResponseReturnValue:
         user = find_user_by_email(email)
         password_ok = user is not None and verify_password(user.password_hash, form.password.data or "")
         if user is not None and password_ok and user.active:
-            _start_session(user, remember=bool(form.remember.data))
+            start_session(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Jste přihlášeni."), "success")
             return redirect(_safe_next(request.args.get("next")) or landing_url(user))
@@ -254,11 +244,8 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link on another site cannot sign anyone out)."""
-    user = current_user._get_current_object()
-    record(AuditKind.sign_out, actor=user, subject=user, ip=client_ip())
+    sign_out(current_user._get_current_object())  # every session and remember cookie of the user
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("Byli jste odhlášeni."), "info")
     return redirect(url_for("auth.login"))
 
@@ -314,7 +301,7 @@ def _set_password_page(token: str, purpose: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 logout_user()
-            _start_session(user)
+            start_session(user)
             db.session.commit()
             if purpose == "invitation":
                 flash(_("Vítejte! Heslo je nastaveno a jste přihlášeni."), "success")
