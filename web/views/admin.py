@@ -29,6 +29,7 @@ from forms.admin import (
     UserForm,
 )
 from web.extensions import db
+from web.redirects import safe_next
 from web.views.auth import client_ip
 from web.views.guards import requires
 from web.views.outcome import carry_out
@@ -502,8 +503,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     revoke_api_token(token, actor=_actor(), ip=client_ip())
     db.session.commit()
     flash(_("Token %(prefix)s… je zrušen.", prefix=token.prefix), "success")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/sprava/")
-                    else url_for("admin.tokens"))
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.tokens"))
 
 
 # ------------------------------------------------------------------------------- audit log

@@ -42,6 +42,7 @@ from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.extensions import csrf, db
+from web.redirects import safe_next
 from web.sessions import (
     LAST_SEEN_KEY,
     client_ip,
@@ -147,13 +148,6 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 def landing_url(user: User) -> str:
     """Where a user lands after sign-in without ``next``: their (first) body's page, else the home."""
     if user.bodies:
@@ -226,7 +220,7 @@ def login() -> ResponseReturnValue:
             start_session(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Jste přihlášeni."), "success")
-            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+            return redirect(safe_next(request.args.get("next")) or landing_url(user))
         g.login_failed = True
         record(AuditKind.sign_in_failed, subject=user, email=email, ip=client_ip(),
                summary="účet deaktivován" if user is not None and password_ok else "")

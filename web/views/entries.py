@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import csrf, db
+from web.redirects import safe_next
 from workflow import entries as svc
 from workflow.accounts import today_in_prague
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
@@ -320,9 +321,7 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
     if t is None or t.implicit:
         abort(404)
     form = TransitionForm()
-    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for(".detail", entry_id=entry_id)
+    back = safe_next(request.form.get("next")) or url_for(".detail", entry_id=entry_id)
     comment = form.comment.data or ""
     try:
         svc.apply_transition(
@@ -380,9 +379,7 @@ def comment(entry_id: int) -> ResponseReturnValue:
     """Add a comment to the thread (reviewers may mark it internal)."""
     entry = load_entry(entry_id)
     form = CommentForm()
-    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for(".detail", entry_id=entry_id)
+    back = safe_next(request.form.get("next")) or url_for(".detail", entry_id=entry_id)
     if not form.validate():
         flash(_("Napište komentář."), "warning")
         return redirect(back)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +16,24 @@ from web import create_app
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 from workflow.states import Role
+
+
+def _rounds_world() -> Any:
+    """The hand-built small plan, its people and its opened round of ``tests/rounds/conftest.py``
+    (loaded by path: every folder's ``conftest`` module has the same name)."""
+    path = Path(__file__).resolve().parents[2] / "rounds" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("rounds_world_fixtures", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+_world = _rounds_world()
+small_plan = _world.small_plan
+people = _world.people
+opened = _world.opened
 
 
 @pytest.fixture(scope="session")

@@ -60,8 +60,9 @@ def test_remember_cookie_alone_does_not_survive_sign_out(browser, staff):
 def test_password_change_ends_other_sessions_and_keeps_this_one(browser, staff):
     user = staff["head"]
     first, second = _two_browsers(browser, user)
-    response = first.post("/ucet/heslo", {"password-current": TEST_PASSWORD, "password-password": NEW_PASSWORD,
-                                          "password-confirm": NEW_PASSWORD})
+    form = {"password-current": TEST_PASSWORD, "password-password": NEW_PASSWORD,
+            "password-confirm": NEW_PASSWORD}
+    response = first.post("/ucet/heslo", form)
     assert response.status_code == 302, response.get_data(as_text=True)
     _is_signed_out_within_one_request(second)
     assert first.signed_in()
