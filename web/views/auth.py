@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,8 +159,21 @@ def landing_url(user: User) -> str:
     return url_for("main.index")
 
 
+def sign_in_address(raw: str | None) -> str:
+    """The address typed into the sign-in or reset form as both the lookup and the per-account
+    limit use it: control and format characters (``\x01``, DEL, zero-width) removed, surrounding
+    space stripped, lower-cased. One normalisation, so an invisible character cannot buy another
+    account's allowance of attempts."""
+    return "".join(ch for ch in (raw or "") if unicodedata.category(ch)[0] != "C").strip().lower()
+
+
+def _has_invisible_characters(raw: str | None) -> bool:
+    """True when ``raw`` holds a control or format character (refused in sign-in input)."""
+    return any(unicodedata.category(ch)[0] == "C" for ch in raw or "")
+
+
 def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+    return "account:" + sign_in_address(request.form.get("email"))
 
 
 def _login_failed(response: Response) -> bool:
@@ -173,7 +187,7 @@ def _wait_text(limit: RequestLimit) -> str:
 
 def _login_throttled(limit: RequestLimit) -> Response:
     """The sign-in page with a clear Czech message and status 429 (nothing else is revealed)."""
-    email = (request.form.get("email") or "").strip().lower()
+    email = sign_in_address(request.form.get("email"))
     record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
            email=email, ip=client_ip(), summary=str(limit.limit))
     db.session.commit()
@@ -212,10 +226,16 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    if request.method == "POST" and _has_invisible_characters(request.form.get("email")):
+        form.email.errors = [_("Adresa obsahuje neviditelné řídicí znaky. Napište ji prosím znovu.")]
+        g.login_failed = True  # counted against the address without them
+        return render_template("auth/login.html", form=form)
     if form.validate_on_submit():
-        email = (form.email.data or "").strip().lower()
+        email = sign_in_address(form.email.data)
         user = find_user_by_email(email)
-        password_ok = user is not None and verify_password(user.password_hash, form.password.data or "")
+        # Always one Argon2 verification: against a dummy hash for an unknown address.
+        known_hash = user.password_hash if user is not None else None
+        password_ok = verify_password(known_hash, form.password.data or "") and user is not None
         if user is not None and password_ok and user.active:
             start_session(user, remember=bool(form.remember.data))
             db.session.commit()
@@ -252,12 +272,16 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data or "")
+        email = sign_in_address(form.email.data)
+        user = find_user_by_email(email)
         if user is not None and user.active:
             from notifications import send_password_reset
 
             send_password_reset(user, ip=client_ip())
-            db.session.commit()
+        else:  # the same work for an unknown address: one audit row and a commit
+            record(AuditKind.password_reset_requested, email=email, ip=client_ip(),
+                   summary="adresa bez aktivního účtu")
+        db.session.commit()
         flash(
             _("Pokud je adresa %(email)s v aplikaci registrována, poslali jsme na ni odkaz pro nastavení "
               "nového hesla. Odkaz platí %(minutes)d minut.", email=(form.email.data or "").strip(),
