@@ -487,7 +487,8 @@ def create_token() -> ResponseReturnValue:
         if owner is None or not owner.active:
             form.email.errors = [*form.email.errors, _("Aktivní uživatel s tímto e-mailem neexistuje.")]
         else:
-            token, secret = create_api_token(owner, form.name.data or "", actor=_actor(), ip=client_ip())
+            token, secret = create_api_token(owner, form.name.data or "", actor=_actor(), ip=client_ip(),
+                                             scope="write" if form.write.data else "read")
             db.session.commit()
             flash(_("Token je vytvořen. Zkopírujte si jej hned – znovu už zobrazit nepůjde."), "warning")
             return _render_tokens(TokenForm(formdata=None), secret=secret, created=token)

@@ -56,7 +56,7 @@ from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_p
 from workflow.audit import AuditKind, record
 from workflow.models import User
 from workflow.passwords import verify_password
-from workflow.tokens import user_for_bearer_token
+from workflow.tokens import token_for_bearer_secret
 
 bp = Blueprint("auth", __name__)
 
@@ -106,17 +106,23 @@ def _security_gate() -> ResponseReturnValue | None:
     for key in ("_login_user", "api_token_auth", "login_failed"):
         g.pop(key, None)
     secret = _bearer_secret()
-    if secret is not None:
+    if secret is not None and request.path.startswith("/api/"):
         # Authenticated by the token alone: a cookie sent along is ignored, so it cannot ride on
         # the CSRF exemption. An invalid token leaves the request anonymous.
-        user = user_for_bearer_token(secret, ip=client_ip())
-        if user is not None:
-            db.session.commit()  # last_used_at and the audit event
-            g.api_token_auth = True
-            g._login_user = user
-        else:
+        token = token_for_bearer_secret(secret, ip=client_ip())
+        if token is None:
             g._login_user = AnonymousUserMixin()
+            return None
+        db.session.commit()  # last_used_at and the audit event
+        if token.scope != "write" and request.method not in SAFE_METHODS:
+            return jsonify(error=_("Tento API token smí jen číst. Pro zápis je potřeba token s povoleným "
+                                   "zápisem."), status=403), 403
+        g.api_token_auth = True
+        g._login_user = token.user
         return None
+    if secret is not None:
+        # A token is no credential for the HTML pages: anonymous there, and CSRF applies.
+        g._login_user = AnonymousUserMixin()
     # Deliberately no exemption by view or blueprint (``csrf.exempt``): only bearer calls skip it.
     if current_app.config.get("WTF_CSRF_ENABLED", True) and request.method not in SAFE_METHODS:
         csrf.protect()

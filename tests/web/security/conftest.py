@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask, jsonify
+from flask_login import current_user
 from security_helpers import Browser
 
 from web import create_app
@@ -36,6 +37,17 @@ people = _world.people
 opened = _world.opened
 
 
+_probe = Blueprint("write_probe", __name__)
+
+
+@_probe.post("/api/test-write-probe")
+def _write_probe() -> Any:
+    """A JSON API write endpoint of the test application only (the product has none yet)."""
+    if not current_user.is_authenticated:
+        return jsonify(error="unauthenticated"), 401
+    return jsonify(user=current_user.email)
+
+
 @pytest.fixture(scope="session")
 def secure_app(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application as production runs it: CSRF ON, on the test database of ``app``."""
@@ -53,6 +65,7 @@ def secure_app(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         },
         environ=environ,
     )
+    application.register_blueprint(_probe)
     yield application
     with application.app_context():
         db.engine.dispose()
