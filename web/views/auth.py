@@ -42,6 +42,7 @@ from flask_login import AnonymousUserMixin, current_user, login_required, logout
 from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
+from web.body_limits import apply_body_limit
 from web.extensions import csrf, db
 from web.redirects import safe_next
 from web.sessions import (
@@ -100,6 +101,7 @@ def _security_gate() -> ResponseReturnValue | None:
     """Bearer authentication, CSRF and the idle timeout, in this order (see the module docstring)."""
     if request.endpoint == "static":
         return None
+    apply_body_limit()  # before the CSRF check reads the body
     # ``g`` belongs to the app context, which is new for every request in production; a test that
     # pushes one app context for several requests would otherwise carry the previous request's
     # user over. Who is signed in is decided afresh for each request.
