@@ -28,6 +28,7 @@ from forms.admin import (
     TokenForm,
     UserForm,
 )
+from web.converters import query_id
 from web.extensions import db
 from web.redirects import safe_next
 from web.views.auth import client_ip
@@ -516,7 +517,7 @@ def audit_log() -> ResponseReturnValue:
     """The account audit log, newest first, filterable by kind, user and free text."""
     kind = request.args.get("druh") or ""
     q = (request.args.get("q") or "").strip()
-    user_id = request.args.get("uzivatel", type=int)
+    user_id = query_id(request.args.get("uzivatel"))
     user = db.session.get(User, user_id) if user_id else None
     query = events_query(
         kind=kind if kind in {k.value for k in AuditKind} else None, user=user, search=q

@@ -23,6 +23,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -43,6 +44,7 @@ from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.body_limits import apply_body_limit
+from web.converters import query_has_nul
 from web.extensions import csrf, db
 from web.redirects import safe_next
 from web.sessions import (
@@ -102,6 +104,8 @@ def _security_gate() -> ResponseReturnValue | None:
     if request.endpoint == "static":
         return None
     apply_body_limit()  # before the CSRF check reads the body
+    if query_has_nul():
+        abort(400)
     # ``g`` belongs to the app context, which is new for every request in production; a test that
     # pushes one app context for several requests would otherwise carry the previous request's
     # user over. Who is signed in is decided afresh for each request.
