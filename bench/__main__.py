@@ -1,7 +1,7 @@
 """The benchmark of issue 8, in one run on loopback: ``python -m bench`` (or ``scripts/bench.sh``).
 
 1. Creates its own PostgreSQL database (``--db``, default ``bench``), applies the migrations and
-   fills it with the „velký“ profile (:mod:`workflow.largedata`), unless ``--reuse-db``.
+   fills it with the „velký“ profile (:mod:`devdata.largedata`), unless ``--reuse-db``.
 2. Starts gunicorn (``--workers`` sync workers, default 4 = 2 per core) and one Celery worker on
    that database and a dedicated Redis db (``--redis-db``), e-mails to an outbox folder.
 3. Runs ``locust --headless`` once per endpoint and number of users (1, 10, 50 by default) for
@@ -101,8 +101,9 @@ def last_working_day() -> date:
     from datetime import timedelta
 
     from notifications.calendar import is_working_day
+    from workflow import clock
 
-    day = date.today()
+    day = clock.today()
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
@@ -181,7 +182,7 @@ from datetime import date
 from sqlalchemy import select, func, insert
 from web import create_app
 from web.extensions import db
-from workflow.largedata import PROFILES, generate, LARGE_PASSWORD, analyze
+from devdata.largedata import PROFILES, generate, LARGE_PASSWORD, analyze
 from workflow.models import User, Body, Plan, ReportingRound, RoleAssignment, user_bodies, Entry
 from workflow.passwords import hash_password
 app = create_app()
@@ -601,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
             "secretary": "tajemnik",
             "submitter": "bench.submitter",
         }
-        from workflow.largedata import LARGE_PASSWORD
+        from devdata.largedata import LARGE_PASSWORD
 
         cookies, csrf = {}, {}
         for role, local in accounts.items():

@@ -1,7 +1,7 @@
 """Working days in the Czech Republic: no weekends, no public holidays (the ``holidays`` package).
 
 Reminder dates that fall on a day off move to the previous working day (issue 5 item 2); all dates
-are Europe/Prague calendar dates.
+are calendar dates in ``TIMEZONE``.
 """
 
 from __future__ import annotations

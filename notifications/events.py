@@ -28,9 +28,8 @@ once the window is over.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, select, update
@@ -39,23 +38,18 @@ from notifications import outbox
 from notifications.outbox import OutboxMessage
 from notifications.recipients import body_recipients, users_with_role
 from notifications.reminders import _outstanding, _send_per_person, base_url, entry_url, round_url
+from workflow import clock
 from workflow.db import db, utcnow
 from workflow.models import Entry, EntryTransition, ReportingRound, User
 from workflow.permissions import in_review_scope
 from workflow.states import Role
 from workflow.transitions import TRANSITIONS
 
-PRAGUE = ZoneInfo("Europe/Prague")
-
 ROUND_INVITATION = "round_invitation"
 REVIEWER_DIGEST = "reviewer_digest"
 ENTRY_RETURNED = "entry_returned"
 ENTRY_APPROVED_DIGEST = "entry_approved_digest"
 ROUND_CLOSED = "round_closed"
-
-
-def _prague_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(PRAGUE).date()
 
 
 def _user_payload(user: User) -> dict[str, Any]:
@@ -73,7 +67,7 @@ def round_opened(round_: ReportingRound) -> int:
     :returns: messages written.
     """
     db.session.flush()
-    today = _prague_today()
+    today = clock.today()
     dues = _outstanding(today, [Entry.round_id == round_.id])
     written = _send_per_person(dues, today, lambda due: [ROUND_INVITATION])
     db.session.flush()
@@ -86,7 +80,7 @@ def round_closed(round_: ReportingRound) -> int:
     :returns: messages written.
     """
     db.session.flush()
-    today = _prague_today()
+    today = clock.today()
     body_ids = set(db.session.scalars(select(Entry.body_id).where(Entry.round_id == round_.id).distinct()))
     people: dict[int, dict[str, Any]] = {}
     for recipients in body_recipients(body_ids, today).values():
@@ -153,7 +147,7 @@ def _entry_item(entry: Entry) -> dict[str, Any]:
 
 
 def _returned(entry: Entry, log: EntryTransition) -> int:
-    today = _prague_today()
+    today = clock.today()
     written = 0
     for person in body_recipients([entry.body_id], today).get(entry.body_id, []):
         payload = {
@@ -181,21 +175,21 @@ def _returned(entry: Entry, log: EntryTransition) -> int:
 
 
 def _next_reminder_hour(now: datetime) -> datetime:
-    """The next ``REMINDER_HOUR``:00 in Prague after ``now`` (UTC-aware)."""
+    """The next ``REMINDER_HOUR``:00 in ``TIMEZONE`` after ``now`` (UTC-aware)."""
     hour = int(current_app.config.get("REMINDER_HOUR", 8))
-    local = now.astimezone(PRAGUE)
-    at = datetime.combine(local.date(), time(hour), tzinfo=PRAGUE)
+    local = now.astimezone(clock.TZ)
+    at = datetime.combine(local.date(), time(hour), tzinfo=clock.TZ)
     if at <= local:
-        at = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=PRAGUE)
+        at = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=clock.TZ)
     return at.astimezone(UTC)
 
 
 def _approved_digest(entry: Entry) -> int:
     now = utcnow()
     send_at = _next_reminder_hour(now)
-    send_day = send_at.astimezone(PRAGUE).date()
+    send_day = send_at.astimezone(clock.TZ).date()
     written = 0
-    for person in body_recipients([entry.body_id], _prague_today(now)).get(entry.body_id, []):
+    for person in body_recipients([entry.body_id], clock.today(now)).get(entry.body_id, []):
         written += add_to_digest(
             ENTRY_APPROVED_DIGEST,
             person.as_payload(),

@@ -1,6 +1,6 @@
 """The daily reminder sweep: who owes what on a given day, and the e-mails that say so.
 
-:func:`send_reminders` is what beat runs every morning (``REMINDER_HOUR``, Europe/Prague) through
+:func:`send_reminders` is what beat runs every morning (``REMINDER_HOUR``, ``TIMEZONE``) through
 the task ``notifications.send_reminders``. For the Prague date ``today`` it
 
 1. computes, per open and not paused round, which deadlines are due for a *deadline reminder*
@@ -34,6 +34,7 @@ from sqlalchemy import and_, func, or_, select
 from notifications import outbox
 from notifications.calendar import is_working_day, send_date_after, send_date_before
 from notifications.recipients import Recipient, body_recipients, users_with_role
+from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Body, Entry, ReminderSettings, ReportingRound
 from workflow.models.reminders import (
@@ -200,7 +201,7 @@ def _outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
         .join(Body, Body.id == Entry.body_id)
         .join(Activity, Activity.id == Entry.activity_id)
         .where(ReportingRound.state == RoundState.open.value, Entry.state.in_(UNFINISHED), or_(*conditions))
-        .order_by(Entry.round_id, Body.abbreviation, Activity.sort_key, Entry.id)
+        .order_by(Entry.round_id, czech(Body.abbreviation), Activity.sort_key, Entry.id)
     ).all()
     groups: dict[tuple[int, int, date], BodyDue] = {}
     for entry_id, round_id, body_id, state, deadline, title, abbreviation, name, code, description in rows:

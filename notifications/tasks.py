@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from notifications import outbox
+from workflow import clock
 
 
 @shared_task(name="notifications.deliver_message", acks_late=True, ignore_result=True)
@@ -33,7 +34,7 @@ def sweep_outbox() -> int:
 
 @shared_task(name="notifications.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(day: str | None = None) -> int:
-    """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 Europe/Prague) for ``day`` (ISO date,
+    """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 ``TIMEZONE``) for ``day`` (ISO date,
     default today in Prague); commits, and the new messages are dispatched after the commit.
 
     :returns: the number of outbox messages newly written (0 on a repeated run).
@@ -41,8 +42,7 @@ def send_reminders(day: str | None = None) -> int:
     from datetime import date
 
     from notifications import reminders
-    from workflow.transitions import prague_today
 
-    written = reminders.send_reminders(date.fromisoformat(day) if day else prague_today())
+    written = reminders.send_reminders(date.fromisoformat(day) if day else clock.today())
     outbox.db.session.commit()
     return written

@@ -4,6 +4,6 @@
 # Extra arguments go to pytest (e.g. scripts/test.sh tests/unit -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh test
+scripts/bootstrap.sh test,lint
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -p no:cacheprovider "$@"

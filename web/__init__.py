@@ -16,6 +16,8 @@ from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
 from web.extensions import babel, cache, csrf, db, login_manager, migrate
+from workflow import clock
+from workflow.collation import install as install_czech_collation
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
@@ -38,14 +40,18 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     app.config.update(load_config(environ))
     if overrides:
         app.config.update(overrides)
+    clock.configure(app.config["TIMEZONE"])  # calendar days of this process (web, worker, beat, CLI)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
-    for key in ("data_folder_in", "processed_folder"):  # the embedded broker's folders
+    for key in ("data_folder_in", "processed_folder", "control_folder"):  # the embedded broker's folders
         folder = app.config["CELERY"]["broker_transport_options"].get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_czech_collation(engine)  # Czech ORDER BY on SQLite too (workflow.collation)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     cache.init_app(app)
@@ -120,7 +126,7 @@ def _init_security_headers(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    """Locale of the request: the user's setting, else the ``lang`` cookie, else the default.
+    """Locale of the request: the user's setting, else the ``lang`` cookie, else ``DEFAULT_LOCALE``.
 
     Outside a request (CLI commands, Celery tasks) it is the configured default; e-mails choose
     their recipient's locale explicitly with ``force_locale``.
@@ -133,7 +139,7 @@ def _select_locale() -> str:
     cookie = request.cookies.get("lang")
     if cookie in supported:
         return cookie
-    return "cs"
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "cs")
 
 
 def _init_login(app: Flask) -> None:

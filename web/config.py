@@ -11,30 +11,164 @@ PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``).
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import crontab
+from limits import parse_many
+
+from workflow import clock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - refused in production
+#: The UI languages (``DEFAULT_LOCALE`` must be one of them).
+LOCALES = ("cs", "en")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent (e.g. production with the dev key),
+    or a setting has a value its parser refuses (the message names the variable)."""
+
+
+# ---- parsers: each takes the variable's text and returns the typed value or raises ValueError
+
+
+def text(value: str) -> str:
+    """The text as given."""
+    return value
+
+
+def boolean(value: str) -> bool:
+    """``1/true/yes/on`` → ``True``, ``0/false/no/off`` → ``False`` (any case).
+
+    :raises ValueError: anything else (a typo must not silently mean ``False``).
+    """
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """A parser of whole numbers in ``[low, high]`` (``None``: unbounded)."""
+
+    bounds = f"{low if low is not None else '…'}–{high if high is not None else '…'}"
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+        if number is None or (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"expected a whole number in {bounds}")
+        return number
+
+    parse.__doc__ = f"A whole number in [{low}, {high}]."
+    return parse
+
+
+def positive_number(value: str) -> float:
+    """A number above zero (``"0.5"``, ``"10"``). :raises ValueError: not a number or not above zero."""
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = math.nan
+    if not 0 < number < math.inf:
+        raise ValueError("expected a number above zero")
+    return number
+
+
+def rate_limits(value: str) -> str:
+    """Flask-Limiter's notation, e.g. ``"5 per minute;20 per hour"``. :raises ValueError: not parseable."""
+    try:
+        limits = parse_many(value)
+    except ValueError:
+        limits = []
+    if not limits:
+        raise ValueError("expected limits such as '5 per minute;20 per hour'")
+    return value
+
+
+def seconds_list(value: str) -> tuple[int, ...]:
+    """``"30,60,120"`` → ``(30, 60, 120)``. :raises ValueError: not a list of positive integers."""
+    try:
+        seconds = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        seconds = ()
+    if not seconds or min(seconds) < 1:
+        raise ValueError("expected positive whole seconds separated by commas")
+    return seconds
+
+
+def time_zone(value: str) -> str:
+    """An IANA time zone name (``Europe/Prague``). :raises ValueError: not a known zone."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("expected an IANA time zone such as Europe/Prague") from exc
+    return value
+
+
+def one_of(*choices: str) -> Callable[[str], str]:
+    """A parser accepting exactly one of ``choices``."""
+
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    parse.__doc__ = f"One of {', '.join(choices)}."
+    return parse
+
+
+#: Parts of example secrets that must never sign production sessions (the compose file's old
+#: default was ``change-me-in-docker-compose-please-0123456789``).
+PLACEHOLDER_SECRET_WORDS = ("change-me", "changeme", "change_me", "replace-me", "your-secret", "example")
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    """Why ``secret`` may not be the production ``SECRET_KEY``, or ``None`` when it may.
+
+    :param secret: the configured key.
+    :returns: e.g. ``"shorter than 32 characters"``. The rule is minimal: at least 32 characters,
+        at least 10 different ones (``openssl rand -hex 32`` has 16, ``secrets.token_urlsafe(32)``
+        about 30), and no placeholder word of :data:`PLACEHOLDER_SECRET_WORDS`.
+    """
+    if len(secret) < 32:
+        return "shorter than 32 characters"
+    if len(set(secret)) < 10:
+        return "fewer than 10 different characters"
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDER_SECRET_WORDS):
+        return "it is an example placeholder"
+    return None
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its name, its default (``None``: computed) and what it does."""
+    """One environment variable: its name, its default (``None``: computed from other settings),
+    what it does, and the parser of its value (text → typed value, ``ValueError`` on a bad one)."""
 
     name: str
     default: str | None
     doc: str
+    parse: Callable[[str], Any] = text
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("PLNENI_ENV", "development", "`development`, `production` or `testing`."),
-    Setting("SECRET_KEY", DEV_SECRET_KEY, "Signs sessions and links. Production refuses the default."),
+    Setting("PLNENI_ENV", "development",
+            "`development`, `production` or `testing`.", one_of("development", "production", "testing")),
+    Setting("SECRET_KEY", DEV_SECRET_KEY,
+            "Signs sessions and links. Production refuses the default and weak keys (< 32 characters, "
+            "< 10 different ones, placeholders): use `openssl rand -hex 32`."),
     Setting("INSTANCE_PATH", "./instance", "Folder for the SQLite files, the e-mail outbox and uploads."),
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL. Default: SQLite file `plneni.sqlite3` in the instance folder. "
@@ -45,74 +179,93 @@ SETTINGS: tuple[Setting, ...] = (
             "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's filesystem transport in "
             "`celery-broker/` of the instance folder (no server)."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the product, used in e-mail links."),
-    Setting("TIMEZONE", "Europe/Prague", "Time zone for deadlines and for dates shown to users."),
-    Setting("DEFAULT_LOCALE", "cs", "Language of the UI for anonymous users (`cs` or `en`)."),
-    Setting("MAIL_BACKEND", "outbox", "`outbox` writes `.eml` files to `MAIL_OUTBOX_DIR`; `smtp` sends."),
+    Setting("TIMEZONE", clock.DEFAULT_TIMEZONE,
+            "Time zone for deadlines and for dates shown to users.", time_zone),
+    Setting("DEFAULT_LOCALE", "cs",
+            "Language of the UI for anonymous users (`cs` or `en`).", one_of(*LOCALES)),
+    Setting("MAIL_BACKEND", "outbox",
+            "`outbox` writes `.eml` files to `MAIL_OUTBOX_DIR`; `smtp` sends.", one_of("outbox", "smtp")),
     Setting("MAIL_OUTBOX_DIR", None, "Where `outbox` e-mails go. Default: `outbox` in the instance folder."),
     Setting("MAIL_SERVER", "localhost", "SMTP host."),
-    Setting("MAIL_PORT", "25", "SMTP port."),
-    Setting("MAIL_USE_TLS", "false", "STARTTLS on the SMTP connection (`true`/`false`)."),
+    Setting("MAIL_PORT", "25", "SMTP port.", integer(1, 65535)),
+    Setting("MAIL_USE_TLS", "false", "STARTTLS on the SMTP connection (`true`/`false`).", boolean),
     Setting("MAIL_USERNAME", "", "SMTP user (empty: no authentication)."),
     Setting("MAIL_PASSWORD", "", "SMTP password."),
     Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
     Setting("OUTBOX_SWEEP_SECONDS", "120",
-            "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages)."),
+            "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages).",
+            positive_number),
     Setting("OUTBOX_RETRY_SECONDS", "30,60,120,300,600,1800,3600,7200",
             "Waits (seconds, comma-separated) before each new attempt at an e-mail the SMTP server did not "
-            "take; after one more failure than there are waits the e-mail is marked failed."),
+            "take; after one more failure than there are waits the e-mail is marked failed.", seconds_list),
     Setting("CELERY_VISIBILITY_TIMEOUT", "172800",
             "Redis broker: seconds after which a task taken by a worker that died without acknowledging it "
-            "is handed out again (at-least-once). Must exceed the longest retry wait."),
+            "is handed out again (at-least-once). Must exceed the longest retry wait.", integer(1)),
     Setting("REMINDER_HOUR", "8",
             "Hour (0–23, `TIMEZONE`) at which beat runs the daily reminder sweep; approved-entry "
-            "digests go out then too."),
-    Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB."),
+            "digests go out then too.", integer(0, 23)),
+    Setting("MAX_IMPORT_MB", "10", "Largest plan file accepted by the import, in MB.", positive_number),
     Setting("IMPORT_MAX_UNCOMPRESSED_MB", "50",
             "Largest total size of an imported XLSX once unpacked, in MB (checked before the "
-            "workbook is opened; protects against ZIP bombs)."),
-    Setting("IMPORT_MAX_ROWS", "10000", "Most non-empty rows an imported table (XLSX, CSV) may have."),
-    Setting("MAX_ATTACHMENT_MB", "20", "Largest evidence attachment accepted, in MB."),
-    Setting("IDLE_TIMEOUT_HOURS", "8", "A signed-in session idle longer than this is signed out (hours)."),
-    Setting("INVITATION_LINK_HOURS", "168", "How long an invitation link stays valid (hours; single use)."),
+            "workbook is opened; protects against ZIP bombs).", positive_number),
+    Setting("IMPORT_MAX_ROWS", "10000",
+            "Most non-empty rows an imported table (XLSX, CSV) may have.", integer(1)),
+    Setting("MAX_ATTACHMENT_MB", "20", "Largest evidence attachment accepted, in MB.", positive_number),
+    Setting("IDLE_TIMEOUT_HOURS", "8",
+            "A signed-in session idle longer than this is signed out (hours).", positive_number),
+    Setting("INVITATION_LINK_HOURS", "168",
+            "How long an invitation link stays valid (hours; single use).", integer(1)),
     Setting("PASSWORD_RESET_LINK_MINUTES", "60",
-            "How long a password-reset link stays valid (minutes; single use)."),
+            "How long a password-reset link stays valid (minutes; single use).", integer(1)),
     Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour",
             "Failed sign-ins allowed per e-mail address before further attempts are refused for a while "
-            "(Flask-Limiter notation; the first limit slows, the second locks)."),
+            "(Flask-Limiter notation; the first limit slows, the second locks).", rate_limits),
     Setting("LOGIN_LIMIT_PER_IP", "20 per minute;100 per hour",
-            "Failed sign-ins allowed per client IP address."),
+            "Failed sign-ins allowed per client IP address.", rate_limits),
     Setting("RATELIMIT_STORAGE_URI", None,
             "Where the throttling counters live. "
             "Default: `REDIS_URL` if set, else `memory://` (one process)."),
     Setting("SESSION_COOKIE_SECURE", None,
             "Send the session cookie over HTTPS only. Default: `true` in production, else `false`. "
-            "Production refuses `false`."),
+            "Production refuses `false`.", boolean),
     Setting("PAGE_CACHE_SECONDS", "86400",
             "How long the rendered report of a closed round (its frozen snapshot) stays cached, in "
             "seconds; `0` turns the cache off. In Redis when `REDIS_URL` is set, else in "
-            "`INSTANCE_PATH/cache`."),
+            "`INSTANCE_PATH/cache`.", integer(0)),
     Setting("AUDIT_RETENTION_DAYS", "1825",
             "Days the account audit log is kept; older rows are purged daily by beat "
-            "(`flask purge-audit` by hand). `0` keeps it forever."),
+            "(`flask purge-audit` by hand). `0` keeps it forever.", integer(0)),
 )
 
-_SETTING_NAMES = {s.name for s in SETTINGS}
+_BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def _env(name: str, environ: dict[str, str]) -> str | None:
-    assert name in _SETTING_NAMES, f"undeclared setting {name}"
-    value = environ.get(name)
-    if value is None or value == "":
-        return next(s.default for s in SETTINGS if s.name == name)
-    return value
+def read_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every setting of :data:`SETTINGS`, parsed: the variable if set and not empty, else its default.
+
+    :param environ: the variables to read (default: ``os.environ``).
+    :returns: setting name → typed value (``None`` for a computed default that was not set).
+    :raises ConfigurationError: a value its parser refuses; the message names the variable, the
+        value and what was expected.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name) or setting.default
+        if raw is None:
+            values[setting.name] = None
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{setting.name}={raw!r} is not valid: {exc}.") from None
+    return values
 
 
-def _bool(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _broker_options(broker: str, instance: Path, visibility_timeout: int = 2 * 86400) -> dict[str, Any]:
-    """Transport options: Redis' visibility timeout (seconds), or the folders of the embedded broker."""
+def _broker_options(broker: str, instance: Path, visibility_timeout: int) -> dict[str, Any]:
+    """Transport options: Redis' visibility timeout (seconds), or the folders of the embedded broker
+    (its queue and its exchange tables, ``control_folder``, which kombu would otherwise write to
+    ``control/`` of the working directory)."""
     if broker.startswith(("redis://", "rediss://")):
         # A retry delay longer than the visibility timeout would duplicate tasks on Redis.
         return {"visibility_timeout": visibility_timeout}
@@ -122,58 +275,49 @@ def _broker_options(broker: str, instance: Path, visibility_timeout: int = 2 * 8
             "data_folder_in": str(queue / "queue"),
             "data_folder_out": str(queue / "queue"),
             "processed_folder": str(queue / "processed"),
+            "control_folder": str(queue / "control"),
             "store_processed": False,
         }
     return {}
 
 
-def _seconds_list(value: str) -> tuple[int, ...]:
-    """``"30,60,120"`` → ``(30, 60, 120)``. :raises ValueError: not a list of positive integers."""
-    seconds = tuple(int(part) for part in value.split(",") if part.strip())
-    if not seconds or min(seconds) < 1:
-        raise ValueError(f"expected positive whole seconds separated by commas, got {value!r}")
-    return seconds
-
-
-class ConfigurationError(RuntimeError):
-    """Raised when the configuration is unsafe or inconsistent (e.g. production with the dev key)."""
-
-
 def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Build the Flask config mapping from environment variables.
+    """Build the Flask config mapping from environment variables (parsed by :func:`read_settings`).
 
     :param environ: the variables to read (default: ``os.environ``).
     :returns: a dict of Flask/extension config keys.
-    :raises ConfigurationError: production mode with the development secret key or without
-        HTTPS-only cookies; a negative ``AUDIT_RETENTION_DAYS``.
+    :raises ConfigurationError: a setting with a bad value; production mode with the development
+        secret key or without HTTPS-only cookies.
     """
-    env = dict(os.environ if environ is None else environ)
-    mode = _env("PLNENI_ENV", env) or "development"
-    instance = Path(_env("INSTANCE_PATH", env) or "instance")
+    v = read_settings(environ)
+    mode = v["PLNENI_ENV"]
+    instance = Path(v["INSTANCE_PATH"])
     if not instance.is_absolute():
         instance = (PROJECT_ROOT / instance).resolve()
 
-    database_url = _env("DATABASE_URL", env) or f"sqlite:///{instance / 'plneni.sqlite3'}"
-    redis_url = _env("REDIS_URL", env) or ""
-    broker = _env("CELERY_BROKER_URL", env) or redis_url or "filesystem://"
-    secret = _env("SECRET_KEY", env) or DEV_SECRET_KEY
-    secure_default = "true" if mode == "production" else "false"
-    secure_cookie = _bool(_env("SESSION_COOKIE_SECURE", env) or secure_default)
+    database_url = v["DATABASE_URL"] or f"sqlite:///{instance / 'plneni.sqlite3'}"
+    redis_url = v["REDIS_URL"]
+    broker = v["CELERY_BROKER_URL"] or redis_url or "filesystem://"
+    secret = v["SECRET_KEY"]
+    secure_cookie = v["SESSION_COOKIE_SECURE"]
+    if secure_cookie is None:  # computed default: HTTPS-only in production
+        secure_cookie = mode == "production"
 
     if mode == "production" and secret == DEV_SECRET_KEY:
         raise ConfigurationError("SECRET_KEY must be set in production (the development key is refused).")
+    if mode == "production" and (weak := weak_secret_reason(secret)):
+        raise ConfigurationError(f"SECRET_KEY is too weak for production: {weak}.")
     if mode == "production" and not secure_cookie:
         raise ConfigurationError(
             "SESSION_COOKIE_SECURE=false is refused in production: the session cookie must only travel "
             "over HTTPS (browsers accept it on http://localhost too)."
         )
-    retention_days = int(_env("AUDIT_RETENTION_DAYS", env) or 0)
-    if retention_days < 0:
-        raise ConfigurationError("AUDIT_RETENTION_DAYS must be 0 (keep forever) or a positive number.")
 
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
+    megabyte = 1024 * 1024
+    cache_seconds = v["PAGE_CACHE_SECONDS"]
 
     return {
         "PLNENI_ENV": mode,
@@ -191,12 +335,12 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
-            "timezone": _env("TIMEZONE", env),
+            "timezone": v["TIMEZONE"],
             "broker_connection_retry_on_startup": True,
             "beat_schedule": {
                 "outbox-sweep": {
                     "task": "notifications.sweep_outbox",
-                    "schedule": float(_env("OUTBOX_SWEEP_SECONDS", env) or 120),
+                    "schedule": v["OUTBOX_SWEEP_SECONDS"],
                 },
                 "audit-retention": {
                     "task": "workflow.purge_audit_log",
@@ -204,58 +348,48 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
                 },
                 "reminder-sweep": {
                     "task": "notifications.send_reminders",
-                    # Celery's ``timezone`` is TIMEZONE (Europe/Prague), so this is Prague time.
-                    "schedule": crontab(minute=0, hour=int(_env("REMINDER_HOUR", env) or 8)),
+                    # Celery's ``timezone`` is TIMEZONE, so this is the hour there.
+                    "schedule": crontab(minute=0, hour=v["REMINDER_HOUR"]),
                 },
             },
             # A retry delay longer than Redis' visibility timeout would duplicate tasks there;
             # the SQLAlchemy transport passes its options to create_engine and takes none.
-            "broker_transport_options": _broker_options(
-                broker, instance, int(_env("CELERY_VISIBILITY_TIMEOUT", env) or 172800)
-            ),
+            "broker_transport_options": _broker_options(broker, instance, v["CELERY_VISIBILITY_TIMEOUT"]),
         },
-        "BASE_URL": (_env("BASE_URL", env) or "").rstrip("/"),
-        "AUDIT_RETENTION_DAYS": retention_days,
+        "BASE_URL": v["BASE_URL"].rstrip("/"),
+        "AUDIT_RETENTION_DAYS": v["AUDIT_RETENTION_DAYS"],
         # Flask-Caching: frozen pages only (web.views.reports); shared by every web process.
-        "PAGE_CACHE_SECONDS": int(_env("PAGE_CACHE_SECONDS", env) or 0),
-        "CACHE_TYPE": (
-            "NullCache"
-            if not int(_env("PAGE_CACHE_SECONDS", env) or 0)
-            else "RedisCache"
-            if redis_url
-            else "FileSystemCache"
-        ),
+        "PAGE_CACHE_SECONDS": cache_seconds,
+        "CACHE_TYPE": "NullCache" if not cache_seconds else "RedisCache" if redis_url else "FileSystemCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DIR": str(instance / "cache"),
         "CACHE_KEY_PREFIX": "plneni:",
-        "CACHE_DEFAULT_TIMEOUT": int(_env("PAGE_CACHE_SECONDS", env) or 0),
-        "REMINDER_HOUR": int(_env("REMINDER_HOUR", env) or 8),
-        "OUTBOX_RETRY_SECONDS": _seconds_list(_env("OUTBOX_RETRY_SECONDS", env) or "30"),
-        "TIMEZONE": _env("TIMEZONE", env),
-        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", env),
-        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", env),
-        "MAIL_BACKEND": _env("MAIL_BACKEND", env),
-        "MAIL_OUTBOX_DIR": _env("MAIL_OUTBOX_DIR", env) or str(instance / "outbox"),
-        "MAIL_SERVER": _env("MAIL_SERVER", env),
-        "MAIL_PORT": int(_env("MAIL_PORT", env) or 25),
-        "MAIL_USE_TLS": _bool(_env("MAIL_USE_TLS", env)),
-        "MAIL_USERNAME": _env("MAIL_USERNAME", env),
-        "MAIL_PASSWORD": _env("MAIL_PASSWORD", env),
-        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", env),
-        "MAX_IMPORT_BYTES": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024),
-        "IMPORT_MAX_UNCOMPRESSED_BYTES": int(
-            float(_env("IMPORT_MAX_UNCOMPRESSED_MB", env) or 50) * 1024 * 1024
-        ),
-        "IMPORT_MAX_ROWS": int(_env("IMPORT_MAX_ROWS", env) or 10000),
-        "MAX_ATTACHMENT_BYTES": int(float(_env("MAX_ATTACHMENT_MB", env) or 20) * 1024 * 1024),
+        "CACHE_DEFAULT_TIMEOUT": cache_seconds,
+        "REMINDER_HOUR": v["REMINDER_HOUR"],
+        "OUTBOX_RETRY_SECONDS": v["OUTBOX_RETRY_SECONDS"],
+        "TIMEZONE": v["TIMEZONE"],
+        "BABEL_DEFAULT_LOCALE": v["DEFAULT_LOCALE"],
+        "BABEL_DEFAULT_TIMEZONE": v["TIMEZONE"],
+        "MAIL_BACKEND": v["MAIL_BACKEND"],
+        "MAIL_OUTBOX_DIR": v["MAIL_OUTBOX_DIR"] or str(instance / "outbox"),
+        "MAIL_SERVER": v["MAIL_SERVER"],
+        "MAIL_PORT": v["MAIL_PORT"],
+        "MAIL_USE_TLS": v["MAIL_USE_TLS"],
+        "MAIL_USERNAME": v["MAIL_USERNAME"],
+        "MAIL_PASSWORD": v["MAIL_PASSWORD"],
+        "MAIL_DEFAULT_SENDER": v["MAIL_DEFAULT_SENDER"],
+        "MAX_IMPORT_BYTES": int(v["MAX_IMPORT_MB"] * megabyte),
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": int(v["IMPORT_MAX_UNCOMPRESSED_MB"] * megabyte),
+        "IMPORT_MAX_ROWS": v["IMPORT_MAX_ROWS"],
+        "MAX_ATTACHMENT_BYTES": int(v["MAX_ATTACHMENT_MB"] * megabyte),
         # Uploads above this are cut off by Werkzeug before any view runs (import limit + headroom).
-        "MAX_CONTENT_LENGTH": int(float(_env("MAX_IMPORT_MB", env) or 10) * 1024 * 1024) + 1024 * 1024,
-        "IDLE_TIMEOUT_HOURS": float(_env("IDLE_TIMEOUT_HOURS", env) or 8),
-        "INVITATION_LINK_HOURS": int(_env("INVITATION_LINK_HOURS", env) or 168),
-        "PASSWORD_RESET_LINK_MINUTES": int(_env("PASSWORD_RESET_LINK_MINUTES", env) or 60),
-        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", env),
-        "LOGIN_LIMIT_PER_IP": _env("LOGIN_LIMIT_PER_IP", env),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", env) or redis_url or "memory://",
+        "MAX_CONTENT_LENGTH": int(v["MAX_IMPORT_MB"] * megabyte) + megabyte,
+        "IDLE_TIMEOUT_HOURS": v["IDLE_TIMEOUT_HOURS"],
+        "INVITATION_LINK_HOURS": v["INVITATION_LINK_HOURS"],
+        "PASSWORD_RESET_LINK_MINUTES": v["PASSWORD_RESET_LINK_MINUTES"],
+        "LOGIN_LIMIT_PER_ACCOUNT": v["LOGIN_LIMIT_PER_ACCOUNT"],
+        "LOGIN_LIMIT_PER_IP": v["LOGIN_LIMIT_PER_IP"],
+        "RATELIMIT_STORAGE_URI": v["RATELIMIT_STORAGE_URI"] or redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         # Redis down: count in this process' memory meanwhile (throttling stays, per process) and
         # never turn a storage error into a failed sign-in (docs/reliability.md).
@@ -273,5 +407,4 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         # „Zapamatovat si mě“ lasts 30 days (not Flask-Login's 365); sign-out ends it at once.
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
-        "JSON_SORT_KEYS": False,
     }

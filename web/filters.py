@@ -8,16 +8,18 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from workflow import clock
 from workflow.permissions import Action, can
 from workflow.states import BODY_KIND_TITLES, ROLE_TITLES, BodyKind, Role
 
 
 def czech_date(value: date | datetime | None) -> str:
-    """``date(2024, 5, 14)`` → ``"14. 5. 2024"`` in Czech (``"5/14/24"``-style in English)."""
+    """``date(2024, 5, 14)`` → ``"14. 5. 2024"`` in Czech (``"5/14/24"``-style in English); a
+    datetime shows its calendar day in ``TIMEZONE``."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = clock.to_local(value).date()
     return format_date(value, "short") if _is_english() else f"{value.day}. {value.month}. {value.year}"
 
 

@@ -3,7 +3,7 @@
 Plain functions that take domain objects and the actor explicitly, write the account audit log
 (:mod:`workflow.audit`), flush but never commit. Errors carry a Czech message for the UI.
 
-Dates of deputyships are calendar days in Europe/Prague (:func:`today_in_prague`).
+Dates of deputyships are calendar days in ``TIMEZONE`` (:func:`workflow.clock.today`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -35,7 +34,6 @@ from workflow.responsibility import normalize_alias
 from workflow.states import BodyKind, Role
 from workflow.text import strip_control_characters
 
-PRAGUE = ZoneInfo("Europe/Prague")
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 #: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
@@ -95,11 +93,6 @@ def parse_role(name: str) -> Role:
     if role is None:
         raise AccountError(f"Neznámá role „{name.strip()}“.")
     return role
-
-
-def today_in_prague(now: datetime | None = None) -> date:
-    """Today's calendar date in Europe/Prague (``now``: an aware datetime, default the current time)."""
-    return (now or utcnow()).astimezone(PRAGUE).date()
 
 
 # --------------------------------------------------------------------------------------------

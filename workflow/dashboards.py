@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
-from workflow import permissions
+from workflow import clock, permissions
+from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
 from workflow.states import EntryState, Role, RoundState
@@ -135,7 +136,7 @@ def state_counts(round_id: int, user: User | None = None, today: date | None = N
         .group_by(Entry.state)
     )
     if user is not None:
-        query = query.where(permissions.entry_visibility_clause(user, today or date.today()))
+        query = query.where(permissions.entry_visibility_clause(user, today or clock.today()))
     found = dict(db.session.execute(query).all())
     return {s.value: int(found.get(s.value, 0)) for s in EntryState}
 
@@ -149,7 +150,7 @@ def body_state_counts(round_id: int, user: User | None, today: date) -> list[tup
         .join(Body, Body.id == Entry.body_id)
         .where(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
         .group_by(Body.id)
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     ).all()
     return [(r.Body, {s.value: int(getattr(r, s.value) or 0) for s in EntryState}) for r in rows]
 
@@ -240,7 +241,7 @@ def review_queue(
         effective_deadline().asc().nulls_last(),
         Entry.submitted_at.asc().nulls_last(),
         Activity.sort_key,
-        Body.abbreviation,
+        czech(Body.abbreviation),
         Entry.id,
     )
     return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
@@ -285,7 +286,7 @@ def round_entries(
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .where(visible)
     ) or 0
-    query = _entry_list().where(visible).order_by(Activity.sort_key, Body.abbreviation, Entry.id)
+    query = _entry_list().where(visible).order_by(Activity.sort_key, czech(Body.abbreviation), Entry.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query).unique()), total

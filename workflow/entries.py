@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from workflow import permissions
+from workflow import clock, permissions
 from workflow.db import db, utcnow
 from workflow.models import (
     Attachment,
@@ -63,7 +63,6 @@ from workflow.transitions import (
     WorkflowError,
     acting_as,
     check_transition,
-    prague_today,
     state_title,
 )
 
@@ -334,7 +333,7 @@ def apply_transition(
         if entry.first_submitted_at is None:
             entry.first_submitted_at = now
             deadline = entry.effective_deadline
-            entry.submitted_on_time = deadline is None or prague_today(now) <= deadline
+            entry.submitted_on_time = deadline is None or clock.today(now) <= deadline
     elif t.target == EntryState.approved:
         entry.approved_at = now
         entry.approved_by_id = actor.id
@@ -697,7 +696,7 @@ def request_extension(
     """
     if round_.state != RoundState.open:
         raise RoundLocked(_("O prodloužení lze žádat jen v otevřeném kole."))
-    if body_id not in permissions.acting_body_ids(actor, prague_today()):
+    if body_id not in permissions.acting_body_ids(actor, clock.today()):
         raise NotAllowed(_("O prodloužení může žádat jen zpracovatel za daný subjekt."))
     if not (reason or "").strip():
         raise WorkflowError(_("Uveďte důvod žádosti o prodloužení."))

@@ -52,6 +52,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 
+from workflow import clock
 from workflow.models import Body, Entry, User
 from workflow.states import Role
 
@@ -190,11 +191,11 @@ def refusal(
 
 
 def acts_for(user: User, body: Body, on: date | None = None) -> bool:
-    """True if ``user`` may act for ``body`` on ``on`` (default: today in Prague): a member of the
-    body, or the deputy of a member on that day (:func:`workflow.accounts.bodies_of`)."""
-    from workflow.accounts import bodies_of, today_in_prague
+    """True if ``user`` may act for ``body`` on ``on`` (default: today, :func:`workflow.clock.today`): a
+    member of the body, or the deputy of a member on that day (:func:`workflow.accounts.bodies_of`)."""
+    from workflow.accounts import bodies_of
 
-    return any(b.id == body.id for b in bodies_of(user, on or today_in_prague()))
+    return any(b.id == body.id for b in bodies_of(user, on or clock.today()))
 
 
 def member_body_ids(user: User | None) -> set[int]:
@@ -314,14 +315,12 @@ def entry_visibility_clause(user: User | None, on: date) -> ColumnElement[bool]:
 
 
 def can_view_entry(user: User | None, entry: Entry, on: date | None = None) -> bool:
-    """True if ``user`` may see ``entry`` on ``on`` (default: today in Prague)."""
-    from workflow.accounts import today_in_prague
-
+    """True if ``user`` may see ``entry`` on ``on`` (default: today, :func:`workflow.clock.today`)."""
     if not _active(user):
         return False
     if user.has_role(Role.secretary, Role.admin):  # type: ignore[union-attr]
         return True
-    if entry.body_id in acting_body_ids(user, on or today_in_prague()):
+    if entry.body_id in acting_body_ids(user, on or clock.today()):
         return True
     if reviewer_covers(user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id):
         return True
@@ -345,6 +344,4 @@ def _view_entry(user: User, entry: Entry) -> bool:
 @object_rule(Action.edit_entry, Entry)
 def _edit_entry(user: User, entry: Entry) -> bool:
     """The body (member as contributor/head, or deputy today) while the round is open."""
-    from workflow.accounts import today_in_prague
-
-    return entry.round.state == "open" and entry.body_id in acting_body_ids(user, today_in_prague())
+    return entry.round.state == "open" and entry.body_id in acting_body_ids(user, clock.today())

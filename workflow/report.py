@@ -19,17 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from workflow import clock
 from workflow.consolidation import activity_statuses, approved_parts, latest_comments, merge_texts
 from workflow.db import db
 from workflow.models import (
@@ -41,6 +38,8 @@ from workflow.models import (
     RoundSnapshot,
 )
 from workflow.states import FULFILMENT_TITLES, FulfilmentStatus
+from workflow.statistics import round_statistics
+from workflow.text import in_czech
 
 #: The table columns of the report, in order (seed 002's header; „Plnění“ and „Komentář“ split).
 COLUMNS = (
@@ -253,16 +252,8 @@ def _format_date(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo("Europe/Prague")).date()
+        value = clock.to_local(value).date()
     return value.isoformat()
-
-
-def in_czech(value: Any) -> str:
-    """``str(value)`` of a lazy UI string in Czech, whatever the user's language and also outside a
-    request (Celery): the report is the region's Czech document."""
-    ctx = nullcontext() if has_request_context() else current_app.test_request_context("/")
-    with ctx, force_locale("cs"):
-        return str(value)
 
 
 def _status_title(status: str | None) -> str:
@@ -319,8 +310,6 @@ def build_report(
     if "assessments" in sections:
         content.assessments = _published_assessments(round_, content)
     if "statistics" in sections:
-        from workflow.statistics import round_statistics
-
         content.statistics = round_statistics(round_)
     return content
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from workflow.collation import czech
 from workflow.consolidation import activity_statuses
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
-from workflow.report import in_czech
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
+from workflow.text import in_czech
 
 #: Status key for activities without any status, and its title.
 UNKNOWN = "unknown"
@@ -71,7 +72,7 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         .join(Body, Body.id == Entry.body_id)
         .where(Entry.round_id == round_.id, Entry.state == EntryState.approved.value)
         .group_by(Body.abbreviation, status_col)
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     ).all()
     by_body: dict[str, dict[str, Any]] = {}
     for abbr, status, count in body_rows:
@@ -88,7 +89,7 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         .join(Body, Body.id == Entry.body_id)
         .where(Entry.round_id == round_.id)
         .group_by(Body.abbreviation)
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     ).all()
     on_time = [
         {

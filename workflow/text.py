@@ -8,6 +8,9 @@ implementation of the same primary rules (see :func:`_fallback_key`).
 
 :func:`fold` is for matching what a user types against what a plan says: ``"kulk"`` finds
 ``"KÚ LK"`` and ``"osv"`` finds ``"OSV"``.
+
+:func:`in_czech` renders a lazy UI string in Czech for the region's Czech documents (the report
+and its statistics).
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
+
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -120,3 +127,11 @@ def strip_control_characters(text: str | None) -> str | None:
     if not text:
         return text
     return _CONTROL.sub("", text)
+
+
+def in_czech(value: Any) -> str:
+    """``str(value)`` of a lazy UI string in Czech, whatever the user's language and also outside a
+    request (Celery): the report is the region's Czech document."""
+    ctx = nullcontext() if has_request_context() else current_app.test_request_context("/")
+    with ctx, force_locale("cs"):
+        return str(value)

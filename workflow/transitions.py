@@ -26,29 +26,18 @@ Everything here raises a :class:`WorkflowError` with a Czech message on refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workflow import permissions
+from workflow import clock, permissions
 from workflow.states import ENTRY_STATE_TITLES, EntryState, Role
 
 if TYPE_CHECKING:
     from workflow.models import Entry, User
-
-PRAGUE = ZoneInfo("Europe/Prague")
-
-
-def prague_today(now: datetime | None = None) -> date:
-    """Today's calendar date in Europe/Prague (deadlines and deputies are Prague dates)."""
-    from workflow.db import utcnow
-
-    return (now or utcnow()).astimezone(PRAGUE).date()
-
 
 class Actor(StrEnum):
     """In which capacity a user may fire a transition on a given entry."""
@@ -244,7 +233,7 @@ class ActingAs:
 
 def acting_as(user: User | None, entry: Entry, day: date | None = None) -> ActingAs:
     """Resolve ``user``'s capacities for ``entry`` on ``day`` (default: today in Prague)."""
-    day = day or prague_today()
+    day = day or clock.today()
     kinds: set[Actor] = set()
     member = entry.body_id in permissions.member_body_ids(user)
     principal_id = None

@@ -16,9 +16,9 @@ from workflow.accounts import (
     add_deputy,
     bodies_of,
     principal_for,
-    today_in_prague,
 )
 from workflow.audit import AuditKind, record
+from workflow.clock import today as today_in_prague
 from workflow.models import AuditEvent, Body, Deputy
 from workflow.permissions import Action, acts_for, can, deputised_body_ids
 

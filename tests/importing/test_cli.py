@@ -16,7 +16,7 @@ from import_helpers import (
 )
 from sqlalchemy import func, select
 
-from web.cli_data import DEMO_PASSWORD, body_slug
+from devdata.demo import DEMO_PASSWORD, body_slug
 from web.extensions import db
 from workflow.models import Activity, Body, Plan, User
 from workflow.passwords import verify_password

@@ -1,4 +1,4 @@
-"""A world for the query-count tests: :func:`workflow.largedata.generate` at a scale ``n`` plus the
+"""A world for the query-count tests: :func:`devdata.largedata.generate` at a scale ``n`` plus the
 single objects some pages need (an extension, an export, an import, a token, a deputy …).
 
 Imported by ``tests/perf/test_*.py`` as ``perf_world`` (``pythonpath`` in pyproject.toml).
@@ -17,12 +17,13 @@ from flask import Flask
 from sqlalchemy import event, select, text
 from support import REAL_PLAN_CSV, TEST_PASSWORD
 
+from devdata.largedata import Generated, generate, scaled
+from devdata.largedata import insert_rows as _insert
 from notifications.outbox import OutboxMessage
 from web.extensions import db
 from workflow.accounts import make_link_token
 from workflow.bodies import ensure_seed_bodies
 from workflow.entries import attachment_path
-from workflow.largedata import Generated, _insert, generate, scaled
 from workflow.models import (
     Activity,
     ApiToken,
@@ -65,7 +66,7 @@ def empty_tables() -> None:
 
 
 def build_world(app: Flask, n: int) -> World:
-    """Generate :func:`workflow.largedata.scaled` ``(n)`` and the extra objects; commits.
+    """Generate :func:`devdata.largedata.scaled` ``(n)`` and the extra objects; commits.
 
     The focal entry (a submitted entry of the busiest body in the open round) gets ``n // 10 + 1``
     comments and evidence links, so the entry pages' lists grow too.

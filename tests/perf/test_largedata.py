@@ -7,8 +7,8 @@ import hashlib
 from perf_world import empty_tables
 from sqlalchemy import func, select
 
+from devdata.largedata import generate, scaled
 from web.extensions import db
-from workflow.largedata import generate, scaled
 from workflow.models import Activity, Entry, ReportingRound, RoundRoute, User
 
 

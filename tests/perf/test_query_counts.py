@@ -2,7 +2,7 @@
 number of SQL statements on a world of 10 and of 1,000 rows, and the reminder sweep issues a
 bounded number whatever the number of entries.
 
-The worlds are :func:`workflow.largedata.scaled` (10 / 1,000 activities in the main plan, ≈1.5×
+The worlds are :func:`devdata.largedata.scaled` (10 / 1,000 activities in the main plan, ≈1.5×
 as many entries in the open round and in a closed round, as many users, audit rows and sent
 e-mails; a tenth as many bodies) built with bulk inserts, plus the objects of
 :func:`perf_world.build_world`. Both are built once for the module (in the first test that needs

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from mail_helpers import SmtpServer, free_port
-from soak import Seeded, seed
 
+from devdata.soak import Seeded, seed
 from web import create_app
 from web.extensions import db
 

@@ -24,8 +24,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from mail_helpers import free_port
-from soak import _VERSION, PASSWORD
 from support import REQUIRE_SERVICES
+
+from devdata.soak import PASSWORD
+from devdata.soak import VERSION_INPUT as _VERSION
 
 REDIS_SERVER = shutil.which("redis-server")
 

@@ -17,10 +17,10 @@ from html import unescape
 import pytest
 from flask import Flask
 from reliability_helpers import sign_in, version_on
-from soak import PASSWORD
 from sqlalchemy import select
 from support import REQUIRE_SERVICES
 
+from devdata.soak import PASSWORD
 from web.extensions import db
 from workflow.models import Body, Entry, EntryTransition, RoleAssignment, User
 from workflow.passwords import hash_password

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from soak import soak
 from support import REQUIRE_SERVICES
+
+from devdata.soak import soak
 
 pytestmark = pytest.mark.services
 

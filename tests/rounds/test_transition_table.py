@@ -9,6 +9,7 @@ from round_fixtures import entry_of
 from sqlalchemy import select
 
 from web.extensions import db
+from workflow.clock import today as prague_today
 from workflow.entries import apply_transition
 from workflow.models import Deputy, EntryTransition, EntryVersion, Plan, RoleAssignment
 from workflow.rounds import close_round
@@ -22,7 +23,6 @@ from workflow.transitions import (
     SelfApproval,
     UnknownTransition,
     allowed_transitions,
-    prague_today,
 )
 
 # The specification, written out independently of workflow.transitions.TRANSITIONS.

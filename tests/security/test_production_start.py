@@ -12,7 +12,7 @@ from support import PROJECT_ROOT
 from web import create_app
 from web.config import DEV_SECRET_KEY, ConfigurationError, load_config
 
-STRONG = "k" * 48
+STRONG = "k3Vq9-Zr2xLw8TnB5yHc4JdM7pFs6RgA1eU0oXiW"
 
 
 def _prod(tmp_path, **extra: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from web.extensions import db
 from web.sessions import client_ip, renew_current_session
 from web.sessions import sign_out_everywhere as end_other_sessions
 from web.views.guards import requires
+from workflow import clock
 from workflow.accounts import (
     AccountError,
     WeakPassword,
@@ -29,7 +30,6 @@ from workflow.accounts import (
     find_user_by_email,
     remove_deputy,
     set_password,
-    today_in_prague,
     update_user,
 )
 from workflow.audit import AuditKind
@@ -55,7 +55,7 @@ def _deputy_form(user: User, fresh: bool = False) -> DeputyForm:
 
 def _render(**forms: Any) -> ResponseReturnValue:
     user = _me()
-    today = today_in_prague()
+    today = clock.today()
     profile = forms.get("profile") or ProfileForm(formdata=None, obj=user, prefix="profile")
     return render_template(
         "account/settings.html",

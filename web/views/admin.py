@@ -34,6 +34,7 @@ from web.redirects import safe_next
 from web.views.auth import client_ip
 from web.views.guards import requires
 from web.views.outcome import carry_out
+from workflow import clock
 from workflow.accounts import (
     AccountError,
     add_deputy,
@@ -47,10 +48,10 @@ from workflow.accounts import (
     save_body,
     set_active,
     set_bodies,
-    today_in_prague,
     update_user,
 )
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
+from workflow.collation import czech
 from workflow.models import ApiToken, Area, AuditEvent, Body, Deputy, Plan, RoleAssignment, User
 from workflow.permissions import Action, can
 from workflow.privacy import anonymise_user, export_user_data
@@ -80,7 +81,7 @@ def _paginate(query: Any) -> tuple[list[Any], int, int]:
 
 
 def _all_bodies() -> list[Body]:
-    return list(db.session.scalars(select(Body).order_by(Body.abbreviation)))
+    return list(db.session.scalars(select(Body).order_by(czech(Body.abbreviation))))
 
 
 def _body_choices(blank: str | None = None) -> list[Any]:
@@ -124,7 +125,7 @@ def bodies() -> ResponseReturnValue:
     query = (
         select(Body)
         .options(selectinload(Body.aliases), selectinload(Body.parent))
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     )
     if q:
         from workflow.bodies import fold_text
@@ -190,7 +191,7 @@ def users() -> ResponseReturnValue:
     query = (
         select(User)
         .options(selectinload(User.bodies), selectinload(User.role_assignments))
-        .order_by(func.lower(User.name), User.email)
+        .order_by(czech(User.name), User.email)
     )
     if q:
         pattern = f"%{q.lower()}%"
@@ -244,7 +245,7 @@ def _load_user(user_id: int) -> User:
 
 def _role_form(fresh: bool = False) -> RoleForm:
     form = RoleForm(prefix="role", **({"formdata": None} if fresh else {}))
-    plans = db.session.scalars(select(Plan).order_by(Plan.title))
+    plans = db.session.scalars(select(Plan).order_by(czech(Plan.title)))
     form.plan_id.choices = as_choices([(0, _("— celý rozsah —")), *((p.id, p.title) for p in plans)])
     areas = db.session.scalars(
         select(Area).options(selectinload(Area.plan)).order_by(Area.plan_id, Area.position)
@@ -283,7 +284,7 @@ def _render_user(user: User, **forms: Any) -> ResponseReturnValue:
         action_form=ActionForm(), anonymise_form=forms.get("anonymise_form") or AnonymiseForm(formdata=None),
         may_manage_personal_data=can(_actor(), Action.manage_personal_data),
         deputies=deputies_of(user), standing_in=standing_in, tokens=tokens,
-        events=events, titles=AUDIT_KIND_TITLES, describe=describe_assignment, today=today_in_prague(),
+        events=events, titles=AUDIT_KIND_TITLES, describe=describe_assignment, today=clock.today(),
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from web.extensions import csrf, db
 from web.views.api import _authenticate, json_error, json_response
-from workflow.accounts import today_in_prague
+from workflow import clock
 from workflow.dashboards import body_state_counts, round_entries
 from workflow.models import Entry, ReportingRound
 from workflow.permissions import entry_visibility_clause
@@ -67,7 +67,7 @@ def round_json(round_: ReportingRound, by_state: dict[str, int]) -> dict[str, An
 @bp.get("")
 def list_rounds() -> ResponseReturnValue:
     """All rounds, newest period first, with counts per entry state (two queries)."""
-    today = today_in_prague()
+    today = clock.today()
     rounds = db.session.scalars(
         select(ReportingRound).order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
     ).all()
@@ -92,7 +92,7 @@ def get_round(round_id: int) -> ResponseReturnValue:
     round_ = _get_round(round_id)
     if round_ is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
-    today = today_in_prague()
+    today = clock.today()
     per_body = body_state_counts(round_.id, current_user, today)
     total: dict[str, int] = {}
     for _body, by_state in per_body:
@@ -131,7 +131,7 @@ def list_entries(round_id: int) -> ResponseReturnValue:
         return json_error(400, _("Parametr page musí být celé číslo od 1 do %(page)d a per_page od 1 do "
                                  "%(per_page)d.", page=MAX_PAGE, per_page=MAX_PER_PAGE))
     entries, total = round_entries(
-        round_.id, current_user, today_in_prague(), limit=per_page, offset=(page - 1) * per_page
+        round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page
     )
     return json_response(
         {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from web.extensions import db
 from web.views.guards import requires
+from workflow.collation import czech
 from workflow.models import Activity, ActivityBody, Body, Plan
 from workflow.permissions import Action
 from workflow.states import BodyKind
@@ -115,7 +116,7 @@ def detail(body_id: int) -> ResponseReturnValue:
             )
             .order_by(
                 case((ActivityBody.position == 0, 0), else_=1),
-                Plan.title,
+                czech(Plan.title),
                 Plan.id,
                 Activity.sort_key,
             )
@@ -123,7 +124,7 @@ def detail(body_id: int) -> ResponseReturnValue:
     )
     units = sorted_bodies(list(db.session.scalars(select(Body).where(Body.parent_id == body.id))))
     default_for = list(
-        db.session.scalars(select(Plan).where(Plan.default_body_id == body.id).order_by(Plan.title))
+        db.session.scalars(select(Plan).where(Plan.default_body_id == body.id).order_by(czech(Plan.title)))
     )
     lead = [link for link in links if link.position == 0]
     co = [link for link in links if link.position != 0]

@@ -32,8 +32,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import csrf, db
 from web.redirects import safe_next
+from workflow import clock
 from workflow import entries as svc
-from workflow.accounts import today_in_prague
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
@@ -103,7 +103,7 @@ def fulfilment_title(value: str | None) -> str:
 @bp.app_template_global()
 def days_left(deadline: Any) -> int | None:
     """Days from today (Prague) to ``deadline``; negative when past."""
-    return None if deadline is None else (deadline - today_in_prague()).days
+    return None if deadline is None else (deadline - clock.today()).days
 
 
 def load_entry(entry_id: int, *, lock: bool = False) -> Entry:

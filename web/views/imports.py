@@ -22,6 +22,7 @@ from forms.imports import NEW_PLAN, ActionForm, UploadForm, mapping_form
 from web.extensions import db
 from web.views.guards import requires
 from workflow.bodies import ensure_seed_bodies
+from workflow.collation import czech
 from workflow.db import utcnow
 from workflow.entries import safe_filename
 from workflow.importing import (
@@ -75,7 +76,7 @@ def _recent_imports() -> list[PlanImport]:
 def new_import() -> ResponseReturnValue:
     """Upload form; a readable file is stored and the user continues to the preview (or mapping)."""
     form = UploadForm()
-    plans = db.session.scalars(select(Plan).order_by(Plan.title, Plan.id)).all()
+    plans = db.session.scalars(select(Plan).order_by(czech(Plan.title), Plan.id)).all()
     form.plan_id.choices = [SelectChoice(NEW_PLAN, _("Nový plán (nebo plán se stejným názvem)"))] + [
         SelectChoice(plan.id, plan.title) for plan in plans
     ]

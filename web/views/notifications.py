@@ -21,10 +21,12 @@ from notifications import outbox, reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
 from web.views.guards import requires
+from workflow import clock
+from workflow.collation import czech
 from workflow.models import Body, Entry, ReportingRound
 from workflow.permissions import Action
 from workflow.states import RoundState
-from workflow.transitions import prague_today, state_title
+from workflow.transitions import state_title
 
 bp = Blueprint("notifications", __name__)
 
@@ -134,7 +136,7 @@ def _outstanding_bodies(round_: ReportingRound) -> list[dict[str, Any]]:
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .where(Entry.round_id == round_.id, Entry.state.in_(reminders.UNFINISHED))
         .group_by(Body.id, Body.abbreviation, Body.name)
-        .order_by(Body.abbreviation)
+        .order_by(czech(Body.abbreviation))
     ).all()
     result = []
     for body_id, abbreviation, name, count, due in rows:
@@ -212,7 +214,7 @@ def round_settings(round_id: int) -> ResponseReturnValue:
     send_form.body_id.choices = [("", _("Všem subjektům po termínu"))] + [
         (str(b["id"]), f"{b['abbreviation']} – {b['name']}") for b in bodies
     ]
-    today = prague_today()
+    today = clock.today()
     return render_template(
         "notifications/round.html",
         round=round_,
@@ -272,7 +274,7 @@ def send_now(round_id: int) -> ResponseReturnValue:
     if round_.state != RoundState.open:
         flash(_("Připomínky lze posílat jen v otevřeném kole."), "danger")
         return redirect(url_for(".round_settings", round_id=round_id))
-    written = reminders.send_now(round_, prague_today(), body_id=body_id)
+    written = reminders.send_now(round_, clock.today(), body_id=body_id)
     db.session.commit()
     if written:
         flash(_("Připomínka byla zařazena k odeslání, počet e-mailů: %(count)s.", count=written), "success")

@@ -18,8 +18,9 @@ from forms.rounds import as_choices
 from web.extensions import db
 from web.views.entries import load_entry
 from web.views.guards import requires
+from workflow import clock
 from workflow import entries as svc
-from workflow.accounts import today_in_prague
+from workflow.collation import czech
 from workflow.dashboards import QueueFilter, review_queue, review_queue_total
 from workflow.models import Area, Body, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
@@ -41,7 +42,10 @@ def _filter_form() -> QueueFilterForm:
     form.round.choices = as_choices([(0, _("Všechna kola"))] + [(r.id, r.title) for r in rounds])
     form.body.choices = as_choices(
         [(0, _("Všechny subjekty"))]
-        + [(b.id, b.abbreviation) for b in db.session.scalars(select(Body).order_by(Body.abbreviation))]
+        + [
+            (b.id, b.abbreviation)
+            for b in db.session.scalars(select(Body).order_by(czech(Body.abbreviation)))
+        ]
     )
     areas = db.session.execute(
         select(Area, Plan.title).join(Plan, Plan.id == Area.plan_id).order_by(Plan.id, Area.position)
@@ -74,7 +78,7 @@ def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
     form = _filter_form()
-    filters, today = _filters(form), today_in_prague()
+    filters, today = _filters(form), clock.today()
     total = review_queue_total(current_user, filters, today)
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
@@ -151,7 +155,7 @@ def bulk_approve() -> ResponseReturnValue:
         abort(400)
     if form.confirmed.data != "1":
         filter_form = _filter_form_from(request.form.get("query", ""))
-        candidates = review_queue(current_user, _filters(filter_form), today_in_prague())
+        candidates = review_queue(current_user, _filters(filter_form), clock.today())
         approvable = [
             e for e in candidates if any(t.name == "approve" for t in allowed_transitions(e, current_user))
         ]

@@ -24,8 +24,9 @@ from forms.rounds import (
 )
 from web.extensions import db
 from web.views.guards import requires
+from workflow import clock
 from workflow import rounds as svc
-from workflow.accounts import today_in_prague
+from workflow.collation import czech
 from workflow.dashboards import body_state_counts, round_dashboard, state_counts
 from workflow.entries import decide_extension, request_extension
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
@@ -54,7 +55,7 @@ def index() -> ResponseReturnValue:
 
 
 def _plan_choices() -> list[tuple[int, str]]:
-    return [(p.id, p.title) for p in db.session.scalars(select(Plan).order_by(Plan.title))]
+    return [(p.id, p.title) for p in db.session.scalars(select(Plan).order_by(czech(Plan.title)))]
 
 
 @bp.route("/kola/nove", methods=["GET", "POST"])
@@ -123,7 +124,7 @@ def routing(round_id: int) -> ResponseReturnValue:
     round_ = _round(round_id)
     rows = svc.routing_preview(round_)
     edit_id = request.args.get("upravit", type=int)
-    bodies = db.session.scalars(select(Body).order_by(Body.abbreviation)).all() if edit_id else []
+    bodies = db.session.scalars(select(Body).order_by(czech(Body.abbreviation))).all() if edit_id else []
     return render_template(
         "rounds/routing.html",
         round=round_,
@@ -242,7 +243,7 @@ def detail(round_id: int) -> ResponseReturnValue:
     and per area, overdue bodies, completeness and on-time rates, a chart; others see the counts
     of the entries they may see."""
     round_ = _round(round_id)
-    today = today_in_prague()
+    today = clock.today()
     staff = current_user.has_role(Role.secretary, Role.admin)
     dashboard = round_dashboard(round_.id, today) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
@@ -276,14 +277,16 @@ def detail(round_id: int) -> ResponseReturnValue:
 def extensions(round_id: int) -> ResponseReturnValue:
     """A body's request for a later deadline (form and submission)."""
     round_ = _round(round_id)
-    today = today_in_prague()
+    today = clock.today()
     own = acting_body_ids(current_user, today)
     if not own:
         abort(403)
     form = ExtensionRequestForm()
     form.body_id.choices = as_choices(
         (b.id, b.label)
-        for b in db.session.scalars(select(Body).where(Body.id.in_(sorted(own))).order_by(Body.abbreviation))
+        for b in db.session.scalars(
+            select(Body).where(Body.id.in_(sorted(own))).order_by(czech(Body.abbreviation))
+        )
     )
     if form.validate_on_submit():
         try:

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from web.views.guards import requires
-from workflow.accounts import today_in_prague
+from workflow import clock
 from workflow.dashboards import my_tasks
 from workflow.permissions import Action, deputised_body_ids
 
@@ -19,7 +19,7 @@ bp = Blueprint("tasks", __name__)
 @requires(Action.fill_entries)
 def index() -> ResponseReturnValue:
     """The task list, grouped by round and body."""
-    today = today_in_prague()
+    today = clock.today()
     return render_template(
         "tasks/index.html",
         groups=my_tasks(current_user, today),

@@ -394,7 +394,51 @@ def _prepare(
     target = _find_target(options, plan)
     settings = _resolve_settings(options, target, parsed)
     issues = IssueCollector()
+    bodies, default_body, lookup = _load_bodies(settings, issues)
+    has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
+    if has_history:
+        _check_history_round(settings, target, issues)
+    issues.raise_if_any()
+    assert default_body is not None
 
+    existing = _existing_activities(target)
+    preview = _new_preview(filename, parsed, settings, target, has_history)
+    resolutions: dict[str, Resolution] = {}
+    all_values: dict[str, dict[str, Any]] = {}
+    for item in parsed.activities:
+        current = existing.get(item.code)
+        resolution = None
+        if "responsibility" in parsed.present or current is None:
+            resolution = resolve_responsibility(item.responsibility or "", lookup, settings.default_body)
+            resolutions[item.code] = resolution
+        values = _activity_values(item, parsed.present, resolution)
+        all_values[item.code] = values
+        change = _compare_activity(item, current, values, resolution, has_history)
+        preview.activities.append(change)
+        if change.needs_review:
+            preview.routing_review.append(item.code)
+        preview.unmatched.extend((item.code, token) for token in change.unmatched)
+    _count_changes(preview, existing, parsed)
+    return _Prepared(
+        parsed=parsed,
+        target=target,
+        settings=settings,
+        default_body=default_body,
+        bodies=bodies,
+        resolutions=resolutions,
+        values=all_values,
+        existing=existing,
+        preview=preview,
+    )
+
+
+def _load_bodies(
+    settings: _Settings, issues: IssueCollector
+) -> tuple[dict[str, Body], Body | None, dict[str, str]]:
+    """The body register: bodies by abbreviation, the default body and the lookup the routing uses.
+
+    Adds an issue for a default body not in the register and for an ambiguous register.
+    """
     bodies = {body.abbreviation: body for body in db.session.scalars(select(Body))}
     default_body = bodies.get(settings.default_body)
     if default_body is None:
@@ -407,43 +451,56 @@ def _prepare(
     except ValueError as exc:
         lookup = {}
         issues.add("registry_conflict", f"Registr subjektů není jednoznačný: {exc}.")
-    has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
-    if has_history:
-        if period_dates(settings.period) is None:
-            issues.add(
-                "invalid_period",
-                f"Z období plánu „{settings.period}“ nelze určit roky minulého kola "
-                "(zadejte např. „2024–2025“).",
-            )
-        if target is not None and target.id is not None:
-            clash = db.session.scalars(
-                select(ReportingRound).where(
-                    ReportingRound.plan_id == target.id,
-                    ReportingRound.title == settings.round_title,
-                    ReportingRound.imported.is_(False),
-                )
-            ).first()
-            if clash is not None:
-                issues.add(
-                    "round_conflict",
-                    f"Plán už má kolo „{settings.round_title}“ vedené v aplikaci; texty „Plnění“ "
-                    "do něj import nezapíše. Zvolte jiný název minulého kola.",
-                )
-    issues.raise_if_any()
-    assert default_body is not None
+    return bodies, default_body, lookup
 
-    existing: dict[str, Activity] = {}
-    if target is not None and target.id is not None:
-        existing = {
-            a.code: a
-            for a in db.session.scalars(
-                select(Activity)
-                .where(Activity.plan_id == target.id)
-                .options(selectinload(Activity.routing), selectinload(Activity.goal))
-            )
-        }
 
-    preview = ImportPreview(
+def _check_history_round(settings: _Settings, target: Plan | None, issues: IssueCollector) -> None:
+    """A file with „Plnění“ texts needs a period with years and a past round the app does not run.
+
+    Adds an issue for an unusable period and for a round of that title kept in the application.
+    """
+    if period_dates(settings.period) is None:
+        issues.add(
+            "invalid_period",
+            f"Z období plánu „{settings.period}“ nelze určit roky minulého kola "
+            "(zadejte např. „2024–2025“).",
+        )
+    if target is None or target.id is None:
+        return
+    clash = db.session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.plan_id == target.id,
+            ReportingRound.title == settings.round_title,
+            ReportingRound.imported.is_(False),
+        )
+    ).first()
+    if clash is not None:
+        issues.add(
+            "round_conflict",
+            f"Plán už má kolo „{settings.round_title}“ vedené v aplikaci; texty „Plnění“ "
+            "do něj import nezapíše. Zvolte jiný název minulého kola.",
+        )
+
+
+def _existing_activities(target: Plan | None) -> dict[str, Activity]:
+    """The activities of the plan being updated by code, with their routing and goal (none if new)."""
+    if target is None or target.id is None:
+        return {}
+    return {
+        a.code: a
+        for a in db.session.scalars(
+            select(Activity)
+            .where(Activity.plan_id == target.id)
+            .options(selectinload(Activity.routing), selectinload(Activity.goal))
+        )
+    }
+
+
+def _new_preview(
+    filename: str, parsed: ParsedPlan, settings: _Settings, target: Plan | None, has_history: bool
+) -> ImportPreview:
+    """The preview's header: file, plan, counts of areas and goals, the past round; no activities yet."""
+    return ImportPreview(
         filename=filename,
         format=parsed.format,
         sheet=parsed.sheet,
@@ -459,49 +516,52 @@ def _prepare(
         history_round_title=settings.round_title if has_history else None,
         history_texts=sum(1 for a in parsed.activities if a.fulfilment) if has_history else 0,
     )
-    resolutions: dict[str, Resolution] = {}
-    all_values: dict[str, dict[str, Any]] = {}
-    for item in parsed.activities:
-        current = existing.get(item.code)
-        resolution = None
-        if "responsibility" in parsed.present or current is None:
-            resolution = resolve_responsibility(item.responsibility or "", lookup, settings.default_body)
-            resolutions[item.code] = resolution
-        values = _activity_values(item, parsed.present, resolution)
-        all_values[item.code] = values
-        if resolution is not None:
-            routed = list(resolution.bodies)
-            needs_review, unmatched = resolution.used_default, list(resolution.unmatched)
-        else:
-            assert current is not None
-            routed = [link.body.abbreviation for link in current.routing]
-            needs_review, unmatched = current.routing_needs_review, list(current.routing_unmatched)
-        if current is None:
-            status, changed = "new", []
-        else:
-            changed = [key for key, value in values.items() if getattr(current, key) != value]
-            if current.goal.code != item.goal_code:
-                changed.append("goal")
-            if resolution is not None and [link.body.abbreviation for link in current.routing] != routed:
-                changed.append("routing")
-            status = "updated" if changed else "unchanged"
-        preview.activities.append(
-            ActivityChange(
-                code=item.code,
-                description=_shown(item.description, current.description if current else ""),
-                status=status,
-                responsibility=_shown(item.responsibility, current.responsibility_raw if current else ""),
-                bodies=routed,
-                needs_review=needs_review,
-                unmatched=unmatched,
-                changed=changed,
-                row=item.row,
-                has_fulfilment=bool(item.fulfilment) and has_history,
-            )
-        )
-        if needs_review:
-            preview.routing_review.append(item.code)
-        preview.unmatched.extend((item.code, token) for token in unmatched)
+
+
+def _compare_activity(
+    item: ParsedActivity,
+    current: Activity | None,
+    values: dict[str, Any],
+    resolution: Resolution | None,
+    has_history: bool,
+) -> ActivityChange:
+    """How the file's ``item`` changes the stored activity ``current`` (``None``: a new activity).
+
+    ``resolution`` is the routing read from the file's „Odpovědnost“ (``None``: the column is absent
+    and the stored routing stays).
+    """
+    if resolution is not None:
+        routed = list(resolution.bodies)
+        needs_review, unmatched = resolution.used_default, list(resolution.unmatched)
+    else:
+        assert current is not None
+        routed = [link.body.abbreviation for link in current.routing]
+        needs_review, unmatched = current.routing_needs_review, list(current.routing_unmatched)
+    if current is None:
+        status, changed = "new", []
+    else:
+        changed = [key for key, value in values.items() if getattr(current, key) != value]
+        if current.goal.code != item.goal_code:
+            changed.append("goal")
+        if resolution is not None and [link.body.abbreviation for link in current.routing] != routed:
+            changed.append("routing")
+        status = "updated" if changed else "unchanged"
+    return ActivityChange(
+        code=item.code,
+        description=_shown(item.description, current.description if current else ""),
+        status=status,
+        responsibility=_shown(item.responsibility, current.responsibility_raw if current else ""),
+        bodies=routed,
+        needs_review=needs_review,
+        unmatched=unmatched,
+        changed=changed,
+        row=item.row,
+        has_fulfilment=bool(item.fulfilment) and has_history,
+    )
+
+
+def _count_changes(preview: ImportPreview, existing: dict[str, Activity], parsed: ParsedPlan) -> None:
+    """New, updated and unchanged counts, and a warning for stored activities the file lacks."""
     preview.created = sum(1 for a in preview.activities if a.status == "new")
     preview.updated = sum(1 for a in preview.activities if a.status == "updated")
     preview.unchanged = sum(1 for a in preview.activities if a.status == "unchanged")
@@ -510,17 +570,6 @@ def _prepare(
         preview.warnings.append(
             f"Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: {', '.join(missing)}."
         )
-    return _Prepared(
-        parsed=parsed,
-        target=target,
-        settings=settings,
-        default_body=default_body,
-        bodies=bodies,
-        resolutions=resolutions,
-        values=all_values,
-        existing=existing,
-        preview=preview,
-    )
 
 
 # ------------------------------------------------------------------------------------ public API

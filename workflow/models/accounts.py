@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from workflow.collation import czech
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.states import Role
 
@@ -35,6 +36,13 @@ user_bodies = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("body_id", Integer, ForeignKey("bodies.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+def _bodies_order() -> Any:
+    """``User.bodies`` in Czech order of their abbreviations (``Body`` is imported late: cycle)."""
+    from workflow.models.bodies import Body
+
+    return czech(Body.abbreviation)
 
 
 class User(UserMixin, db.Model):
@@ -61,7 +69,7 @@ class User(UserMixin, db.Model):
     #: their next request (:func:`workflow.accounts.end_all_sessions`).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by="Body.abbreviation")
+    bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by=_bodies_order)
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -138,7 +146,7 @@ class ApiToken(db.Model):
 class Deputy(db.Model):
     """A deputy (zástup): ``deputy`` acts for ``principal`` from ``starts_on`` to ``ends_on`` inclusive.
 
-    Dates are calendar days in Europe/Prague. ``body`` narrows the deputy to one of the principal's
+    Dates are calendar days in ``TIMEZONE``. ``body`` narrows the deputy to one of the principal's
     bodies; ``None`` means all of them. The deputy gets the principal's tasks and reminders of that
     period, and every action the deputy takes for those bodies records the principal as "acted for"
     (see :func:`workflow.accounts.principal_for`).

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workflow.collation import czech
 from workflow.db import db
 
 
@@ -26,7 +27,7 @@ class Body(db.Model):
 
     parent: Mapped[Body | None] = relationship(remote_side="Body.id")
     aliases: Mapped[list[BodyAlias]] = relationship(
-        back_populates="body", cascade="all, delete-orphan", order_by="BodyAlias.alias"
+        back_populates="body", cascade="all, delete-orphan", order_by=lambda: czech(BodyAlias.alias)
     )
 
     @property
