@@ -173,6 +173,9 @@ def bulk_approve() -> ResponseReturnValue:
         flash(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)), "success")
     for refused, message in result.refused:
         flash(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
+    if result.unknown:
+        flash(_("Počet záznamů, které nelze schválit, protože neexistují nebo k nim nemáte přístup: "
+                "%(num)d.", num=result.unknown), "warning")
     return redirect(url_for(".queue") + "?" + request.form.get("query", ""))
 
 

@@ -7,7 +7,7 @@
   created before this migration keep working for reading only.
 
 Revision ID: c6000001
-Revises: a8000001
+Revises: c5000001
 Create Date: 2026-12-03 04:00:00
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c6000001"
-down_revision = "a8000001"
+down_revision = "c5000001"
 branch_labels = None
 depends_on = None
 
