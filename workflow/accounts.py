@@ -29,12 +29,13 @@ from workflow.audit import AuditKind, record
 from workflow.bodies import body_search_text
 from workflow.db import db, utcnow
 from workflow.models import Area, Body, BodyAlias, Deputy, Plan, RoleAssignment, User
-from workflow.passwords import MIN_PASSWORD_LENGTH, hash_password
+from workflow.passwords import MIN_PASSWORD_LENGTH, MIN_STRENGTH_SCORE, hash_password, password_strength
 from workflow.responsibility import normalize_alias
 from workflow.states import BodyKind, Role
 from workflow.text import strip_control_characters
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+CZECH_WORDS_FILE = Path(__file__).with_name("passwords_cs.txt")
 
 #: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
 DEPUTY_ROLES = frozenset({Role.contributor, Role.head})
@@ -416,8 +417,10 @@ def principal_for(user: User, body: Body, on: date) -> User | None:
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    """The refused common passwords (lower-case), from :data:`COMMON_PASSWORDS_FILE`."""
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    """The refused passwords (lower-case): the breached ones of :data:`COMMON_PASSWORDS_FILE` and
+    the Czech words of :data:`CZECH_WORDS_FILE` (which the strength estimator also knows)."""
+    lines = [*COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines(),
+             *CZECH_WORDS_FILE.read_text(encoding="utf-8").splitlines()]
     words = {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
     return frozenset(words | {_fold(w) for w in words})
 
@@ -443,12 +446,18 @@ def check_password_policy(password: str, *, user: User | None = None) -> list[st
     """Czech reasons why ``password`` is refused; an empty list means it is acceptable.
 
     Policy: at least :data:`~workflow.passwords.MIN_PASSWORD_LENGTH` (12) characters, not a
-    common password (:func:`is_common_password`), not the user's e-mail address or its local part.
+    breached password or a Czech word with digits around it (:func:`is_common_password`), a zxcvbn
+    score of at least :data:`~workflow.passwords.MIN_STRENGTH_SCORE` with Czech and English words
+    and the Czech keyboard (:func:`~workflow.passwords.password_strength`; keyboard rows such as
+    ``asdfghjklů§!`` fail it), not the user's e-mail address or its local part.
     """
     problems = []
+    user_words = []
+    if user is not None and user.email:
+        user_words = [user.email, user.email.split("@")[0], *(user.name or "").split()]
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
-    elif is_common_password(password):
+    elif is_common_password(password) or password_strength(password, user_words) < MIN_STRENGTH_SCORE:
         problems.append("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
     if user is not None and user.email:
         local = user.email.split("@")[0].lower()
