@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, jsonify
 from flask_login import current_user
-from security_helpers import Browser
+from security_helpers import Browser, build_secure_app, rounds_world
 
-from web import create_app
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 from workflow.states import Role
 
-
-def _rounds_world() -> Any:
-    """The hand-built small plan, its people and its opened round of ``tests/rounds/conftest.py``
-    (loaded by path: every folder's ``conftest`` module has the same name)."""
-    path = Path(__file__).resolve().parents[2] / "rounds" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("rounds_world_fixtures", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-_world = _rounds_world()
+_world = rounds_world()
 small_plan = _world.small_plan
 people = _world.people
 opened = _world.opened
@@ -51,20 +34,7 @@ def _write_probe() -> Any:
 @pytest.fixture(scope="session")
 def secure_app(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application as production runs it: CSRF ON, on the test database of ``app``."""
-    tmp = tmp_path_factory.mktemp("secure")
-    environ = {"PLNENI_ENV": "testing", "INSTANCE_PATH": str(tmp / "instance"),
-               "SECRET_KEY": app.config["SECRET_KEY"]}
-    if app.config["REDIS_URL"]:
-        environ["REDIS_URL"] = app.config["REDIS_URL"]
-    application = create_app(
-        {
-            "WTF_CSRF_ENABLED": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
-        },
-        environ=environ,
-    )
+    application = build_secure_app(app, tmp_path_factory.mktemp("secure"))
     application.register_blueprint(_probe)
     yield application
     with application.app_context():

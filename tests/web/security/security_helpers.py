@@ -8,7 +8,10 @@ gate production runs (``web.views.auth._security_gate``).
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -81,3 +84,37 @@ def removes_cookie(response: TestResponse, name: str) -> bool:
         if header.startswith(f"{name}=;") and ("Max-Age=0" in header or "1970" in header):
             return True
     return False
+
+
+def build_secure_app(app: Flask, instance: Path) -> Flask:
+    """A second application with CSRF ON, on the same database (and Redis) as the session's ``app``."""
+    from web import create_app
+
+    environ = {"PLNENI_ENV": "testing", "INSTANCE_PATH": str(instance / "instance"),
+               "SECRET_KEY": app.config["SECRET_KEY"]}
+    if app.config["REDIS_URL"]:
+        environ["REDIS_URL"] = app.config["REDIS_URL"]
+    return create_app(
+        {
+            "WTF_CSRF_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
+        },
+        environ=environ,
+    )
+
+
+def rounds_world() -> Any:
+    """The module of ``tests/rounds/conftest.py`` (its hand-built small plan, people and opened
+    round fixtures), loaded by path: every folder's ``conftest`` module has the same name."""
+    name = "rounds_world_fixtures"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(__file__).resolve().parents[2] / "rounds" / "conftest.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
