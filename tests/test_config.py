@@ -78,6 +78,7 @@ def test_readme_documents_every_setting():
         ("SESSION_COOKIE_SECURE", "maybe"),
         ("PAGE_CACHE_SECONDS", "-1"),
         ("AUDIT_RETENTION_DAYS", "-1"),
+        ("BASE_URL", "plneni.kraj-lbc.cz"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(tmp_path, name, value):
@@ -120,3 +121,17 @@ def test_every_default_passes_its_own_parser():
 def test_the_embedded_broker_keeps_its_exchange_tables_in_the_instance_folder(tmp_path):
     options = load_config({"INSTANCE_PATH": str(tmp_path)})["CELERY"]["broker_transport_options"]
     assert options["control_folder"] == str(tmp_path / "celery-broker" / "control")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "postgres ql://plneni:tajne-heslo@db/plneni"),
+        ("REDIS_URL", "http://:tajne-heslo@redis:6379/0"),
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(tmp_path, name, value):
+    with pytest.raises(ConfigurationError) as refused:
+        load_config({"INSTANCE_PATH": str(tmp_path), name: value})
+    assert str(refused.value).startswith(f"{name} is not valid: expected ")
+    assert "tajne-heslo" not in str(refused.value)

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import crontab
 from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from workflow import clock
 
@@ -117,6 +120,30 @@ def time_zone(value: str) -> str:
     return value
 
 
+def url(*schemes: str, empty: bool = False) -> Callable[[str], str]:
+    """A parser of URLs with one of ``schemes`` and a host (``empty``: ``""`` is accepted too)."""
+
+    def parse(value: str) -> str:
+        if empty and not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            raise ValueError(f"expected a {' or '.join(schemes)} URL")
+        return value
+
+    parse.__doc__ = f"A {' or '.join(schemes)} URL."
+    return parse
+
+
+def database_url(value: str) -> str:
+    """An SQLAlchemy database URL. :raises ValueError: SQLAlchemy cannot read it."""
+    try:
+        make_url(value)
+    except ArgumentError as exc:
+        raise ValueError("expected an SQLAlchemy URL such as postgresql+psycopg://user@host/db") from exc
+    return value
+
+
 def one_of(*choices: str) -> Callable[[str], str]:
     """A parser accepting exactly one of ``choices``."""
 
@@ -161,6 +188,8 @@ class Setting:
     default: str | None
     doc: str
     parse: Callable[[str], Any] = text
+    #: The value may hold a password: a refusal does not repeat it.
+    secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -168,17 +197,19 @@ SETTINGS: tuple[Setting, ...] = (
             "`development`, `production` or `testing`.", one_of("development", "production", "testing")),
     Setting("SECRET_KEY", DEV_SECRET_KEY,
             "Signs sessions and links. Production refuses the default and weak keys (< 32 characters, "
-            "< 10 different ones, placeholders): use `openssl rand -hex 32`."),
+            "< 10 different ones, placeholders): use `openssl rand -hex 32`.", secret=True),
     Setting("INSTANCE_PATH", "./instance", "Folder for the SQLite files, the e-mail outbox and uploads."),
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL. Default: SQLite file `plneni.sqlite3` in the instance folder. "
-            "Production: `postgresql+psycopg://user@host/db`."),
+            "Production: `postgresql+psycopg://user@host/db`.", database_url, secret=True),
     Setting("REDIS_URL", "",
-            "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker."),
+            "Redis URL, e.g. `redis://127.0.0.1:6379/0`. When set, it is the Celery broker.",
+            url("redis", "rediss", "unix", empty=True), secret=True),
     Setting("CELERY_BROKER_URL", None,
             "Explicit Celery broker. Default: `REDIS_URL` if set, else kombu's filesystem transport in "
-            "`celery-broker/` of the instance folder (no server)."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the product, used in e-mail links."),
+            "`celery-broker/` of the instance folder (no server).", secret=True),
+    Setting("BASE_URL", "http://127.0.0.1:5000",
+            "Public address of the product, used in e-mail links.", url("http", "https")),
     Setting("TIMEZONE", clock.DEFAULT_TIMEZONE,
             "Time zone for deadlines and for dates shown to users.", time_zone),
     Setting("DEFAULT_LOCALE", "cs",
@@ -190,7 +221,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PORT", "25", "SMTP port.", integer(1, 65535)),
     Setting("MAIL_USE_TLS", "false", "STARTTLS on the SMTP connection (`true`/`false`).", boolean),
     Setting("MAIL_USERNAME", "", "SMTP user (empty: no authentication)."),
-    Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_PASSWORD", "", "SMTP password.", secret=True),
     Setting("MAIL_DEFAULT_SENDER", "plneni@kraj-lbc.invalid", "The From address of every e-mail."),
     Setting("OUTBOX_SWEEP_SECONDS", "120",
             "How often beat re-dispatches pending e-mails of the outbox (lost dispatches, broker outages).",
@@ -224,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed sign-ins allowed per client IP address.", rate_limits),
     Setting("RATELIMIT_STORAGE_URI", None,
             "Where the throttling counters live. "
-            "Default: `REDIS_URL` if set, else `memory://` (one process)."),
+            "Default: `REDIS_URL` if set, else `memory://` (one process).", secret=True),
     Setting("SESSION_COOKIE_SECURE", None,
             "Send the session cookie over HTTPS only. Default: `true` in production, else `false`. "
             "Production refuses `false`.", boolean),
@@ -246,7 +277,7 @@ def read_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
     :param environ: the variables to read (default: ``os.environ``).
     :returns: setting name → typed value (``None`` for a computed default that was not set).
     :raises ConfigurationError: a value its parser refuses; the message names the variable, the
-        value and what was expected.
+        value (unless it may hold a password) and what was expected.
     """
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -258,7 +289,8 @@ def read_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
-            raise ConfigurationError(f"{setting.name}={raw!r} is not valid: {exc}.") from None
+            shown = setting.name if setting.secret else f"{setting.name}={raw!r}"
+            raise ConfigurationError(f"{shown} is not valid: {exc}.") from None
     return values
 
 

@@ -211,7 +211,7 @@ def deputised_body_ids(user: User | None, on: date) -> dict[int, int]:
     Only principals who are contributors or heads count; a deputyship narrowed to one body gives
     only that body. Own bodies are not listed (see :func:`member_body_ids`).
     """
-    from workflow.accounts import _standing_in
+    from workflow.accounts.deputies import _standing_in
 
     if not _active(user):
         return {}

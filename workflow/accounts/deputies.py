@@ -1,0 +1,139 @@
+"""Accounts: deputies („zástup“) — naming and cancelling them, and whom a user acts for on a day.
+
+Dates of deputyships are calendar days in ``TIMEZONE`` (:func:`workflow.clock.today`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from workflow.accounts.common import AccountError, NotActingForBody
+from workflow.audit import AuditKind, record
+from workflow.db import db
+from workflow.models import Body, Deputy, User
+from workflow.states import Role
+
+#: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
+DEPUTY_ROLES = frozenset({Role.contributor, Role.head})
+
+
+# --------------------------------------------------------------------------------------------
+# Deputies (zástup)
+
+
+def add_deputy(
+    principal: User,
+    deputy: User,
+    starts_on: date,
+    ends_on: date,
+    *,
+    actor: User | None,
+    body: Body | None = None,
+    note: str = "",
+    ip: str = "",
+) -> Deputy:
+    """Name ``deputy`` to stand in for ``principal`` from ``starts_on`` to ``ends_on`` (inclusive).
+
+    :param body: one of the principal's bodies, or ``None`` for all of them.
+    :raises AccountError: the principal is not a contributor or head, the deputy is the principal
+        or inactive, the dates are reversed, or ``body`` is not one of the principal's bodies.
+    """
+    if not principal.has_role(*DEPUTY_ROLES):
+        raise AccountError("Zástup může určit jen zpracovatel nebo vedoucí subjektu.")
+    if deputy.id == principal.id:
+        raise AccountError("Zástupcem nemůžete být sami sobě.")
+    if not deputy.active:
+        raise AccountError("Zástupcem nemůže být deaktivovaný uživatel.")
+    if ends_on < starts_on:
+        raise AccountError("Konec zástupu musí být stejný den nebo později než jeho začátek.")
+    if body is not None and body not in principal.bodies:
+        raise AccountError("Zástup lze určit jen pro vlastní subjekt.")
+    if not principal.bodies:
+        raise AccountError("Uživatel nepatří k žádnému subjektu, není tedy koho zastupovat.")
+    entry = Deputy(
+        principal=principal, deputy=deputy, body=body, starts_on=starts_on, ends_on=ends_on,
+        note=note.strip()[:300], created_by=actor,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    scope = body.abbreviation if body else ", ".join(b.abbreviation for b in principal.bodies)
+    record(
+        AuditKind.deputy_added, actor=actor, subject=principal, body=body, ip=ip,
+        summary=f"{deputy.name} ({deputy.email}) zastupuje {starts_on:%d. %m. %Y}–{ends_on:%d. %m. %Y}"
+        f" · {scope}",
+        details={"deputy_id": deputy.id, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+    )
+    return entry
+
+
+def remove_deputy(entry: Deputy, *, actor: User | None, ip: str = "") -> None:
+    """Cancel a deputyship (the audit log keeps that it existed)."""
+    record(
+        AuditKind.deputy_removed, actor=actor, subject=entry.principal, body=entry.body, ip=ip,
+        summary=f"{entry.deputy.name} ({entry.deputy.email})",
+        details={"deputy_id": entry.deputy_id, "starts_on": entry.starts_on.isoformat(),
+                 "ends_on": entry.ends_on.isoformat()},
+    )
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def deputies_of(principal: User) -> list[Deputy]:
+    """Every deputyship ``principal`` has named, earliest first."""
+    return list(
+        db.session.scalars(
+            select(Deputy).where(Deputy.principal_id == principal.id).order_by(Deputy.starts_on, Deputy.id)
+        )
+    )
+
+
+def _standing_in(user: User, on: date) -> list[Deputy]:
+    if not user.active:
+        return []
+    return list(
+        db.session.scalars(
+            select(Deputy)
+            .where(Deputy.deputy_id == user.id, Deputy.starts_on <= on, Deputy.ends_on >= on)
+            .order_by(Deputy.id)
+        )
+    )
+
+
+def acting_for(user: User, on: date) -> list[User]:
+    """The people ``user`` stands in for on day ``on`` (Prague date), without duplicates."""
+    seen: dict[int, User] = {}
+    for entry in _standing_in(user, on):
+        seen.setdefault(entry.principal_id, entry.principal)
+    return list(seen.values())
+
+
+def bodies_of(user: User, on: date) -> list[Body]:
+    """The bodies ``user`` may act for on day ``on``: own bodies plus those of the people stood in for.
+
+    A deputyship narrowed to one body adds only that body (and only while the principal still
+    belongs to it). Sorted by abbreviation.
+    """
+    if not user.active:
+        return []
+    found = {b.id: b for b in user.bodies}
+    for entry in _standing_in(user, on):
+        for body in entry.principal.bodies:
+            if entry.body_id is None or entry.body_id == body.id:
+                found.setdefault(body.id, body)
+    return sorted(found.values(), key=lambda b: b.abbreviation)
+
+
+def principal_for(user: User, body: Body, on: date) -> User | None:
+    """Whom ``user`` acts for when acting for ``body`` on ``on`` — store it as "acted for".
+
+    :returns: ``None`` when ``user`` belongs to ``body`` (acting in their own right), else the
+        principal they stand in for (the earliest-named deputyship wins).
+    :raises NotActingForBody: ``user`` may not act for ``body`` on that day.
+    """
+    if user.active and any(b.id == body.id for b in user.bodies):
+        return None
+    for entry in _standing_in(user, on):
+        if any(b.id == body.id for b in entry.principal.bodies) and entry.body_id in (None, body.id):
+            return entry.principal
+    raise NotActingForBody(f"Za subjekt {body.abbreviation} nyní jednat nemůžete.")

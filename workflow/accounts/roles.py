@@ -1,0 +1,121 @@
+"""Accounts: roles — parsing Czech and English role names, describing, adding and removing a role."""
+
+from __future__ import annotations
+
+from workflow.accounts.common import AccountError, _fold
+from workflow.audit import AuditKind, record
+from workflow.db import db
+from workflow.models import Area, Body, Plan, RoleAssignment, User
+from workflow.states import Role
+
+#: Role names accepted on input (CSV import): Czech and English, matched case- and accent-insensitively.
+ROLE_NAMES: dict[str, Role] = {}
+
+
+_ROLE_SPELLINGS: dict[Role, tuple[str, ...]] = {
+    Role.admin: ("admin", "správce", "administrátor", "administrator"),
+    Role.secretary: ("secretary", "tajemník", "tajemnice"),
+    Role.reviewer: ("reviewer", "hodnotitel", "hodnotitelka"),
+    Role.contributor: ("contributor", "zpracovatel", "zpracovatelka"),
+    Role.head: ("head", "head of body", "vedoucí", "vedoucí subjektu"),
+    Role.commission: ("commission", "commission member", "člen komise", "členka komise", "komise"),
+}
+ROLE_NAMES.update({_fold(name): role for role, names in _ROLE_SPELLINGS.items() for name in names})
+
+
+def parse_role(name: str) -> Role:
+    """Role from a Czech or English name (``"hodnotitel"``, ``"Člen komise"``, ``"reviewer"``).
+
+    :raises AccountError: unknown role name.
+    """
+    role = ROLE_NAMES.get(_fold(name))
+    if role is None:
+        raise AccountError(f"Neznámá role „{name.strip()}“.")
+    return role
+
+
+#: Czech role names for the audit log, which stays in Czech whatever the reader's language.
+ROLE_NAMES_CS = {
+    Role.admin: "Správce",
+    Role.secretary: "Tajemník",
+    Role.reviewer: "Hodnotitel",
+    Role.contributor: "Zpracovatel",
+    Role.head: "Vedoucí",
+    Role.commission: "Člen komise",
+}
+
+
+def describe_assignment(assignment: RoleAssignment) -> str:
+    """Czech label of a role with its scope, e.g. ``"Hodnotitel – okruh A"`` (no request needed)."""
+    title = ROLE_NAMES_CS.get(Role(assignment.role), assignment.role)
+    scope = []
+    if assignment.plan_id is not None:
+        plan = db.session.get(Plan, assignment.plan_id)
+        scope.append(f"plán {plan.title if plan else assignment.plan_id}")
+    if assignment.area_id is not None:
+        area = db.session.get(Area, assignment.area_id)
+        scope.append(f"okruh {area.code if area else assignment.area_id}")
+    if assignment.body_id is not None:
+        body = db.session.get(Body, assignment.body_id)
+        scope.append(f"subjekt {body.abbreviation if body else assignment.body_id}")
+    return f"{title} – {', '.join(scope)}" if scope else title
+
+
+def add_role(
+    user: User,
+    role: Role,
+    *,
+    actor: User | None,
+    plan: Plan | None = None,
+    area: Area | None = None,
+    body: Body | None = None,
+    ip: str = "",
+) -> RoleAssignment:
+    """Give ``user`` a role; only a reviewer's role may be narrowed to a plan, an area or a body.
+
+    A reviewer without ``plan``/``area``/``body`` reviews everything. Adding a role the user
+    already holds with the same scope returns the existing assignment.
+
+    :raises AccountError: a scope given for a role other than reviewer, or an area outside ``plan``.
+    """
+    role = Role(role)
+    if role != Role.reviewer and (plan or area or body):
+        raise AccountError("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel.")
+    if plan is not None and area is not None and area.plan_id != plan.id:
+        raise AccountError("Zvolený okruh nepatří do zvoleného plánu.")
+    if area is not None and plan is None:
+        plan = area.plan
+    key = (str(role), plan.id if plan else None, area.id if area else None, body.id if body else None)
+    for existing in user.role_assignments:
+        if (existing.role, existing.plan_id, existing.area_id, existing.body_id) == key:
+            return existing
+    assignment = RoleAssignment(
+        role=str(role),
+        plan_id=key[1],
+        area_id=key[2],
+        body_id=key[3],
+    )
+    user.role_assignments.append(assignment)
+    db.session.flush()
+    record(AuditKind.role_added, actor=actor, subject=user, body=body, ip=ip,
+           summary=describe_assignment(assignment))
+    return assignment
+
+
+def remove_role(assignment: RoleAssignment, *, actor: User | None, ip: str = "") -> None:
+    """Take a role away.
+
+    :raises AccountError: an administrator removing their own last administrator role.
+    """
+    user = assignment.user
+    if (
+        assignment.role == Role.admin
+        and actor is not None
+        and actor.id == user.id
+        and sum(1 for a in user.role_assignments if a.role == Role.admin) == 1
+    ):
+        raise AccountError("Nemůžete si odebrat svou poslední roli správce.")
+    summary = describe_assignment(assignment)
+    user.role_assignments.remove(assignment)
+    db.session.flush()
+    record(AuditKind.role_removed, actor=actor, subject=user, ip=ip, summary=summary)

@@ -1,0 +1,266 @@
+"""Entries: loading, saving drafts (hard limits only), the audit record of a transition, carrying
+over last round's answer and what an answer lacks for submitting.
+
+Rules (issue 4 items 3–9): a draft saves at any time without validation (only hard limits);
+submitting validates and names every missing field; every transition writes an append-only
+:class:`~workflow.models.EntryTransition` and an :class:`~workflow.models.EntryVersion` of the
+answer. Concurrency is optimistic: every form carries the ``version`` it was loaded at and a
+different current version raises :class:`~workflow.transitions.StaleEntry` (the view shows both
+versions); transitions load the row ``FOR UPDATE`` (PostgreSQL) and re-check the state, so a
+double click applies once.
+
+Services take the actor explicitly, flush and never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from workflow.db import db
+from workflow.models import Entry, EntryTransition, EntryVersion, User
+from workflow.models.rounds import ANSWER_FIELDS
+from workflow.states import EntryState, FulfilmentStatus, RoundState
+from workflow.transitions import (
+    EDITABLE_STATES,
+    TRANSITIONS,
+    ActingAs,
+    Actor,
+    InvalidTransition,
+    NotAllowed,
+    RoundLocked,
+    StaleEntry,
+    WorkflowError,
+    acting_as,
+    state_title,
+)
+
+#: „Plnění“: recommended length (characters) and the hard limit (DOMAIN.md §4: 160–1 220 seen).
+TEXT_GUIDANCE = (150, 1500)
+TEXT_LIMIT = 10_000
+#: Hard limits of the other free-text fields.
+FIELD_LIMITS = {
+    "cooperation_text": 5000,
+    "problems": 5000,
+    "proposal": 5000,
+    "indicator_text": 2000,
+    "indicator_unit": 100,
+}
+
+
+class InvalidAnswer(WorkflowError):
+    """A value breaks a hard limit even for a draft; ``errors`` maps fields to Czech messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+# --- loading ------------------------------------------------------------------------------------
+def entry_for_update(entry_id: int) -> Entry | None:
+    """Load an entry locking its row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers anyway) and refreshing whatever the session held, so the state check that follows
+    sees the committed truth."""
+    return db.session.execute(
+        select(Entry)
+        .where(Entry.id == entry_id)
+        .with_for_update(of=Entry)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def answer_data(entry: Entry) -> dict[str, Any]:
+    """The answer fields of ``entry`` as JSON-friendly values (decimals and dates as strings)."""
+    data: dict[str, Any] = {}
+    for name in ANSWER_FIELDS:
+        value = getattr(entry, name)
+        if isinstance(value, Decimal):
+            value = format(value.normalize(), "f")
+        elif isinstance(value, date):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
+# --- drafts -------------------------------------------------------------------------------------
+def _require_round_open(entry: Entry) -> None:
+    if entry.round.state != RoundState.open:
+        raise RoundLocked(
+            _("Kolo „%(round)s“ není otevřené, záznamy jsou uzamčené.", round=entry.round.title)
+        )
+
+
+def _require_body(entry: Entry, actor: User | None, as_of: ActingAs | None) -> ActingAs:
+    as_of = as_of or acting_as(actor, entry)
+    if Actor.body not in as_of.kinds:
+        raise NotAllowed(_("Záznam může upravovat jen zpracovatel za odpovědný subjekt (nebo jeho zástup)."))
+    return as_of
+
+
+def _require_editable(entry: Entry) -> None:
+    if entry.state not in EDITABLE_STATES:
+        raise InvalidTransition(
+            _("Záznam ve stavu „%(state)s“ nelze upravovat.", state=state_title(entry.state))
+        )
+
+
+def _check_version(entry: Entry, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != entry.version:
+        raise StaleEntry(entry, int(expected_version))
+
+
+def check_limits(data: dict[str, Any]) -> dict[str, str]:
+    """Hard limits that hold even for drafts: ``{field: Czech message}``."""
+    errors: dict[str, str] = {}
+    text = data.get("text") or ""
+    if len(text) > TEXT_LIMIT:
+        errors["text"] = _(
+            "Text plnění smí mít nejvýše %(limit)s znaků (má %(n)s).", limit="10 000", n=len(text)
+        )
+    for name, limit in FIELD_LIMITS.items():
+        if len(data.get(name) or "") > limit:
+            errors[name] = _("Pole smí mít nejvýše %(limit)s znaků.", limit=limit)
+    status = data.get("fulfilment_status")
+    if status and status not in set(FulfilmentStatus):
+        errors["fulfilment_status"] = _("Neznámý stav plnění.")
+    number = data.get("indicator_number")
+    if number is not None and abs(Decimal(number)) >= Decimal("1e14"):
+        errors["indicator_number"] = _("Hodnota indikátoru je příliš velká.")
+    return errors
+
+
+def _record(
+    entry: Entry,
+    name: str,
+    from_state: str,
+    actor: User | None,
+    as_of: ActingAs | None,
+    comment: str,
+    via_body: bool,
+) -> EntryTransition:
+    number = (
+        db.session.scalar(select(func.max(EntryVersion.number)).where(EntryVersion.entry_id == entry.id)) or 0
+    ) + 1
+    version = EntryVersion(
+        entry_id=entry.id,
+        number=number,
+        state=entry.state,
+        text=entry.text,
+        data=answer_data(entry),
+        author_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    log = EntryTransition(
+        entry_id=entry.id,
+        name=name,
+        from_state=from_state,
+        to_state=entry.state,
+        actor_id=actor.id if actor else None,
+        acted_for_body_id=entry.body_id if via_body else None,
+        acted_for_user_id=as_of.principal_id if (via_body and as_of) else None,
+        comment=comment.strip(),
+        version_id=version.id,
+    )
+    db.session.add(log)
+    return log
+
+
+_TEXT_FIELDS = frozenset(
+    {"text", "indicator_unit", "indicator_text", "cooperation_text", "problems", "proposal"}
+)
+
+
+def save_draft(
+    entry: Entry,
+    actor: User,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None,
+    as_of: ActingAs | None = None,
+) -> Entry:
+    """Save the answer without validating it (hard limits only); the first save of a not-started
+    entry fires ``start``, the first save of a returned one ``rework``.
+
+    :param data: any of :data:`~workflow.models.rounds.ANSWER_FIELDS`; ``text`` differing from a
+        carried-over text ends the carry-over.
+    :param expected_version: the version the form was loaded at.
+    :raises NotAllowed: not the body (checked first).
+    :raises StaleEntry: ``expected_version`` is not current (checked before the state).
+    :raises RoundLocked, InvalidTransition, InvalidAnswer:
+    """
+    # A stale version wins over the other refusals: the user then sees the conflict page with
+    # both versions instead of losing what they typed (e.g. when somebody submitted meanwhile).
+    as_of = _require_body(entry, actor, as_of)
+    _check_version(entry, expected_version)
+    _require_round_open(entry)
+    _require_editable(entry)
+    errors = check_limits(data)
+    if errors:
+        raise InvalidAnswer(errors)
+    for name in ANSWER_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None and name in _TEXT_FIELDS:
+            value = ""
+        if isinstance(value, str) and name != "text":
+            value = value.strip()
+        if name == "fulfilment_status":
+            value = value or None
+        if name == "text":
+            value = normalize_text(value or "")
+            if entry.carried_over and value != entry.text:
+                entry.carried_over = False
+        setattr(entry, name, value)
+    entry.updated_by_id = actor.id
+    implicit = {EntryState.not_started: "start", EntryState.returned: "rework"}.get(EntryState(entry.state))
+    if implicit:
+        from_state = entry.state
+        entry.state = TRANSITIONS[implicit].target
+        db.session.flush()
+        _record(entry, implicit, from_state, actor, as_of, "", via_body=True)
+    db.session.flush()
+    return entry
+
+
+def normalize_text(text: str) -> str:
+    """Tidy text pasted from Word or PDF (DOMAIN.md R28): private-use bullets (U+F0B7) become
+    „•“, non-breaking spaces stay, Windows line ends become ``\\n``, trailing spaces go."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\uf0b7", "•")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def confirm_carry_over(entry: Entry, actor: User, *, expected_version: int | None) -> Entry:
+    """The body confirms last round's answer as still true (ends the „převzato“ mark); a
+    not-started entry becomes a draft.
+
+    :raises RoundLocked, NotAllowed, InvalidTransition, StaleEntry:
+    """
+    _require_round_open(entry)
+    as_of = _require_body(entry, actor, None)
+    _require_editable(entry)
+    _check_version(entry, expected_version)
+    entry.carried_over = False
+    return save_draft(entry, actor, {}, expected_version=None, as_of=as_of)
+
+
+def missing_for_submit(entry: Entry) -> dict[str, str]:
+    """What the answer lacks for submitting: ``{form field: Czech message}`` (empty: complete)."""
+    missing: dict[str, str] = {}
+    if not entry.fulfilment_status:
+        missing["fulfilment_status"] = _("vyberte stav plnění")
+    if not (entry.text or "").strip():
+        missing["text"] = _("vyplňte text plnění")
+    elif entry.carried_over:
+        missing["text"] = _("text převzatý z minulého kola upravte, nebo potvrďte, že stále platí")
+    if entry.indicator_number is not None and not (entry.indicator_unit or "").strip():
+        missing["indicator_unit"] = _("uveďte jednotku hodnoty indikátoru")
+    has_value = entry.indicator_number is not None or (entry.indicator_text or "").strip()
+    if has_value and entry.indicator_as_of is None:
+        missing["indicator_as_of"] = _("uveďte, k jakému datu hodnota indikátoru platí (stav k datu)")
+    return missing
