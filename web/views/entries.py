@@ -34,7 +34,7 @@ from web.extensions import csrf, db
 from web.redirects import safe_next
 from workflow import clock
 from workflow import entries as svc
-from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
+from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
 from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, RoundState
@@ -370,6 +370,9 @@ def history(entry_id: int) -> ResponseReturnValue:
         entry=entry,
         items=svc.entry_history(entry),
         comments=svc.visible_comments(entry, current_user),
+        editors=[db.session.get(User, i) for i in entry.editor_ids or []],
+        assessments=[v for v in svc.assessment_history(entry)
+                     if v.public or can_view_internal(current_user, entry)],
     )
 
 

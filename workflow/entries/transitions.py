@@ -58,6 +58,8 @@ def apply_transition(
     elif from_state == EntryState.approved:
         entry.approved_at = None
         entry.approved_by_id = None
+    if t.name in ("send_back", "reopen"):
+        entry.editor_ids = []  # a new round of editing: the four-eyes list starts afresh
     db.session.flush()
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)

@@ -14,6 +14,7 @@ from workflow.models.reports import (
     Waiver,
 )
 from workflow.models.rounds import (
+    AssessmentVersion,
     Attachment,
     Consolidation,
     DeadlineExtension,
@@ -33,6 +34,7 @@ __all__ = [
     "ActivityBody",
     "ApiToken",
     "Area",
+    "AssessmentVersion",
     "Attachment",
     "AuditEvent",
     "Body",
