@@ -461,7 +461,7 @@ def _url(app: Flask, rule_text: str, method: str, world: World, which: int, role
 
 def _sign_in(client: Any, user_id: int) -> None:
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
+        sess["_user_id"] = db.session.get(User, user_id).get_id()  # "<id>:<session generation>"
         sess["_fresh"] = True
         sess["last_seen"] = int(time.time())
 
