@@ -51,6 +51,9 @@ def test_sign_in_never_ends_on_another_site_nor_in_a_500(browser, staff, query):
     response = browser().post(f"/prihlaseni?next={query}",
                               {"email": staff["admin"].email, "password": "správné-heslo-1234"},
                               page="/prihlaseni")
+    if "%00" in query:  # a NUL in any query string is refused before the sign-in (400)
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith("//") and "evil" not in location
