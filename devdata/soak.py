@@ -1,6 +1,6 @@
 """The soak: N simulated users run the whole entry cycle against real gunicorn + Celery for T seconds.
 
-Run by ``scripts/soak.py`` (the full run, see there) and by ``tests/reliability/test_soak.py`` (the
+Run by ``scripts/soak.py`` (the full run, see there) and by ``tests/system/reliability/test_soak.py`` (the
 CI version); the reliability tests share :func:`seed`, :data:`PASSWORD` and :data:`VERSION_INPUT`.
 The soak adds its own plan, bodies, users and round with a run prefix and touches nothing else, so
 it may run on a database that holds other data. It is the one part of :mod:`devdata` that builds the

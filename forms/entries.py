@@ -108,6 +108,15 @@ class EntryForm(BaseForm):
         """The answer as a dict for :func:`workflow.entries.save_draft`."""
         return {name: getattr(self, name).data for name in self.ANSWER}
 
+    def error_summary(self) -> str:
+        """The fields at fault and what is wrong, for the autosave status:
+        ``"Jednotka: Počet znaků pole: nejvýše 100."`` (fields in form order, ``"; "`` between)."""
+        return "; ".join(
+            f"{self[name].label.text}: {' '.join(str(e) for e in errors)}"
+            for name, errors in self.errors.items()
+            if name in self._fields
+        )
+
     def expected_version(self) -> int | None:
         """The version the form was loaded at (``None`` when missing or garbled)."""
         try:

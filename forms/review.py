@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from forms.base import BaseForm
@@ -31,6 +31,7 @@ class QueueFilterForm(BaseForm):
     body = SelectField(_l("Subjekt"), coerce=int, validators=[Optional()])
     area = SelectField(_l("Okruh"), coerce=int, validators=[Optional()])
     overdue = BooleanField(_l("Jen po termínu"))
+    q = SearchField(_l("Hledat"), validators=[Optional(), Length(max=200)])
 
     def state_filter(self) -> str:
         """The state to show: ``submitted`` by default, a state value, or ``all``."""

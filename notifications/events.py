@@ -1,6 +1,13 @@
-"""What round events and entry transitions send. Called by :mod:`workflow.rounds` and
-:mod:`workflow.entries` inside their transaction, so the messages commit (or roll back) with the
-event and are dispatched after the commit (:mod:`notifications.outbox`).
+"""What round events and entry transitions send: the subscriber of the domain events.
+
+The services of :mod:`workflow.rounds` and :mod:`workflow.entries` record domain events
+(:mod:`workflow.events`) on their session; :func:`subscribe` (called by the web application
+factory and by the Celery application) makes every session publish them when it commits
+(``before_commit``): each event's ``notification`` is looked up in :data:`HANDLERS`, whose
+handler writes the outbox rows in the same transaction, so the messages commit (or roll back)
+with the event and are dispatched after the commit (:mod:`notifications.outbox`). Every
+notification named in a transition table has a handler: :func:`check_handlers` runs at import
+time and raises when one is missing.
 
 =====================  ==========================  ===============================================
 event                  kind (template)             to, dedupe key
@@ -13,6 +20,8 @@ entry submitted        ``reviewer_digest``         reviewers in scope; at most o
                                                    ``reviewer_digest:{YYYY-MM-DDTHH}:{user}``
 entry returned         ``entry_returned``          the body's contributors at once, with the
                                                    reason; ``entry_returned:{transition}:{user}``
+entry reopened         ``entry_reopened``          the body's contributors at once, with the
+                                                   reason; ``entry_reopened:{transition}:{user}``
 entry approved         ``entry_approved_digest``   the body's contributors, one digest a day sent
                                                    at the next ``REMINDER_HOUR``;
                                                    ``entry_approved_digest:{date}:{user}``
@@ -28,26 +37,32 @@ once the window is over.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, event, select, update
+from sqlalchemy.orm import Session
 
 from notifications import outbox
-from notifications.outbox import OutboxMessage
 from notifications.recipients import body_recipients, users_with_role
-from notifications.reminders import _outstanding, _send_per_person, base_url, entry_url, round_url
+from notifications.reminders import base_url, entry_url, outstanding, round_url, send_per_person
 from workflow import clock
+from workflow import events as domain_events
 from workflow.db import db, utcnow
-from workflow.models import Entry, EntryTransition, ReportingRound, User
+from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
+from workflow.models import Entry, EntryTransition, OutboxMessage, ReportingRound, User
 from workflow.permissions import in_review_scope
+from workflow.report import round_period
+from workflow.round_transitions import ROUND_TRANSITIONS
 from workflow.states import Role
 from workflow.transitions import TRANSITIONS
 
 ROUND_INVITATION = "round_invitation"
 REVIEWER_DIGEST = "reviewer_digest"
 ENTRY_RETURNED = "entry_returned"
+ENTRY_REOPENED = "entry_reopened"
 ENTRY_APPROVED_DIGEST = "entry_approved_digest"
 ROUND_CLOSED = "round_closed"
 
@@ -61,26 +76,28 @@ def _user_payload(user: User) -> dict[str, Any]:
     }
 
 
-def round_opened(round_: ReportingRound) -> int:
+def round_opened(round_: ReportingRound, *, now: datetime | None = None) -> int:
     """Invite every contributor of every body of the just-opened ``round_`` (flushes).
 
+    :param now: when the round opened (default: now).
     :returns: messages written.
     """
     db.session.flush()
-    today = clock.today()
-    dues = _outstanding(today, [Entry.round_id == round_.id])
-    written = _send_per_person(dues, today, lambda due: [ROUND_INVITATION])
+    today = clock.today(now)
+    dues = outstanding(today, [Entry.round_id == round_.id])
+    written = send_per_person(dues, today, lambda due: [ROUND_INVITATION])
     db.session.flush()
     return written
 
 
-def round_closed(round_: ReportingRound) -> int:
+def round_closed(round_: ReportingRound, *, now: datetime | None = None) -> int:
     """Tell everyone involved that ``round_`` is closed, with the link to the report (flushes).
 
+    :param now: when the round closed (default: now).
     :returns: messages written.
     """
     db.session.flush()
-    today = clock.today()
+    today = clock.today(now)
     body_ids = set(db.session.scalars(select(Entry.body_id).where(Entry.round_id == round_.id).distinct()))
     people: dict[int, dict[str, Any]] = {}
     for recipients in body_recipients(body_ids, today).values():
@@ -95,7 +112,10 @@ def round_closed(round_: ReportingRound) -> int:
     for user_id, user in sorted(people.items()):
         payload = {
             "user": user,
-            "round": {"id": round_.id, "title": round_.title, "url": round_url(round_.id)},
+            "round": {
+                "id": round_.id, "title": round_.title, "url": round_url(round_.id),
+                "period": round_period(round_),
+            },
             "report_url": round_url(round_.id),
             "base_url": base_url(),
         }
@@ -115,23 +135,20 @@ def round_closed(round_: ReportingRound) -> int:
     return written
 
 
-def entry_transitioned(entry: Entry, log: EntryTransition) -> int:
+def entry_transitioned(entry: Entry, log: EntryTransition, *, now: datetime | None = None) -> int:
     """Send what transition ``log`` of ``entry`` raises (``TRANSITIONS[...].notification``); flushes.
 
-    ``entry_submitted`` → reviewer digest, ``entry_returned`` → at once to the body,
-    ``entry_approved`` → the body's daily digest; other transitions send nothing.
+    ``entry_submitted`` → reviewer digest, ``entry_returned`` and ``entry_reopened`` → at once to
+    the body, ``entry_approved`` → the body's daily digest; other transitions send nothing.
 
+    :param now: when the transition happened (default: now).
     :returns: messages written or extended.
     """
     transition = TRANSITIONS.get(log.name)
     notification = transition.notification if transition else None
-    if notification == "entry_submitted":
-        return _reviewer_digest(entry)
-    if notification == "entry_returned":
-        return _returned(entry, log)
-    if notification == "entry_approved":
-        return _approved_digest(entry)
-    return 0
+    if notification is None:
+        return 0
+    return _ENTRY_HANDLERS[notification](entry, log, now or utcnow())
 
 
 def _entry_item(entry: Entry) -> dict[str, Any]:
@@ -146,8 +163,17 @@ def _entry_item(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _returned(entry: Entry, log: EntryTransition) -> int:
-    today = clock.today()
+def _returned(entry: Entry, log: EntryTransition, now: datetime) -> int:
+    return _to_body_at_once(ENTRY_RETURNED, entry, log, now)
+
+
+def _reopened(entry: Entry, log: EntryTransition, now: datetime) -> int:
+    return _to_body_at_once(ENTRY_REOPENED, entry, log, now)
+
+
+def _to_body_at_once(kind: str, entry: Entry, log: EntryTransition, now: datetime) -> int:
+    """One e-mail of ``kind`` to each of the body's contributors (and deputies) with the reason."""
+    today = clock.today(now)
     written = 0
     for person in body_recipients([entry.body_id], today).get(entry.body_id, []):
         payload = {
@@ -159,9 +185,9 @@ def _returned(entry: Entry, log: EntryTransition) -> int:
         }
         written += (
             outbox.enqueue(
-                ENTRY_RETURNED,
+                kind,
                 person.email,
-                f"{ENTRY_RETURNED}:{log.id}:{person.user_id}",
+                f"{kind}:{log.id}:{person.user_id}",
                 payload,
                 recipient_id=person.user_id,
                 locale=person.locale,
@@ -184,8 +210,7 @@ def _next_reminder_hour(now: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _approved_digest(entry: Entry) -> int:
-    now = utcnow()
+def _approved_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
     send_at = _next_reminder_hour(now)
     send_day = send_at.astimezone(clock.TZ).date()
     written = 0
@@ -202,8 +227,7 @@ def _approved_digest(entry: Entry) -> int:
     return written
 
 
-def _reviewer_digest(entry: Entry) -> int:
-    now = utcnow()
+def _reviewer_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     area_id = entry.activity.goal.area_id
     written = 0
@@ -271,3 +295,79 @@ def add_to_digest(
             db.session.flush()
             return 1
     return 0
+
+
+_ENTRY_HANDLERS: dict[str, Callable[[Entry, EntryTransition, datetime], int]] = {
+    "entry_submitted": _reviewer_digest,
+    "entry_returned": _returned,
+    "entry_approved": _approved_digest,
+    "entry_reopened": _reopened,
+}
+
+
+def _on_entry(e: DomainEvent) -> int:
+    assert isinstance(e, EntryTransitioned)
+    entry, log = db.session.get(Entry, e.entry_id), db.session.get(EntryTransition, e.transition_log_id)
+    if entry is None or log is None:
+        return 0
+    return entry_transitioned(entry, log, now=e.at)
+
+
+def _on_round(send: Callable[..., int]) -> Callable[[DomainEvent], int]:
+    def handler(e: DomainEvent) -> int:
+        assert isinstance(e, RoundTransitioned)
+        round_ = db.session.get(ReportingRound, e.round_id)
+        return send(round_, now=e.at) if round_ is not None else 0
+
+    return handler
+
+
+#: notification name (of a transition table) → handler of the domain event that names it.
+HANDLERS: dict[str, Callable[[DomainEvent], int]] = {
+    **{name: _on_entry for name in _ENTRY_HANDLERS},
+    "round_opened": _on_round(round_opened),
+    "round_closed": _on_round(round_closed),
+}
+
+
+class MissingHandler(LookupError):
+    """A transition table names a notification that no handler sends (a programming error)."""
+
+
+def check_handlers(notifications: Iterable[str | None]) -> None:
+    """Raise unless every named notification has a handler in :data:`HANDLERS`.
+
+    :raises MissingHandler: naming the notifications without a handler.
+    """
+    missing = sorted({n for n in notifications if n} - HANDLERS.keys())
+    if missing:
+        raise MissingHandler(f"no notification handler for: {', '.join(missing)}")
+
+
+check_handlers(
+    [t.notification for t in TRANSITIONS.values()] + [t.notification for t in ROUND_TRANSITIONS.values()]
+)
+
+
+def publish(session: Session) -> int:
+    """Write the outbox rows of every domain event recorded on ``session`` (flushes).
+
+    :returns: messages written or extended.
+    """
+    written = 0
+    while recorded := domain_events.take(session):
+        for e in recorded:
+            if e.notification is not None:
+                written += HANDLERS[e.notification](e)
+    return written
+
+
+def _publish_before_commit(session: Session) -> None:
+    publish(session)
+
+
+def subscribe() -> None:
+    """Publish the domain events of every session when it commits, in its transaction. Called by
+    the web application factory and the Celery application; calling it again changes nothing."""
+    if not event.contains(Session, "before_commit", _publish_before_commit):
+        event.listen(Session, "before_commit", _publish_before_commit)

@@ -10,26 +10,26 @@
 * Delivery is **at-least-once**: a worker killed after the SMTP server accepted a message but
   before the row was marked sent delivers it again (one duplicate at most per such crash).
 
-This module is a leaf: it imports only ``workflow.db`` and the mailer.
+The table itself is :class:`workflow.models.outbox.OutboxMessage` (re-exported here). This module
+imports only ``workflow.db``, ``workflow.models.outbox`` and the mailer.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, select
+from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from workflow.db import UTCDateTime, db, utcnow
+from workflow.db import db, utcnow
+from workflow.models.outbox import FAILED, PENDING, SENT, OutboxMessage
 
 log = logging.getLogger(__name__)
-
-PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 #: Default seconds to wait before attempt n+1 after n failed attempts (exponential, capped at 2 h);
 #: the setting ``OUTBOX_RETRY_SECONDS`` replaces it.
@@ -41,32 +41,6 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 def retry_delays() -> tuple[int, ...]:
     """The configured waits (seconds) between attempts; ``len + 1`` attempts in all."""
     return tuple(current_app.config.get("OUTBOX_RETRY_SECONDS") or RETRY_DELAYS)
-
-
-class OutboxMessage(db.Model):
-    """One e-mail to one recipient: what to render (``kind`` + ``payload``) and its delivery state."""
-
-    __tablename__ = "outbox_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(50), index=True)
-    recipient_email: Mapped[str] = mapped_column(String(254))
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    locale: Mapped[str] = mapped_column(String(5), default="cs")
-    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: Optional links for the per-round, per-body and per-entry "what was sent" logs.
-    round_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    body_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    state: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<OutboxMessage {self.id} {self.kind} → {self.recipient_email} {self.state}>"
 
 
 def enqueue(

@@ -43,6 +43,7 @@ from workflow.models.reminders import (
     DEFAULT_OVERDUE_INTERVAL,
     DEFAULT_OVERDUE_MAX,
 )
+from workflow.report import period_label
 from workflow.states import EntryState, Role, RoundState
 
 #: Entries a body still owes: reminders list exactly these.
@@ -165,6 +166,8 @@ class BodyDue:
     deadline: date
     stages: dict[str, str] = field(default_factory=dict)  # kind -> stage
     entries: list[dict[str, Any]] = field(default_factory=list)
+    #: The round's period („1. 1. 2026 – 31. 12. 2026“), printed in the e-mails.
+    round_period: str = ""
 
     def payload(self, today: date, kind: str) -> dict[str, Any]:
         """The JSON block describing this body in an e-mail of ``kind``."""
@@ -180,7 +183,7 @@ class BodyDue:
         }
 
 
-def _outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
+def outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
     """Unfinished entries matching ``conditions`` (one query), grouped per round and body."""
     if not conditions:
         return []
@@ -196,6 +199,8 @@ def _outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
             Body.name,
             Activity.code,
             Activity.description,
+            ReportingRound.period_start,
+            ReportingRound.period_end,
         )
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .join(Body, Body.id == Entry.body_id)
@@ -204,13 +209,16 @@ def _outstanding(today: date, conditions: list[Any]) -> list[BodyDue]:
         .order_by(Entry.round_id, czech(Body.abbreviation), Activity.sort_key, Entry.id)
     ).all()
     groups: dict[tuple[int, int, date], BodyDue] = {}
-    for entry_id, round_id, body_id, state, deadline, title, abbreviation, name, code, description in rows:
+    for row in rows:
+        entry_id, round_id, body_id, state, deadline, title, abbreviation, name, code, description = row[:10]
+        span = row[10:]
         if isinstance(deadline, str):  # SQLite returns COALESCE of dates as text
             deadline = date.fromisoformat(deadline)
         key = (round_id, body_id, deadline)
         due = groups.get(key)
         if due is None:
             due = groups[key] = BodyDue(round_id, title, body_id, abbreviation, name, deadline)
+            due.round_period = period_label(*span)
         due.entries.append(
             {
                 "id": entry_id,
@@ -256,7 +264,7 @@ def due_today(today: date) -> list[BodyDue]:
             conditions.append(and_(Entry.round_id == round_id, effective_deadline().in_(sorted(deadlines))))
             for deadline, found in deadlines.items():
                 stages[(round_id, deadline)] = found
-    result = _outstanding(today, conditions)
+    result = outstanding(today, conditions)
     for due in result:
         due.stages = dict(stages.get((due.round_id, due.deadline), []))
     return result
@@ -272,10 +280,10 @@ def late_bodies(
     condition = and_(Entry.round_id.in_(rounds), effective_deadline() < today)
     if body_ids is not None:
         condition = and_(condition, Entry.body_id.in_(sorted(body_ids)))
-    return _outstanding(today, [condition])
+    return outstanding(today, [condition])
 
 
-def _send_per_person(
+def send_per_person(
     dues: Iterable[BodyDue],
     today: date,
     kind_of: Any,
@@ -303,7 +311,10 @@ def _send_per_person(
         body_ids = sorted({b.body_id for b in bodies})
         payload = {
             "user": person.as_payload(),
-            "round": {"id": round_id, "title": bodies[0].round_title, "url": round_url(round_id)},
+            "round": {
+                "id": round_id, "title": bodies[0].round_title, "url": round_url(round_id),
+                "period": bodies[0].round_period,
+            },
             "bodies": [
                 b.payload(today, kind)
                 for b in sorted(bodies, key=lambda b: (b.deadline, b.body_abbreviation))
@@ -339,7 +350,7 @@ def send_reminders(today: date) -> int:
 
     :returns: the number of outbox messages newly written.
     """
-    written = _send_per_person(due_today(today), today, lambda due: list(due.stages))
+    written = send_per_person(due_today(today), today, lambda due: list(due.stages))
     if is_working_day(today):
         written += send_secretary_digest(today)
     db.session.flush()
@@ -412,8 +423,8 @@ def send_now(round_: ReportingRound, today: date, *, body_id: int | None = None)
     if body_id is None:
         dues = late_bodies(today, round_ids=[round_.id])
     else:
-        dues = _outstanding(today, [and_(Entry.round_id == round_.id, Entry.body_id == body_id)])
-    written = _send_per_person(
+        dues = outstanding(today, [and_(Entry.round_id == round_.id, Entry.body_id == body_id)])
+    written = send_per_person(
         dues,
         today,
         lambda due: [OVERDUE_NOTICE if due.deadline < today else DEADLINE_REMINDER],

@@ -35,7 +35,8 @@ def sweep_outbox() -> int:
 @shared_task(name="notifications.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(day: str | None = None) -> int:
     """The daily reminder sweep (beat: ``REMINDER_HOUR``:00 ``TIMEZONE``) for ``day`` (ISO date,
-    default today in Prague); commits, and the new messages are dispatched after the commit.
+    default today in Prague); the task's unit of work commits, and the new messages are
+    dispatched after the commit.
 
     :returns: the number of outbox messages newly written (0 on a repeated run).
     """
@@ -43,6 +44,4 @@ def send_reminders(day: str | None = None) -> int:
 
     from notifications import reminders
 
-    written = reminders.send_reminders(date.fromisoformat(day) if day else clock.today())
-    outbox.db.session.commit()
-    return written
+    return reminders.send_reminders(date.fromisoformat(day) if day else clock.today())

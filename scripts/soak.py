@@ -8,7 +8,7 @@ run prefix and touches nothing else, so it may run on a database that holds othe
     .venv/bin/python scripts/soak.py --users 50 --minutes 10
 
 What it does is :mod:`devdata.soak`'s; this script prints the figures as JSON (``--json FILE``
-writes them too) and exits 1 on any violation. The CI version is ``tests/reliability/test_soak.py``
+writes them too) and exits 1 on any violation. The CI version is ``tests/system/reliability/test_soak.py``
 (10 users, ~40 s).
 """
 

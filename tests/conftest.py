@@ -1,9 +1,16 @@
-"""Test harness.
+"""Test harness (docs/testing.md).
 
 * Database: ``DATABASE_URL`` when given (CI: the machine's PostgreSQL), else a fresh SQLite file.
-  The schema is built once per session **by the Alembic migrations** (so they are tested on every
-  run), and every test starts with empty tables (TRUNCATE on PostgreSQL, DELETE on SQLite), which
-  keeps real commits, several sessions and later real worker processes honest.
+  Under pytest-xdist every worker gets its own database (``<name>_gw0``, created when missing),
+  its own Redis database (``PLNENI_TEST_REDIS_DBS``) and its own SQLite file. The schema is built
+  once per worker **by the Alembic migrations**, so they are tested on every run.
+* Isolation: a test runs on one connection inside an outer transaction that is rolled back at its
+  end; the Flask-SQLAlchemy session joins it with ``join_transaction_mode="create_savepoint"``, so
+  code that commits keeps working (its commit releases a savepoint). Tests marked ``system`` (the
+  system tier: other processes, threads or connections must see the data) commit for real and
+  start and end with empty tables instead.
+* The application runs as in production: CSRF on, real sessions; ``client`` sends the CSRF token
+  as a browser does (``support.BrowserClient``).
 * ``PLNENI_REQUIRE_SERVICES=1`` (set by ``.ci/run``) turns a missing PostgreSQL or Redis into a
   failure instead of a skip.
 """
@@ -18,7 +25,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from harness import Isolation, system_marker_for, worker_database_url, worker_redis_url
 from support import (  # noqa: F401 - re-exported for older imports
     DATA_DIR,
     PROJECT_ROOT,
@@ -27,20 +34,28 @@ from support import (  # noqa: F401 - re-exported for older imports
     REAL_PLAN_XLSX,
     REQUIRE_SERVICES,
     TEST_PASSWORD,
+    BrowserClient,
     login,
 )
 
 from web import create_app
 from web.extensions import db
-from workflow.models import Body, RoleAssignment, User
-from workflow.passwords import hash_password
 from workflow.states import Role
 
-pytest_plugins = ["browser.browser_fixtures"]  # browser, live_server (tests/browser)
+#: Fixture modules shared across folders (on ``pythonpath``): the browser and live server of the
+#: system tier, the SMTP server and real Celery worker, the small round world.
+pytest_plugins = ["browser_fixtures", "mail_fixtures", "round_fixtures"]
 
 
 #: The session's application (set by the ``app`` fixture), whose Celery app is put back after tests.
 _SESSION_APP: Flask | None = None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the system tier (``-m system`` / ``-m "not system"``) by folder."""
+    for item in items:
+        if system_marker_for(Path(str(item.path))):
+            item.add_marker(pytest.mark.system)
 
 
 def _test_environ(tmp: Path) -> dict[str, str]:
@@ -53,9 +68,9 @@ def _test_environ(tmp: Path) -> dict[str, str]:
     if REQUIRE_SERVICES and not (database_url or "").startswith("postgresql"):
         pytest.fail("PLNENI_REQUIRE_SERVICES=1 but DATABASE_URL does not point to PostgreSQL")
     if database_url:
-        env["DATABASE_URL"] = database_url
+        env["DATABASE_URL"] = worker_database_url(database_url)
     if os.environ.get("REDIS_URL"):
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
+        env["REDIS_URL"] = worker_redis_url(os.environ["REDIS_URL"])
     return env
 
 
@@ -64,52 +79,23 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application on the test database, schema upgraded to the migrations' head."""
     global _SESSION_APP
     tmp = tmp_path_factory.mktemp("plneni")
-    application = create_app({"WTF_CSRF_ENABLED": False}, environ=_test_environ(tmp))
+    application = create_app(environ=_test_environ(tmp))
+    application.test_client_class = BrowserClient
     _SESSION_APP = application
     with application.app_context():
-        _reset_schema()
-        from flask_migrate import upgrade
-
-        upgrade()
+        Isolation.build_schema()
         db.session.remove()
     yield application
     with application.app_context():
         db.engine.dispose()
 
 
-def _reset_schema() -> None:
-    """Drop everything in the test database (PostgreSQL: the public schema; SQLite: the file)."""
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        try:
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        except Exception as exc:
-            pytest.fail(f"PostgreSQL at {engine.url!r} is not reachable: {exc}")
-    else:
-        db.drop_all()
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-
-
 @pytest.fixture(autouse=True)
-def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs in an app context and starts and ends with empty tables.
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs in an app context, isolated as the module docstring says.
 
     Requests made by the test client reuse this context (and its session), as in Flask's own
-    testing pattern; the session is removed before the tables are emptied so no lock is held.
+    testing pattern.
     """
     if "app" not in request.fixturenames:
         yield
@@ -118,13 +104,12 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask = request.getfixturevalue("app")
     ctx = app.app_context()
     ctx.push()
-    _empty_tables()
+    isolation = Isolation(committing=request.node.get_closest_marker("system") is not None)
+    isolation.begin()
     try:
         yield
     finally:
-        db.session.rollback()
-        db.session.remove()
-        _empty_tables()
+        isolation.end()
         ctx.pop()
         _restore_celery()
 
@@ -141,34 +126,15 @@ def _restore_celery() -> None:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A test client (CSRF checks off; the CSRF tests build their own app)."""
+    """A test client that behaves as a browser (sends the CSRF token with its posts)."""
     return app.test_client()
 
 
 @pytest.fixture
 def make_user(app: Flask) -> Any:
-    """Factory: ``make_user("a@b.cz", roles=[Role.admin], bodies=["OSV"])`` → committed ``User``."""
-
-    def factory(
-        email: str = "spravce@kraj-lbc.cz",
-        *,
-        roles: list[Role] | tuple[Role, ...] = (Role.admin,),
-        bodies: list[str] | tuple[str, ...] = (),
-        name: str = "",
-        active: bool = True,
-        locale: str = "cs",
-    ) -> User:
-        user = User(
-            email=email, name=name or email.split("@")[0], password_hash=hash_password(TEST_PASSWORD),
-            active=active, locale=locale,
-        )
-        user.role_assignments = [RoleAssignment(role=r) for r in roles]
-        for abbreviation in bodies:
-            body = db.session.query(Body).filter_by(abbreviation=abbreviation).one()
-            user.bodies.append(body)
-        db.session.add(user)
-        db.session.commit()
-        return user
+    """Factory: ``make_user("a@b.cz", roles=[Role.admin], bodies=["OSV"])`` → committed ``User``
+    (``factories.UserFactory``)."""
+    from factories import make_user as factory
 
     return factory
 
@@ -176,7 +142,7 @@ def make_user(app: Flask) -> Any:
 @pytest.fixture
 def admin_client(client: FlaskClient, make_user: Any) -> FlaskClient:
     """A client signed in as an administrator."""
-    user = make_user()
+    user = make_user("spravce@kraj-lbc.cz", roles=[Role.admin])
     response = login(client, user)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client

@@ -63,6 +63,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     )
     _init_login(app)
 
+    from web import uow
+
+    uow.init_app(app)  # one transaction per request; the handler of the domain's refusals
+
     from web.views.auth import init_security
 
     init_security(app)  # throttling, bearer-token/CSRF gate, idle timeout
@@ -70,6 +74,10 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     from web.celery_app import celery_init_app
 
     celery_init_app(app)
+
+    from notifications.events import subscribe
+
+    subscribe()  # domain events become outbox rows when a session commits
 
     from web import filters
     from web.views import register_blueprints

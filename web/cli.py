@@ -1,4 +1,8 @@
-"""Flask CLI commands: ``flask --app wsgi <command>``."""
+"""Flask CLI commands: ``flask --app wsgi <command>``.
+
+Each command is one unit of work (:func:`workflow.db.unit_of_work`): it commits once when it
+succeeds and writes nothing when it fails.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import func, select
 
 from web.extensions import db
 from workflow.accounts import WeakPassword, import_users_csv, set_password
+from workflow.db import unit_of_work
 from workflow.models import RoleAssignment, User
 from workflow.states import Role
 from workflow.tokens import create_api_token
@@ -25,20 +30,19 @@ def _user_by_email(email: str) -> User | None:
 @click.password_option(help="Password (asked interactively when omitted).")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create (or promote) an administrator with EMAIL and a password."""
-    user = _user_by_email(email)
-    if user is None:
-        user = User(email=email.strip().lower(), name=name or email)
-        db.session.add(user)
-        db.session.flush()
     try:
-        set_password(user, password, actor=None)
+        with unit_of_work():
+            user = _user_by_email(email)
+            if user is None:
+                user = User(email=email.strip().lower(), name=name or email)
+                db.session.add(user)
+                db.session.flush()
+            set_password(user, password, actor=None)
+            user.active = True
+            if Role.admin not in user.roles:
+                user.role_assignments.append(RoleAssignment(role=Role.admin))
     except WeakPassword as exc:
-        db.session.rollback()
-        raise click.UsageError(exc.message) from exc
-    user.active = True
-    if Role.admin not in user.roles:
-        user.role_assignments.append(RoleAssignment(role=Role.admin))
-    db.session.commit()
+        raise click.UsageError(str(exc.message)) from exc
     click.echo(f"Správce {user.email} je připraven.")
 
 
@@ -48,11 +52,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.option("--write", is_flag=True, help="Allow writing through the API too (default: read only).")
 def api_token(email: str, name: str, write: bool) -> None:
     """Create an API token for the user EMAIL and print it (shown only once); read-only unless --write."""
-    user = _user_by_email(email)
-    if user is None:
-        raise click.UsageError(f"Uživatel {email} neexistuje.")
-    _, secret = create_api_token(user, name, scope="write" if write else "read")
-    db.session.commit()
+    with unit_of_work():
+        user = _user_by_email(email)
+        if user is None:
+            raise click.UsageError(f"Uživatel {email} neexistuje.")
+        _, secret = create_api_token(user, name, scope="write" if write else "read")
     click.echo(secret)
 
 
@@ -70,22 +74,21 @@ def import_users(file: Path, invite: bool) -> None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1250")  # Excel's "CSV" on Czech Windows
-    result = import_users_csv(text)
-    if result.errors:
-        db.session.rollback()
-        for error in result.errors:
-            click.echo(error, err=True)
-        raise click.ClickException(
-            "Import neproběhl, žádný uživatel nebyl založen. Opravte soubor a spusťte jej znovu."
-        )
-    db.session.commit()
+    with unit_of_work():
+        result = import_users_csv(text)
+        if result.errors:
+            for error in result.errors:
+                click.echo(error, err=True)
+            raise click.ClickException(
+                "Import neproběhl, žádný uživatel nebyl založen. Opravte soubor a spusťte jej znovu."
+            )
+        if invite:
+            from notifications import send_invitation
+
+            for user in result.created:  # queued in the outbox; the worker sends them (and retries)
+                send_invitation(user, actor=None)
     click.echo(f"Založeno uživatelů: {len(result.created)}.")
     if invite:
-        from notifications import send_invitation
-
-        for user in result.created:  # queued in the outbox; the worker sends them (and retries)
-            send_invitation(user, actor=None)
-        db.session.commit()
         click.echo(f"Pozvánek zařazeno k odeslání: {len(result.created)}.")
 
 
@@ -96,8 +99,8 @@ def purge_audit(days: int | None) -> None:
     from workflow.audit import purge_expired
 
     days = current_app.config["AUDIT_RETENTION_DAYS"] if days is None else days
-    deleted = purge_expired(days)
-    db.session.commit()
+    with unit_of_work():
+        deleted = purge_expired(days)
     click.echo(f"Smazáno {deleted} záznamů auditního logu starších než {days} dní." if days > 0
                else "Uchovávání auditního logu je neomezené (0): nic se nemaže.")
 

@@ -8,8 +8,10 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from web.landing import has_tasks as user_has_tasks
 from workflow import clock
 from workflow.permissions import Action, can
+from workflow.report import blank_placeholder, footnote_segments
 from workflow.states import BODY_KIND_TITLES, ROLE_TITLES, BodyKind, Role
 
 
@@ -42,6 +44,11 @@ def _is_english() -> bool:
     return locale is not None and locale.language == "en"
 
 
+def has_tasks(user: object) -> bool:
+    """True if the signed-in ``user`` gets „Moje úkoly“ in the menu (:func:`web.landing.has_tasks`)."""
+    return bool(getattr(user, "is_authenticated", False)) and user_has_tasks(user)  # type: ignore[arg-type]
+
+
 def register(app: Flask) -> None:
     """Install the filters and template globals on ``app``."""
     app.add_template_filter(czech_date, "date")
@@ -51,3 +58,6 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda role: ROLE_TITLES.get(Role(role), role), "role_title")
     app.add_template_global(lambda action: can(current_user, Action(action)), "can")
     app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(footnote_segments, "footnote_segments")
+    app.add_template_filter(blank_placeholder, "blank")
+    app.add_template_global(lambda: has_tasks(current_user), "has_tasks")

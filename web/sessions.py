@@ -24,6 +24,7 @@ from flask_login import login_user, logout_user, user_loaded_from_cookie
 from flask_login.config import COOKIE_NAME
 
 from web.extensions import db
+from web.uow import lasting
 from workflow.accounts import end_all_sessions
 from workflow.audit import AuditKind, record
 from workflow.db import utcnow
@@ -85,8 +86,9 @@ def _signed_in_by_cookie(app: Flask, user: User, **_: object) -> None:
     """A remember cookie signed ``user`` in again: audited, and the idle clock starts now."""
     session[LAST_SEEN_KEY] = int(time.time())
     user.last_login_at = utcnow()
-    record(AuditKind.sign_in_remembered, actor=user, subject=user, ip=client_ip())
-    db.session.commit()
+    ip = client_ip()
+    # the audit row stands whatever the request then answers (committed by the unit of work)
+    lasting(lambda: record(AuditKind.sign_in_remembered, actor=user, subject=user, ip=ip))
 
 
 def init_sessions(app: Flask) -> None:

@@ -2,21 +2,20 @@
 
 * Blocking: entries that are not approved and not waived; included activities without any
   consolidated text (neither a :class:`Consolidation` nor an approved entry to merge).
-* Closing (the secretary): writes the merged texts (:func:`workflow.consolidation.consolidate_round`),
-  closes the round through :func:`workflow.rounds.close_round` (entries locked) and stores an
-  immutable :class:`RoundSnapshot` of the report. ``close_round`` also writes the „kolo uzavřeno“
-  e-mails (:func:`notifications.events.round_closed`). After that nothing is editable; exports of
-  the round print the snapshot.
+* Closing (the secretary) is the ``close`` transition of
+  :data:`workflow.round_transitions.ROUND_TRANSITIONS`: the checklist is its guard
+  (:func:`check_closable`); it writes the merged texts (:func:`workflow.consolidation.consolidate_round`),
+  locks the round and stores an immutable :class:`RoundSnapshot` of the report
+  (:func:`store_snapshot`); its domain event sends the „kolo uzavřeno“ e-mails. After that nothing
+  is editable; exports of the round print the snapshot.
 * Finishing the checklist in bulk (the secretary): :func:`waive_remaining` waives every entry that
   is neither approved nor waived with one reason; :func:`fill_missing_texts` gives every included
   activity still without a text one stated text (by default :data:`DEFAULT_MISSING_TEXT`, „Za
   sledované období nebylo plnění vykázáno.“), as an edited, versioned consolidation, when every
   entry of the activity is waived (an entry still open keeps the activity out). The report
   therefore never prints an empty „Plnění“ cell: it prints what the secretary decided.
-* Closing goes only through :func:`close_with_snapshot`; :func:`workflow.rounds.close_round` is the
-  lower-level lock it uses and has no route of its own.
-* Reopening (an administrator, with a reason): :func:`workflow.rounds.reopen_round`; the snapshot
-  stays as history and the next closing writes a new one.
+* Reopening (an administrator, with a reason) is the ``reopen`` transition; the snapshot stays as
+  history and the next closing writes a new one.
 """
 
 from __future__ import annotations
@@ -28,12 +27,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workflow import rounds as round_service
-from workflow.consolidation import consolidate_round, edit_consolidation
+from workflow import permissions
+from workflow.consolidation import edit_consolidation
 from workflow.db import db
 from workflow.models import Activity, Entry, ReportingRound, RoundSnapshot, User, Waiver
+from workflow.permissions import Action
 from workflow.report import build_report, content_hash
-from workflow.states import EntryState, Role, RoundState
+from workflow.states import EntryState, RoundState
 from workflow.transitions import WorkflowError
 
 #: The text :func:`fill_missing_texts` gives by default to activities nobody reported on.
@@ -51,6 +51,9 @@ class Checklist:
     open_entries: list[Entry] = field(default_factory=list)
     waived: list[Waiver] = field(default_factory=list)
     missing_text: list[Activity] = field(default_factory=list)
+    #: Acronyms the report would print without a definition in the plan's „Seznam zkratek“ (a warning,
+    #: shown while it can still be fixed; it does not block the closing).
+    undefined_abbreviations: list[str] = field(default_factory=list)
 
     @property
     def unreported(self) -> list[Activity]:
@@ -95,12 +98,12 @@ def closing_checklist(round_: ReportingRound) -> Checklist:
             )
         )
     waivers_sorted = sorted(waivers, key=lambda w: (w.entry.activity.sort_key, w.entry.body.abbreviation))
-    return Checklist(open_entries=open_entries, waived=waivers_sorted, missing_text=missing)
-
-
-def _require_secretary(actor: User | None, message: str) -> None:
-    if actor is None or not actor.has_role(Role.secretary):
-        raise ClosingError(message)
+    return Checklist(
+        open_entries=open_entries,
+        waived=waivers_sorted,
+        missing_text=missing,
+        undefined_abbreviations=content.undefined_abbreviations,
+    )
 
 
 def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
@@ -108,7 +111,7 @@ def waive_entry(entry: Entry, actor: User, reason: str) -> Waiver:
 
     :raises ClosingError: wrong role, closed round, approved entry, empty reason, already waived.
     """
-    _require_secretary(actor, _("Záznam může prominout jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Záznam může prominout jen tajemník."))
     if entry.round.state == RoundState.closed.value:
         raise ClosingError(_("Kolo je uzavřené."))
     if entry.state == EntryState.approved.value:
@@ -130,7 +133,7 @@ def _bulk_step_value(
 
     :raises ClosingError: with the given message for each failed condition.
     """
-    _require_secretary(actor, not_secretary)
+    permissions.require(actor, Action.manage_rounds, message=not_secretary)
     if round_.state != RoundState.open.value:
         raise ClosingError(not_open)
     value = value.strip()
@@ -196,14 +199,21 @@ def fill_missing_texts(round_: ReportingRound, actor: User, text: str) -> int:
 
 
 def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
-    """Close ``round_`` after its checklist is clear and store the snapshot of its report.
+    """Close ``round_`` after its checklist is clear and store the snapshot of its report: the
+    ``close`` transition of :data:`workflow.round_transitions.ROUND_TRANSITIONS`.
 
-    :raises ClosingError: blocking items remain, or the actor is not the secretary.
+    :raises PermissionDenied: the actor is not the secretary.
+    :raises ClosingError: blocking items remain.
     :raises workflow.rounds.RoundError: the round is not open.
     """
-    _require_secretary(actor, _("Kolo může uzavřít jen tajemník."))
-    if round_.state != RoundState.open.value:
-        raise ClosingError(_("Uzavřít lze jen otevřené kolo."))
+    from workflow.round_transitions import apply_round_transition
+
+    snapshot: RoundSnapshot = apply_round_transition(round_, "close", actor)
+    return snapshot
+
+
+def check_closable(round_: ReportingRound) -> None:
+    """The guard of ``close``: nothing is left on the checklist. :raises ClosingError:"""
     checklist = closing_checklist(round_)
     if not checklist.ready:
         raise ClosingError(
@@ -214,8 +224,10 @@ def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
                 texts=len(checklist.missing_text),
             )
         )
-    consolidate_round(round_, actor)
-    round_service.close_round(round_, actor)
+
+
+def store_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
+    """The effect of ``close``: the immutable snapshot of the round's report (flushes)."""
     data = build_report(round_, live=True).to_dict()
     snapshot = RoundSnapshot(
         round_id=round_.id, content=data, content_hash=content_hash(data), created_by_id=actor.id
@@ -228,10 +240,9 @@ def close_with_snapshot(round_: ReportingRound, actor: User) -> RoundSnapshot:
 def reopen(round_: ReportingRound, actor: User, reason: str) -> None:
     """Reopen a closed round (an administrator, with a reason); the snapshot stays as history.
 
-    :raises ClosingError: wrong role or empty reason; :raises workflow.rounds.RoundError: not closed.
+    :raises PermissionDenied: not an administrator.
+    :raises workflow.rounds.RoundError: not closed, imported, or no reason.
     """
-    if actor is None or not actor.has_role(Role.admin):
-        raise ClosingError(_("Uzavřené kolo může znovu otevřít jen správce."))
-    if not reason.strip():
-        raise ClosingError(_("Uveďte důvod znovuotevření kola."))
-    round_service.reopen_round(round_, actor, reason=reason)
+    from workflow.round_transitions import apply_round_transition
+
+    apply_round_transition(round_, "reopen", actor, comment=reason)

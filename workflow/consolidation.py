@@ -21,6 +21,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from workflow import permissions
 from workflow.db import db, utcnow
 from workflow.models import (
     Activity,
@@ -34,7 +35,8 @@ from workflow.models import (
     StatusOverride,
     User,
 )
-from workflow.states import EntryState, FulfilmentStatus, Role, RoundState
+from workflow.permissions import Action
+from workflow.states import EntryState, FulfilmentStatus, RoundState
 from workflow.transitions import WorkflowError
 
 
@@ -157,11 +159,6 @@ def _require_editable(round_: ReportingRound) -> None:
         raise ConsolidationError(_("Kolo je uzavřené, souhrn už nelze měnit."))
 
 
-def _require_editor(actor: User | None) -> None:
-    if actor is None or not actor.has_role(Role.reviewer, Role.secretary):
-        raise ConsolidationError(_("Souhrn může upravit jen hodnotitel nebo tajemník."))
-
-
 def consolidate_round(round_: ReportingRound, actor: User | None) -> int:
     """Write the merged text of every activity with approved entries into its :class:`Consolidation`.
 
@@ -221,7 +218,7 @@ def edit_consolidation(
     :raises ConsolidationError: closed round, actor neither reviewer nor secretary, empty text.
     """
     _require_editable(round_)
-    _require_editor(actor)
+    permissions.require(actor, Action.edit_consolidation)
     text, comment = text.strip(), comment.strip()
     if not text:
         raise ConsolidationError(_("Souhrnný text nesmí být prázdný."))
@@ -289,7 +286,7 @@ def set_status_override(
     :raises ConsolidationError: closed round, wrong role, unknown status, missing reason.
     """
     _require_editable(round_)
-    _require_editor(actor)
+    permissions.require(actor, Action.edit_consolidation)
     current = db.session.scalars(
         select(StatusOverride).where(
             StatusOverride.round_id == round_.id, StatusOverride.activity_id == activity.id
@@ -338,4 +335,45 @@ def activity_statuses(
             "derived": derived,
             "override_reason": override.reason if override else "",
         }
+    return result
+
+
+# ----------------------------------------------------------------------------- collected values
+
+
+def _number(value: Any) -> str:
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    integer, _sep, fraction = text.partition(".")
+    grouped = f"{int(integer):,}".replace(",", "\u00a0") if integer.lstrip("-").isdigit() else integer
+    return grouped + ("," + fraction if fraction else "")
+
+
+def collected_values(round_: ReportingRound) -> dict[int, dict[str, str]]:
+    """Per activity id, what the approved entries of ``round_`` reported besides the text:
+    ``{"indicator_value": …, "problems": …}``, a line per body (``"OSV: …"``; no prefix when only one
+    body answered). One query."""
+    rows = db.session.execute(
+        select(
+            Entry.activity_id, Body.abbreviation, Entry.indicator_number, Entry.indicator_unit,
+            Entry.indicator_text, Entry.indicator_as_of, Entry.problems,
+        )
+        .join(Body, Body.id == Entry.body_id)
+        .where(Entry.round_id == round_.id, Entry.state == EntryState.approved.value)
+        .order_by(Entry.activity_id, Body.abbreviation)
+    ).all()
+    per_activity: dict[int, list[tuple[str, str, str]]] = {}
+    for activity_id, body, number, unit, text, as_of, problems in rows:
+        value = " ".join(x for x in (_number(number) if number is not None else "", unit or "") if x)
+        value = "; ".join(x for x in (value, (text or "").strip()) if x)
+        if value and as_of:
+            value += f" (k {as_of.day}. {as_of.month}. {as_of.year})"
+        per_activity.setdefault(activity_id, []).append((body, value, (problems or "").strip()))
+    result: dict[int, dict[str, str]] = {}
+    for activity_id, items in per_activity.items():
+        several = len(items) > 1
+
+        def lines(index: int, items: list[tuple[str, str, str]] = items, several: bool = several) -> str:
+            return "\n".join(f"{i[0]}: {i[index]}" if several else i[index] for i in items if i[index])
+
+        result[activity_id] = {"indicator_value": lines(1), "problems": lines(2)}
     return result

@@ -8,18 +8,20 @@ or approved ÷ entries expected; on time = entries first submitted by their dead
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from workflow import clock, permissions
 from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
-from workflow.states import EntryState, Role, RoundState
+from workflow.states import EntryState, RoundState
+from workflow.text import fold, matches
 
 #: States in which the body still owes its answer.
 OPEN_STATES = (EntryState.not_started, EntryState.draft, EntryState.returned)
@@ -179,6 +181,12 @@ class TaskGroup:
     round: ReportingRound
     body: Body
     entries: list[Entry]
+    #: The entries the page lists (all of them unless :func:`filter_tasks` narrowed the list).
+    shown: list[Entry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.shown:
+            self.shown = self.entries
 
     @property
     def done(self) -> int:
@@ -220,6 +228,98 @@ def my_tasks(user: User, today: date) -> list[TaskGroup]:
     return sorted(groups.values(), key=lambda g: (g.deadline or date.max, g.body.abbreviation))
 
 
+#: Deadline filters of „Moje úkoly“: value → days from today the deadline may lie (``None``: past).
+TASK_DEADLINES = {"overdue": None, "week": 7, "month": 31}
+
+
+@dataclass
+class TaskFilter:
+    """Filters of „Moje úkoly“ (all optional): ``query`` matches the activity's code (prefix) or any
+    words of its description or of the entry's text (case-insensitive); ``deadline`` is a key of
+    :data:`TASK_DEADLINES` (only entries still owed)."""
+
+    query: str = ""
+    state: str = ""
+    deadline: str = ""
+    area_id: int | None = None
+
+    def matches(self, entry: Entry, today: date) -> bool:
+        """True if ``entry`` passes every filter set."""
+        if self.state and entry.state != self.state:
+            return False
+        if self.area_id and entry.activity.goal.area_id != self.area_id:
+            return False
+        if self.deadline in TASK_DEADLINES:
+            due = entry.effective_deadline
+            if entry.state not in OPEN_STATES or due is None:
+                return False
+            days = TASK_DEADLINES[self.deadline]
+            in_range = due < today if days is None else today <= due <= today + timedelta(days=days)
+            if not in_range:
+                return False
+        return search_matches(self.query, entry.activity.code, [entry.activity.description, entry.text])
+
+
+#: A query that is an activity code (``A1.9``, ``B2``): matched against codes, not texts.
+_CODE_QUERY = re.compile(r"[A-Za-z]\d+(\.\d+)*\.?")
+
+
+def search_matches(query: str, code: str | None, texts: list[str | None]) -> bool:
+    """The one search rule of „Moje úkoly“ and the review queue: a code (``A1.9``) matches that
+    activity and those under it (``A1.9.1``), not ``A1.90``; anything else is looked up in the
+    ``texts`` and the code, ignoring case, diacritics and spaces (:func:`workflow.text.matches`)."""
+    query = (query or "").strip()
+    if not query:
+        return True
+    if _CODE_QUERY.fullmatch(query):
+        wanted, have = fold(query).rstrip("."), fold(code)
+        return have == wanted or have.startswith(wanted + ".")
+    return matches(query, [code, *texts])
+
+
+def code_or_text_clause(query: str) -> ColumnElement[bool] | None:
+    """SQL of :func:`search_matches` for the review queue (case-insensitive ``LIKE``; diacritics
+    count in SQL), or ``None`` for an empty query."""
+    query = (query or "").strip()
+    if not query:
+        return None
+    if _CODE_QUERY.fullmatch(query):
+        code = query.rstrip(".").lower()
+        return or_(func.lower(Activity.code) == code, func.lower(Activity.code).like(f"{code}.%"))
+    pattern = "%" + query.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return or_(
+        Activity.description.ilike(pattern), Entry.text.ilike(pattern), Body.abbreviation.ilike(pattern)
+    )
+
+
+def filter_tasks(groups: list[TaskGroup], filters: TaskFilter, today: date) -> list[TaskGroup]:
+    """``groups`` with only the entries that match ``filters`` shown (progress still counts every
+    entry); groups left without an entry are dropped."""
+    for group in groups:
+        group.shown = [e for e in group.entries if filters.matches(e, today)]
+    return [g for g in groups if g.shown]
+
+
+def task_areas(groups: list[TaskGroup]) -> list[tuple[int, str]]:
+    """``[(area_id, "code – title")]`` of the areas the tasks in ``groups`` belong to, in plan order."""
+    areas = {e.activity.goal.area.id: e.activity.goal.area for g in groups for e in g.entries}
+    ordered = sorted(areas.values(), key=lambda a: (a.plan_id, a.position))
+    return [(a.id, f"{a.code} – {a.title}") for a in ordered]
+
+
+def next_open_task(user: User, after: Entry, today: date) -> Entry | None:
+    """The next entry ``user`` still owes (not started, draft, returned) in the order of „Moje
+    úkoly“: the first one listed after ``after``, else the first one; ``None`` when nothing is owed.
+    Constant number of queries (:func:`my_tasks`)."""
+    ordered = [e for g in my_tasks(user, today) for e in g.entries]
+    owed = [e for e in ordered if e.state in OPEN_STATES and e.id != after.id]
+    if not owed:
+        return None
+    position = {e.id: i for i, e in enumerate(ordered)}
+    here = position.get(after.id, -1)
+    return next((e for e in owed if position[e.id] > here), owed[0])
+
+
 @dataclass
 class QueueFilter:
     """Filters of the review queue; ``state`` ``"all"`` means every state."""
@@ -229,6 +329,8 @@ class QueueFilter:
     body_id: int | None = None
     area_id: int | None = None
     overdue: bool = False
+    #: Search by activity code or text (:func:`code_or_text_clause`).
+    query: str = ""
 
 
 def review_queue(
@@ -254,9 +356,7 @@ def review_queue_total(user: User, filters: QueueFilter, today: date) -> int:
 
 
 def _queue_query(user: User, filters: QueueFilter, today: date) -> Any:
-    query = _entry_list()
-    if not user.has_role(Role.secretary):
-        query = query.where(permissions.reviewer_scope_clause(user))
+    query = _entry_list().where(permissions.review_queue_clause(user))
     if filters.round_id:
         query = query.where(Entry.round_id == filters.round_id)
     if filters.state != "all":
@@ -265,6 +365,9 @@ def _queue_query(user: User, filters: QueueFilter, today: date) -> Any:
         query = query.where(Entry.body_id == filters.body_id)
     if filters.area_id:
         query = query.where(Goal.area_id == filters.area_id)
+    searched = code_or_text_clause(filters.query)
+    if searched is not None:
+        query = query.where(searched)
     if filters.overdue:
         late_submission = and_(Entry.state == EntryState.submitted, ReportingRound.review_deadline < today)
         late_answer = and_(Entry.state.in_([s.value for s in OPEN_STATES]), effective_deadline() < today)

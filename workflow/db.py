@@ -7,11 +7,13 @@ reproducible (the practice of indico's ``core/db/sqlalchemy/core.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Dialect, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -57,3 +59,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[scoped_session[Session]]:
+    """One transaction around a CLI command or a Celery task: commit once on success, roll back
+    on any exception (which is re-raised), so a failing command or task writes nothing.
+
+    Web requests follow the same rule through :mod:`web.uow` (commit after the view, roll back on
+    an exception or an error response).
+
+    :returns: the session to work in (``db.session``).
+    :raises Exception: whatever the block raised, after the rollback; also what the commit raised
+        (e.g. :class:`sqlalchemy.exc.IntegrityError`), after the rollback.
+    """
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

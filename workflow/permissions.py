@@ -41,18 +41,29 @@ Adding an entry-level rule (issue 4), for example::
   their entry but not approve it): **403**.
 
 :func:`refusal` returns the status to use for a given check.
+
+**The one gate for services.** A service that refuses a user calls :func:`require`, which raises
+:class:`workflow.errors.PermissionDenied` with the Czech message of the action
+(:data:`REFUSALS`, or a more precise one given by the caller) and the status of :func:`refusal`.
+No module but this one checks roles: how a user stands towards an entry (body, reviewer,
+secretary: :func:`acting_as`), which entries a review queue shows (:func:`review_queue_clause`)
+and whether a user may name deputies (:func:`may_name_deputies`) are decided here too;
+``tests/workflow/test_role_checks.py`` fails when a role check appears anywhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 
 from workflow import clock
+from workflow.errors import PermissionDenied
 from workflow.models import Body, Entry, User
 from workflow.states import Role
 
@@ -72,6 +83,7 @@ class Action(StrEnum):
     act_for_body = "act_for_body"  #: act for a body today: own or stood in for (object rule: Body)
     # Reporting rounds and entries (issue 4; docs/workflow.md). Transitions: workflow.transitions.
     view_rounds = "view_rounds"  #: round list and round pages (what each sees is narrowed further)
+    view_round_dashboard = "view_round_dashboard"  #: a round's whole dashboard and all its extensions
     manage_rounds = "manage_rounds"  #: create, route, open, close rounds; reopen entries; extensions
     reopen_round = "reopen_round"  #: reopen a closed round (with a reason)
     review_entries = "review_entries"  #: the review queue and pages (within the reviewer's scope)
@@ -99,6 +111,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.name_deputy: frozenset({Role.contributor, Role.head}),
     Action.act_for_body: None,
     Action.view_rounds: None,
+    Action.view_round_dashboard: frozenset({Role.secretary, Role.admin}),
     Action.manage_rounds: frozenset({Role.secretary}),
     Action.reopen_round: frozenset({Role.admin}),
     Action.review_entries: frozenset({Role.reviewer, Role.secretary}),
@@ -110,6 +123,15 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.manage_reminders: frozenset({Role.secretary}),
     Action.manage_outbox: frozenset({Role.admin}),
 }
+
+#: What :func:`require` says when it refuses an action (a call may pass a more precise message).
+REFUSALS: dict[Action, Any] = {
+    Action.manage_rounds: _l("Tuto akci může provést jen tajemník."),
+    Action.reopen_round: _l("Uzavřené kolo může znovu otevřít jen správce."),
+    Action.edit_consolidation: _l("Souhrn může upravit jen hodnotitel nebo tajemník."),
+}
+#: What :func:`require` says for an action without an entry in :data:`REFUSALS`.
+DEFAULT_REFUSAL = _l("K této akci nemáte oprávnění.")
 
 Rule = Callable[[User, Any], bool]
 _RuleT = TypeVar("_RuleT", bound=Rule)
@@ -186,6 +208,32 @@ def refusal(
     return 403
 
 
+def require(
+    user: User | None,
+    action: Action,
+    obj: Any = None,
+    *,
+    view_action: Action | None = None,
+    message: Any = None,
+) -> None:
+    """The one permission gate of the services: return when ``user`` may perform ``action`` (on
+    ``obj``), else refuse.
+
+    :param view_action: as for :func:`refusal` (a user who may not even see ``obj`` gets 404).
+    :param message: what the user is told (Czech source text); default :data:`REFUSALS` of the
+        action, else :data:`DEFAULT_REFUSAL`.
+    :raises PermissionDenied: with the message and the status of :func:`refusal` (401 for an
+        anonymous or deactivated user, 403, or 404).
+    :raises MissingObjectRule: ``obj`` is given but no rule is registered for it.
+    """
+    status = refusal(user, action, obj, view_action=view_action)
+    if status is None:
+        return
+    if message is None:
+        message = REFUSALS.get(Action(action), DEFAULT_REFUSAL)
+    raise PermissionDenied(message, status=status)
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers for object rules
 
@@ -196,6 +244,13 @@ def acts_for(user: User, body: Body, on: date | None = None) -> bool:
     from workflow.accounts import bodies_of
 
     return any(b.id == body.id for b in bodies_of(user, on or clock.today()))
+
+
+def may_name_deputies(user: User) -> bool:
+    """True if ``user``'s roles let them name a deputy (the roles of :data:`POLICY` for
+    ``name_deputy``), whether or not they are signed in now (an administrator names one for them)."""
+    roles = POLICY[Action.name_deputy]
+    return roles is None or user.has_role(*roles)
 
 
 def member_body_ids(user: User | None) -> set[int]:
@@ -314,6 +369,17 @@ def entry_visibility_clause(user: User | None, on: date) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+def review_queue_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``entries`` (``reporting_rounds`` joined) for the entries of ``user``'s
+    review queue: all for the secretary, the reviewer scope (:func:`reviewer_scope_clause`) for
+    anyone else (none for a non-reviewer)."""
+    from sqlalchemy import true
+
+    if _active(user) and user.has_role(Role.secretary):  # type: ignore[union-attr]
+        return true()
+    return reviewer_scope_clause(user)
+
+
 def can_view_entry(user: User | None, entry: Entry, on: date | None = None) -> bool:
     """True if ``user`` may see ``entry`` on ``on`` (default: today, :func:`workflow.clock.today`)."""
     if not _active(user):
@@ -345,3 +411,49 @@ def _view_entry(user: User, entry: Entry) -> bool:
 def _edit_entry(user: User, entry: Entry) -> bool:
     """The body (member as contributor/head, or deputy today) while the round is open."""
     return entry.round.state == "open" and entry.body_id in acting_body_ids(user, clock.today())
+
+
+# --------------------------------------------------------------------------------------------
+# Capacities towards one entry (the ``actors`` of workflow.transitions.TRANSITIONS)
+
+
+class Actor(StrEnum):
+    """In which capacity a user may fire a transition on a given entry."""
+
+    body = "body"  #: member (contributor/head) of the entry's body, or a deputy of one today
+    reviewer = "reviewer"  #: reviewer whose scope covers the entry
+    secretary = "secretary"  #: tajemník
+
+
+@dataclass(frozen=True)
+class ActingAs:
+    """How a user stands towards one entry on one day.
+
+    :ivar kinds: capacities (:class:`Actor`) the user holds for the entry.
+    :ivar member: the user is a member of the entry's body (contributor/head).
+    :ivar principal_id: the member the user deputises for, when acting as a deputy.
+    """
+
+    kinds: frozenset[Actor]
+    member: bool
+    principal_id: int | None
+
+
+def acting_as(user: User | None, entry: Entry, day: date | None = None) -> ActingAs:
+    """Resolve ``user``'s capacities for ``entry`` on ``day`` (default: :func:`workflow.clock.today`)."""
+    day = day or clock.today()
+    kinds: set[Actor] = set()
+    member = entry.body_id in member_body_ids(user)
+    principal_id = None
+    if member:
+        kinds.add(Actor.body)
+    else:
+        principal_id = deputised_body_ids(user, day).get(entry.body_id)
+        if principal_id is not None:
+            kinds.add(Actor.body)
+    area_id = entry.activity.goal.area_id
+    if user is not None and reviewer_covers(user, entry.round.plan_id, area_id, entry.body_id):
+        kinds.add(Actor.reviewer)
+    if _active(user) and user.has_role(Role.secretary):  # type: ignore[union-attr]
+        kinds.add(Actor.secretary)
+    return ActingAs(frozenset(kinds), member, principal_id)

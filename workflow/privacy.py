@@ -27,9 +27,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import joinedload
 
-from notifications.outbox import FAILED, PENDING, OutboxMessage
 from workflow.audit import AuditKind, events_query, record
 from workflow.db import db, utcnow
+from workflow.errors import DomainError
 from workflow.models import (
     ApiToken,
     Attachment,
@@ -41,8 +41,10 @@ from workflow.models import (
     EntryTransition,
     EntryVersion,
     EvidenceLink,
+    OutboxMessage,
     User,
 )
+from workflow.models.outbox import FAILED, PENDING
 
 #: The name shown for an anonymised user wherever an author or actor is displayed.
 FORMER_USER_NAME = "bývalý uživatel"
@@ -51,12 +53,8 @@ FORMER_USER_NAME = "bývalý uživatel"
 EXPORT_FORMAT = "plneni-user-export/1"
 
 
-class PrivacyError(Exception):
+class PrivacyError(DomainError):
     """An anonymisation that is not allowed; ``message`` is Czech, for the UI."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _iso(value: datetime | None) -> str | None:

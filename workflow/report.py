@@ -27,7 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
-from workflow.consolidation import activity_statuses, approved_parts, latest_comments, merge_texts
+from workflow.consolidation import (
+    activity_statuses,
+    approved_parts,
+    collected_values,
+    latest_comments,
+    merge_texts,
+)
 from workflow.db import db
 from workflow.models import (
     Activity,
@@ -65,6 +71,8 @@ ROW_FIELDS = (
     "comment",
     "cooperation",
 )
+#: Columns the data exports (CSV, XLSX) add after :data:`COLUMNS` (see :meth:`ReportRow.data_cells`).
+DATA_EXTRA_COLUMNS = ("Stav plnění", "Hodnota indikátoru", "Problémy a bariéry")
 OPTIONAL_SECTIONS = ("assessments", "statistics")
 COORDINATION_TITLE = "Koordinace s dalšími aktivitami ostatních strategií Libereckého kraje"
 
@@ -85,10 +93,20 @@ class ReportRow:
     cooperation: str
     status: str | None = None
     status_title: str = ""
+    #: The indicator's value the bodies reported (``"OSV: 46 poskytovatelů (k 31. 12. 2026)"``, a
+    #: line per body; without the body's name when only one answered). Empty in older snapshots.
+    indicator_value: str = ""
+    #: „Problémy a bariéry“ the bodies reported, a line per body (as ``indicator_value``).
+    problems: str = ""
 
     def cells(self) -> list[str]:
         """The row's values in the order of :data:`COLUMNS`."""
         return [getattr(self, name) for name in ROW_FIELDS]
+
+    def data_cells(self) -> list[str]:
+        """The row's values for the data exports (CSV, XLSX): :meth:`cells`, then the status, the
+        indicator's value and „Problémy a bariéry“ (:data:`DATA_EXTRA_COLUMNS`)."""
+        return [*self.cells(), self.status_title, self.indicator_value, self.problems]
 
 
 @dataclass
@@ -247,6 +265,50 @@ def used_abbreviations(texts: list[str], defined: dict[str, str]) -> tuple[list[
 
 # ----------------------------------------------------------------------------- building
 
+#: A source placeholder of the plan (``---------``: "nobody", "nothing"): shown as empty.
+_PLACEHOLDER = re.compile(r"^[\s\-–—_.]*$")
+
+
+def blank_placeholder(value: str | None) -> str:
+    """``value``, or ``""`` when it is only a source placeholder such as ``---------`` (dashes,
+    underscores, dots): the report shows no data where the plan has none (issue 16, item 13)."""
+    return "" if value is None or _PLACEHOLDER.match(value) else value
+
+
+def footnote_segments(text: str, footnotes: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """``text`` (an area's intro) cut into ``(piece, is_mark)``: the marks of ``footnotes`` glued to
+    the end of a word („spolupráci1“) become their own pieces, to be set as superscripts.
+
+    >>> footnote_segments("ke spolupráci1 a dále2.", [{"marker": "1"}, {"marker": "2"}])
+    [('ke spolupráci', False), ('1', True), (' a dále', False), ('2', True), ('.', False)]
+    """
+    markers = sorted({str(f.get("marker", "")).strip() for f in footnotes} - {""}, key=len, reverse=True)
+    if not text or not markers:
+        return [(text or "", False)]
+    pattern = re.compile(r"(?<=[^\W\d_])(" + "|".join(map(re.escape, markers)) + r")(?![\w])")
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in pattern.finditer(text):
+        pieces += [(text[position : match.start()], False), (match.group(1), True)]
+        position = match.end()
+    pieces.append((text[position:], False))
+    return [p for p in pieces if p[0]]
+
+
+def _day(value: date) -> str:
+    return f"{value.day}. {value.month}. {value.year}"
+
+
+def period_label(start: date, end: date) -> str:
+    """A period in Czech: ``"1. 1. 2026 – 31. 12. 2026"``."""
+    return f"{_day(start)} – {_day(end)}"
+
+
+def round_period(round_: ReportingRound) -> str:
+    """The period a round covers (:func:`period_label`): what the report, its exports and the
+    e-mails print, not the plan's period."""
+    return period_label(round_.period_start, round_.period_end)
+
 
 def _format_date(value: datetime | date | None) -> str | None:
     if value is None:
@@ -337,6 +399,7 @@ def _build_live(round_: ReportingRound) -> ReportContent:
     parts = approved_parts(round_)
     statuses = activity_statuses(round_, parts)
     comments = latest_comments(round_.id)
+    collected = collected_values(round_)
 
     by_goal: dict[int, list[ReportRow]] = {}
     for activity in activities:
@@ -351,16 +414,17 @@ def _build_live(round_: ReportingRound) -> ReportContent:
             ReportRow(
                 activity_id=activity.id,
                 code=activity.code,
-                description=activity.description or "",
-                indicator=activity.indicator or "",
-                deadline=activity.deadline_raw or "",
-                responsibility=activity.responsibility_raw or "",
-                strategy_refs=activity.strategy_refs_raw or "",
+                description=blank_placeholder(activity.description),
+                indicator=blank_placeholder(activity.indicator),
+                deadline=blank_placeholder(activity.deadline_raw),
+                responsibility=blank_placeholder(activity.responsibility_raw),
+                strategy_refs=blank_placeholder(activity.strategy_refs_raw),
                 fulfilment=text,
                 comment=comment,
-                cooperation=activity.cooperation or "",
+                cooperation=blank_placeholder(activity.cooperation),
                 status=status,
                 status_title=_status_title(status),
+                **collected.get(activity.id, {}),
             )
         )
     area_blocks = []
@@ -395,14 +459,14 @@ def _build_live(round_: ReportingRound) -> ReportContent:
         for goal in area.goals:
             all_texts += [goal.title, goal.comment] + [c["refs"] for c in goal.coordination]
             for row in goal.rows:
-                all_texts += [c for c in row.cells() if c != row.code]
+                all_texts += [c for c in row.cells() if c != row.code] + [row.indicator_value, row.problems]
     used, undefined = used_abbreviations(all_texts, dict(plan.abbreviations or {}))
     return ReportContent(
         round_id=round_.id,
         round_title=round_.title,
         plan_title=plan.title,
         strategy=plan.strategy or "",
-        period=plan.period or "",
+        period=round_period(round_),
         closed_on=_format_date(round_.closed_at) if round_.state == "closed" else None,
         areas=area_blocks,
         abbreviations=used,

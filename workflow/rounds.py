@@ -1,5 +1,6 @@
 """Reporting rounds: create (with the default inclusion of activities and routing), adjust the
-routing preview, open (one entry per activity × body, set-based), close and reopen.
+routing preview, open (one entry per activity × body, set-based) and reopen; the lifecycle
+itself is the table of :mod:`workflow.round_transitions`.
 
 A round covers, by default, the activities *active in its period* (issue 4 item 1, DOMAIN.md
 §3.1 and R17): ongoing ones, yearly and conditional ones, spans overlapping the period
@@ -35,8 +36,9 @@ from workflow.models import (
     RoundRoute,
     User,
 )
-from workflow.states import EntryState, Role, RoundState
-from workflow.transitions import NotAllowed, WorkflowError
+from workflow.permissions import Action
+from workflow.states import EntryState, RoundState
+from workflow.transitions import WorkflowError
 
 
 class RoundError(WorkflowError):
@@ -45,7 +47,7 @@ class RoundError(WorkflowError):
 
 #: Why an activity is (not) in a round by default; stored in ``RoundActivity.default_reason``.
 DEFAULT_REASONS = {
-    "ongoing": _l("Plní se průběžně"),
+    "ongoing": _l("Průběžná aktivita bez pevného termínu"),
     "yearly": _l("Opakuje se každý rok"),
     "conditional": _l("Termín je podmíněný, aktivita se sleduje"),
     "unknown": _l("Termín nelze přečíst, aktivita se raději sleduje"),
@@ -113,12 +115,7 @@ def _reported_until(plan_id: int, before: date) -> dict[int, date]:
     return {activity_id: until for activity_id, until in rows}
 
 
-def _require(actor: User | None, role: Role, what: str) -> None:
-    if not permissions._active(actor) or not actor.has_role(role):  # type: ignore[union-attr]
-        raise NotAllowed(what)
-
-
-def _event(
+def log_round_event(
     round_: ReportingRound,
     actor: User | None,
     action: str,
@@ -126,6 +123,7 @@ def _event(
     from_state: str | None = None,
     to_state: str | None = None,
 ) -> None:
+    """Add an entry to the round's log (:class:`~workflow.models.RoundEvent`); flushed with the rest."""
     db.session.add(
         RoundEvent(
             round_id=round_.id,
@@ -172,10 +170,10 @@ def create_round(
 
     Set-based: one INSERT … for the inclusions (executemany) and one INSERT … SELECT for routes.
 
-    :raises NotAllowed: ``actor`` is not a secretary.
+    :raises PermissionDenied: ``actor`` is not a secretary.
     :raises RoundError: bad dates or a duplicate title in the plan.
     """
-    _require(actor, Role.secretary, _("Kolo může založit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může založit jen tajemník."))
     title = title.strip()
     if not title:
         raise RoundError(_("Zadejte název kola."))
@@ -226,7 +224,7 @@ def create_round(
             .where(Activity.plan_id == plan_id),
         )
     )
-    _event(round_, actor, "created", to_state=RoundState.planned)
+    log_round_event(round_, actor, "created", to_state=RoundState.planned)
     db.session.flush()
     return round_
 
@@ -234,9 +232,9 @@ def create_round(
 def update_round_dates(round_: ReportingRound, actor: User, **dates: date | None) -> None:
     """Change a round's title or dates (not of a closed round).
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.secretary, _("Kolo může upravit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Kolo může upravit jen tajemník."))
     if round_.state == RoundState.closed:
         raise RoundError(_("Uzavřené kolo nelze upravit."))
     merged = {
@@ -317,9 +315,9 @@ def set_inclusion(
 ) -> None:
     """Include or exclude an activity; a change from the default needs a reason.
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.secretary, _("Výběr aktivit může měnit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Výběr aktivit může měnit jen tajemník."))
     _planned(round_)
     ra = db.session.get(RoundActivity, (round_.id, activity_id))
     if ra is None:
@@ -338,9 +336,9 @@ def set_routing(
 ) -> None:
     """Replace the bodies that answer for an activity in this round; ``body_ids[0]`` is the lead.
 
-    :raises NotAllowed, RoundError: not a secretary, round not planned, no body, no reason.
+    :raises PermissionDenied, RoundError: not a secretary, round not planned, no body, no reason.
     """
-    _require(actor, Role.secretary, _("Směrování může měnit jen tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("Směrování může měnit jen tajemník."))
     _planned(round_)
     ra = db.session.get(RoundActivity, (round_.id, activity_id))
     if ra is None:
@@ -369,7 +367,7 @@ def set_routing(
     ra.routing_reason = reason.strip()
     ra.changed_by_id = actor.id
     ra.changed_at = utcnow()
-    _event(round_, actor, "routing_changed", comment=f"{ra.activity.code}: {reason.strip()}")
+    log_round_event(round_, actor, "routing_changed", comment=f"{ra.activity.code}: {reason.strip()}")
     db.session.flush()
 
 
@@ -396,18 +394,30 @@ def _latest_approved() -> Select:
 def open_round(round_: ReportingRound, actor: User) -> int:
     """Open a planned round: one entry per included (activity, body) in state ``not_started``,
     pre-filled from the last approved answer of the same activity and body (carry-over, marked
-    ``carried_over`` until edited or confirmed).
-
-    Set-based: a single ``INSERT … SELECT`` whatever the number of entries.
+    ``carried_over`` until edited or confirmed). The ``open`` transition of
+    :data:`workflow.round_transitions.ROUND_TRANSITIONS`.
 
     :returns: the number of entries created.
-    :raises NotAllowed, RoundError: not a secretary; the round is not planned; nothing routed.
+    :raises PermissionDenied, RoundError: not a secretary; the round is not planned; nothing routed.
     """
-    _require(actor, Role.secretary, _("Kolo může otevřít jen tajemník."))
-    if round_.state != RoundState.planned:
-        raise RoundError(_("Otevřít lze jen připravované kolo."))
+    from workflow.round_transitions import apply_round_transition
+
+    return int(apply_round_transition(round_, "open", actor))
+
+
+def check_openable(round_: ReportingRound) -> None:
+    """The guard of ``open``: the round has a submission deadline. :raises RoundError:"""
     if round_.submission_deadline is None:
         raise RoundError(_("Před otevřením nastavte termín odevzdání."))
+
+
+def create_entries(round_: ReportingRound) -> int:
+    """The effect of ``open``: one entry per included (activity, body), carried over from the last
+    approved answer. Set-based: a single ``INSERT … SELECT`` whatever the number of entries.
+
+    :returns: the number of entries created.
+    :raises RoundError: nothing is included and routed.
+    """
     latest = _latest_approved().where(ReportingRound.id != round_.id).subquery()
     prev = aliased(Entry)
     now = utcnow()
@@ -470,54 +480,18 @@ def open_round(round_: ReportingRound, actor: User) -> int:
     created = db.session.scalar(count) or 0
     if created == 0:
         raise RoundError(_("Kolo nemá žádnou zahrnutou aktivitu s odpovědným subjektem."))
-    round_.state = RoundState.open
-    round_.opened_at = now
-    _event(round_, actor, "opened", from_state=RoundState.planned, to_state=RoundState.open)
-    db.session.flush()
-    from notifications import events  # invitations, written in this transaction (issue 5)
-
-    events.round_opened(round_)
     return created
 
 
-def close_round(round_: ReportingRound, actor: User) -> None:
-    """Close an open round: every entry is locked (no save, no transition) from now on.
-
-    :raises NotAllowed, RoundError:
-    """
-    _require(actor, Role.secretary, _("Kolo může uzavřít jen tajemník."))
-    if round_.state != RoundState.open:
-        raise RoundError(_("Uzavřít lze jen otevřené kolo."))
-    round_.state = RoundState.closed
-    round_.closed_at = utcnow()
-    _event(round_, actor, "closed", from_state=RoundState.open, to_state=RoundState.closed)
-    db.session.flush()
-    from notifications import events  # the "round closed" notice with the report link (issue 5)
-
-    events.round_closed(round_)
-
-
 def reopen_round(round_: ReportingRound, actor: User, *, reason: str) -> None:
-    """Reopen a closed round (an administrator's act, with a reason recorded in the round's log).
+    """Reopen a closed round (an administrator's act, with a reason recorded in the round's log):
+    the ``reopen`` transition of :data:`workflow.round_transitions.ROUND_TRANSITIONS`.
 
-    :raises NotAllowed, RoundError:
+    :raises PermissionDenied, RoundError:
     """
-    _require(actor, Role.admin, _("Uzavřené kolo může znovu otevřít jen správce."))
-    if round_.state != RoundState.closed or round_.imported:
-        raise RoundError(_("Znovu otevřít lze jen uzavřené kolo vedené v aplikaci."))
-    if not reason.strip():
-        raise RoundError(_("Uveďte důvod znovuotevření kola."))
-    round_.state = RoundState.open
-    round_.closed_at = None
-    _event(
-        round_,
-        actor,
-        "reopened",
-        comment=reason.strip(),
-        from_state=RoundState.closed,
-        to_state=RoundState.open,
-    )
-    db.session.flush()
+    from workflow.round_transitions import apply_round_transition
+
+    apply_round_transition(round_, "reopen", actor, comment=reason)
 
 
 def round_events(round_: ReportingRound) -> list[RoundEvent]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from workflow.collation import czech
-from workflow.consolidation import activity_statuses
+from workflow.consolidation import activity_statuses, collected_values
 from workflow.db import db
 from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
@@ -38,7 +38,8 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         "by_area": [{"code", "title", "counts": {status: n}, "total"}],
         "by_body": [{"body", "counts": {status: n}, "total"}]  (approved entries' own statuses),
         "on_time": [{"body", "submitted", "on_time", "rate"}]  (rate in percent, or None),
-        "returns": [{"round_id", "title", "returns"}]  (all rounds of the plan, oldest first)}``
+        "returns": [{"round_id", "title", "returns"}]  (all rounds of the plan, oldest first),
+        "collected": {...}, "collected_rows": [...]}`` (see :func:`_collected`)
     """
     keys = [s.value for s in FulfilmentStatus] + [UNKNOWN]
     statuses = activity_statuses(round_)
@@ -119,4 +120,27 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         "by_body": list(by_body.values()),
         "on_time": on_time,
         "returns": [{"round_id": i, "title": t, "returns": int(n)} for i, t, n in returns_rows],
+        **_collected(round_),
+    }
+
+
+def _collected(round_: ReportingRound) -> dict[str, Any]:
+    """What the bodies reported besides the text (issue 16): ``"collected"`` counts the activities
+    with an indicator value and with „Problémy a bariéry“; ``"collected_rows"`` lists them in plan
+    order (``{"code", "indicator_value", "problems"}``). Two queries."""
+    values = collected_values(round_)
+    query = select(Activity.id, Activity.code).where(Activity.id.in_(sorted(values)))
+    codes = dict(db.session.execute(query.order_by(Activity.sort_key)).all()) if values else {}
+    rows = [
+        {"code": code, "indicator_value": values[i]["indicator_value"], "problems": values[i]["problems"]}
+        for i, code in codes.items()
+        if values[i]["indicator_value"] or values[i]["problems"]
+    ]
+    return {
+        "collected": {
+            "indicator_values": sum(1 for r in rows if r["indicator_value"]),
+            "problems": sum(1 for r in rows if r["problems"]),
+            "activities": len(rows),
+        },
+        "collected_rows": rows,
     }

@@ -1,4 +1,8 @@
-"""Celery tasks of the report: thin wrappers, ids in, logic in :mod:`workflow.exports.cache`."""
+"""Celery tasks of the report: thin wrappers, ids in, logic in :mod:`workflow.exports.cache`.
+
+Each task is one unit of work (the app's task class, :mod:`web.celery_app`): committed when it
+returns, rolled back when it raises.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +39,9 @@ def build_report_export(export_id: int) -> str:
 
     try:
         run_export(export, exports_dir(), progress)
-    except Exception:
-        db.session.commit()  # keep the "failed" state and the error for the progress page
+    except Exception:  # the "failed" state and the error stay for the progress page (committed on return)
         current_app.logger.exception("report export %s failed", export_id)
         return "failed"
-    db.session.commit()
     return "ready"
 
 
@@ -50,7 +52,6 @@ def purge_audit_log() -> int:
     :returns: the number of rows deleted.
     """
     deleted = purge_expired(int(current_app.config.get("AUDIT_RETENTION_DAYS", 0)))
-    db.session.commit()
     current_app.logger.info("audit retention: %s events older than %s days deleted",
                             deleted, current_app.config.get("AUDIT_RETENTION_DAYS"))
     return deleted

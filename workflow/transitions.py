@@ -14,10 +14,12 @@ reopen     approved                draft       secretary                  requir
 =========  ======================  ==========  =========================  =======  =================
 
 ``start`` and ``rework`` are *implicit*: saving a draft fires them (the body starts writing, or
-starts reworking a returned answer), so they have no button. Notification names are kept in the
-table for the outbox to come; nothing is sent yet (docs/workflow.md).
+starts reworking a returned answer), so they have no button. Each notification named here has a
+handler in :mod:`notifications.events`, which sends it through the outbox when the transaction that
+recorded the transition's domain event commits (:mod:`workflow.events`).
 
-Who an actor is for a given entry (:func:`actor_kinds`) is decided by :mod:`workflow.permissions`:
+Who an actor is for a given entry (:func:`~workflow.permissions.acting_as`) is decided by
+:mod:`workflow.permissions` (re-exported here with :class:`Actor` and :class:`ActingAs`):
 *body* = a member of the entry's body with a contributor or head role, or their deputy on that day;
 *reviewer* = a reviewer whose scope (plan/area/body) covers the entry; *secretary* = the role.
 Everything here raises a :class:`WorkflowError` with a Czech message on refusal.
@@ -26,25 +28,17 @@ Everything here raises a :class:`WorkflowError` with a Czech message on refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workflow import clock, permissions
-from workflow.states import ENTRY_STATE_TITLES, EntryState, Role
+from workflow.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from workflow.permissions import ActingAs, Actor, acting_as
+from workflow.states import ENTRY_STATE_TITLES, EntryState
 
 if TYPE_CHECKING:
     from workflow.models import Entry, User
-
-class Actor(StrEnum):
-    """In which capacity a user may fire a transition on a given entry."""
-
-    body = "body"  #: member (contributor/head) of the entry's body, or a deputy of one today
-    reviewer = "reviewer"  #: reviewer whose scope covers the entry
-    secretary = "secretary"  #: tajemník
 
 
 ACTOR_TITLES = {
@@ -64,7 +58,7 @@ class Transition:
     :ivar actors: capacities that may fire it.
     :ivar title: the button label (Czech).
     :ivar needs_comment: a non-empty comment (reason) is required.
-    :ivar notification: name of the notification it raises (sent by the outbox, later), or None.
+    :ivar notification: name of the notification it raises (sent through the outbox), or None.
     :ivar validates: the answer must be complete (:func:`workflow.entries.missing_for_submit`).
     :ivar implicit: fired by saving a draft, never by a button.
     :ivar no_self_approval: refused to the submitter and to members of the entry's body.
@@ -155,15 +149,11 @@ EDITABLE_STATES = frozenset({S.not_started, S.draft, S.returned})
 
 
 # --- errors -------------------------------------------------------------------------------------
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """Base of every refusal of the workflow; ``message`` is Czech and says what to do."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class UnknownTransition(WorkflowError):
+class UnknownTransition(WorkflowError, NotFound):
     """No transition of that name exists."""
 
 
@@ -171,7 +161,7 @@ class RoundLocked(WorkflowError):
     """The entry's round is not open (planned or closed): entries are locked."""
 
 
-class NotAllowed(WorkflowError):
+class NotAllowed(WorkflowError, PermissionDenied):
     """The user may not fire this transition (or do this) on this entry."""
 
 
@@ -183,11 +173,11 @@ class SelfApproval(WorkflowError):
     """The approver submitted the entry or belongs to its body."""
 
 
-class CommentRequired(WorkflowError):
+class CommentRequired(WorkflowError, InvalidInput):
     """The transition needs a reason."""
 
 
-class IncompleteEntry(WorkflowError):
+class IncompleteEntry(WorkflowError, InvalidInput):
     """The answer lacks what submitting needs; ``errors`` maps form fields to Czech messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -195,7 +185,7 @@ class IncompleteEntry(WorkflowError):
         self.errors = errors
 
 
-class StaleEntry(WorkflowError):
+class StaleEntry(WorkflowError, Conflict):
     """Somebody else changed the entry since the form was loaded (optimistic locking)."""
 
     def __init__(self, entry: Entry, expected_version: int) -> None:
@@ -216,40 +206,16 @@ def state_title(state: str) -> str:
     return str(ENTRY_STATE_TITLES.get(EntryState(state), state))
 
 
-# --- who is who ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ActingAs:
-    """How a user stands towards one entry on one day.
+def check_capacity(entry: Entry, name: str, as_of: ActingAs) -> None:
+    """Refuse a user who acts for ``entry`` in no capacity that may fire transition ``name``
+    (unknown names and locked rounds are left to :func:`check_transition`, which refuses them first).
 
-    :ivar kinds: capacities (:class:`Actor`) the user holds for the entry.
-    :ivar member: the user is a member of the entry's body (contributor/head).
-    :ivar principal_id: the member the user deputises for, when acting as a deputy.
+    :raises NotAllowed: with a Czech message naming who may.
     """
-
-    kinds: frozenset[Actor]
-    member: bool
-    principal_id: int | None
-
-
-def acting_as(user: User | None, entry: Entry, day: date | None = None) -> ActingAs:
-    """Resolve ``user``'s capacities for ``entry`` on ``day`` (default: today in Prague)."""
-    day = day or clock.today()
-    kinds: set[Actor] = set()
-    member = entry.body_id in permissions.member_body_ids(user)
-    principal_id = None
-    if member:
-        kinds.add(Actor.body)
-    else:
-        principal_id = permissions.deputised_body_ids(user, day).get(entry.body_id)
-        if principal_id is not None:
-            kinds.add(Actor.body)
-    if user is not None and permissions.reviewer_covers(
-        user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id
-    ):
-        kinds.add(Actor.reviewer)
-    if permissions._active(user) and user.has_role(Role.secretary):  # type: ignore[union-attr]
-        kinds.add(Actor.secretary)
-    return ActingAs(frozenset(kinds), member, principal_id)
+    t = TRANSITIONS.get(name)
+    if t is not None and entry.round.is_open and not as_of.kinds & t.actors:
+        who = ", ".join(str(ACTOR_TITLES[a]) for a in sorted(t.actors))
+        raise NotAllowed(_("Akci „%(action)s“ smí provést jen %(who)s.", action=t.title, who=who))
 
 
 def check_transition(
@@ -278,9 +244,7 @@ def check_transition(
             _("Kolo „%(round)s“ není otevřené, záznamy jsou uzamčené.", round=entry.round.title)
         )
     as_of = as_of or acting_as(user, entry)
-    if not as_of.kinds & t.actors:
-        who = ", ".join(str(ACTOR_TITLES[a]) for a in sorted(t.actors))
-        raise NotAllowed(_("Akci „%(action)s“ smí provést jen %(who)s.", action=t.title, who=who))
+    check_capacity(entry, name, as_of)
     if entry.state not in t.sources:
         sources = ", ".join(f"„{state_title(s)}“" for s in sorted(t.sources))
         raise InvalidTransition(

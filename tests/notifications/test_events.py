@@ -61,7 +61,10 @@ def test_invitation_lists_each_persons_entries_once(app, make_user):
         "round_invitation", "cs", **_messages(events.ROUND_INVITATION)[0].payload
     )
     assert subject == "Kolo monitoringu „Monitoring 2026“: odevzdejte plnění do 24. 11. 2026"
-    assert "bylo otevřeno kolo monitoringu „Monitoring 2026“" in text
+    # issue 16: the round's period, and no „vyplnění plnění“
+    assert "bylo otevřeno kolo monitoringu „Monitoring 2026“ za období 1. 1. 2026 – 31. 12. 2026." in text
+    assert "vyplnění plnění" not in text and "vyplnění plnění" not in html
+    assert "za období 1. 1. 2026 – 31. 12. 2026" in html
     assert "OŠMTS – Odbor školství, mládeže, tělovýchovy a sportu" in text
     entry = s.entry("A1.1", "OŠMTS")
     assert f"http://127.0.0.1:5000/zaznamy/{entry.id}" in text
@@ -154,6 +157,7 @@ def test_round_closed_notice_with_report_link(app, make_user):
     subject, text, _html = render_email("round_closed", "cs", **closed[0].payload)
     assert subject == "Kolo monitoringu „Monitoring 2026“ bylo uzavřeno"
     assert f"http://127.0.0.1:5000/kola/{s.round.id}" in text
+    assert "Sledované období: 1. 1. 2026 – 31. 12. 2026" in text  # the round's, not the plan's (issue 16)
 
 
 def test_reminder_reads_well_in_czech_and_english(app, make_user):
@@ -182,8 +186,8 @@ def test_reminder_reads_well_in_czech_and_english(app, make_user):
 
 def test_the_workflow_services_raise_the_notifications(app, make_user):
     """Through the real services: open (in build_round) → submit → send back → close."""
+    from workflow import closing
     from workflow.entries import apply_transition, entry_for_update
-    from workflow.rounds import close_round
 
     s = build_round(make_user)
     invited = sorted(m.recipient_email for m in _messages(events.ROUND_INVITATION))
@@ -204,7 +208,9 @@ def test_the_workflow_services_raise_the_notifications(app, make_user):
         returned = _messages(events.ENTRY_RETURNED)
         assert [m.recipient_email for m in returned] == [JANA, PETR]
         assert returned[0].payload["reason"] == "Chybí zápisy ze zasedání."
-        close_round(s.round, s.users["tajemnik"])
+        closing.waive_remaining(s.round, s.users["tajemnik"], "Nikdo neodpověděl.")
+        closing.fill_missing_texts(s.round, s.users["tajemnik"], "Nevykázáno.")
+        closing.close_with_snapshot(s.round, s.users["tajemnik"])
         db.session.commit()
     assert {m.recipient_email for m in _messages(events.ROUND_CLOSED)} >= {
         JANA,

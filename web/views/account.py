@@ -18,10 +18,10 @@ from forms.admin import ActionForm
 from web.extensions import db
 from web.sessions import client_ip, renew_current_session
 from web.sessions import sign_out_everywhere as end_other_sessions
+from web.uow import confirm, fail
 from web.views.guards import requires
 from workflow import clock
 from workflow.accounts import (
-    AccountError,
     WeakPassword,
     acting_for,
     add_deputy,
@@ -33,6 +33,7 @@ from workflow.accounts import (
     update_user,
 )
 from workflow.audit import AuditKind
+from workflow.errors import DomainError
 from workflow.models import Body, Deputy, User
 from workflow.passwords import verify_password
 from workflow.permissions import Action, can
@@ -82,12 +83,11 @@ def settings() -> ResponseReturnValue:
         try:
             update_user(user, name=form.name.data or "", locale=form.locale.data or "cs", actor=user,
                         ip=client_ip())
-        except AccountError as exc:
-            db.session.rollback()
+        except DomainError as exc:
+            fail()
             flash(exc.message, "danger")
         else:
-            db.session.commit()
-            flash(_("Nastavení je uloženo."), "success")
+            confirm(_("Nastavení je uloženo."))
             return redirect(url_for("account.settings"))
     return _render(profile=form)
 
@@ -106,12 +106,11 @@ def change_password() -> ResponseReturnValue:
                 set_password(user, form.password.data or "", actor=user, kind=AuditKind.password_changed,
                              ip=client_ip())
             except WeakPassword as exc:
-                db.session.rollback()
+                fail()
                 form.password.errors = [*form.password.errors, exc.message]
             else:
                 renew_current_session(user)  # other sessions end, this one stays
-                db.session.commit()
-                flash(_("Heslo je změněno."), "success")
+                confirm(_("Heslo je změněno."))
                 return redirect(url_for("account.settings"))
     return _render(password_form=form)
 
@@ -123,8 +122,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     end_other_sessions(_me())
-    db.session.commit()
-    flash(_("Přihlášení na všech ostatních zařízeních je ukončeno."), "success")
+    confirm(_("Přihlášení na všech ostatních zařízeních je ukončeno."))
     return redirect(url_for("account.settings"))
 
 
@@ -145,12 +143,11 @@ def add_own_deputy() -> ResponseReturnValue:
             try:
                 add_deputy(user, deputy, form.starts_on.data, form.ends_on.data, body=body,
                            note=form.note.data or "", actor=user, ip=client_ip())
-            except AccountError as exc:
-                db.session.rollback()
+            except DomainError as exc:
+                fail()
                 flash(exc.message, "danger")
             else:
-                db.session.commit()
-                flash(_("Zástup je nastaven: %(name)s.", name=deputy.name), "success")
+                confirm(_("Zástup je nastaven: %(name)s.", name=deputy.name))
                 return redirect(url_for("account.settings"))
     return _render(deputy_form=form)
 
@@ -166,6 +163,5 @@ def remove_own_deputy(deputy_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     remove_deputy(entry, actor=user, ip=client_ip())
-    db.session.commit()
-    flash(_("Zástup je zrušen."), "success")
+    confirm(_("Zástup je zrušen."))
     return redirect(url_for("account.settings"))

@@ -31,12 +31,11 @@ from forms.admin import (
 from web.converters import query_id
 from web.extensions import db
 from web.redirects import safe_next
+from web.uow import attempt, confirm, fail, refusal_goes_to
 from web.views.auth import client_ip
 from web.views.guards import requires
-from web.views.outcome import carry_out
 from workflow import clock
 from workflow.accounts import (
-    AccountError,
     add_deputy,
     add_role,
     create_user,
@@ -52,6 +51,7 @@ from workflow.accounts import (
 )
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
 from workflow.collation import czech
+from workflow.errors import DomainError
 from workflow.models import ApiToken, Area, AuditEvent, Body, Deputy, Plan, RoleAssignment, User
 from workflow.permissions import Action, can
 from workflow.privacy import anonymise_user, export_user_data
@@ -150,7 +150,7 @@ def _save_body(body: Body | None) -> ResponseReturnValue:
     form = _body_form(body)
     if form.validate_on_submit():
         parent = db.session.get(Body, form.parent_id.data) if form.parent_id.data else None
-        saved = carry_out(
+        saved = attempt(
             lambda: save_body(
                 body, abbreviation=form.abbreviation.data or "", name=form.name.data or "",
                 kind=form.kind.data or "other", parent=parent,
@@ -225,16 +225,15 @@ def invite_user() -> ResponseReturnValue:
                 from notifications import send_invitation
 
                 send_invitation(user, actor=_actor(), ip=client_ip())
-        except AccountError as exc:
-            db.session.rollback()
+        except DomainError as exc:
+            fail()
             form.email.errors = [*form.email.errors, exc.message]
         else:
-            db.session.commit()
             if form.send.data:
-                flash(_("Uživatel %(email)s je založen a pozvánka odeslána.", email=user.email), "success")
+                confirm(_("Uživatel %(email)s je založen a pozvánka odeslána.", email=user.email))
             else:
-                flash(_("Uživatel %(email)s je založen. Pozvánku můžete odeslat později.", email=user.email),
-                      "success")
+                confirm(_("Uživatel %(email)s je založen. Pozvánku můžete odeslat později.",
+                          email=user.email))
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/invite.html", form=form)
 
@@ -302,7 +301,7 @@ def user_detail(user_id: int) -> ResponseReturnValue:
             chosen = [db.session.get(Body, i) for i in form.bodies.data or []]
             set_bodies(user, [b for b in chosen if b], actor=_actor(), ip=client_ip())
 
-        if carry_out(save, _("Změny jsou uloženy.")):
+        if attempt(save, _("Změny jsou uloženy.")):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _render_user(user, form=form)
 
@@ -318,10 +317,9 @@ def deactivate_user(user_id: int) -> ResponseReturnValue:
     """Deactivate a user: they lose access on their very next request."""
     user = _load_user(user_id)
     _action_ok()
-    carry_out(
-        lambda: set_active(user, False, actor=_actor(), ip=client_ip()),
-        _("Účet %(email)s je deaktivován.", email=user.email),
-    )
+    refusal_goes_to(url_for("admin.user_detail", user_id=user.id))
+    set_active(user, False, actor=_actor(), ip=client_ip())
+    confirm(_("Účet %(email)s je deaktivován.", email=user.email))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -332,8 +330,7 @@ def reactivate_user(user_id: int) -> ResponseReturnValue:
     user = _load_user(user_id)
     _action_ok()
     set_active(user, True, actor=_actor(), ip=client_ip())
-    db.session.commit()
-    flash(_("Účet %(email)s je znovu aktivní.", email=user.email), "success")
+    confirm(_("Účet %(email)s je znovu aktivní.", email=user.email))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -343,8 +340,7 @@ def export_user(user_id: int) -> ResponseReturnValue:
     """Download everything the product holds about a user as JSON (GDPR access; audited)."""
     user = _load_user(user_id)
     _action_ok()
-    data = export_user_data(user, actor=_actor(), ip=client_ip())
-    db.session.commit()
+    data = export_user_data(user, actor=_actor(), ip=client_ip())  # audited; committed by the boundary
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -365,10 +361,9 @@ def anonymise(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Uveďte důvod anonymizace."), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    carry_out(
-        lambda: anonymise_user(user, actor=_actor(), reason=form.reason.data or "", ip=client_ip()),
-        _("Účet je anonymizován. Jeho odpovědi zůstaly a jsou uvedeny jako „bývalý uživatel“."),
-    )
+    refusal_goes_to(url_for("admin.user_detail", user_id=user.id))
+    anonymise_user(user, actor=_actor(), reason=form.reason.data or "", ip=client_ip())
+    confirm(_("Účet je anonymizován. Jeho odpovědi zůstaly a jsou uvedeny jako „bývalý uživatel“."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -384,8 +379,7 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
         from notifications import send_invitation
 
         send_invitation(user, actor=_actor(), ip=client_ip())
-        db.session.commit()
-        flash(_("Pozvánka byla odeslána na %(email)s.", email=user.email), "success")
+        confirm(_("Pozvánka byla odeslána na %(email)s.", email=user.email))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -399,7 +393,7 @@ def add_user_role(user_id: int) -> ResponseReturnValue:
         plan = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
         area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
         body = db.session.get(Body, form.body_id.data) if form.body_id.data else None
-        added = carry_out(
+        added = attempt(
             lambda: add_role(user, Role(form.role.data), plan=plan, area=area, body=body, actor=_actor(),
                              ip=client_ip()),
             _("Role je přidána."),
@@ -418,7 +412,9 @@ def remove_user_role(user_id: int, assignment_id: int) -> ResponseReturnValue:
     if assignment is None or assignment.user_id != user.id:
         abort(404)
     _action_ok()
-    carry_out(lambda: remove_role(assignment, actor=_actor(), ip=client_ip()), _("Role je odebrána."))
+    refusal_goes_to(url_for("admin.user_detail", user_id=user.id))
+    remove_role(assignment, actor=_actor(), ip=client_ip())
+    confirm(_("Role je odebrána."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -433,7 +429,7 @@ def add_user_deputy(user_id: int) -> ResponseReturnValue:
         body = db.session.get(Body, form.body_id.data) if form.body_id.data else None
         if deputy is None:
             form.email.errors = [*form.email.errors, _("Uživatel s tímto e-mailem neexistuje.")]
-        elif carry_out(
+        elif attempt(
             lambda: add_deputy(user, deputy, form.starts_on.data, form.ends_on.data, body=body,
                                note=form.note.data or "", actor=_actor(), ip=client_ip()),
             _("Zástup je nastaven."),
@@ -452,8 +448,7 @@ def remove_user_deputy(user_id: int, deputy_id: int) -> ResponseReturnValue:
         abort(404)
     _action_ok()
     remove_deputy(entry, actor=_actor(), ip=client_ip())
-    db.session.commit()
-    flash(_("Zástup je zrušen."), "success")
+    confirm(_("Zástup je zrušen."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -491,7 +486,7 @@ def create_token() -> ResponseReturnValue:
         else:
             token, secret = create_api_token(owner, form.name.data or "", actor=_actor(), ip=client_ip(),
                                              scope="write" if form.write.data else "read")
-            db.session.commit()
+            db.session.flush()  # the page shows the new row; the boundary commits before it is sent
             flash(_("Token je vytvořen. Zkopírujte si jej hned – znovu už zobrazit nepůjde."), "warning")
             return _render_tokens(TokenForm(formdata=None), secret=secret, created=token)
     return _render_tokens(form)
@@ -504,8 +499,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     token = db.session.get(ApiToken, token_id) or abort(404)
     _action_ok()
     revoke_api_token(token, actor=_actor(), ip=client_ip())
-    db.session.commit()
-    flash(_("Token %(prefix)s… je zrušen.", prefix=token.prefix), "success")
+    confirm(_("Token %(prefix)s… je zrušen.", prefix=token.prefix))
     return redirect(safe_next(request.form.get("next")) or url_for("admin.tokens"))
 
 

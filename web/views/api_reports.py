@@ -49,6 +49,5 @@ def report_file(round_id: int, fmt: str) -> ResponseReturnValue:
         return json_error(404, _("Neznámý formát „%(fmt)s“.", fmt=fmt))
     _export, path = export_now(
         round_, fmt, normalize_sections(request.args.get("sections", "")), current_user, exports_dir()
-    )
-    db.session.commit()
+    )  # the export row is committed by the request's unit of work
     return send_export(round_, fmt, path)

@@ -40,12 +40,12 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, current_user, login_required, logout_user
-from werkzeug.routing import BuildError
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from web.body_limits import apply_body_limit
 from web.converters import query_has_nul
-from web.extensions import csrf, db
+from web.extensions import csrf
+from web.landing import landing_url as role_landing
 from web.redirects import safe_next
 from web.sessions import (
     LAST_SEEN_KEY,
@@ -55,6 +55,7 @@ from web.sessions import (
     start_session,
     user_of_session,
 )
+from web.uow import confirm, fail, lasting
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
 from workflow.audit import AuditKind, record
 from workflow.models import User
@@ -115,11 +116,12 @@ def _security_gate() -> ResponseReturnValue | None:
     if secret is not None and request.path.startswith("/api/"):
         # Authenticated by the token alone: a cookie sent along is ignored, so it cannot ride on
         # the CSRF exemption. An invalid token leaves the request anonymous.
-        token = token_for_bearer_secret(secret, ip=client_ip())
+        ip = client_ip()
+        # last_used_at and the audit event stand even when the request is then refused
+        token = lasting(lambda: token_for_bearer_secret(secret, ip=ip))
         if token is None:
             g._login_user = AnonymousUserMixin()
             return None
-        db.session.commit()  # last_used_at and the audit event
         if token.scope != "write" and request.method not in SAFE_METHODS:
             return jsonify(error=_("Tento API token smí jen číst. Pro zápis je potřeba token s povoleným "
                                    "zápisem."), status=403), 403
@@ -144,8 +146,8 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
     if isinstance(last_seen, int | float) and now - last_seen > limit:
         user = user_of_session()
         if user is not None:
-            record(AuditKind.session_expired, actor=user, subject=user, ip=client_ip())
-            db.session.commit()
+            ip = client_ip()
+            lasting(lambda: record(AuditKind.session_expired, actor=user, subject=user, ip=ip))
         end_browser_session()  # the remember cookie goes too
         flash(_("Byli jste odhlášeni po delší nečinnosti. Přihlaste se prosím znovu."), "info")
         if request.path.startswith("/api/"):
@@ -162,13 +164,8 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
 
 
 def landing_url(user: User) -> str:
-    """Where a user lands after sign-in without ``next``: their (first) body's page, else the home."""
-    if user.bodies:
-        try:
-            return url_for("bodies.detail", body_id=user.bodies[0].id)
-        except BuildError:
-            pass
-    return url_for("main.index")
+    """Where a user lands after sign-in without ``next``: their work (:func:`web.landing.landing_url`)."""
+    return role_landing(user)
 
 
 def sign_in_address(raw: str | None) -> str:
@@ -200,9 +197,9 @@ def _wait_text(limit: RequestLimit) -> str:
 def _login_throttled(limit: RequestLimit) -> Response:
     """The sign-in page with a clear Czech message and status 429 (nothing else is revealed)."""
     email = sign_in_address(request.form.get("email"))
-    record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
-           email=email, ip=client_ip(), summary=str(limit.limit))
-    db.session.commit()
+    ip = client_ip()
+    lasting(lambda: record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
+                           email=email, ip=ip, summary=str(limit.limit)))
     form = LoginForm()
     message = _(
         "Příliš mnoho neúspěšných pokusů o přihlášení. Z bezpečnostních důvodů je další pokus "
@@ -250,13 +247,11 @@ def login() -> ResponseReturnValue:
         password_ok = verify_password(known_hash, form.password.data or "") and user is not None
         if user is not None and password_ok and user.active:
             start_session(user, remember=bool(form.remember.data))
-            db.session.commit()
-            flash(_("Jste přihlášeni."), "success")
+            confirm(_("Jste přihlášeni."))
             return redirect(safe_next(request.args.get("next")) or landing_url(user))
         g.login_failed = True
         record(AuditKind.sign_in_failed, subject=user, email=email, ip=client_ip(),
                summary="účet deaktivován" if user is not None and password_ok else "")
-        db.session.commit()
         if user is not None and password_ok:
             flash(_("Váš účet je deaktivován. Obraťte se prosím na správce."), "danger")
         else:
@@ -271,8 +266,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link on another site cannot sign anyone out)."""
     sign_out(current_user._get_current_object())  # every session and remember cookie of the user
-    db.session.commit()
-    flash(_("Byli jste odhlášeni."), "info")
+    confirm(_("Byli jste odhlášeni."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -290,11 +284,10 @@ def forgot_password() -> ResponseReturnValue:
             from notifications import send_password_reset
 
             send_password_reset(user, ip=client_ip())
-        else:  # the same work for an unknown address: one audit row and a commit
+        else:  # the same work for an unknown address: one audit row
             record(AuditKind.password_reset_requested, email=email, ip=client_ip(),
                    summary="adresa bez aktivního účtu")
-        db.session.commit()
-        flash(
+        confirm(
             _("Pokud je adresa %(email)s v aplikaci registrována, poslali jsme na ni odkaz pro nastavení "
               "nového hesla. Odkaz platí %(minutes)d minut.", email=(form.email.data or "").strip(),
               minutes=int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])),
@@ -326,17 +319,17 @@ def _set_password_page(token: str, purpose: str) -> ResponseReturnValue:
         kind = AuditKind.invitation_accepted if purpose == "invitation" else AuditKind.password_reset
         try:
             set_password(user, form.password.data or "", actor=user, kind=kind, ip=client_ip())
-        except WeakPassword as exc:
+        except WeakPassword as exc:  # shown at the field; nothing of the request is kept
+            fail()
             form.password.errors = [*form.password.errors, exc.message]
         else:
             if current_user.is_authenticated:
                 logout_user()
             start_session(user)
-            db.session.commit()
             if purpose == "invitation":
-                flash(_("Vítejte! Heslo je nastaveno a jste přihlášeni."), "success")
+                confirm(_("Vítejte! Heslo je nastaveno a jste přihlášeni."))
             else:
-                flash(_("Nové heslo je nastaveno a jste přihlášeni."), "success")
+                confirm(_("Nové heslo je nastaveno a jste přihlášeni."))
             return redirect(landing_url(user))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
 

@@ -3,7 +3,9 @@ conflict page, history with word diffs, comments and evidence (links, attachment
 
 Refusals (docs/workflow.md): an entry the user may not see is **404** (like a missing id); a
 visible entry on which the action is not allowed is **403** for pages and a flash message for
-the workflow's own refusals (wrong state, self-approval, missing reason).
+the workflow's own refusals (wrong state, self-approval, missing reason), raised as
+:class:`~workflow.errors.DomainError` and answered by :func:`web.uow.refused`. The request's unit
+of work (:mod:`web.uow`) commits; views never do.
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import csrf, db
 from web.redirects import safe_next
+from web.uow import confirm as confirm_done
+from web.uow import fail, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
+from workflow.dashboards import next_open_task
+from workflow.errors import DomainError
 from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
@@ -43,8 +49,8 @@ from workflow.transitions import (
     TRANSITIONS,
     Actor,
     IncompleteEntry,
+    NotAllowed,
     StaleEntry,
-    WorkflowError,
     acting_as,
     allowed_transitions,
 )
@@ -154,7 +160,10 @@ def _last_reason(entry: Entry) -> EntryTransition | None:
 def detail(entry_id: int) -> ResponseReturnValue:
     """Read-only page of one entry with the buttons of the transitions the user may fire now."""
     entry = load_entry(entry_id)
-    return render_template("entries/detail.html", **_page_context(entry))
+    context = _page_context(entry)
+    if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
+        context["next_task"] = next_open_task(current_user, entry, clock.today())
+    return render_template("entries/detail.html", **context)
 
 
 def _edit_page(
@@ -189,6 +198,7 @@ def edit(entry_id: int) -> ResponseReturnValue:
     saves, then validates and submits (errors named and linked to their fields)."""
     entry = load_entry(entry_id, lock=request.method == "POST")
     _require_edit(entry)
+    refusal_goes_to(url_for(".detail", entry_id=entry_id))
     if request.method == "GET":
         form = EntryForm(obj=entry, version=entry.version)
         missing = svc.missing_for_submit(entry) if request.args.get("kontrola") else None
@@ -199,38 +209,30 @@ def edit(entry_id: int) -> ResponseReturnValue:
     action = request.form.get("action", "save")
     try:  # a form without its version (0 never matches) is treated as stale, never saved blindly
         svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
-        db.session.commit()
+        db.session.flush()  # a concurrent change of the row shows here (StaleDataError), not at commit
     except StaleEntry as exc:
-        db.session.rollback()
+        fail()
         return _conflict(exc.entry, form)
     except StaleDataError:
-        db.session.rollback()
+        fail()
         return _conflict(load_entry(entry_id), form)
     except svc.InvalidAnswer as exc:
-        db.session.rollback()
+        fail()
         for name, message in exc.errors.items():
             getattr(form, name).errors = [message]
         return _edit_page(entry, form, status=422)
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for(".detail", entry_id=entry_id))
     if action != "submit":
-        flash(_("Rozpracovaný záznam byl uložen."), "success")
+        confirm_done(_("Rozpracovaný záznam byl uložen."))
         return redirect(url_for(".edit", entry_id=entry_id))
+    refusal_goes_to(url_for(".edit", entry_id=entry_id))
     try:
         svc.apply_transition(entry, "submit", current_user)
-        db.session.commit()
     except IncompleteEntry as exc:
-        db.session.rollback()
+        keep_changes()  # the draft stays saved; the page says what submitting still needs
         flash(_("Záznam je uložen jako rozpracovaný, ale zatím jej nelze odeslat."), "warning")
         form = EntryForm(obj=entry, version=entry.version)
         return _edit_page(entry, form, missing=exc.errors, status=422)
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for(".edit", entry_id=entry_id))
-    flash(str(SUCCESS["submit"]), "success")
+    confirm_done(SUCCESS["submit"])
     return redirect(url_for(".detail", entry_id=entry_id))
 
 
@@ -270,16 +272,16 @@ def autosave(entry_id: int) -> ResponseReturnValue:
     form = EntryForm()
     status, message = "saved", ""
     if not form.validate():
-        status, message = "invalid", _("Některé pole překračuje povolenou délku nebo formát; opravte je.")
+        status, message = "invalid", _("Neuloženo. Opravte prosím: %(fields)s", fields=form.error_summary())
     else:
         try:
             svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
-            db.session.commit()
+            db.session.flush()  # a concurrent change of the row shows here (StaleDataError)
         except (StaleEntry, StaleDataError):
-            db.session.rollback()
+            fail()
             status = "conflict"
-        except WorkflowError as exc:
-            db.session.rollback()
+        except DomainError as exc:
+            fail()
             status, message = "error", exc.message
     return render_template("entries/_autosave_status.html", status=status, message=message, entry=entry)
 
@@ -291,16 +293,14 @@ def confirm(entry_id: int) -> ResponseReturnValue:
     entry = load_entry(entry_id, lock=True)
     _require_edit(entry)
     form = TransitionForm()
+    refusal_goes_to(url_for(".edit", entry_id=entry_id))
     try:
         svc.confirm_carry_over(entry, current_user, expected_version=_int(form.version.data))
-        db.session.commit()
-        flash(_("Převzatý text byl potvrzen. Můžete jej doplnit a odeslat."), "success")
     except StaleEntry:
-        db.session.rollback()
+        fail()
         flash(_("Záznam mezitím změnil někdo jiný. Zkontrolujte prosím aktuální znění."), "warning")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    else:
+        confirm_done(_("Převzatý text byl potvrzen. Můžete jej doplnit a odeslat."))
     return redirect(url_for(".edit", entry_id=entry_id))
 
 
@@ -323,13 +323,16 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
     form = TransitionForm()
     back = safe_next(request.form.get("next")) or url_for(".detail", entry_id=entry_id)
     comment = form.comment.data or ""
+    refusal_goes_to(back)
     try:
         svc.apply_transition(
             entry, name, current_user, comment=comment, expected_version=_int(form.version.data)
         )
-        db.session.commit()
+    except NotAllowed:  # no capacity for this action at all: forbidden, whatever the version said
+        fail()
+        abort(403)
     except StaleEntry:
-        db.session.rollback()
+        fail()
         last = db.session.scalar(
             select(EntryTransition)
             .where(EntryTransition.entry_id == entry_id)
@@ -346,14 +349,10 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
             return redirect(back)
         return _conflict(entry, None, action=name, comment=comment)  # type: ignore[arg-type]
     except IncompleteEntry as exc:
-        db.session.rollback()
+        fail()
         flash(exc.message, "warning")
         return redirect(url_for(".edit", entry_id=entry_id, kontrola=1))
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back)
-    flash(str(SUCCESS.get(name, _("Hotovo."))), "success")
+    confirm_done(SUCCESS.get(name, _("Hotovo.")))
     return redirect(back)
 
 
@@ -386,13 +385,9 @@ def comment(entry_id: int) -> ResponseReturnValue:
     if not form.validate():
         flash(_("Napište komentář."), "warning")
         return redirect(back)
-    try:
-        svc.add_comment(entry, current_user, form.text.data or "", internal=bool(form.internal.data))
-        db.session.commit()
-        flash(_("Komentář byl přidán."), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal_goes_to(back + "#komentare")
+    svc.add_comment(entry, current_user, form.text.data or "", internal=bool(form.internal.data))
+    confirm_done(_("Komentář byl přidán."))
     return redirect(back + "#komentare")
 
 
@@ -403,14 +398,10 @@ def add_link(entry_id: int) -> ResponseReturnValue:
     entry = load_entry(entry_id)
     _require_edit(entry)
     form = LinkForm()
+    refusal_goes_to(url_for(".edit", entry_id=entry_id) + "#dukazy")
     if form.validate():
-        try:
-            svc.add_link(entry, current_user, form.url.data or "", form.label.data or "")
-            db.session.commit()
-            flash(_("Odkaz byl přidán."), "success")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        svc.add_link(entry, current_user, form.url.data or "", form.label.data or "")
+        confirm_done(_("Odkaz byl přidán."))
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
@@ -425,13 +416,9 @@ def delete_link(entry_id: int, link_id: int) -> ResponseReturnValue:
     link = db.session.get(EvidenceLink, link_id)
     if link is None or link.entry_id != entry.id:
         abort(404)
-    try:
-        svc.remove_link(link, current_user)
-        db.session.commit()
-        flash(_("Odkaz byl odebrán."), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal_goes_to(url_for(".edit", entry_id=entry_id) + "#dukazy")
+    svc.remove_link(link, current_user)
+    confirm_done(_("Odkaz byl odebrán."))
     return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
 
 
@@ -450,20 +437,16 @@ def upload(entry_id: int) -> ResponseReturnValue:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
     upload_file = form.file.data
-    try:
-        svc.store_attachment(
-            entry,
-            current_user,
-            upload_file.filename or "",
-            upload_file.stream,
-            _storage_dir(),
-            max_bytes=max_bytes,
-        )
-        db.session.commit()
-        flash(_("Příloha byla nahrána."), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal_goes_to(url_for(".edit", entry_id=entry_id) + "#dukazy")
+    svc.store_attachment(
+        entry,
+        current_user,
+        upload_file.filename or "",
+        upload_file.stream,
+        _storage_dir(),
+        max_bytes=max_bytes,
+    )
+    confirm_done(_("Příloha byla nahrána."))
     return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
 
 
@@ -501,11 +484,7 @@ def delete_attachment(attachment_id: int) -> ResponseReturnValue:
     attachment = _attachment(attachment_id)
     entry_id = attachment.entry_id
     _require_edit(attachment.entry)
-    try:
-        svc.remove_attachment(attachment, current_user, _storage_dir())
-        db.session.commit()
-        flash(_("Příloha byla odebrána."), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal_goes_to(url_for(".edit", entry_id=entry_id) + "#dukazy")
+    svc.remove_attachment(attachment, current_user, _storage_dir())
+    confirm_done(_("Příloha byla odebrána."))
     return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")

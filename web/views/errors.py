@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from web.extensions import db, login_manager
+from web.extensions import login_manager
+from web.uow import fail
 
 
 def register(app: Flask) -> None:
@@ -26,10 +27,7 @@ def register(app: Flask) -> None:
     def database_unavailable(exc: Exception) -> ResponseReturnValue:
         """The database went away (restart, dropped connection): roll the whole request back —
         nothing of it is half-written — and answer 503; the pool replaces the connection later."""
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is dead: drop the session, the pool invalidates it
-            db.session.remove()
+        fail()  # rolls back, or drops the session when the connection is dead
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
         # The page must not touch the database again: shown as to a visitor (the signed-in user's
         # row cannot be loaded now); the session cookie is left as it is.

@@ -2,7 +2,8 @@
 
 The uploaded file is kept in a :class:`PlanImport` row (bytes in the database), so every step may
 be served by a different web process. Nothing of the plan is written before the commit button;
-a file that cannot be imported writes nothing at all. Only users allowed
+a file that cannot be imported writes nothing at all (the request's unit of work, :mod:`web.uow`,
+commits or rolls back). Only users allowed
 ``Action.import_plan`` (administrators, secretaries) may use these pages.
 """
 
@@ -20,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from forms.imports import NEW_PLAN, ActionForm, UploadForm, mapping_form
 from web.extensions import db
+from web.uow import confirm, fail
 from web.views.guards import requires
 from workflow.bodies import ensure_seed_bodies
 from workflow.collation import czech
@@ -96,7 +98,7 @@ def new_import() -> ResponseReturnValue:
             if all(issue.code in MAPPING_ISSUES for issue in exc.issues):
                 needs_mapping = True
             else:
-                db.session.rollback()
+                fail()
                 issues = exc.issues
                 status = 422
         if not issues:
@@ -114,9 +116,9 @@ def new_import() -> ResponseReturnValue:
                 created_by_id=current_user.id,
             )
             db.session.add(record)
-            db.session.commit()
+            db.session.flush()  # the id for the next page; the boundary commits
             if needs_mapping:
-                flash(_("Sloupce souboru se nepodařilo rozpoznat. Přiřaďte je polím plánu."), "warning")
+                confirm(_("Sloupce souboru se nepodařilo rozpoznat. Přiřaďte je polím plánu."), "warning")
                 return redirect(url_for(".mapping", import_id=record.id))
             return redirect(url_for(".preview", import_id=record.id))
     elif form.is_submitted():
@@ -160,13 +162,12 @@ def mapping(import_id: int) -> ResponseReturnValue:
                 plan=record.plan,
             )
         except PlanImportError as exc:
-            db.session.rollback()
+            fail()
             issues = exc.issues
             status = 422
         else:
             record.mapping = chosen
-            db.session.commit()
-            flash(_("Mapování sloupců je uloženo."), "success")
+            confirm(_("Mapování sloupců je uloženo."))
             return redirect(url_for(".preview", import_id=record.id))
     elif form.is_submitted():
         status = 400
@@ -203,9 +204,9 @@ def preview(import_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/import/<int:import_id>/potvrdit")
+@bp.post("/import/<int:import_id>/potvrdit", endpoint="commit")
 @requires(Action.import_plan)
-def commit(import_id: int) -> ResponseReturnValue:
+def confirm_import(import_id: int) -> ResponseReturnValue:
     """Write the previewed import in one transaction and go to the plan."""
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -226,7 +227,7 @@ def commit(import_id: int) -> ResponseReturnValue:
             actor=current_user,
         )
     except PlanImportError:
-        db.session.rollback()
+        fail()
         flash(
             _("Import se nezdařil a nic nebylo uloženo. Opravte chyby v souboru a nahrajte jej znovu."),
             "danger",
@@ -237,8 +238,7 @@ def commit(import_id: int) -> ResponseReturnValue:
     record.plan_id = result.plan.id
     record.report = result.as_report()
     record.committed_at = utcnow()
-    db.session.commit()
-    flash(
+    confirm(
         _(
             "Plán „%(title)s“ byl importován: %(created)s nových aktivit, %(updated)s změněných, "
             "%(unchanged)s beze změny.",
@@ -246,8 +246,7 @@ def commit(import_id: int) -> ResponseReturnValue:
             created=result.created,
             updated=result.updated,
             unchanged=result.unchanged,
-        ),
-        "success",
+        )
     )
     return redirect(url_for("plans.detail", plan_id=result.plan.id))
 
@@ -261,6 +260,5 @@ def cancel(import_id: int) -> ResponseReturnValue:
     record = _get_import(import_id)
     if record.status == "pending":
         db.session.delete(record)
-        db.session.commit()
-        flash(_("Nahraný soubor byl zahozen; nic nebylo importováno."), "info")
+        confirm(_("Nahraný soubor byl zahozen; nic nebylo importováno."), "info")
     return redirect(url_for(".new_import"))

@@ -20,6 +20,7 @@ from forms.base import BaseForm
 from notifications import outbox, reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
+from web.uow import confirm
 from web.views.guards import requires
 from workflow import clock
 from workflow.collation import czech
@@ -204,8 +205,7 @@ def round_settings(round_id: int) -> ResponseReturnValue:
         settings.overdue_max = form.overdue_max.data
         settings.escalation_days = form.escalation_days.data
         settings.updated_by_id = current_user.id
-        db.session.commit()
-        flash(_("Plán připomínek byl uložen."), "success")
+        confirm(_("Plán připomínek byl uložen."))
         return redirect(url_for(".round_settings", round_id=round_.id))
     else:
         flash(_("Plán připomínek nebyl uložen, opravte zvýrazněná pole."), "danger")
@@ -236,8 +236,7 @@ def _set_paused(round_id: int, paused: bool) -> ResponseReturnValue:
     settings = reminders.settings_for(round_)
     settings.paused = paused
     settings.updated_by_id = current_user.id
-    db.session.commit()
-    flash(_("Připomínky kola jsou pozastavené.") if paused else _("Připomínky kola opět běží."), "success")
+    confirm(_("Připomínky kola jsou pozastavené.") if paused else _("Připomínky kola opět běží."))
     return redirect(url_for(".round_settings", round_id=round_id))
 
 
@@ -275,11 +274,10 @@ def send_now(round_id: int) -> ResponseReturnValue:
         flash(_("Připomínky lze posílat jen v otevřeném kole."), "danger")
         return redirect(url_for(".round_settings", round_id=round_id))
     written = reminders.send_now(round_, clock.today(), body_id=body_id)
-    db.session.commit()
     if written:
-        flash(_("Připomínka byla zařazena k odeslání, počet e-mailů: %(count)s.", count=written), "success")
+        confirm(_("Připomínka byla zařazena k odeslání, počet e-mailů: %(count)s.", count=written))
     else:
-        flash(
+        confirm(
             _(
                 "Nebylo co odeslat: subjekt nemá nic nedokončeného, nikdo z něj nemá aktivní účet, "
                 "nebo dnešní připomínka už odešla."
@@ -361,11 +359,7 @@ def resend(message_id: int) -> ResponseReturnValue:
         flash(_("Znovu lze odeslat jen zprávu, jejíž odeslání selhalo."), "warning")
     else:
         outbox.resend(message)
-        db.session.commit()
-        flash(
-            _("Zpráva pro %(email)s byla znovu zařazena k odeslání.", email=message.recipient_email),
-            "success",
-        )
+        confirm(_("Zpráva pro %(email)s byla znovu zařazena k odeslání.", email=message.recipient_email))
     return redirect(url_for(".outbox_index", stav=request.args.get("stav", "")))
 
 

@@ -3,6 +3,7 @@ comments, return, approve, assessment) and bulk approval with a confirmation sta
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,16 +17,17 @@ from forms.entries import CommentForm, TransitionForm
 from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
 from forms.rounds import as_choices
 from web.extensions import db
+from web.uow import confirm, refusal_goes_to
 from web.views.entries import load_entry
 from web.views.guards import requires
 from workflow import clock
 from workflow import entries as svc
 from workflow.collation import czech
 from workflow.dashboards import QueueFilter, review_queue, review_queue_total
-from workflow.models import Area, Body, Plan, ReportingRound
+from workflow.models import Area, Body, Entry, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
-from workflow.states import RoundState
-from workflow.transitions import Actor, WorkflowError, acting_as, allowed_transitions
+from workflow.states import EntryState, RoundState
+from workflow.transitions import Actor, acting_as, allowed_transitions
 
 bp = Blueprint("review", __name__)
 #: Entries per page of the queue (the bulk approval still takes every entry the filters match).
@@ -69,6 +71,7 @@ def _filters(form: QueueFilterForm) -> QueueFilter:
         body_id=form.body.data or None,
         area_id=form.area.data or None,
         overdue=bool(form.overdue.data),
+        query=(form.q.data or "").strip()[:200],
     )
 
 
@@ -92,6 +95,7 @@ def queue() -> ResponseReturnValue:
             "body": form.body.data or 0,
             "area": form.area.data or 0,
             **({"overdue": "y"} if form.overdue.data else {}),
+            **({"q": form.q.data} if form.q.data else {}),
         }
     )
     return render_template(
@@ -113,6 +117,7 @@ def entry(entry_id: int) -> ResponseReturnValue:
     return render_template(
         "review/entry.html",
         entry=item,
+        queue_query=queue_query_of(request.args),
         previous=previous,
         diff=svc.word_diff(previous.text if previous else "", item.text or ""),
         transitions=allowed_transitions(item, current_user, as_of=as_of),
@@ -130,17 +135,13 @@ def entry(entry_id: int) -> ResponseReturnValue:
 def assessment(entry_id: int) -> ResponseReturnValue:
     """Save „Komentář hodnotitele“ (internal or published)."""
     item = load_entry(entry_id)
+    refusal_goes_to(url_for(".entry", entry_id=entry_id))
     form = AssessmentForm()
     if not form.validate():
         flash(_("Komentář hodnotitele je příliš dlouhý."), "danger")
     else:
-        try:
-            svc.set_assessment(item, current_user, form.assessment.data or "", public=bool(form.public.data))
-            db.session.commit()
-            flash(_("Komentář hodnotitele byl uložen."), "success")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        svc.set_assessment(item, current_user, form.assessment.data or "", public=bool(form.public.data))
+        confirm(_("Komentář hodnotitele byl uložen."))
     return redirect(url_for(".entry", entry_id=entry_id))
 
 
@@ -155,10 +156,8 @@ def bulk_approve() -> ResponseReturnValue:
         abort(400)
     if form.confirmed.data != "1":
         filter_form = _filter_form_from(request.form.get("query", ""))
-        candidates = review_queue(current_user, _filters(filter_form), clock.today())
-        approvable = [
-            e for e in candidates if any(t.name == "approve" for t in allowed_transitions(e, current_user))
-        ]
+        picked = request.form.getlist("selected", type=int) if request.form.get("only_selected") else None
+        candidates, approvable = approvable_in_queue(_filters(filter_form), selected=picked)
         return render_template(
             "review/bulk_confirm.html",
             entries=approvable,
@@ -168,14 +167,13 @@ def bulk_approve() -> ResponseReturnValue:
         )
     ids = [int(x) for x in (form.entry_ids.data or "").split(",") if x.strip().isdigit()]
     result = svc.bulk_approve(ids, current_user)
-    db.session.commit()
     if result.approved:
-        flash(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)), "success")
+        confirm(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)))
     for refused, message in result.refused:
-        flash(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
+        confirm(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
     if result.unknown:
-        flash(_("Počet záznamů, které nelze schválit, protože neexistují nebo k nim nemáte přístup: "
-                "%(num)d.", num=result.unknown), "warning")
+        confirm(_("Počet záznamů, které nelze schválit, protože neexistují nebo k nim nemáte přístup: "
+                  "%(num)d.", num=result.unknown), "warning")
     return redirect(url_for(".queue") + "?" + request.form.get("query", ""))
 
 
@@ -191,3 +189,57 @@ def _filter_form_from(query: str) -> QueueFilterForm:
         if field.data is None or field.data not in {choice.value for choice in field.choices}:
             field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
     return form
+
+
+#: The queue's filter parameters a review page carries along (for „Schválit a další“).
+QUEUE_PARAMS = ("round", "state", "body", "area", "overdue", "q")
+
+
+def queue_query_of(args: Any) -> str:
+    """The queue's filters in ``args`` as a query string (``round=1&body=2``; empty when none)."""
+    return urlencode([(k, args.get(k)) for k in QUEUE_PARAMS if args.get(k) not in (None, "")])
+
+
+def approvable_in_queue(
+    filters: QueueFilter, *, selected: list[int] | None = None
+) -> tuple[list[Entry], list[Entry]]:
+    """The entries of the filtered queue (only the ``selected`` ids of it, when a list is given:
+    an empty list selects nothing) and those of them the current user may approve now.
+
+    :returns: ``(candidates, approvable)``; the ids in ``selected`` outside the queue are ignored.
+    """
+    candidates = review_queue(current_user, filters, clock.today())
+    if selected is not None:
+        wanted = set(selected)
+        candidates = [e for e in candidates if e.id in wanted]
+    approvable = [
+        e for e in candidates if any(t.name == "approve" for t in allowed_transitions(e, current_user))
+    ]
+    return candidates, approvable
+
+
+def next_in_queue(after_id: int, filters: QueueFilter) -> int | None:
+    """The id of the entry after ``after_id`` in the filtered queue (the first one, when ``after_id``
+    has left it, e.g. by its approval), or ``None`` when the queue has nothing else."""
+    ids = [e.id for e in review_queue(current_user, filters, clock.today())]
+    if after_id in ids:
+        rest = ids[ids.index(after_id) + 1 :]
+        return rest[0] if rest else None
+    return ids[0] if ids else None
+
+
+@bp.get("/kontrola/<int:entry_id>/dalsi")
+@requires(Action.review_entries)
+def next_entry(entry_id: int) -> ResponseReturnValue:
+    """Where „Schválit a další“ leads: the next entry of the same filtered queue (``?round=…``), or
+    the queue when none is left. If the entry was not approved (the approval was refused), its own
+    review page again, with the reason flashed."""
+    item = load_entry(entry_id)
+    query = queue_query_of(request.args)
+    if item.state == EntryState.submitted:
+        return redirect(url_for(".entry", entry_id=entry_id) + ("?" + query if query else ""))
+    following = next_in_queue(entry_id, _filters(_filter_form()))
+    if following is None:
+        flash(_("Ve vyfiltrované frontě už nic dalšího ke kontrole není."), "info")
+        return redirect(url_for(".queue") + ("?" + query if query else ""))
+    return redirect(url_for(".entry", entry_id=following) + ("?" + query if query else ""))

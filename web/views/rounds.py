@@ -3,8 +3,6 @@ activities and adjust routing, open, close, reopen, the dashboard, and deadline 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -23,16 +21,18 @@ from forms.rounds import (
     as_choices,
 )
 from web.extensions import db
+from web.uow import confirm, fail, refusal_goes_to
 from web.views.guards import requires
 from workflow import clock
 from workflow import rounds as svc
 from workflow.collation import czech
 from workflow.dashboards import body_state_counts, round_dashboard, state_counts
 from workflow.entries import decide_extension, request_extension
+from workflow.errors import DomainError
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
 from workflow.permissions import Action, acting_body_ids, can
-from workflow.states import EntryState, Role, RoundState
-from workflow.transitions import WorkflowError
+from workflow.round_transitions import apply_round_transition
+from workflow.states import EntryState, RoundState
 
 bp = Blueprint("rounds", __name__)
 
@@ -78,12 +78,11 @@ def new() -> ResponseReturnValue:
                 submission_deadline=form.submission_deadline.data,
                 review_deadline=form.review_deadline.data,
             )
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        except DomainError as exc:  # shown above the filled-in form; nothing is kept
+            fail()
+            flash(str(exc.message), "danger")
         else:
-            flash(_("Kolo bylo založeno. Zkontrolujte výběr aktivit a směrování a kolo otevřete."), "success")
+            confirm(_("Kolo bylo založeno. Zkontrolujte výběr aktivit a směrování a kolo otevřete."))
             return redirect(url_for(".routing", round_id=round_.id))
     return render_template("rounds/form.html", form=form, round=None), 200 if request.method == "GET" else 422
 
@@ -105,13 +104,13 @@ def edit(round_id: int) -> ResponseReturnValue:
                 submission_deadline=form.submission_deadline.data,
                 review_deadline=form.review_deadline.data,
             )
+        except DomainError as exc:  # shown above the filled-in form; nothing is kept
+            fail()
+            flash(str(exc.message), "danger")
+        else:
             round_.title = (form.title.data or round_.title).strip()
-            db.session.commit()
-            flash(_("Kolo bylo upraveno."), "success")
+            confirm(_("Kolo bylo upraveno."))
             return redirect(url_for(".detail", round_id=round_id))
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
     return render_template("rounds/form.html", form=form, round=round_)
 
 
@@ -145,23 +144,20 @@ def set_inclusion(round_id: int, activity_id: int) -> ResponseReturnValue:
     """Include or exclude one activity (with a reason when it departs from the default)."""
     round_ = _round(round_id)
     form = InclusionForm()
+    back = url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}"
+    refusal_goes_to(back)
     if form.validate():
-        try:
-            svc.set_inclusion(
-                round_,
-                activity_id,
-                current_user,
-                included=form.included.data == "1",
-                reason=form.reason.data or "",
-            )
-            db.session.commit()
-            flash(_("Výběr aktivity byl změněn."), "success")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        svc.set_inclusion(
+            round_,
+            activity_id,
+            current_user,
+            included=form.included.data == "1",
+            reason=form.reason.data or "",
+        )
+        confirm(_("Výběr aktivity byl změněn."))
     else:
         flash(_("Vyberte, zda aktivitu zahrnout."), "danger")
-    return redirect(url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}")
+    return redirect(back)
 
 
 @bp.post("/kola/<int:round_id>/aktivity/<int:activity_id>/smerovani")
@@ -173,67 +169,51 @@ def set_routing(round_id: int, activity_id: int) -> ResponseReturnValue:
     ids = db.session.scalars(select(Body.id)).all()
     form.lead.choices = as_choices((i, "") for i in ids)
     form.others.choices = as_choices((i, "") for i in ids)
+    back = url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}"
+    refusal_goes_to(back)
     if form.validate():
-        try:
-            svc.set_routing(
-                round_,
-                activity_id,
-                [form.lead.data, *(form.others.data or [])],
-                current_user,
-                reason=form.reason.data or "",
-            )
-            db.session.commit()
-            flash(_("Směrování aktivity bylo změněno."), "success")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        svc.set_routing(
+            round_,
+            activity_id,
+            [form.lead.data, *(form.others.data or [])],
+            current_user,
+            reason=form.reason.data or "",
+        )
+        confirm(_("Směrování aktivity bylo změněno."))
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
-    return redirect(url_for(".routing", round_id=round_id) + f"#aktivita-{activity_id}")
-
-
-def _round_action(round_id: int, action: Any, done: str) -> ResponseReturnValue:
-    round_ = _round(round_id)
-    if not ConfirmForm().validate():
-        abort(400)
-    try:
-        result = action(round_)
-        db.session.commit()
-        flash(done.format(result=result), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    return redirect(url_for(".detail", round_id=round_id))
+    return redirect(back)
 
 
 @bp.post("/kola/<int:round_id>/otevrit")
 @requires(Action.manage_rounds)
 def open_(round_id: int) -> ResponseReturnValue:
     """Open the round: create its entries."""
-    return _round_action(
-        round_id,
-        lambda r: svc.open_round(r, current_user),
-        _("Kolo bylo otevřeno, počet vytvořených záznamů: {result}."),
-    )
+    round_ = _round(round_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    refusal_goes_to(url_for(".detail", round_id=round_id))
+    created = apply_round_transition(round_, "open", current_user)
+    confirm(_("Kolo bylo otevřeno, počet vytvořených záznamů: {result}.").format(result=created))
+    return redirect(url_for(".detail", round_id=round_id))
 
 
 @bp.post("/kola/<int:round_id>/znovu-otevrit")
 @requires(Action.reopen_round)
 def reopen(round_id: int) -> ResponseReturnValue:
-    """Reopen a closed round (administrator, with a reason)."""
+    """Reopen a closed round (administrator, with a reason); the one reopen URL of a round."""
     round_ = _round(round_id)
+    back = request.form.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for(".detail", round_id=round_id)
+    refusal_goes_to(back)
     form = ReopenRoundForm()
     if not form.validate():
         flash(_("Uveďte důvod znovuotevření."), "danger")
-        return redirect(url_for(".detail", round_id=round_id))
-    try:
-        svc.reopen_round(round_, current_user, reason=form.reason.data or "")
-        db.session.commit()
-        flash(_("Kolo bylo znovu otevřeno."), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    return redirect(url_for(".detail", round_id=round_id))
+        return redirect(back)
+    apply_round_transition(round_, "reopen", current_user, comment=form.reason.data or "")
+    confirm(_("Kolo bylo znovu otevřeno."))
+    return redirect(back)
 
 
 @bp.get("/kola/<int:round_id>")
@@ -244,7 +224,7 @@ def detail(round_id: int) -> ResponseReturnValue:
     of the entries they may see."""
     round_ = _round(round_id)
     today = clock.today()
-    staff = current_user.has_role(Role.secretary, Role.admin)
+    staff = can(current_user, Action.view_round_dashboard)
     dashboard = round_dashboard(round_.id, today) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
     own_bodies = acting_body_ids(current_user, today)
@@ -253,7 +233,7 @@ def detail(round_id: int) -> ResponseReturnValue:
         .where(DeadlineExtension.round_id == round_.id)
         .order_by(DeadlineExtension.id.desc())
     ).all()
-    if not current_user.has_role(Role.secretary, Role.admin):
+    if not staff:
         extensions = [e for e in extensions if e.body_id in own_bodies]
     return render_template(
         "rounds/detail.html",
@@ -297,12 +277,12 @@ def extensions(round_id: int) -> ResponseReturnValue:
                 reason=form.reason.data or "",
                 until=form.requested_until.data,
             )
-            db.session.commit()
-            flash(_("Žádost o prodloužení termínu byla odeslána tajemníkovi."), "success")
+        except DomainError as exc:  # shown above the filled-in form; nothing is kept
+            fail()
+            flash(str(exc.message), "danger")
+        else:
+            confirm(_("Žádost o prodloužení termínu byla odeslána tajemníkovi."))
             return redirect(url_for(".detail", round_id=round_id) + "#prodlouzeni")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
     return render_template("rounds/extension_request.html", round=round_, form=form)
 
 
@@ -324,16 +304,15 @@ def decide(round_id: int, extension_id: int) -> ResponseReturnValue:
                 until=form.granted_until.data,
                 comment=form.comment.data or "",
             )
-            db.session.commit()
+        except DomainError as exc:  # shown above the filled-in form; nothing is kept
+            fail()
+            flash(str(exc.message), "danger")
+        else:
             if ext.status == "granted":
-                flash(
-                    _("Prodloužení bylo povoleno, nový termín platí pro %(n)s záznamů subjektu.", n=changed),
-                    "success",
+                confirm(
+                    _("Prodloužení bylo povoleno, nový termín platí pro %(n)s záznamů subjektu.", n=changed)
                 )
             else:
-                flash(_("Žádost byla zamítnuta."), "success")
+                confirm(_("Žádost byla zamítnuta."))
             return redirect(url_for(".detail", round_id=round_id) + "#prodlouzeni")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
     return render_template("rounds/extension_decide.html", round=round_, ext=ext, form=form)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from workflow.accounts.common import AccountError
@@ -36,16 +37,16 @@ def save_body(
     """
     abbreviation = abbreviation.strip()
     if not abbreviation or not name.strip():
-        raise AccountError("Zkratka i název subjektu jsou povinné.")
+        raise AccountError(_("Zkratka i název subjektu jsou povinné."))
     if kind not in {k.value for k in BodyKind}:
-        raise AccountError(f"Neznámý druh subjektu „{kind}“.")
+        raise AccountError(_("Neznámý druh subjektu „%(kind)s“.", kind=kind))
     clash = db.session.scalar(select(Body).where(func.lower(Body.abbreviation) == abbreviation.lower()))
     if clash is not None and clash is not body:
-        raise AccountError(f"Subjekt se zkratkou {abbreviation} už existuje.")
+        raise AccountError(_("Subjekt se zkratkou %(abbr)s už existuje.", abbr=abbreviation))
     ancestor = parent
     while ancestor is not None and body is not None:
         if ancestor.id == body.id:
-            raise AccountError("Nadřízený subjekt nemůže být tento subjekt ani subjekt pod ním.")
+            raise AccountError(_("Nadřízený subjekt nemůže být tento subjekt ani subjekt pod ním."))
         ancestor = ancestor.parent
     wanted: dict[str, str] = {}
     for alias in aliases:
@@ -55,7 +56,8 @@ def save_body(
     taken = db.session.scalars(select(BodyAlias).where(BodyAlias.normalized.in_(list(wanted)))).all()
     for alias_row in taken:
         if body is None or alias_row.body_id != body.id:
-            raise AccountError(f"Název „{alias_row.alias}“ už používá subjekt {alias_row.body.abbreviation}.")
+            raise AccountError(_("Název „%(alias)s“ už používá subjekt %(body)s.", alias=alias_row.alias,
+                                 body=alias_row.body.abbreviation))
     created = body is None
     if body is None:
         body = Body(abbreviation=abbreviation, name=name.strip(), kind=kind)

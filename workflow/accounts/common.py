@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from workflow.errors import DomainError, InvalidInput, PermissionDenied
 
-class AccountError(ValueError):
+
+class AccountError(DomainError, ValueError):
     """A request about an account that cannot be carried out; ``message`` is Czech, for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class WeakPassword(AccountError):
+class WeakPassword(AccountError, InvalidInput):
     """The password does not meet the policy (:func:`check_password_policy`)."""
 
 
@@ -25,7 +23,7 @@ class LinkError(AccountError):
         self.reason = reason
 
 
-class NotActingForBody(AccountError):
+class NotActingForBody(AccountError, PermissionDenied):
     """The user neither belongs to the body nor stands in for anyone who does on that day."""
 
 

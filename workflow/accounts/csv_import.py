@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workflow.accounts.common import AccountError, _fold
@@ -70,18 +71,19 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
     try:
         rows = list(reader)
     except csv.Error as exc:
-        result.errors.append(f"Soubor CSV je poškozený na řádku {reader.line_num} ({exc}).")
+        result.errors.append(_("Soubor CSV je poškozený na řádku %(line)s (%(error)s).", line=reader.line_num,
+                               error=exc))
         return result
     if not rows:
-        result.errors.append("Soubor je prázdný.")
+        result.errors.append(_("Soubor je prázdný."))
         return result
     header = [USER_CSV_COLUMNS.get(_fold(h).strip(), "") for h in rows[0]]
     missing = [c for c in ("name", "email") if c not in header]
     if missing:
         names = {"name": "jméno", "email": "e-mail"}
         result.errors.append(
-            "Chybí sloupec " + ", ".join(f"„{names[c]}“" for c in missing)
-            + ". Očekávané sloupce: jméno, e-mail, subjekty, role."
+            _("Chybí sloupec %(columns)s. Očekávané sloupce: jméno, e-mail, subjekty, role.",
+              columns=", ".join(f"„{names[c]}“" for c in missing))
         )
         return result
     lookup = body_lookup()
@@ -97,22 +99,25 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
         try:
             email = normalize_email(email)
         except AccountError:
-            errors.append(f"neplatný e-mail „{email}“" if email else "chybí e-mail")
+            errors.append(_("neplatný e-mail „%(email)s“", email=email) if email else _("chybí e-mail"))
         else:
             if email in seen:
-                errors.append(f"e-mail {email} se v souboru opakuje (poprvé na řádku {seen[email]})")
+                errors.append(
+                    _("e-mail %(email)s se v souboru opakuje (poprvé na řádku %(row)s)", email=email,
+                      row=seen[email])
+                )
             elif find_user_by_email(email) is not None:
-                errors.append(f"uživatel s e-mailem {email} už existuje")
+                errors.append(_("uživatel s e-mailem %(email)s už existuje", email=email))
             seen.setdefault(email, number)
         if not values.get("name"):
-            errors.append("chybí jméno")
+            errors.append(_("chybí jméno"))
         elif len(values["name"]) > USER_NAME_LIMIT:
-            errors.append(f"jméno je delší než {USER_NAME_LIMIT} znaků")
+            errors.append(_("jméno je delší než %(n)s znaků", n=USER_NAME_LIMIT))
         bodies: list[Body] = []
         for token in _split_list(values.get("bodies", "")):
             abbreviation = lookup.get(normalize_alias(token))
             if abbreviation is None:
-                errors.append(f"neznámý subjekt „{token}“")
+                errors.append(_("neznámý subjekt „%(name)s“", name=token))
             else:
                 bodies.append(bodies_by_abbr[abbreviation])
         roles: list[Role] = []
@@ -120,9 +125,9 @@ def import_users_csv(text: str, *, actor: User | None = None) -> UserImportResul
             try:
                 roles.append(parse_role(token))
             except AccountError:
-                errors.append(f"neznámá role „{token}“")
+                errors.append(_("neznámá role „%(name)s“", name=token))
         if errors:
-            result.errors.append(f"Řádek {number}: " + "; ".join(errors) + ".")
+            result.errors.append(_("Řádek %(row)s: %(errors)s.", row=number, errors="; ".join(errors)))
         else:
             prepared.append((email, values["name"], bodies, roles))
     if result.errors:

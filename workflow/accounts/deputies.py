@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from workflow import permissions
 from workflow.accounts.common import AccountError, NotActingForBody
 from workflow.audit import AuditKind, record
 from workflow.db import db
 from workflow.models import Body, Deputy, User
-from workflow.states import Role
 
 #: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
-DEPUTY_ROLES = frozenset({Role.contributor, Role.head})
+DEPUTY_ROLES = permissions.POLICY[permissions.Action.name_deputy]
 
 
 # --------------------------------------------------------------------------------------------
@@ -39,18 +40,18 @@ def add_deputy(
     :raises AccountError: the principal is not a contributor or head, the deputy is the principal
         or inactive, the dates are reversed, or ``body`` is not one of the principal's bodies.
     """
-    if not principal.has_role(*DEPUTY_ROLES):
-        raise AccountError("Zástup může určit jen zpracovatel nebo vedoucí subjektu.")
+    if not permissions.may_name_deputies(principal):
+        raise AccountError(_("Zástup může určit jen zpracovatel nebo vedoucí subjektu."))
     if deputy.id == principal.id:
-        raise AccountError("Zástupcem nemůžete být sami sobě.")
+        raise AccountError(_("Zástupcem nemůžete být sami sobě."))
     if not deputy.active:
-        raise AccountError("Zástupcem nemůže být deaktivovaný uživatel.")
+        raise AccountError(_("Zástupcem nemůže být deaktivovaný uživatel."))
     if ends_on < starts_on:
-        raise AccountError("Konec zástupu musí být stejný den nebo později než jeho začátek.")
+        raise AccountError(_("Konec zástupu musí být stejný den nebo později než jeho začátek."))
     if body is not None and body not in principal.bodies:
-        raise AccountError("Zástup lze určit jen pro vlastní subjekt.")
+        raise AccountError(_("Zástup lze určit jen pro vlastní subjekt."))
     if not principal.bodies:
-        raise AccountError("Uživatel nepatří k žádnému subjektu, není tedy koho zastupovat.")
+        raise AccountError(_("Uživatel nepatří k žádnému subjektu, není tedy koho zastupovat."))
     entry = Deputy(
         principal=principal, deputy=deputy, body=body, starts_on=starts_on, ends_on=ends_on,
         note=note.strip()[:300], created_by=actor,
@@ -136,4 +137,4 @@ def principal_for(user: User, body: Body, on: date) -> User | None:
     for entry in _standing_in(user, on):
         if any(b.id == body.id for b in entry.principal.bodies) and entry.body_id in (None, body.id):
             return entry.principal
-    raise NotActingForBody(f"Za subjekt {body.abbreviation} nyní jednat nemůžete.")
+    raise NotActingForBody(_("Za subjekt %(body)s nyní jednat nemůžete.", body=body.abbreviation))

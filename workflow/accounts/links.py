@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workflow.accounts.common import LinkError
@@ -47,12 +48,12 @@ def user_for_link_token(token: str, purpose: str, secret_key: str, max_age_secon
     try:
         data = serializer.loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise LinkError("expired", "Platnost odkazu vypršela.") from exc
+        raise LinkError("expired", _("Platnost odkazu vypršela.")) from exc
     except BadSignature as exc:
-        raise LinkError("invalid", "Odkaz je neplatný nebo neúplný.") from exc
+        raise LinkError("invalid", _("Odkaz je neplatný nebo neúplný.")) from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise LinkError("invalid", "Odkaz je neplatný nebo neúplný.")
+        raise LinkError("invalid", _("Odkaz je neplatný nebo neúplný."))
     if data.get("f") != _fingerprint(user):
-        raise LinkError("used", "Tento odkaz už byl použit.")
+        raise LinkError("used", _("Tento odkaz už byl použit."))
     return user

@@ -6,6 +6,8 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from workflow.accounts.common import WeakPassword, _fold
 from workflow.accounts.users import end_all_sessions
 from workflow.audit import AuditKind, record
@@ -62,15 +64,17 @@ def check_password_policy(password: str, *, user: User | None = None) -> list[st
     if user is not None and user.email:
         user_words = [user.email, user.email.split("@")[0], *(user.name or "").split()]
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
+        problems.append(_("Heslo musí mít alespoň %(n)s znaků.", n=MIN_PASSWORD_LENGTH))
     elif is_common_password(password) or password_strength(password, user_words) < MIN_STRENGTH_SCORE:
-        problems.append("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
+        problems.append(
+            _("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
+        )
     if user is not None and user.email:
         local = user.email.split("@")[0].lower()
         if password.lower() in (user.email.lower(), local) or (
             len(local) >= 4 and password.lower().strip(_STRIP) == local
         ):
-            problems.append("Heslo nesmí být vaše e-mailová adresa.")
+            problems.append(_("Heslo nesmí být vaše e-mailová adresa."))
     return problems
 
 

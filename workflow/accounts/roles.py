@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from workflow.accounts.common import AccountError, _fold
 from workflow.audit import AuditKind, record
 from workflow.db import db
@@ -30,7 +32,7 @@ def parse_role(name: str) -> Role:
     """
     role = ROLE_NAMES.get(_fold(name))
     if role is None:
-        raise AccountError(f"Neznámá role „{name.strip()}“.")
+        raise AccountError(_("Neznámá role „%(name)s“.", name=name.strip()))
     return role
 
 
@@ -80,9 +82,9 @@ def add_role(
     """
     role = Role(role)
     if role != Role.reviewer and (plan or area or body):
-        raise AccountError("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel.")
+        raise AccountError(_("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel."))
     if plan is not None and area is not None and area.plan_id != plan.id:
-        raise AccountError("Zvolený okruh nepatří do zvoleného plánu.")
+        raise AccountError(_("Zvolený okruh nepatří do zvoleného plánu."))
     if area is not None and plan is None:
         plan = area.plan
     key = (str(role), plan.id if plan else None, area.id if area else None, body.id if body else None)
@@ -114,7 +116,7 @@ def remove_role(assignment: RoleAssignment, *, actor: User | None, ip: str = "")
         and actor.id == user.id
         and sum(1 for a in user.role_assignments if a.role == Role.admin) == 1
     ):
-        raise AccountError("Nemůžete si odebrat svou poslední roli správce.")
+        raise AccountError(_("Nemůžete si odebrat svou poslední roli správce."))
     summary = describe_assignment(assignment)
     user.role_assignments.remove(assignment)
     db.session.flush()

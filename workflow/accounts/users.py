@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from workflow.accounts.common import AccountError
@@ -26,7 +27,9 @@ def normalize_email(email: str) -> str:
     try:
         info = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(f"„{(email or '').strip()}“ není platná e-mailová adresa.") from exc
+        raise AccountError(
+            _("„%(email)s“ není platná e-mailová adresa.", email=(email or "").strip())
+        ) from exc
     return info.normalized.lower()
 
 
@@ -52,9 +55,9 @@ def create_user(
     """
     address = normalize_email(email)
     if find_user_by_email(address) is not None:
-        raise AccountError(f"Uživatel s e-mailem {address} už existuje.")
+        raise AccountError(_("Uživatel s e-mailem %(email)s už existuje.", email=address))
     if locale not in ("cs", "en"):
-        raise AccountError("Jazyk musí být čeština (cs) nebo angličtina (en).")
+        raise AccountError(_("Jazyk musí být čeština (cs) nebo angličtina (en)."))
     user = User(email=address, name=name.strip() or address.split("@")[0], locale=locale, active=True)
     db.session.add(user)
     db.session.flush()
@@ -71,9 +74,9 @@ def update_user(user: User, *, name: str, locale: str, actor: User | None, ip: s
     :raises AccountError: unknown locale or empty name.
     """
     if locale not in ("cs", "en"):
-        raise AccountError("Jazyk musí být čeština (cs) nebo angličtina (en).")
+        raise AccountError(_("Jazyk musí být čeština (cs) nebo angličtina (en)."))
     if not name.strip():
-        raise AccountError("Jméno nesmí být prázdné.")
+        raise AccountError(_("Jméno nesmí být prázdné."))
     changes = []
     if user.name != name.strip():
         changes.append(f"jméno: {name.strip()}")
@@ -94,7 +97,7 @@ def set_active(user: User, active: bool, *, actor: User | None, ip: str = "") ->
     if user.active == active:
         return
     if not active and actor is not None and actor.id == user.id:
-        raise AccountError("Svůj vlastní účet deaktivovat nemůžete.")
+        raise AccountError(_("Svůj vlastní účet deaktivovat nemůžete."))
     user.active = active
     user.deactivated_at = None if active else utcnow()
     if not active:

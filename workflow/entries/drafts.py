@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from workflow.db import db
+from workflow.errors import InvalidInput
 from workflow.models import Entry, EntryTransition, EntryVersion, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.states import EntryState, FulfilmentStatus, RoundState
@@ -52,7 +53,7 @@ FIELD_LIMITS = {
 }
 
 
-class InvalidAnswer(WorkflowError):
+class InvalidAnswer(WorkflowError, InvalidInput):
     """A value breaks a hard limit even for a draft; ``errors`` maps fields to Czech messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -266,7 +267,7 @@ def missing_for_submit(entry: Entry) -> dict[str, str]:
     if not (entry.text or "").strip():
         missing["text"] = _("vyplňte text plnění")
     elif entry.carried_over:
-        missing["text"] = _("text převzatý z minulého kola upravte, nebo potvrďte, že stále platí")
+        missing["text"] = _("text převzatý z loňského plnění upravte, nebo potvrďte, že stále platí")
     if entry.indicator_number is not None and not (entry.indicator_unit or "").strip():
         missing["indicator_unit"] = _("uveďte jednotku hodnoty indikátoru")
     has_value = entry.indicator_number is not None or (entry.indicator_text or "").strip()

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from workflow import clock, permissions
 from workflow.db import db, utcnow
 from workflow.models import DeadlineExtension, ReportingRound, User
+from workflow.permissions import Action
 from workflow.rounds import set_body_deadline
-from workflow.states import Role, RoundState
+from workflow.states import RoundState
 from workflow.transitions import NotAllowed, RoundLocked, WorkflowError
 
 
@@ -61,8 +62,7 @@ def decide_extension(
     :raises NotAllowed, WorkflowError: not a secretary; already decided; no date to grant;
         refusal without a reason.
     """
-    if not permissions._active(actor) or not actor.has_role(Role.secretary):
-        raise NotAllowed(_("O prodloužení rozhoduje tajemník."))
+    permissions.require(actor, Action.manage_rounds, message=_("O prodloužení rozhoduje tajemník."))
     if ext.status != "requested":
         raise WorkflowError(_("O žádosti už bylo rozhodnuto."))
     changed = 0

@@ -9,9 +9,18 @@ from dataclasses import dataclass, field
 from workflow import clock, permissions
 from workflow.db import db, utcnow
 from workflow.entries.drafts import _check_version, _record, entry_for_update, missing_for_submit
+from workflow.events import EntryTransitioned, record
 from workflow.models import Entry, EntryTransition, User
 from workflow.states import EntryState
-from workflow.transitions import ActingAs, Actor, IncompleteEntry, WorkflowError, acting_as, check_transition
+from workflow.transitions import (
+    ActingAs,
+    Actor,
+    IncompleteEntry,
+    WorkflowError,
+    acting_as,
+    check_capacity,
+    check_transition,
+)
 
 
 def apply_transition(
@@ -29,13 +38,16 @@ def apply_transition(
     Load the entry with :func:`entry_for_update` first, so that two concurrent requests cannot
     both pass the state check.
 
+    :raises NotAllowed: the actor may not fire ``name`` at all (checked before the version, so a
+        forged request with an old version is refused as forbidden, not as a conflict).
     :raises StaleEntry: ``expected_version`` is not the current version.
     :raises UnknownTransition, RoundLocked, NotAllowed, InvalidTransition, SelfApproval,
         CommentRequired: see :func:`~workflow.transitions.check_transition`.
     :raises IncompleteEntry: submitting an incomplete answer (``errors`` per field).
     """
-    _check_version(entry, expected_version)
     as_of = as_of or acting_as(actor, entry)
+    check_capacity(entry, name, as_of)  # who may act comes before the version (issue 16, item 4)
+    _check_version(entry, expected_version)
     t = check_transition(entry, name, actor, comment=comment, as_of=as_of)
     if t.validates:
         missing = missing_for_submit(entry)
@@ -64,9 +76,7 @@ def apply_transition(
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)
     db.session.flush()
-    from notifications import events  # what the transition's notification sends (issue 5)
-
-    events.entry_transitioned(entry, log)
+    record(EntryTransitioned(t.notification, entry_id=entry.id, transition=t.name, transition_log_id=log.id))
     return log
 
 

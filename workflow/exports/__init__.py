@@ -26,7 +26,10 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 NBSP = "\u00a0"
 _ONE_LETTER = re.compile(r"(?<![\w])([vkszouaiVKSZOUAI]) (?=\S)")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A value a spreadsheet would evaluate: ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return)
+#: followed by something other than more of the same and spaces. ``-``, ``---------`` (the plan's
+#: "nobody") and ``- `` stay plain text in every spreadsheet, so they are left alone.
+_FORMULA = re.compile(r"^[=+\-@\t\r](?![=+\-@\s]*$)")
 
 
 def czech_nbsp(text: str) -> str:
@@ -46,14 +49,22 @@ def czech_lines_html(text: str | None) -> Markup:
     return Markup("<br>").join(escape(czech_nbsp(line)) for line in (text or "").split("\n"))
 
 
-def neutralize_cell(value: str) -> str:
-    """Make a cell value inert for spreadsheets: a value starting with ``=``, ``+``, ``-``, ``@``
-    (or a tab/carriage return) gets a leading apostrophe ``'`` (OWASP "CSV injection").
+def is_formula_like(value: str) -> bool:
+    """True if a spreadsheet would evaluate ``value`` typed into a cell (OWASP "CSV injection"):
+    it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return followed by something
+    to evaluate (``=SUM(A1)``, ``+420…``, ``-5``, ``@foo``); ``-``, ``---------`` or ``--`` are text.
 
-    A lone ``-`` or the plan's ``---------`` (explicit "nobody") are prefixed too: the rule is
-    simple and predictable rather than clever.
+    >>> [is_formula_like(v) for v in ("=1+1", "-5", "---------", "-", "text", "@x", "- ")]
+    [True, True, False, False, False, True, False]
     """
-    if value and value.startswith(_FORMULA_START):
+    return bool(value) and _FORMULA.match(value) is not None
+
+
+def neutralize_cell(value: str) -> str:
+    """Make a CSV cell value inert for spreadsheets: a formula-like value (:func:`is_formula_like`)
+    gets a leading apostrophe ``'`` (CSV has no other way to say "text"). The XLSX export keeps
+    the text as typed and marks such cells as text instead (string type and ``quotePrefix``)."""
+    if is_formula_like(value):
         return "'" + value
     return value
 

@@ -3,7 +3,7 @@
 Why ``;``: Czech Excel uses the comma as the decimal mark and therefore ``;`` as its list
 separator; with the BOM it opens the file in UTF-8 with the columns split. Every field is quoted
 when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns: area, goal, then :data:`COLUMNS`,
-then the fulfilment status. Values starting with ``=``, ``+``, ``-``, ``@`` are neutralised
+then :data:`~workflow.report.DATA_EXTRA_COLUMNS`. Formula-like values are neutralised
 (:func:`workflow.exports.neutralize_cell`).
 """
 
@@ -13,9 +13,9 @@ import csv
 import io
 
 from workflow.exports import neutralize_cell
-from workflow.report import COLUMNS, ReportContent
+from workflow.report import COLUMNS, DATA_EXTRA_COLUMNS, ReportContent
 
-HEADER = ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
 
 
 def render(content: ReportContent) -> bytes:
@@ -26,6 +26,6 @@ def render(content: ReportContent) -> bytes:
     for area in content.areas:
         for goal in area.goals:
             for row in goal.rows:
-                values = [area.code, goal.code, *row.cells(), row.status_title]
+                values = [area.code, goal.code, *row.data_cells()]
                 writer.writerow([neutralize_cell(v or "") for v in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from workflow.exports import czech_nbsp
-from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent
+from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent, footnote_segments
 
 #: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm).
 WIDTHS_CM = (1.3, 4.0, 2.7, 1.8, 2.6, 2.0, 7.1, 2.8, 2.4)
@@ -129,8 +129,12 @@ def _goal_table(document, goal) -> None:  # type: ignore[no-untyped-def]
         comment = item.comment
         if item.status_title:
             comment = f"Stav: {item.status_title}" + (f"\n{comment}" if comment else "")
+        if item.problems:
+            comment += ("\n" if comment else "") + f"Problémy a bariéry: {item.problems}"
         values = item.cells()
         values[7] = comment
+        if item.indicator_value:
+            values[2] += ("\n" if values[2] else "") + f"Hodnota: {item.indicator_value}"
         for column, (cell, value, width) in enumerate(zip(cells, values, WIDTHS_CM, strict=True)):
             cell.width = Cm(width)
             _cell_text(cell, value, bold=column == 0)
@@ -146,7 +150,9 @@ def render(content: ReportContent) -> bytes:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(czech_nbsp(f"OKRUH OPATŘENÍ {area.code}: {area.title}"), level=1)
         if area.intro:
-            document.add_paragraph(czech_nbsp(area.intro))
+            intro = document.add_paragraph()
+            for piece, mark in footnote_segments(area.intro, area.footnotes):
+                intro.add_run(piece if mark else czech_nbsp(piece)).font.superscript = mark
         for note in area.footnotes:
             p = document.add_paragraph()
             r = p.add_run(czech_nbsp(f"{note.get('marker', '')} {note.get('text', '')}".strip()))
@@ -217,4 +223,19 @@ def _statistics(document, stats) -> None:  # type: ignore[no-untyped-def]
         for cell, value in zip(
             cells, [item["body"], str(item["submitted"]), str(item["on_time"]), rate], strict=True
         ):
+            _cell_text(cell, value)
+    rows = stats.get("collected_rows") or []  # absent in statistics built before issue 16
+    document.add_heading("Hodnoty indikátorů a problémy a bariéry", level=2)
+    if not rows:
+        document.add_paragraph("Schválené odpovědi zatím neuvádějí hodnoty indikátorů ani problémy.")
+        return
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    _repeat_header(table.rows[0])
+    titles = ["Aktivita", "Hodnota indikátoru", "Problémy a bariéry"]
+    for cell, title in zip(table.rows[0].cells, titles, strict=True):
+        _cell_text(cell, title, bold=True)
+    for item in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, [item["code"], item["indicator_value"], item["problems"]], strict=True):
             _cell_text(cell, value)

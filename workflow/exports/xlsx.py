@@ -1,8 +1,10 @@
 """XLSX export (openpyxl): one sheet „Plnění“ with a row per activity, header frozen, autofilter,
 wrapped text and widths fitted to the columns; a sheet „Zkratky“ with the used abbreviations.
 
-Cells starting with ``=``, ``+``, ``-``, ``@`` are neutralised with a leading ``'`` and every cell
-is written as a string (data type ``s``), so nothing in a text can become a formula.
+Every cell is written as a string (data type ``s``) and keeps its text as typed; a cell that a
+spreadsheet would evaluate (:func:`workflow.exports.is_formula_like`) also gets the ``quotePrefix``
+style, so it stays text even when someone edits it in Excel or LibreOffice, without a visible
+apostrophe.
 """
 
 from __future__ import annotations
@@ -10,16 +12,24 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import TYPE_STRING, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from workflow.exports import neutralize_cell
-from workflow.report import COLUMNS, ReportContent
+from workflow.exports import is_formula_like
+from workflow.report import COLUMNS, DATA_EXTRA_COLUMNS, ReportContent
 
-HEADER = ["Okruh", "Cíl", *COLUMNS, "Stav plnění"]
+HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
 #: Column widths in characters, matching :data:`HEADER`.
-WIDTHS = [8, 8, 9, 40, 24, 14, 18, 18, 80, 30, 24, 16]
+WIDTHS = [8, 8, 9, 40, 24, 14, 18, 18, 80, 30, 24, 16, 30, 40]
+
+
+def _text_cell(cell: Cell, value: str) -> None:
+    """Write ``value`` as text, exactly as typed; a formula-like value is marked ``quotePrefix``."""
+    cell.value = value
+    cell.data_type = TYPE_STRING
+    if is_formula_like(value):
+        cell.quotePrefix = True
 
 
 def render(content: ReportContent) -> bytes:
@@ -38,11 +48,9 @@ def render(content: ReportContent) -> bytes:
     for area in content.areas:
         for goal in area.goals:
             for row in goal.rows:
-                for col, value in enumerate([area.code, goal.code, *row.cells(), row.status_title], start=1):
-                    cell = ws.cell(row=r, column=col)
-                    cell.value = neutralize_cell(value or "")
-                    cell.data_type = TYPE_STRING
-                    cell.alignment = wrap
+                for col, value in enumerate([area.code, goal.code, *row.data_cells()], start=1):
+                    _text_cell(ws.cell(row=r, column=col), value or "")
+                    ws.cell(row=r, column=col).alignment = wrap
                 r += 1
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -56,8 +64,9 @@ def render(content: ReportContent) -> bytes:
     abbr.append(["Zkratka", "Význam"])
     for c in abbr[1]:
         c.font = Font(bold=True)
-    for item in content.abbreviations:
-        abbr.append([neutralize_cell(item["abbreviation"]), neutralize_cell(item["meaning"])])
+    for row_number, item in enumerate(content.abbreviations, start=2):
+        _text_cell(abbr.cell(row=row_number, column=1), item["abbreviation"])
+        _text_cell(abbr.cell(row=row_number, column=2), item["meaning"])
     abbr.column_dimensions["A"].width = 14
     abbr.column_dimensions["B"].width = 60
     abbr.freeze_panes = "A2"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from workflow.errors import InvalidInput
+
 #: At most this many issues are reported for one file; the rest are summarised in one more issue.
 MAX_ISSUES = 50
 
@@ -29,9 +33,9 @@ class ImportIssue:
         """``"Řádek 5, sloupec „Číslo“"``, ``"Řádek 5"``, ``"Sloupec „Číslo“"`` or ``""``."""
         parts = []
         if self.row is not None:
-            parts.append(f"řádek {self.row}")
+            parts.append(_("řádek %(row)s", row=self.row))
         if self.column:
-            parts.append(f"sloupec „{self.column}“")
+            parts.append(_("sloupec „%(column)s“", column=self.column))
         text = ", ".join(parts)
         return text[:1].upper() + text[1:]
 
@@ -43,7 +47,7 @@ class ImportIssue:
         return {"row": self.row, "column": self.column, "message": self.message, "code": self.code}
 
 
-class PlanImportError(Exception):
+class PlanImportError(InvalidInput):
     """The file cannot be imported; :attr:`issues` lists every problem found (up to :data:`MAX_ISSUES`).
 
     Nothing has been written when this is raised by ``preview_import``; after ``commit_import``
@@ -54,7 +58,7 @@ class PlanImportError(Exception):
         if not issues:
             raise ValueError("PlanImportError needs at least one issue")
         self.issues = list(issues)
-        super().__init__("; ".join(str(issue) for issue in self.issues[:5]))
+        super().__init__("; ".join(str(issue) for issue in self.issues[:5]), status=422)
 
     @property
     def codes(self) -> list[str]:
@@ -93,7 +97,8 @@ class IssueCollector:
                 ImportIssue(
                     None,
                     None,
-                    f"… a dalších {self.dropped} chyb (zobrazeno prvních {self.limit}).",
+                    _("… a dalších %(count)s chyb (zobrazeno prvních %(shown)s).", count=self.dropped,
+                      shown=self.limit),
                     "too_many_issues",
                 )
             )

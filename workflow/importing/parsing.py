@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from workflow.codes import normalize_code
 from workflow.deadlines import DeadlineKind, parse_deadline
 from workflow.importing.errors import IssueCollector
@@ -213,8 +215,8 @@ def resolve_mapping(
             if not indexes:
                 issues.add(
                     "unknown_header",
-                    f"Sloupec „{header}“ uvedený v mapování v souboru není. "
-                    f"Sloupce souboru: {', '.join(f'„{h}“' for h in table.headers)}.",
+                    _("Sloupec „%(header)s“ uvedený v mapování v souboru není. Sloupce souboru: %(headers)s.",
+                      header=header, headers=", ".join(f"„{h}“" for h in table.headers)),
                     row=table.header_row,
                     column=header,
                 )
@@ -223,8 +225,8 @@ def resolve_mapping(
             if target is None:
                 issues.add(
                     "unknown_field",
-                    f"Pole „{value}“ v mapování sloupce „{header}“ neznáme. "
-                    f"Možná pole: {', '.join(TARGETS)}.",
+                    _("Pole „%(field)s“ v mapování sloupce „%(header)s“ neznáme. Možná pole: %(fields)s.",
+                      field=value, header=header, fields=", ".join(TARGETS)),
                     row=table.header_row,
                     column=header,
                 )
@@ -244,8 +246,8 @@ def resolve_mapping(
         if target in seen:
             issues.add(
                 "duplicate_field",
-                f"Pole „{FIELDS[target]}“ je přiřazeno dvěma sloupcům: „{table.headers[seen[target]]}“ "
-                f"a „{table.headers[index]}“.",
+                _("Pole „%(field)s“ je přiřazeno dvěma sloupcům: „%(first)s“ a „%(second)s“.",
+                  field=FIELDS[target], first=table.headers[seen[target]], second=table.headers[index]),
                 row=table.header_row,
                 column=table.headers[index],
             )
@@ -255,9 +257,9 @@ def resolve_mapping(
         if target not in seen:
             issues.add(
                 "missing_header",
-                f"Chybí sloupec „{header}“ ({FIELDS[target].lower()}). "
-                f"Záhlaví souboru (řádek {table.header_row}): "
-                f"{', '.join(f'„{h}“' for h in table.headers)}. Jiné názvy sloupců přiřaďte v mapování.",
+                _("Chybí sloupec „%(header)s“ (%(field)s). Záhlaví souboru (řádek %(row)s): %(headers)s. "
+                  "Jiné názvy sloupců přiřaďte v mapování.", header=header, field=FIELDS[target].lower(),
+                  row=table.header_row, headers=", ".join(f"„{h}“" for h in table.headers)),
                 row=table.header_row,
                 column=header,
             )
@@ -301,13 +303,13 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         raw_code = cell(row, "code") or ""
         if not raw_code:
             if any(row.cells[i] for i, t in targets.items() if t != IGNORE):
-                issues.add("empty_code", "Chybí kód aktivity.", row=row.number, column=header_of["code"])
+                issues.add("empty_code", _("Chybí kód aktivity."), row=row.number, column=header_of["code"])
             continue
         code = normalize_code(raw_code)
         if not check_code(code):
             issues.add(
                 "invalid_code",
-                f"Kód „{raw_code}“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).",
+                _("Kód „%(code)s“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).", code=raw_code),
                 row=row.number,
                 column=header_of["code"],
             )
@@ -315,7 +317,8 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         if code in first_row:
             issues.add(
                 "duplicate_code",
-                f"Kód „{code}“ je v souboru dvakrát: na řádcích {first_row[code]} a {row.number}.",
+                _("Kód „%(code)s“ je v souboru dvakrát: na řádcích %(first)s a %(second)s.", code=code,
+                  first=first_row[code], second=row.number),
                 row=row.number,
                 column=header_of["code"],
             )
@@ -340,9 +343,10 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         if goal_code is None or area_code is None:
             issues.add(
                 "missing_goal",
-                f"U aktivity „{code}“ nelze určit {'cíl' if goal_code is None else 'okruh'}: "
-                "kód je příliš krátký "
-                "a sloupec „Okruh“/„Cíl“ chybí nebo je prázdný.",
+                (_("U aktivity „%(code)s“ nelze určit cíl: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
+                   "chybí nebo je prázdný.", code=code) if goal_code is None else
+                 _("U aktivity „%(code)s“ nelze určit okruh: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
+                   "chybí nebo je prázdný.", code=code)),
                 row=row.number,
                 column=header_of.get("goal" if goal_code is None else "area", header_of["code"]),
             )
@@ -350,7 +354,7 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         if _belongs(goal_code, area_code) is False:
             issues.add(
                 "goal_area_mismatch",
-                f"Cíl „{goal_code}“ nepatří do okruhu „{area_code}“.",
+                _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
                 row=row.number,
                 column=header_of.get("goal", header_of["code"]),
             )
@@ -358,7 +362,7 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         if _belongs(code, goal_code) is False:
             issues.add(
                 "activity_goal_mismatch",
-                f"Aktivita „{code}“ nepatří k cíli „{goal_code}“.",
+                _("Aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", code=code, goal=goal_code),
                 row=row.number,
                 column=header_of["code"],
             )
@@ -373,8 +377,8 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         elif goal.area_code != area_code:
             issues.add(
                 "goal_area_mismatch",
-                f"Cíl „{goal_code}“ je na řádku {goal_rows[goal_code]} v okruhu „{goal.area_code}“, "
-                f"zde v okruhu „{area_code}“.",
+                _("Cíl „%(goal)s“ je na řádku %(row)s v okruhu „%(first)s“, zde v okruhu „%(second)s“.",
+                  goal=goal_code, row=goal_rows[goal_code], first=goal.area_code, second=area_code),
                 row=row.number,
                 column=header_of.get("area", header_of["code"]),
             )
@@ -389,7 +393,7 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
         activities.append(activity)
 
     if not activities and not issues:
-        issues.add("no_data_rows", "Tabulka neobsahuje žádnou aktivitu s kódem.", row=table.header_row)
+        issues.add("no_data_rows", _("Tabulka neobsahuje žádnou aktivitu s kódem."), row=table.header_row)
     _apply_goal_sheet(table, areas, goals, issues)
     issues.raise_if_any()
     present = {target for target in TEXT_FIELDS if target in column_of}
@@ -423,7 +427,8 @@ def _apply_goal_sheet(
             if _belongs(code, area_code) is False:
                 issues.add(
                     "goal_area_mismatch",
-                    f"Cíl „{code}“ na listu „Cíle“ nepatří do okruhu „{area_code}“.",
+                    _("Cíl „%(goal)s“ na listu „Cíle“ nepatří do okruhu „%(area)s“.", goal=code,
+                      area=area_code),
                     row=item["row"],
                     column="Kód cíle",
                 )
@@ -441,20 +446,22 @@ def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
     warnings = []
     for activity in activities:
         where = (
-            f"Řádek {activity.row}, aktivita {activity.code}" if activity.row else f"Aktivita {activity.code}"
+            _("Řádek %(row)s, aktivita %(code)s", row=activity.row, code=activity.code) if activity.row
+            else _("Aktivita %(code)s", code=activity.code)
         )
         if activity.description is not None and not activity.description.strip():
-            warnings.append(f"{where}: chybí popis aktivity.")
+            warnings.append(_("%(where)s: chybí popis aktivity.", where=where))
         if activity.deadline and parse_deadline(activity.deadline).kind == DeadlineKind.unknown:
             warnings.append(
-                f"{where}: termín „{activity.deadline}“ se nepodařilo rozpoznat; uložen jako text."
+                _("%(where)s: termín „%(deadline)s“ se nepodařilo rozpoznat; uložen jako text.", where=where,
+                  deadline=activity.deadline)
             )
         if activity.strategy_refs:
             unparsed = parse_strategy_refs(activity.strategy_refs).unparsed
             if unparsed:
                 warnings.append(
-                    f"{where}: ve vazbě na strategii „{activity.strategy_refs}“ nejsou rozpoznány části "
-                    f"{', '.join(f'„{t}“' for t in unparsed)}."
+                    _("%(where)s: ve vazbě na strategii „%(refs)s“ nejsou rozpoznány části %(parts)s.",
+                      where=where, refs=activity.strategy_refs, parts=", ".join(f"„{t}“" for t in unparsed))
                 )
     return warnings
 
@@ -500,20 +507,22 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
     extra_keys: set[str] = set()
 
     def structure(where: str, message: str, key: str) -> None:
-        issues.add("invalid_json_structure", f"{where}: {message}", column=key)
+        issues.add("invalid_json_structure", _("%(where)s: %(problem)s", where=where, problem=message),
+                   column=key)
 
     for a_index, area_data in enumerate(data["areas"], start=1):
-        where_area = f"{a_index}. okruh"
+        where_area = _("%(n)s. okruh", n=a_index)
         if not isinstance(area_data, dict):
-            structure(where_area, "očekává se objekt.", "areas")
+            structure(where_area, _("očekává se objekt."), "areas")
             continue
         area_code = normalize_code(_text(area_data.get("code")) or "?")
         if not _text(area_data.get("code")):
-            issues.add("empty_code", f"{where_area}: chybí kód okruhu.", column="code")
+            issues.add("empty_code", _("%(where)s: chybí kód okruhu.", where=where_area), column="code")
             continue
-        where_area = f"Okruh {area_code}"
+        where_area = _("Okruh %(code)s", code=area_code)
         if area_code in areas:
-            issues.add("duplicate_code", f"{where_area} je v souboru dvakrát.", column="code")
+            issues.add("duplicate_code", _("%(where)s je v souboru dvakrát.", where=where_area),
+                       column="code")
             continue
         footnotes = area_data.get("footnotes")
         areas[area_code] = ParsedArea(
@@ -524,22 +533,25 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
         )
         goal_list = area_data.get("goals")
         if not isinstance(goal_list, list):
-            structure(where_area, "chybí seznam cílů „goals“.", "goals")
+            structure(where_area, _("chybí seznam cílů „goals“."), "goals")
             continue
         for g_index, goal_data in enumerate(goal_list, start=1):
-            where_goal = f"{where_area} › {g_index}. cíl"
+            where_goal = _("%(area)s › %(n)s. cíl", area=where_area, n=g_index)
             if not isinstance(goal_data, dict) or not _text(goal_data.get("code")):
-                issues.add("empty_code", f"{where_goal}: chybí kód cíle.", column="code")
+                issues.add("empty_code", _("%(where)s: chybí kód cíle.", where=where_goal), column="code")
                 continue
             goal_code = normalize_code(_text(goal_data.get("code")))
-            where_goal = f"{where_area} › cíl {goal_code}"
+            where_goal = _("%(area)s › cíl %(code)s", area=where_area, code=goal_code)
             if _belongs(goal_code, area_code) is False:
                 issues.add(
-                    "goal_area_mismatch", f"Cíl „{goal_code}“ nepatří do okruhu „{area_code}“.", column="code"
+                    "goal_area_mismatch",
+                    _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
+                    column="code",
                 )
                 continue
             if goal_code in goals:
-                issues.add("duplicate_code", f"{where_goal} je v souboru dvakrát.", column="code")
+                issues.add("duplicate_code", _("%(where)s je v souboru dvakrát.", where=where_goal),
+                           column="code")
                 continue
             coordination = goal_data.get("coordination")
             goals[goal_code] = ParsedGoal(
@@ -553,29 +565,31 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
             )
             activity_list = goal_data.get("activities")
             if not isinstance(activity_list, list):
-                structure(where_goal, "chybí seznam aktivit „activities“.", "activities")
+                structure(where_goal, _("chybí seznam aktivit „activities“."), "activities")
                 continue
             for x_index, item in enumerate(activity_list, start=1):
-                where = f"{where_goal} › {x_index}. aktivita"
+                where = _("%(goal)s › %(n)s. aktivita", goal=where_goal, n=x_index)
                 if not isinstance(item, dict):
-                    structure(where, "očekává se objekt.", "activities")
+                    structure(where, _("očekává se objekt."), "activities")
                     continue
                 raw_code = _text(item.get("code"))
                 if not raw_code:
-                    issues.add("empty_code", f"{where}: chybí kód aktivity.", column="code")
+                    issues.add("empty_code", _("%(where)s: chybí kód aktivity.", where=where), column="code")
                     continue
                 code = normalize_code(raw_code)
                 if not check_code(code):
                     issues.add(
                         "invalid_code",
-                        f"{where}: kód „{raw_code}“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).",
+                        _("%(where)s: kód „%(code)s“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).",
+                          where=where, code=raw_code),
                         column="code",
                     )
                     continue
                 if code in seen:
                     issues.add(
                         "duplicate_code",
-                        f"Kód „{code}“ je v souboru dvakrát: {seen[code]} a {where}.",
+                        _("Kód „%(code)s“ je v souboru dvakrát: %(first)s a %(second)s.", code=code,
+                          first=seen[code], second=where),
                         column="code",
                     )
                     continue
@@ -583,7 +597,8 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
                 if _belongs(code, goal_code) is False:
                     issues.add(
                         "activity_goal_mismatch",
-                        f"{where}: aktivita „{code}“ nepatří k cíli „{goal_code}“.",
+                        _("%(where)s: aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", where=where, code=code,
+                          goal=goal_code),
                         column="code",
                     )
                     continue
@@ -599,7 +614,7 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
                 activities.append(activity)
 
     if not activities and not issues:
-        issues.add("no_data_rows", "Soubor JSON neobsahuje žádnou aktivitu.", column="activities")
+        issues.add("no_data_rows", _("Soubor JSON neobsahuje žádnou aktivitu."), column="activities")
     issues.raise_if_any()
     abbreviations = data.get("abbreviations")
     columns = [

@@ -28,6 +28,9 @@ from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from workflow.importing.errors import IssueCollector, PlanImportError, fail
 from workflow.importing.mapping import normalize_header, recognise_header
 from workflow.text import strip_control_characters
@@ -45,11 +48,11 @@ DEFAULT_MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1_000
 
 _MAGIC = {
-    b"\x89PNG": "obrázek PNG",
-    b"\xff\xd8\xff": "obrázek JPEG",
-    b"GIF8": "obrázek GIF",
-    b"%PDF": "dokument PDF",
-    b"\xd0\xcf\x11\xe0": "starý formát Excelu (XLS) nebo Wordu (DOC)",
+    b"\x89PNG": _l("obrázek PNG"),
+    b"\xff\xd8\xff": _l("obrázek JPEG"),
+    b"GIF8": _l("obrázek GIF"),
+    b"%PDF": _l("dokument PDF"),
+    b"\xd0\xcf\x11\xe0": _l("starý formát Excelu (XLS) nebo Wordu (DOC)"),
 }
 _TEXT_SUFFIXES = {"", ".csv", ".txt", ".tsv"}
 
@@ -121,17 +124,18 @@ def read_source(
     if len(content) > max_bytes:
         raise fail(
             "too_large",
-            f"Soubor je příliš velký: má {_size(len(content), up=True)}, "
-            f"největší povolená velikost je {_size(max_bytes)}.",
+            _("Soubor je příliš velký: má %(size)s, největší povolená velikost je %(limit)s.",
+              size=_size(len(content), up=True), limit=_size(max_bytes)),
         )
     if not content.strip():
-        raise fail("empty_file", "Soubor je prázdný.")
+        raise fail("empty_file", _("Soubor je prázdný."))
     suffix = PurePath(filename or "").suffix.lower()
     for magic, kind in _MAGIC.items():
         if content.startswith(magic):
             raise fail(
                 "not_spreadsheet",
-                f"Soubor „{filename}“ je {kind}, ne tabulka. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+                _("Soubor „%(name)s“ je %(kind)s, ne tabulka. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+                  name=filename, kind=str(kind)),
             )
     if content.startswith(b"PK\x03\x04"):
         _check_zip(content, filename, max_uncompressed)
@@ -140,18 +144,21 @@ def read_source(
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise fail(
             "not_spreadsheet",
-            f"Soubor „{filename}“ není sešit XLSX (nelze jej otevřít jako tabulku). "
-            "Uložte jej v Excelu jako „Sešit Excelu (*.xlsx)“.",
+            _("Soubor „%(name)s“ není sešit XLSX (nelze jej otevřít jako tabulku). "
+              "Uložte jej v Excelu jako „Sešit Excelu (*.xlsx)“.", name=filename),
         )
     if b"\x00" in content[:4096]:
-        raise fail("not_spreadsheet", f"Soubor „{filename}“ je binární soubor, ne tabulka ani JSON.")
+        raise fail(
+            "not_spreadsheet", _("Soubor „%(name)s“ je binární soubor, ne tabulka ani JSON.", name=filename)
+        )
     text = _decode_utf8(content)
     if suffix == ".json" or (suffix == "" and text.lstrip().startswith(("{", "["))):
         return _read_json(text)
     if suffix not in _TEXT_SUFFIXES:
         raise fail(
             "not_spreadsheet",
-            f"Typ souboru „{suffix}“ není podporován. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+            _("Typ souboru „%(suffix)s“ není podporován. Nahrajte sešit XLSX, soubor CSV nebo JSON.",
+              suffix=suffix),
         )
     return _read_csv(text, mapping_headers, max_rows)
 
@@ -174,8 +181,9 @@ def _decode_utf8(content: bytes) -> str:
         line = content[: exc.start].count(b"\n") + 1
         raise fail(
             "encoding",
-            f"Soubor není v kódování UTF-8 (první nečitelný znak na řádku {line}). "
-            "Uložte jej jako „CSV UTF-8 (s oddělovači)“, nebo v jiném programu v kódování UTF-8.",
+            _("Soubor není v kódování UTF-8 (první nečitelný znak na řádku %(line)s). "
+              "Uložte jej jako „CSV UTF-8 (s oddělovači)“, nebo v jiném programu v kódování UTF-8.",
+              line=line),
             row=line,
         ) from None
 
@@ -205,7 +213,8 @@ def _cell_text(value: Any) -> str:
 def _not_xlsx(filename: str) -> PlanImportError:
     return fail(
         "not_spreadsheet",
-        f"Soubor „{filename}“ nelze otevřít jako sešit XLSX (je poškozený, nebo to není tabulka).",
+        _("Soubor „%(name)s“ nelze otevřít jako sešit XLSX (je poškozený, nebo to není tabulka).",
+          name=filename),
     )
 
 
@@ -219,15 +228,17 @@ def _check_zip(content: bytes, filename: str, max_uncompressed: int) -> None:
     if len(members) > MAX_ZIP_MEMBERS:
         raise fail(
             "too_large",
-            f"Soubor „{filename}“ obsahuje {len(members)} vnitřních souborů; sešit s plánem jich má "
-            f"nejvýše {MAX_ZIP_MEMBERS}. Nejde o běžný sešit XLSX.",
+            _("Soubor „%(name)s“ obsahuje %(count)s vnitřních souborů; sešit s plánem jich má "
+              "nejvýše %(limit)s. Nejde o běžný sešit XLSX.", name=filename, count=len(members),
+              limit=MAX_ZIP_MEMBERS),
         )
     unpacked = sum(member.file_size for member in members)
     if unpacked > max_uncompressed:
         raise fail(
             "too_large",
-            f"Sešit „{filename}“ je po rozbalení příliš velký: {_size(unpacked, up=True)}, "
-            f"nejvýše lze {_size(max_uncompressed)}. Odstraňte prázdné řádky, obrázky a další listy.",
+            _("Sešit „%(name)s“ je po rozbalení příliš velký: %(size)s, nejvýše lze %(limit)s. "
+              "Odstraňte prázdné řádky, obrázky a další listy.", name=filename,
+              size=_size(unpacked, up=True), limit=_size(max_uncompressed)),
         )
 
 
@@ -262,8 +273,8 @@ def _refuse_dtds(content: bytes, filename: str) -> None:
 def _too_many_rows(max_rows: int) -> PlanImportError:
     return fail(
         "too_many_rows",
-        f"Tabulka má víc než {max_rows} neprázdných řádků, tolik aktivit plán mít nemůže. "
-        "Zkontrolujte, že jde o správný soubor.",
+        _("Tabulka má víc než %(limit)s neprázdných řádků, tolik aktivit plán mít nemůže. "
+          "Zkontrolujte, že jde o správný soubor.", limit=max_rows),
     )
 
 
@@ -283,7 +294,7 @@ def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str], m
             workbook.worksheets[0] if workbook.worksheets else None
         )
         if sheet is None:
-            raise fail("no_data_rows", "Sešit neobsahuje žádný list.")
+            raise fail("no_data_rows", _("Sešit neobsahuje žádný list."))
         raw_rows, formulas = _sheet_rows(sheet, max_rows)
         goals_sheet = by_name.get(normalize_header(GOALS_SHEET))
         goal_raw: list[tuple[int, list[str]]] = []
@@ -348,8 +359,9 @@ def _formula_error(
             column = headers[index]
         issues.add(
             "formula",
-            f"Buňka {letter}{number} listu „{sheet_title}“ obsahuje vzorec ({formula}). "
-            "Nahraďte vzorce hodnotami (Kopírovat → Vložit jinak → Hodnoty).",
+            _("Buňka %(cell)s listu „%(sheet)s“ obsahuje vzorec (%(formula)s). "
+              "Nahraďte vzorce hodnotami (Kopírovat → Vložit jinak → Hodnoty).", cell=letter + str(number),
+              sheet=sheet_title, formula=formula),
             row=number,
             column=column,
         )
@@ -366,7 +378,7 @@ def _goal_rows(raw_rows: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
     non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
     if not non_empty:
         return []
-    _, header = non_empty[0]
+    _row, header = non_empty[0]
     columns = {i: names[normalize_header(h)] for i, h in enumerate(header) if normalize_header(h) in names}
     if "code" not in columns.values():
         return []
@@ -400,7 +412,8 @@ def _read_csv(text: str, mapping_headers: frozenset[str], max_rows: int = DEFAUL
     except csv.Error as exc:
         raise fail(
             "malformed_csv",
-            f"Soubor CSV je poškozený na řádku {reader.line_num}: neuzavřené nebo chybné uvozovky ({exc}).",
+            _("Soubor CSV je poškozený na řádku %(line)s: neuzavřené nebo chybné uvozovky (%(error)s).",
+              line=reader.line_num, error=exc),
             row=reader.line_num,
         ) from None
     return _table("csv", None, records, mapping_headers, letters=str)
@@ -418,13 +431,13 @@ def _table(
 ) -> Table:
     non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
     if not non_empty:
-        raise fail("empty_file", "Tabulka v souboru je prázdná (žádné záhlaví ani data).")
+        raise fail("empty_file", _("Tabulka v souboru je prázdná (žádné záhlaví ani data)."))
     header_index = _find_header(non_empty, mapping_headers)
     header_row, header_cells = non_empty[header_index]
     body = non_empty[header_index + 1 :]
-    width = max(len(cells) for _, cells in [non_empty[header_index], *body])
+    width = max(len(cells) for _number, cells in [non_empty[header_index], *body])
     # Columns beyond the header that hold data get a name; trailing empty columns are dropped.
-    while width > len(header_cells) and not any(len(c) >= width and c[width - 1] for _, c in body):
+    while width > len(header_cells) and not any(len(c) >= width and c[width - 1] for _number, c in body):
         width -= 1
     headers = [
         (header_cells[i] if i < len(header_cells) else "") or f"Sloupec {letters(i + 1)}"
@@ -434,7 +447,7 @@ def _table(
     if not rows:
         raise fail(
             "no_data_rows",
-            f"Tabulka má jen záhlaví (řádek {header_row}) a žádné řádky s aktivitami.",
+            _("Tabulka má jen záhlaví (řádek %(row)s) a žádné řádky s aktivitami.", row=header_row),
             row=header_row,
         )
     return Table(
@@ -449,7 +462,7 @@ def _table(
 
 def _find_header(rows: list[tuple[int, list[str]]], mapping_headers: frozenset[str]) -> int:
     """Index of the header row: the first of the first rows naming two known or mapped columns."""
-    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for index, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         known = sum(1 for c in cells if c and (recognise_header(c) or normalize_header(c) in mapping_headers))
         if known >= 2:
             return index
@@ -462,18 +475,19 @@ def _read_json(text: str) -> JsonDocument:
     except RecursionError:
         raise fail(
             "malformed_json",
-            "Soubor JSON je vnořený příliš hluboko (seznamy v seznamech), nejde o plán.",
+            _("Soubor JSON je vnořený příliš hluboko (seznamy v seznamech), nejde o plán."),
         ) from None
     except json.JSONDecodeError as exc:
         raise fail(
             "malformed_json",
-            f"Soubor není platný JSON: chyba na řádku {exc.lineno}, znak {exc.colno} (technicky: {exc.msg}).",
+            _("Soubor není platný JSON: chyba na řádku %(line)s, znak %(column)s (technicky: %(error)s).",
+              line=exc.lineno, column=exc.colno, error=exc.msg),
             row=exc.lineno,
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("areas"), list):
         raise fail(
             "invalid_json_structure",
-            "JSON neodpovídá formátu plánu: očekává se objekt s polem „areas“ (okruhy → cíle → aktivity).",
+            _("JSON neodpovídá formátu plánu: očekává se objekt s polem „areas“ (okruhy → cíle → aktivity)."),
             column="areas",
         )
     return JsonDocument(data=data)

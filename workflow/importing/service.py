@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -444,13 +445,13 @@ def _load_bodies(
     if default_body is None:
         issues.add(
             "unknown_default_body",
-            f"Výchozí subjekt „{settings.default_body}“ není v registru subjektů.",
+            _("Výchozí subjekt „%(body)s“ není v registru subjektů.", body=settings.default_body),
         )
     try:
         lookup = body_lookup()
     except ValueError as exc:
         lookup = {}
-        issues.add("registry_conflict", f"Registr subjektů není jednoznačný: {exc}.")
+        issues.add("registry_conflict", _("Registr subjektů není jednoznačný: %(error)s.", error=exc))
     return bodies, default_body, lookup
 
 
@@ -462,8 +463,8 @@ def _check_history_round(settings: _Settings, target: Plan | None, issues: Issue
     if period_dates(settings.period) is None:
         issues.add(
             "invalid_period",
-            f"Z období plánu „{settings.period}“ nelze určit roky minulého kola "
-            "(zadejte např. „2024–2025“).",
+            _("Z období plánu „%(period)s“ nelze určit roky minulého kola (zadejte např. „2024–2025“).",
+              period=settings.period),
         )
     if target is None or target.id is None:
         return
@@ -477,8 +478,8 @@ def _check_history_round(settings: _Settings, target: Plan | None, issues: Issue
     if clash is not None:
         issues.add(
             "round_conflict",
-            f"Plán už má kolo „{settings.round_title}“ vedené v aplikaci; texty „Plnění“ "
-            "do něj import nezapíše. Zvolte jiný název minulého kola.",
+            _("Plán už má kolo „%(title)s“ vedené v aplikaci; texty „Plnění“ do něj import nezapíše. "
+              "Zvolte jiný název minulého kola.", title=settings.round_title),
         )
 
 
@@ -568,7 +569,8 @@ def _count_changes(preview: ImportPreview, existing: dict[str, Activity], parsed
     missing = sorted(set(existing) - {a.code for a in parsed.activities}, key=natural_key)
     if missing:
         preview.warnings.append(
-            f"Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: {', '.join(missing)}."
+            _("Plán obsahuje aktivity, které v souboru nejsou, a ty zůstanou beze změny: %(codes)s.",
+              codes=", ".join(missing))
         )
 
 
@@ -669,6 +671,19 @@ def _positions(codes: list[str]) -> dict[str, int]:
 
 
 def _write_plan(prepared: _Prepared) -> Plan:
+    """Create or update the plan, then its areas, goals and activities with their routing; flushes."""
+    plan = _write_plan_header(prepared)
+    areas = _write_areas(prepared.parsed, plan)
+    db.session.flush()  # ids of a new plan and its areas, needed by goals
+    goals = _write_goals(prepared.parsed, plan, areas)
+    _write_activities(prepared, plan, goals)
+    db.session.flush()
+    return plan
+
+
+def _write_plan_header(prepared: _Prepared) -> Plan:
+    """The plan itself (new when there is no target): title, strategy, period, levels, default body
+    and, when the file has them, the abbreviations."""
     parsed, settings = prepared.parsed, prepared.settings
     plan = prepared.target
     if plan is None:
@@ -681,7 +696,14 @@ def _write_plan(prepared: _Prepared) -> Plan:
     plan.default_body = prepared.default_body
     if parsed.abbreviations is not None:
         plan.abbreviations = dict(parsed.abbreviations)
+    return plan
 
+
+def _write_areas(parsed: ParsedPlan, plan: Plan) -> dict[str, Area]:
+    """Create or update the file's areas (what the file leaves empty stays) and renumber them all.
+
+    :returns: every area of the plan by code.
+    """
     areas = {area.code: area for area in plan.areas} if plan.id is not None else {}
     for code, item in parsed.areas.items():
         area = areas.get(code)
@@ -696,8 +718,15 @@ def _write_plan(prepared: _Prepared) -> Plan:
             area.footnotes = list(item.footnotes)
     for code, position in _positions(list(areas)).items():
         areas[code].position = position
-    db.session.flush()  # ids of a new plan and its areas, needed by goals
+    return areas
 
+
+def _write_goals(parsed: ParsedPlan, plan: Plan, areas: dict[str, Area]) -> dict[str, Goal]:
+    """Create or update the file's goals (moved to the area the file names) and renumber them
+    within each area.
+
+    :returns: every goal of the plan by code.
+    """
     goals: dict[str, Goal] = {}
     if plan.id is not None:
         goals = {goal.code: goal for goal in db.session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
@@ -719,8 +748,12 @@ def _write_plan(prepared: _Prepared) -> Plan:
     for area in areas.values():
         for code, position in _positions([g.code for g in goals.values() if g.area is area]).items():
             goals[code].position = position
+    return goals
 
-    for item in parsed.activities:
+
+def _write_activities(prepared: _Prepared, plan: Plan, goals: dict[str, Goal]) -> None:
+    """Create or update the file's activities: their goal, the changed values and the routing."""
+    for item in prepared.parsed.activities:
         values = prepared.values[item.code]
         goal = goals[item.goal_code]
         activity = prepared.existing.get(item.code)
@@ -734,17 +767,20 @@ def _write_plan(prepared: _Prepared) -> Plan:
                 setattr(activity, key, value)
         resolution = prepared.resolutions.get(item.code)
         if resolution is not None:
-            wanted = [prepared.bodies[abbreviation] for abbreviation in resolution.bodies]
-            if [link.body_id for link in activity.routing] != [body.id for body in wanted]:
-                current = {link.body_id: link for link in activity.routing}
-                links = []
-                for position, body in enumerate(wanted):
-                    link = current.pop(body.id, None) or ActivityBody(body=body)
-                    link.position = position
-                    links.append(link)
-                activity.routing = links
-    db.session.flush()
-    return plan
+            _set_routing(activity, [prepared.bodies[abbreviation] for abbreviation in resolution.bodies])
+
+
+def _set_routing(activity: Activity, wanted: list[Body]) -> None:
+    """Route ``activity`` to ``wanted`` in that order (the first leads), keeping the existing links."""
+    if [link.body_id for link in activity.routing] == [body.id for body in wanted]:
+        return
+    current = {link.body_id: link for link in activity.routing}
+    links = []
+    for position, body in enumerate(wanted):
+        link = current.pop(body.id, None) or ActivityBody(body=body)
+        link.position = position
+        links.append(link)
+    activity.routing = links
 
 
 def _write_history(prepared: _Prepared, plan: Plan) -> ReportingRound:
@@ -824,8 +860,8 @@ def _write_history(prepared: _Prepared, plan: Plan) -> ReportingRound:
                 consolidation.text = text
             else:
                 prepared.preview.warnings.append(
-                    f"Aktivita {item.code}: souhrnný text minulého kola byl v aplikaci upraven; "
-                    "import jej nepřepsal."
+                    _("Aktivita %(code)s: souhrnný text minulého kola byl v aplikaci upraven; import jej "
+                      "nepřepsal.", code=item.code)
                 )
     return round_
 
@@ -847,5 +883,5 @@ def describe_columns(
     )
     if isinstance(source, JsonDocument):
         return None
-    _, columns = resolve_mapping(source, mapping, IssueCollector())
+    _issues_found, columns = resolve_mapping(source, mapping, IssueCollector())
     return columns

@@ -1,9 +1,9 @@
 """All models, importable from one place (Alembic's autogenerate sees them through this module)."""
 
-from notifications.outbox import OutboxMessage
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
+from workflow.models.outbox import OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
 from workflow.models.reminders import ReminderSettings
 from workflow.models.reports import (
