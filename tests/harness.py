@@ -95,17 +95,27 @@ class _JoinedSession(FlaskSession):
 
 def _sqlite_savepoints(engine: Engine) -> None:
     """pysqlite: let SQLAlchemy emit BEGIN itself so that SAVEPOINT works (SQLAlchemy's docs,
-    "Serializable isolation / Savepoints / Transactional DDL")."""
+    "Serializable isolation / Savepoints / Transactional DDL") — for the savepoint tiers only.
+
+    The system tier keeps pysqlite's own (legacy) transactions, as the product runs: a read does
+    not open a transaction there, so the test process never holds a read lock that would make the
+    server processes it drives (gunicorn, Celery) wait for it to write.
+    """
     if engine.dialect.name != "sqlite" or getattr(engine, "_plneni_savepoints", False):
         return
 
-    @event.listens_for(engine, "connect")
-    def _no_pysqlite_transactions(dbapi_connection: Any, record: Any) -> None:
-        dbapi_connection.isolation_level = None
+    def _savepoints() -> bool:
+        isolation = current()
+        return isolation is not None and not isolation.committing
+
+    @event.listens_for(engine, "checkout")
+    def _transactions_for_the_tier(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        dbapi_connection.isolation_level = None if _savepoints() else ""
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        if conn.connection.dbapi_connection.isolation_level is None:
+            conn.exec_driver_sql("BEGIN")
 
     engine.dispose()  # connections made before the listeners existed
     engine._plneni_savepoints = True  # type: ignore[attr-defined]

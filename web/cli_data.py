@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from devdata.demo import DEMO_PASSWORD, seed_demo_data
 from web.extensions import db
+from workflow.db import unit_of_work
 from workflow.importing import (
     ImportOptions,
     ImportPreview,
@@ -100,17 +101,15 @@ def import_plan(
         title=title, strategy=strategy, period=period, level_names=level_names, default_body=default_body
     )
     try:
-        result = import_plan_file(file, mapping=column_mapping, options=options, plan=plan, dry_run=dry_run)
+        with unit_of_work(dry_run=dry_run):
+            result = import_plan_file(
+                file, mapping=column_mapping, options=options, plan=plan, dry_run=dry_run
+            )
     except PlanImportError as exc:
-        db.session.rollback()
         click.echo(f"Soubor {file.name} nelze importovat, nic nebylo uloženo:", err=True)
         for issue in exc.issues:
             click.echo(f"  {issue}", err=True)
         raise SystemExit(1) from None
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     _print_summary(result, dry_run=dry_run)
     if dry_run:
         click.echo("Zkušební běh: nic nebylo uloženo.")
@@ -131,15 +130,14 @@ def seed_demo(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.UsageError(f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků.")
     try:
-        result, accounts, created_bodies, new_users = seed_demo_data(password)
+        with unit_of_work():
+            result, accounts, created_bodies, new_users = seed_demo_data(password)
     except PlanImportError as exc:
-        db.session.rollback()
         click.echo("Demo plán nelze importovat:", err=True)
         for issue in exc.issues:
             click.echo(f"  {issue}", err=True)
         raise SystemExit(1) from None
     assert result.plan is not None
-    db.session.commit()
 
     click.echo(
         f"Demo data připravena: plán „{result.plan.title}“ (id {result.plan.id}) – {result.areas} okruhů, "
@@ -187,9 +185,9 @@ def seed_large(profile_name: str, scale: int | None, seed: int) -> None:
         return
     profile = scaled(scale, seed=seed) if scale else dataclasses.replace(PROFILES[profile_name], seed=seed)
     try:
-        result = generate(profile)
+        with unit_of_work():
+            result = generate(profile)
     except ValueError as exc:
-        db.session.rollback()
         raise click.UsageError(str(exc)) from exc
     analyze()
     click.echo(f"Profil {profile.name}: {time.perf_counter() - started:.1f} s")

@@ -62,13 +62,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 @contextmanager
-def unit_of_work() -> Iterator[scoped_session[Session]]:
+def unit_of_work(*, dry_run: bool = False) -> Iterator[scoped_session[Session]]:
     """One transaction around a CLI command or a Celery task: commit once on success, roll back
     on any exception (which is re-raised), so a failing command or task writes nothing.
 
     Web requests follow the same rule through :mod:`web.uow` (commit after the view, roll back on
     an exception or an error response).
 
+    :param dry_run: roll back instead of committing when the block ends (a preview such as
+        ``flask import-plan --dry-run``: the same work is done, nothing is kept).
     :returns: the session to work in (``db.session``).
     :raises Exception: whatever the block raised, after the rollback; also what the commit raised
         (e.g. :class:`sqlalchemy.exc.IntegrityError`), after the rollback.
@@ -76,7 +78,10 @@ def unit_of_work() -> Iterator[scoped_session[Session]]:
     session = db.session
     try:
         yield session
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -109,7 +109,7 @@ def test_contributor_fills_in_with_carry_over_and_submits(client, opened, people
     )
     page = _text(response)
     assert response.status_code == 422
-    assert 'href="#text"' in page and "text převzatý z minulého kola upravte" in page
+    assert 'href="#text"' in page and "text převzatý z loňského plnění upravte" in page
     db.session.expire_all()
     entry = db.session.get(Entry, entry.id)
     assert entry.state == EntryState.draft  # the draft was saved anyway
