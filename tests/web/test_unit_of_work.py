@@ -10,7 +10,6 @@ it uses the same database.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,9 +44,10 @@ def probe(app: Flask) -> Iterator[FlaskClient]:
     """A client of an application with routes that write and then succeed, refuse or fail."""
     environ = {"PLNENI_ENV": "testing", "INSTANCE_PATH": app.config["INSTANCE_DIR"],
                "SECRET_KEY": app.config["SECRET_KEY"]}
-    for name in ("DATABASE_URL", "REDIS_URL"):  # the same services as the session app
-        if os.environ.get(name):
-            environ[name] = os.environ[name]
+    # the same services as the session app (under xdist: this worker's database and Redis db)
+    environ["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    if app.config.get("REDIS_URL"):
+        environ["REDIS_URL"] = app.config["REDIS_URL"]
     other = create_app({"WTF_CSRF_ENABLED": False, "PROPAGATE_EXCEPTIONS": False}, environ=environ)
     assert other.config["SQLALCHEMY_DATABASE_URI"] == app.config["SQLALCHEMY_DATABASE_URI"]
 
