@@ -8,9 +8,7 @@ gate production runs (``web.views.auth._security_gate``).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -103,18 +101,3 @@ def build_secure_app(app: Flask, instance: Path) -> Flask:
         },
         environ=environ,
     )
-
-
-def rounds_world() -> Any:
-    """The module of ``tests/rounds/conftest.py`` (its hand-built small plan, people and opened
-    round fixtures), loaded by path: every folder's ``conftest`` module has the same name."""
-    name = "rounds_world_fixtures"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).resolve().parents[2] / "rounds" / "conftest.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module

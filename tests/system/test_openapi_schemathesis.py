@@ -16,15 +16,10 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from security_helpers import build_secure_app, rounds_world
+from security_helpers import build_secure_app
 
 from web.extensions import db
 from workflow.tokens import create_api_token
-
-_world = rounds_world()
-small_plan = _world.small_plan
-people = _world.people
-opened = _world.opened
 
 
 @pytest.fixture(scope="module")

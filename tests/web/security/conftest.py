@@ -8,17 +8,11 @@ from typing import Any
 import pytest
 from flask import Blueprint, Flask, jsonify
 from flask_login import current_user
-from security_helpers import Browser, build_secure_app, rounds_world
+from security_helpers import Browser, build_secure_app
 
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 from workflow.states import Role
-
-_world = rounds_world()
-small_plan = _world.small_plan
-people = _world.people
-opened = _world.opened
-
 
 _probe = Blueprint("write_probe", __name__)
 
