@@ -71,6 +71,10 @@ class TokenForm(BaseForm):
     email = EmailField(_l("E-mail uživatele"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Účel tokenu"), validators=[DataRequired(), Length(max=200)],
                        description=_l("Např. „Export do statistik“ – podle názvu token později poznáte."))
+    write = BooleanField(
+        _l("Povolit i zápis přes API"), default=False,
+        description=_l("Bez zaškrtnutí token jen čte. Token nikdy neplatí pro webové stránky."),
+    )
 
 
 class ActionForm(BaseForm):

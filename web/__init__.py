@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from flask_talisman import Talisman
 
@@ -151,25 +151,13 @@ def _select_locale() -> str:
 
 
 def _init_login(app: Flask) -> None:
-    from workflow.models import User
-    from workflow.tokens import user_for_bearer_token
+    from web.sessions import init_sessions, load_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Pro pokračování se přihlaste."
     login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
-
-    @login_manager.request_loader
-    def load_user_from_request(req: Any) -> User | None:
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            return None
-        user = user_for_bearer_token(header.removeprefix("Bearer ").strip())
-        if user is not None:
-            g.api_token_auth = True  # last_used_at is committed by the request's unit of work
-        return user
+    # Sessions and remember cookies are checked against the user's session generation; bearer
+    # tokens are handled by the security gate (web.views.auth), on /api/ only.
+    login_manager.user_loader(load_user)
+    init_sessions(app)

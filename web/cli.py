@@ -49,13 +49,14 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.command("api-token")
 @click.argument("email")
 @click.option("--name", default="CLI", help="A label for the token.")
-def api_token(email: str, name: str) -> None:
-    """Create an API token for the user EMAIL and print it (shown only once)."""
+@click.option("--write", is_flag=True, help="Allow writing through the API too (default: read only).")
+def api_token(email: str, name: str, write: bool) -> None:
+    """Create an API token for the user EMAIL and print it (shown only once); read-only unless --write."""
     with unit_of_work():
         user = _user_by_email(email)
         if user is None:
             raise click.UsageError(f"Uživatel {email} neexistuje.")
-        _, secret = create_api_token(user, name)
+        _, secret = create_api_token(user, name, scope="write" if write else "read")
     click.echo(secret)
 
 

@@ -15,6 +15,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -514,5 +515,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": secure_cookie,
         "REMEMBER_COOKIE_SECURE": secure_cookie,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # „Zapamatovat si mě“ lasts 30 days (not Flask-Login's 365); sign-out ends it at once.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -51,6 +51,8 @@ class AuditKind(StrEnum):
     body_updated = "body_updated"
     user_exported = "user_exported"
     user_anonymised = "user_anonymised"
+    sign_in_remembered = "sign_in_remembered"
+    sessions_ended = "sessions_ended"
 
 
 AUDIT_KIND_TITLES = {
@@ -81,6 +83,8 @@ AUDIT_KIND_TITLES = {
     AuditKind.body_updated: _l("Subjekt upraven"),
     AuditKind.user_exported: _l("Export osobních údajů"),
     AuditKind.user_anonymised: _l("Účet anonymizován"),
+    AuditKind.sign_in_remembered: _l("Přihlášení zapamatovaným prohlížečem"),
+    AuditKind.sessions_ended: _l("Odhlášení ze všech zařízení"),
 }
 
 

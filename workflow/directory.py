@@ -342,9 +342,13 @@ def check_credentials(
     user = find_user_by_email(email)
     local = user is not None and (user.auth_source != DIRECTORY) and user.password_hash is not None
     if config is None or local:
+        # Always one Argon2 verification (a dummy hash for an unknown address or a directory
+        # account), so the answer's timing does not tell whether the address has an account.
         if user is not None and user.auth_source == DIRECTORY:
+            verify_password(None, password)
             return user, False  # a directory account while the directory is switched off
-        return user, user is not None and verify_password(user.password_hash, password)
+        password_ok = verify_password(user.password_hash if user is not None else None, password)
+        return user, user is not None and password_ok
     identity = lookup(config, email, password)
     if identity is None:
         return user, False

@@ -18,28 +18,45 @@ TOKEN_PREFIX = "pln_"  # noqa: S105 - the public prefix of every token, not a se
 TOKEN_USE_AUDIT_INTERVAL = timedelta(hours=1)
 
 
+#: What a token may do: ``read`` – safe methods (GET, HEAD, OPTIONS) of the JSON API; ``write`` –
+#: every JSON API call. No token is accepted outside ``/api/`` (``web.views.auth``).
+TOKEN_SCOPES = ("read", "write")
+
+
 def create_api_token(
-    user: User, name: str = "", *, actor: User | None = None, ip: str = ""
+    user: User, name: str = "", *, actor: User | None = None, ip: str = "", scope: str = "read"
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; only its SHA-256 digest is stored.
 
     :param actor: who created it (the administrator; ``None`` on the command line).
+    :param scope: ``"read"`` (default) or ``"write"`` (:data:`TOKEN_SCOPES`).
     :returns: the new row (flushed) and the secret to show once, e.g. ``pln_3q…``.
+    :raises ValueError: an unknown scope.
     """
+    if scope not in TOKEN_SCOPES:
+        raise ValueError(f"unknown token scope {scope!r}")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name.strip(), prefix=secret[:10], token_hash=ApiToken.digest(secret))
+    token = ApiToken(user=user, name=name.strip(), prefix=secret[:10], token_hash=ApiToken.digest(secret),
+                     scope=scope)
     db.session.add(token)
     db.session.flush()
+    scope_cs = "čtení i zápis" if scope == "write" else "jen čtení"
     record(AuditKind.token_created, actor=actor, subject=user, token=token, ip=ip,
-           summary=f"{token.name or 'bez názvu'} ({token.prefix}…)")
+           summary=f"{token.name or 'bez názvu'} ({token.prefix}…, {scope_cs})")
     return token, secret
 
 
 def user_for_bearer_token(secret: str, *, ip: str = "") -> User | None:
-    """Return the active user owning the unrevoked token ``secret`` and stamp its use, else ``None``.
+    """The owner of the token ``secret`` (see :func:`token_for_bearer_secret`), else ``None``."""
+    token = token_for_bearer_secret(secret, ip=ip)
+    return token.user if token is not None else None
+
+
+def token_for_bearer_secret(secret: str, *, ip: str = "") -> ApiToken | None:
+    """Return the unrevoked token ``secret`` of an active user and stamp its use, else ``None``.
 
     The use is recorded in the audit log (at most once per :data:`TOKEN_USE_AUDIT_INTERVAL`).
-    The caller commits.
+    The caller commits, and checks the scope (:data:`TOKEN_SCOPES`).
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
@@ -51,7 +68,7 @@ def user_for_bearer_token(secret: str, *, ip: str = "") -> User | None:
         record(AuditKind.token_used, actor=token.user, subject=token.user, token=token, ip=ip,
                summary=f"{token.name or 'bez názvu'} ({token.prefix}…)")
     token.last_used_at = now
-    return token.user
+    return token
 
 
 def revoke_api_token(token: ApiToken, *, actor: User | None = None, ip: str = "") -> None:

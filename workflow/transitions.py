@@ -262,6 +262,9 @@ def check_transition(
             )
         if user is not None and entry.submitted_by_id == user.id:
             raise SelfApproval(_("Záznam, který jste sami odeslali, nemůžete schválit."))
+        if user is not None and user.id in (entry.editor_ids or []):
+            raise SelfApproval(_("Text, který jste od posledního vrácení sami upravovali, nemůžete schválit "
+                                 "(ani jako bývalý zástupce)."))
     if check_comment and t.needs_comment and not comment.strip():
         raise CommentRequired(
             _("Akce „%(action)s“ vyžaduje zdůvodnění. Vyplňte prosím komentář.", action=t.title)

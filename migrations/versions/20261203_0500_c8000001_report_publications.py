@@ -1,7 +1,7 @@
 """Published reports of closed rounds (issue 18, workflow.publishing).
 
 Revision ID: c8000001
-Revises: c5000001
+Revises: c6000002
 Create Date: 2026-12-03 05:00:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import workflow.db
 
 # revision identifiers, used by Alembic.
 revision = "c8000001"
-down_revision = "c5000001"
+down_revision = "c6000002"
 branch_labels = None
 depends_on = None
 

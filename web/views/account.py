@@ -16,8 +16,9 @@ from flask_login import current_user
 from forms.account import ChangePasswordForm, DeputyForm, ProfileForm, as_choices
 from forms.admin import ActionForm
 from web.extensions import db
+from web.sessions import client_ip, renew_current_session
+from web.sessions import sign_out_everywhere as end_other_sessions
 from web.uow import confirm, fail
-from web.views.auth import client_ip
 from web.views.guards import requires
 from workflow import clock
 from workflow.accounts import (
@@ -108,9 +109,21 @@ def change_password() -> ResponseReturnValue:
                 fail()
                 form.password.errors = [*form.password.errors, exc.message]
             else:
+                renew_current_session(user)  # other sessions end, this one stays
                 confirm(_("Heslo je změněno."))
                 return redirect(url_for("account.settings"))
     return _render(password_form=form)
+
+
+@bp.post("/odhlasit-vsude")
+@requires(Action.manage_own_account)
+def sign_out_everywhere() -> ResponseReturnValue:
+    """„Odhlásit všude“: end every other session and remember cookie of the user; this one stays."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    end_other_sessions(_me())
+    confirm(_("Přihlášení na všech ostatních zařízeních je ukončeno."))
+    return redirect(url_for("account.settings"))
 
 
 @bp.post("/zastupy")

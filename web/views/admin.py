@@ -28,7 +28,9 @@ from forms.admin import (
     TokenForm,
     UserForm,
 )
+from web.converters import query_id
 from web.extensions import db
+from web.redirects import safe_next
 from web.uow import attempt, confirm, fail, refusal_goes_to
 from web.views.auth import client_ip
 from web.views.guards import requires
@@ -482,7 +484,8 @@ def create_token() -> ResponseReturnValue:
         if owner is None or not owner.active:
             form.email.errors = [*form.email.errors, _("Aktivní uživatel s tímto e-mailem neexistuje.")]
         else:
-            token, secret = create_api_token(owner, form.name.data or "", actor=_actor(), ip=client_ip())
+            token, secret = create_api_token(owner, form.name.data or "", actor=_actor(), ip=client_ip(),
+                                             scope="write" if form.write.data else "read")
             db.session.flush()  # the page shows the new row; the boundary commits before it is sent
             flash(_("Token je vytvořen. Zkopírujte si jej hned – znovu už zobrazit nepůjde."), "warning")
             return _render_tokens(TokenForm(formdata=None), secret=secret, created=token)
@@ -497,8 +500,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     _action_ok()
     revoke_api_token(token, actor=_actor(), ip=client_ip())
     confirm(_("Token %(prefix)s… je zrušen.", prefix=token.prefix))
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/sprava/")
-                    else url_for("admin.tokens"))
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.tokens"))
 
 
 # ------------------------------------------------------------------------------- audit log
@@ -510,7 +512,7 @@ def audit_log() -> ResponseReturnValue:
     """The account audit log, newest first, filterable by kind, user and free text."""
     kind = request.args.get("druh") or ""
     q = (request.args.get("q") or "").strip()
-    user_id = request.args.get("uzivatel", type=int)
+    user_id = query_id(request.args.get("uzivatel"))
     user = db.session.get(User, user_id) if user_id else None
     query = events_query(
         kind=kind if kind in {k.value for k in AuditKind} else None, user=user, search=q

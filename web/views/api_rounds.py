@@ -29,6 +29,8 @@ from workflow.states import EntryState
 #: Entries per page of ``/api/v1/rounds/<id>/entries`` by default, and the most a caller may ask for.
 ENTRIES_PER_PAGE = 100
 MAX_PER_PAGE = 500
+#: The highest page number a caller may ask for (far beyond any round; keeps the offset small).
+MAX_PAGE = 1_000_000
 
 bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds")
 csrf.exempt(bp)
@@ -104,6 +106,18 @@ def get_round(round_id: int) -> ResponseReturnValue:
     return json_response(data)
 
 
+def _query_int(name: str, default: int, maximum: int) -> int | None:
+    """Query parameter ``name`` as a whole number from 1 to ``maximum``; ``default`` when absent;
+    ``None`` when present but not such a number (the caller answers 400, schema ``Error``)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= maximum else None
+
+
 @bp.get("/<int:round_id>/entries")
 def list_entries(round_id: int) -> ResponseReturnValue:
     """The round's entries the caller may see, in plan order, a page at a time (``?page=1``,
@@ -111,9 +125,11 @@ def list_entries(round_id: int) -> ResponseReturnValue:
     round_ = _get_round(round_id)
     if round_ is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    per_page = min(max(request.args.get("per_page", ENTRIES_PER_PAGE, type=int) or ENTRIES_PER_PAGE, 1),
-                   MAX_PER_PAGE)
+    page = _query_int("page", 1, MAX_PAGE)
+    per_page = _query_int("per_page", ENTRIES_PER_PAGE, MAX_PER_PAGE)
+    if page is None or per_page is None:
+        return json_error(400, _("Parametr page musí být celé číslo od 1 do %(page)d a per_page od 1 do "
+                                 "%(per_page)d.", page=MAX_PAGE, per_page=MAX_PER_PAGE))
     entries, total = round_entries(
         round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page
     )

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -37,19 +39,29 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
-from flask_login import AnonymousUserMixin, current_user, login_required, login_user, logout_user
+from flask_login import AnonymousUserMixin, current_user, login_required, logout_user
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
-from web.extensions import csrf, db
+from web.body_limits import apply_body_limit
+from web.converters import query_has_nul
+from web.extensions import csrf
 from web.landing import landing_url as role_landing
 from web.ldap_auth import credentials
+from web.redirects import safe_next
+from web.sessions import (
+    LAST_SEEN_KEY,
+    client_ip,
+    end_browser_session,
+    sign_out,
+    start_session,
+    user_of_session,
+)
 from web.uow import confirm, fail, lasting
 from workflow.accounts import LinkError, WeakPassword, find_user_by_email, set_password, user_for_link_token
 from workflow.audit import AuditKind, record
-from workflow.db import utcnow
 from workflow.directory import DirectoryRefused, DirectoryUnavailable
 from workflow.models import User
-from workflow.tokens import user_for_bearer_token
+from workflow.tokens import token_for_bearer_secret
 
 bp = Blueprint("auth", __name__)
 
@@ -57,17 +69,10 @@ bp = Blueprint("auth", __name__)
 #: else memory); a moving window, so a burst at a window's edge does not double the allowance.
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
-#: Session key of the time of the last request (seconds since the epoch), for the idle timeout.
-LAST_SEEN_KEY = "last_seen"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Password-reset requests per address and per IP (e-mail bombing guard).
 RESET_LIMIT_PER_ACCOUNT = "3 per 10 minutes;10 per day"
 RESET_LIMIT_PER_IP = "30 per hour"
-
-
-def client_ip() -> str:
-    """The client's address as the web process sees it (run behind a proxy with ProxyFix)."""
-    return request.remote_addr or ""
 
 
 # ------------------------------------------------------------------------------ request guards
@@ -100,24 +105,33 @@ def _security_gate() -> ResponseReturnValue | None:
     """Bearer authentication, CSRF and the idle timeout, in this order (see the module docstring)."""
     if request.endpoint == "static":
         return None
+    apply_body_limit()  # before the CSRF check reads the body
+    if query_has_nul():
+        abort(400)
     # ``g`` belongs to the app context, which is new for every request in production; a test that
     # pushes one app context for several requests would otherwise carry the previous request's
     # user over. Who is signed in is decided afresh for each request.
     for key in ("_login_user", "api_token_auth", "login_failed"):
         g.pop(key, None)
     secret = _bearer_secret()
-    if secret is not None:
+    if secret is not None and request.path.startswith("/api/"):
         # Authenticated by the token alone: a cookie sent along is ignored, so it cannot ride on
         # the CSRF exemption. An invalid token leaves the request anonymous.
         ip = client_ip()
         # last_used_at and the audit event stand even when the request is then refused
-        user = lasting(lambda: user_for_bearer_token(secret, ip=ip))
-        if user is not None:
-            g.api_token_auth = True
-            g._login_user = user
-        else:
+        token = lasting(lambda: token_for_bearer_secret(secret, ip=ip))
+        if token is None:
             g._login_user = AnonymousUserMixin()
+            return None
+        if token.scope != "write" and request.method not in SAFE_METHODS:
+            return jsonify(error=_("Tento API token smí jen číst. Pro zápis je potřeba token s povoleným "
+                                   "zápisem."), status=403), 403
+        g.api_token_auth = True
+        g._login_user = token.user
         return None
+    if secret is not None:
+        # A token is no credential for the HTML pages: anonymous there, and CSRF applies.
+        g._login_user = AnonymousUserMixin()
     # Deliberately no exemption by view or blueprint (``csrf.exempt``): only bearer calls skip it.
     if current_app.config.get("WTF_CSRF_ENABLED", True) and request.method not in SAFE_METHODS:
         csrf.protect()
@@ -131,12 +145,11 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
     last_seen = session.get(LAST_SEEN_KEY)
     limit = float(current_app.config["IDLE_TIMEOUT_HOURS"]) * 3600
     if isinstance(last_seen, int | float) and now - last_seen > limit:
-        user = db.session.get(User, int(session["_user_id"])) if str(session["_user_id"]).isdigit() else None
+        user = user_of_session()
         if user is not None:
             ip = client_ip()
             lasting(lambda: record(AuditKind.session_expired, actor=user, subject=user, ip=ip))
-        logout_user()
-        session.clear()
+        end_browser_session()  # the remember cookie goes too
         flash(_("Byli jste odhlášeni po delší nečinnosti. Přihlaste se prosím znovu."), "info")
         if request.path.startswith("/api/"):
             return None  # the API answers 401 itself
@@ -151,29 +164,26 @@ def _enforce_idle_timeout() -> ResponseReturnValue | None:
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 def landing_url(user: User) -> str:
     """Where a user lands after sign-in without ``next``: their work (:func:`web.landing.landing_url`)."""
     return role_landing(user)
 
 
-def _start_session(user: User, *, remember: bool = False) -> None:
-    """Renew the session (nothing from before sign-in survives) and sign ``user`` in."""
-    session.clear()
-    login_user(user, remember=remember)
-    session[LAST_SEEN_KEY] = int(time.time())
-    user.last_login_at = utcnow()
-    record(AuditKind.sign_in, actor=user, subject=user, ip=client_ip())
+def sign_in_address(raw: str | None) -> str:
+    """The address typed into the sign-in or reset form as both the lookup and the per-account
+    limit use it: control and format characters (``\x01``, DEL, zero-width) removed, surrounding
+    space stripped, lower-cased. One normalisation, so an invisible character cannot buy another
+    account's allowance of attempts."""
+    return "".join(ch for ch in (raw or "") if unicodedata.category(ch)[0] != "C").strip().lower()
+
+
+def _has_invisible_characters(raw: str | None) -> bool:
+    """True when ``raw`` holds a control or format character (refused in sign-in input)."""
+    return any(unicodedata.category(ch)[0] == "C" for ch in raw or "")
 
 
 def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+    return "account:" + sign_in_address(request.form.get("email"))
 
 
 def _login_failed(response: Response) -> bool:
@@ -187,7 +197,7 @@ def _wait_text(limit: RequestLimit) -> str:
 
 def _login_throttled(limit: RequestLimit) -> Response:
     """The sign-in page with a clear Czech message and status 429 (nothing else is revealed)."""
-    email = (request.form.get("email") or "").strip().lower()
+    email = sign_in_address(request.form.get("email"))
     ip = client_ip()
     lasting(lambda: record(AuditKind.sign_in_throttled, subject=find_user_by_email(email) if email else None,
                            email=email, ip=ip, summary=str(limit.limit)))
@@ -226,8 +236,12 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    if request.method == "POST" and _has_invisible_characters(request.form.get("email")):
+        form.email.errors = [_("Adresa obsahuje neviditelné řídicí znaky. Napište ji prosím znovu.")]
+        g.login_failed = True  # counted against the address without them
+        return render_template("auth/login.html", form=form)
     if form.validate_on_submit():
-        email = (form.email.data or "").strip().lower()
+        email = sign_in_address(form.email.data)
         try:  # the office directory or the local password (web.ldap_auth, issue 18)
             user, password_ok = credentials(email, form.password.data or "", client_ip())
         except (DirectoryUnavailable, DirectoryRefused) as exc:
@@ -237,9 +251,9 @@ def login() -> ResponseReturnValue:
             flash(str(exc.message), "danger")  # the unit of work commits the audit (and role changes)
             return render_template("auth/login.html", form=form)
         if user is not None and password_ok and user.active:
-            _start_session(user, remember=bool(form.remember.data))
+            start_session(user, remember=bool(form.remember.data))
             confirm(_("Jste přihlášeni."))
-            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+            return redirect(safe_next(request.args.get("next")) or landing_url(user))
         g.login_failed = True
         record(AuditKind.sign_in_failed, subject=user, email=email, ip=client_ip(),
                summary="účet deaktivován" if user is not None and password_ok else "")
@@ -256,10 +270,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link on another site cannot sign anyone out)."""
-    user = current_user._get_current_object()
-    record(AuditKind.sign_out, actor=user, subject=user, ip=client_ip())
-    logout_user()
-    session.clear()
+    sign_out(current_user._get_current_object())  # every session and remember cookie of the user
     confirm(_("Byli jste odhlášeni."), "info")
     return redirect(url_for("auth.login"))
 
@@ -272,11 +283,15 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data or "")
+        email = sign_in_address(form.email.data)
+        user = find_user_by_email(email)
         if user is not None and user.active:
             from notifications import send_password_reset
 
             send_password_reset(user, ip=client_ip())
+        else:  # the same work for an unknown address: one audit row
+            record(AuditKind.password_reset_requested, email=email, ip=client_ip(),
+                   summary="adresa bez aktivního účtu")
         confirm(
             _("Pokud je adresa %(email)s v aplikaci registrována, poslali jsme na ni odkaz pro nastavení "
               "nového hesla. Odkaz platí %(minutes)d minut.", email=(form.email.data or "").strip(),
@@ -315,7 +330,7 @@ def _set_password_page(token: str, purpose: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 logout_user()
-            _start_session(user)
+            start_session(user)
             if purpose == "invitation":
                 confirm(_("Vítejte! Heslo je nastaveno a jste přihlášeni."))
             else:

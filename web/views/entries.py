@@ -33,13 +33,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import csrf, db
+from web.redirects import safe_next
 from web.uow import confirm as confirm_done
 from web.uow import fail, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
 from workflow.dashboards import next_open_task
 from workflow.errors import DomainError
-from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink
+from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
 from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, RoundState
@@ -320,9 +321,7 @@ def transition(entry_id: int, name: str) -> ResponseReturnValue:
     if t is None or t.implicit:
         abort(404)
     form = TransitionForm()
-    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for(".detail", entry_id=entry_id)
+    back = safe_next(request.form.get("next")) or url_for(".detail", entry_id=entry_id)
     comment = form.comment.data or ""
     refusal_goes_to(back)
     try:
@@ -370,6 +369,9 @@ def history(entry_id: int) -> ResponseReturnValue:
         entry=entry,
         items=svc.entry_history(entry),
         comments=svc.visible_comments(entry, current_user),
+        editors=[db.session.get(User, i) for i in entry.editor_ids or []],
+        assessments=[v for v in svc.assessment_history(entry)
+                     if v.public or can_view_internal(current_user, entry)],
     )
 
 
@@ -379,9 +381,7 @@ def comment(entry_id: int) -> ResponseReturnValue:
     """Add a comment to the thread (reviewers may mark it internal)."""
     entry = load_entry(entry_id)
     form = CommentForm()
-    back = request.form.get("next") or url_for(".detail", entry_id=entry_id)
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for(".detail", entry_id=entry_id)
+    back = safe_next(request.form.get("next")) or url_for(".detail", entry_id=entry_id)
     if not form.validate():
         flash(_("Napište komentář."), "warning")
         return redirect(back)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from web.extensions import login_manager
 from web.uow import fail
@@ -17,9 +17,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
+        # 405 names the methods the URL does allow (RFC 9110 §15.5.6).
+        allowed = exc.valid_methods if isinstance(exc, MethodNotAllowed) else None
+        headers = {"Allow": ", ".join(allowed)} if allowed else {}
         if request.path.startswith("/api/"):
-            return jsonify(error=exc.name, status=code), code
-        return render_template("errors/error.html", code=code), code
+            return jsonify(error=exc.name, status=code), code, headers
+        return render_template("errors/error.html", code=code), code, headers
 
     def database_unavailable(exc: Exception) -> ResponseReturnValue:
         """The database went away (restart, dropped connection): roll the whole request back —

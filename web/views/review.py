@@ -56,8 +56,8 @@ def _filter_form() -> QueueFilterForm:
         [(0, _("Všechny okruhy"))] + [(a.id, f"{a.code} – {a.title}") for a, _t in areas]
     )
     for field in (form.round, form.body, form.area):
-        if field.data is None:
-            field.data = 0
+        if field.data is None or field.data not in {choice.value for choice in field.choices}:
+            field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
     if "round" not in request.args:
         open_round = next((r for r in rounds if r.state == RoundState.open), None)
         form.round.data = open_round.id if open_round else 0
@@ -171,6 +171,9 @@ def bulk_approve() -> ResponseReturnValue:
         confirm(_("Počet schválených záznamů: %(num)d.", num=len(result.approved)))
     for refused, message in result.refused:
         confirm(f"{refused.activity.code} / {refused.body.abbreviation}: {message}", "warning")
+    if result.unknown:
+        confirm(_("Počet záznamů, které nelze schválit, protože neexistují nebo k nim nemáte přístup: "
+                  "%(num)d.", num=result.unknown), "warning")
     return redirect(url_for(".queue") + "?" + request.form.get("query", ""))
 
 
@@ -183,8 +186,8 @@ def _filter_form_from(query: str) -> QueueFilterForm:
     form.body.choices = as_choices([(0, "")] + [(b, "") for b in db.session.scalars(select(Body.id))])
     form.area.choices = as_choices([(0, "")] + [(a, "") for a in db.session.scalars(select(Area.id))])
     for field in (form.round, form.body, form.area):
-        if field.data is None:
-            field.data = 0
+        if field.data is None or field.data not in {choice.value for choice in field.choices}:
+            field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
     return form
 
 

@@ -29,6 +29,7 @@ from workflow.accounts.deputies import (
 from workflow.accounts.links import LINK_PURPOSES, make_link_token, user_for_link_token
 from workflow.accounts.passwords import (
     COMMON_PASSWORDS_FILE,
+    CZECH_WORDS_FILE,
     check_password_policy,
     common_passwords,
     is_common_password,
@@ -44,6 +45,7 @@ from workflow.accounts.roles import (
 )
 from workflow.accounts.users import (
     create_user,
+    end_all_sessions,
     find_user_by_email,
     normalize_email,
     set_active,
@@ -53,6 +55,7 @@ from workflow.accounts.users import (
 
 __all__ = [
     "COMMON_PASSWORDS_FILE",
+    "CZECH_WORDS_FILE",
     "DEPUTY_ROLES",
     "LINK_PURPOSES",
     "ROLE_NAMES",
@@ -73,6 +76,7 @@ __all__ = [
     "create_user",
     "deputies_of",
     "describe_assignment",
+    "end_all_sessions",
     "find_user_by_email",
     "import_users_csv",
     "is_common_password",

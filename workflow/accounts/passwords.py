@@ -9,12 +9,14 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from workflow.accounts.common import WeakPassword, _fold
+from workflow.accounts.users import end_all_sessions
 from workflow.audit import AuditKind, record
 from workflow.db import db
 from workflow.models import User
-from workflow.passwords import MIN_PASSWORD_LENGTH, hash_password
+from workflow.passwords import MIN_PASSWORD_LENGTH, MIN_STRENGTH_SCORE, hash_password, password_strength
 
 COMMON_PASSWORDS_FILE = Path(__file__).parent.parent / "common_passwords.txt"
+CZECH_WORDS_FILE = Path(__file__).parent.parent / "passwords_cs.txt"
 
 
 # --------------------------------------------------------------------------------------------
@@ -23,8 +25,10 @@ COMMON_PASSWORDS_FILE = Path(__file__).parent.parent / "common_passwords.txt"
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    """The refused common passwords (lower-case), from :data:`COMMON_PASSWORDS_FILE`."""
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    """The refused passwords (lower-case): the breached ones of :data:`COMMON_PASSWORDS_FILE` and
+    the Czech words of :data:`CZECH_WORDS_FILE` (which the strength estimator also knows)."""
+    lines = [*COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines(),
+             *CZECH_WORDS_FILE.read_text(encoding="utf-8").splitlines()]
     words = {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
     return frozenset(words | {_fold(w) for w in words})
 
@@ -50,12 +54,18 @@ def check_password_policy(password: str, *, user: User | None = None) -> list[st
     """Czech reasons why ``password`` is refused; an empty list means it is acceptable.
 
     Policy: at least :data:`~workflow.passwords.MIN_PASSWORD_LENGTH` (12) characters, not a
-    common password (:func:`is_common_password`), not the user's e-mail address or its local part.
+    breached password or a Czech word with digits around it (:func:`is_common_password`), a zxcvbn
+    score of at least :data:`~workflow.passwords.MIN_STRENGTH_SCORE` with Czech and English words
+    and the Czech keyboard (:func:`~workflow.passwords.password_strength`; keyboard rows such as
+    ``asdfghjklů§!`` fail it), not the user's e-mail address or its local part.
     """
     problems = []
+    user_words = []
+    if user is not None and user.email:
+        user_words = [user.email, user.email.split("@")[0], *(user.name or "").split()]
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(_("Heslo musí mít alespoň %(n)s znaků.", n=MIN_PASSWORD_LENGTH))
-    elif is_common_password(password):
+    elif is_common_password(password) or password_strength(password, user_words) < MIN_STRENGTH_SCORE:
         problems.append(
             _("Toto heslo je příliš běžné a snadno uhodnutelné. Zvolte jiné, třeba několik slov.")
         )
@@ -83,5 +93,6 @@ def set_password(
     if problems:
         raise WeakPassword(" ".join(problems))
     user.password_hash = hash_password(password)
+    end_all_sessions(user)
     record(kind, actor=actor, subject=user, ip=ip)
     db.session.flush()

@@ -100,6 +100,8 @@ def set_active(user: User, active: bool, *, actor: User | None, ip: str = "") ->
         raise AccountError(_("Svůj vlastní účet deaktivovat nemůžete."))
     user.active = active
     user.deactivated_at = None if active else utcnow()
+    if not active:
+        end_all_sessions(user)  # reactivation must not revive the old cookies
     kind = AuditKind.user_reactivated if active else AuditKind.user_deactivated
     record(kind, actor=actor, subject=user, ip=ip)
     db.session.flush()
@@ -119,4 +121,15 @@ def set_bodies(user: User, bodies: Sequence[Body], *, actor: User | None, ip: st
             user.bodies.append(body)
             record(AuditKind.body_added, actor=actor, subject=user, body=body, ip=ip,
                    summary=body.abbreviation)
+    db.session.flush()
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session and remember cookie of ``user`` from their next request on.
+
+    Raises ``user.session_generation``, which every session and remember cookie carries
+    (:meth:`User.get_id`); the web layer refuses a cookie of an older generation. The caller that
+    wants to keep the current browser signed in signs it in again (``login_user``). Flushes.
+    """
+    user.session_generation = (user.session_generation or 0) + 1
     db.session.flush()

@@ -14,7 +14,7 @@ extensions — one submodule per concern, every public name importable from here
 Services take the actor explicitly, flush and never commit.
 """
 
-from workflow.entries.assessments import set_assessment
+from workflow.entries.assessments import assessment_history, set_assessment
 from workflow.entries.attachments import (
     ATTACHMENT_KINDS,
     MAX_ATTACHMENT_BYTES,
@@ -56,6 +56,7 @@ __all__ = [
     "add_link",
     "answer_data",
     "apply_transition",
+    "assessment_history",
     "attachment_path",
     "bulk_approve",
     "check_limits",

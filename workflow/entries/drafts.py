@@ -219,6 +219,7 @@ def save_draft(
                 entry.carried_over = False
         setattr(entry, name, value)
     entry.updated_by_id = actor.id
+    record_editor(entry, actor)
     implicit = {EntryState.not_started: "start", EntryState.returned: "rework"}.get(EntryState(entry.state))
     if implicit:
         from_state = entry.state
@@ -227,6 +228,14 @@ def save_draft(
         _record(entry, implicit, from_state, actor, as_of, "", via_body=True)
     db.session.flush()
     return entry
+
+
+def record_editor(entry: Entry, actor: User) -> None:
+    """Note ``actor`` among those who edited the answer since it was last sent back or reopened
+    (``entry.editor_ids``); none of them may approve it (:func:`~workflow.transitions.check_transition`)."""
+    editors = list(entry.editor_ids or [])
+    if actor.id not in editors:
+        entry.editor_ids = [*editors, actor.id]  # a new list: the JSON column sees the change
 
 
 def normalize_text(text: str) -> str:

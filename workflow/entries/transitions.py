@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workflow import clock
+from workflow import clock, permissions
 from workflow.db import db, utcnow
 from workflow.entries.drafts import _check_version, _record, entry_for_update, missing_for_submit
 from workflow.events import EntryTransitioned, record
@@ -70,6 +70,8 @@ def apply_transition(
     elif from_state == EntryState.approved:
         entry.approved_at = None
         entry.approved_by_id = None
+    if t.name in ("send_back", "reopen"):
+        entry.editor_ids = []  # a new round of editing: the four-eyes list starts afresh
     db.session.flush()
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)
@@ -84,15 +86,20 @@ class BulkResult:
 
     approved: list[Entry] = field(default_factory=list)
     refused: list[tuple[Entry, str]] = field(default_factory=list)
+    #: Ids that name no entry the actor may see: counted only, nothing about them is disclosed.
+    unknown: int = 0
 
 
 def bulk_approve(entry_ids: Iterable[int], actor: User) -> BulkResult:
     """Approve each entry with exactly the checks of approving it alone (scope, state,
-    self-approval, round open); refusals are collected, not raised."""
+    self-approval, round open); refusals are collected, not raised. An id of an entry the actor
+    may not see (out of scope, or none at all) is only counted in ``unknown``: its activity, body
+    and round are not disclosed, as a single entry outside the scope answers 404."""
     result = BulkResult()
     for entry_id in entry_ids:
         entry = entry_for_update(entry_id)
-        if entry is None:
+        if entry is None or not permissions.can_view_entry(actor, entry):
+            result.unknown += 1
             continue
         try:
             apply_transition(entry, "approve", actor)

@@ -139,6 +139,7 @@ def read_source(
             )
     if content.startswith(b"PK\x03\x04"):
         _check_zip(content, filename, max_uncompressed)
+        _refuse_dtds(content, filename)
         return _read_xlsx(content, filename, mapping_headers, max_rows)
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise fail(
@@ -239,6 +240,34 @@ def _check_zip(content: bytes, filename: str, max_uncompressed: int) -> None:
               "Odstraňte prázdné řádky, obrázky a další listy.", name=filename,
               size=_size(unpacked, up=True), limit=_size(max_uncompressed)),
         )
+
+
+def _refuse_dtds(content: bytes, filename: str) -> None:
+    """Parse every XML part of the workbook with defusedxml, refusing a DTD, entity declarations and
+    external references (XXE, "billion laughs"); a real XLSX has none. Runs after :func:`_check_zip`,
+    so the unpacked size is already bounded. openpyxl reads the parts again itself (through
+    defusedxml too, when it is installed: ``openpyxl.DEFUSEDXML``).
+
+    :raises PlanImportError: a part declares a DTD or an entity, or is not well-formed XML.
+    """
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                fromstring(archive.read(member), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            except DefusedXmlException:
+                raise fail(
+                    "not_spreadsheet",
+                    f"Sešit „{filename}“ obsahuje v části {member.filename} deklaraci DTD nebo entit, "
+                    "kterou běžný sešit XLSX nemá. Z bezpečnostních důvodů jej nelze načíst; uložte "
+                    "tabulku znovu v Excelu nebo LibreOffice.",
+                ) from None
+            except Exception:  # ParseError and the like: not a workbook we can read
+                raise _not_xlsx(filename) from None
 
 
 def _too_many_rows(max_rows: int) -> PlanImportError:

@@ -15,6 +15,7 @@ from workflow.models.reports import (
     Waiver,
 )
 from workflow.models.rounds import (
+    AssessmentVersion,
     Attachment,
     Consolidation,
     DeadlineExtension,
@@ -34,6 +35,7 @@ __all__ = [
     "ActivityBody",
     "ApiToken",
     "Area",
+    "AssessmentVersion",
     "Attachment",
     "AuditEvent",
     "Body",

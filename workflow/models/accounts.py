@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     #: ``local`` (own password, invited) or ``directory`` (signs in with the office directory,
     #: roles and bodies from its groups; :mod:`workflow.directory`). Issue 18.
     auth_source: Mapped[str] = mapped_column(String(20), default="local", server_default="local")
+    #: Part of every session and remember cookie (:meth:`get_id`); raising it ends all of them on
+    #: their next request (:func:`workflow.accounts.end_all_sessions`).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     bodies: Mapped[list[Body]] = relationship(secondary=user_bodies, order_by=_bodies_order)
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
@@ -77,6 +80,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in or stay signed in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's identifier in the session and the remember cookie: ``"<id>:<generation>"``.
+
+        A cookie issued before the generation was raised names an old generation and is refused
+        by the user loader (:func:`web.sessions.load_user`).
+        """
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def roles(self) -> set[Role]:
@@ -121,8 +132,13 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``read`` (the default): safe methods of the JSON API only; ``write``: every JSON API call.
+    #: No token is accepted outside ``/api/``.
+    scope: Mapped[str] = mapped_column(String(10), default="read", server_default="read")
 
     user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope_known"),)
 
     @staticmethod
     def digest(secret: str) -> str:

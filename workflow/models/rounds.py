@@ -32,6 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
@@ -201,6 +202,9 @@ class Entry(db.Model):
     assessment: Mapped[str] = mapped_column(Text, default="")
     assessment_public: Mapped[bool] = mapped_column(Boolean, default=False)
     assessment_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Who saved the answer since it was last sent back or reopened (user ids, in order of their first
+    #: save; a deputy counts as themselves): none of them may approve it (four eyes).
+    editor_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     #: Optimistic-locking counter, bumped by every change.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -266,6 +270,24 @@ class EntryVersion(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     #: The other answer fields (:data:`ANSWER_FIELDS`) as JSON-friendly values.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class AssessmentVersion(db.Model):
+    """One version of the reviewer's assessment („Komentář hodnotitele“) of an entry: every change
+    is kept (append-only), so a published assessment cannot be rewritten without trace."""
+
+    __tablename__ = "assessment_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -400,7 +422,7 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete an audit record."""
 
 
-_APPEND_ONLY = (EntryTransition, RoundEvent)
+_APPEND_ONLY = (EntryTransition, RoundEvent, AssessmentVersion)
 
 
 @event.listens_for(Session, "before_flush")

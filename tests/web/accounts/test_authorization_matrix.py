@@ -262,6 +262,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("/ucet", "GET"): everyone(200),
     ("/ucet", "POST"): everyone(302),  # an empty POST keeps the current name and language
     ("/ucet/heslo", "POST"): everyone(200),
+    ("/ucet/odhlasit-vsude", "POST"): everyone(302),
     ("/ucet/zastupy", "POST"): E(contributor=200, head=200),
     ("/ucet/zastupy/<int:deputy_id>/zrusit", "POST"): E(contributor=(302, 404), head=(302, 404)),
     # --- administration ---------------------------------------------------------------------
@@ -472,7 +473,7 @@ def _url(app: Flask, rule_text: str, method: str, world: World, which: int, role
 
 def _sign_in(client: Any, user_id: int) -> None:
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
+        sess["_user_id"] = db.session.get(User, user_id).get_id()  # "<id>:<session generation>"
         sess["_fresh"] = True
         sess["last_seen"] = int(time.time())
 

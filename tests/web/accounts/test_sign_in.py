@@ -33,7 +33,7 @@ def test_session_is_renewed_at_sign_in(client, people):
     assert after is not None and after != before
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(people["contributor"].id)
+        assert sess["_user_id"] == people["contributor"].get_id()  # "<id>:<session generation>"
 
 
 def test_cookie_flags_and_remember_me_off_by_default(client, people):

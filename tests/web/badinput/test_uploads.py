@@ -75,12 +75,6 @@ def test_a_request_over_the_limit_gets_the_czech_413_page(app, client, world, mo
     assert _counts() == before
 
 
-@pytest.mark.xfail(
-    reason="issue 15 item 9: with CSRF on, the CSRF gate parses the upload under the app-wide limit "
-    "before the view sets the attachment limit; fixed by branch sec (web/body_limits.py). Remove this "
-    "mark when that is merged.",
-    strict=False,
-)
 def test_attachment_limits_follow_max_attachment_mb(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 256 * 1024)
     sign_in(client, world.osv)

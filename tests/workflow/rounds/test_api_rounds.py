@@ -87,5 +87,7 @@ def test_entries_come_a_page_at_a_time(client, opened, people):
     second = client.get(first["next"], headers=headers).get_json()
     assert (second["page"], second["next"], len(second["entries"])) == (2, None, 2)
     assert [e["id"] for e in first["entries"] + second["entries"]] == [e["id"] for e in everything["entries"]]
-    capped = client.get(f"{url}?per_page=100000&page=0", headers=headers).get_json()
-    assert (capped["page"], capped["per_page"]) == (1, 500)
+    for query in ("per_page=501", "per_page=100000", "page=0", "page=abc", f"page={10**30}"):
+        refused = client.get(f"{url}?{query}", headers=headers)  # the documented 400 (issue 15)
+        assert refused.status_code == 400 and refused.get_json()["status"] == 400, query
+    assert client.get(f"{url}?per_page=500", headers=headers).get_json()["per_page"] == 500
