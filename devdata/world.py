@@ -49,6 +49,7 @@ from workflow.models import (
     User,
 )
 from workflow.models.reports import ReportExport
+from workflow.publishing import publish
 from workflow.rounds import create_round, open_round
 from workflow.states import Role
 
@@ -293,6 +294,8 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     activity = db.session.scalar(select(Entry.activity_id).where(Entry.id == submitted))
+    if generated.closed_round_id is not None:  # its report on the public pages (/zpravy)
+        publish(db.session.get(ReportingRound, generated.closed_round_id), users["secretary"])
     world.ids = {
         "plan": generated.main_plan_id,
         "round": open_round,

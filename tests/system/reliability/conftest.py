@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
-from mail_helpers import SmtpServer, free_port
+from mail_helpers import SmtpServer
 
 from devdata.soak import Seeded, seed
 from web import create_app
@@ -14,17 +14,9 @@ from web.extensions import db
 
 
 @pytest.fixture
-def smtp(app: Flask) -> Iterator[SmtpServer]:
-    """A running SMTP server (stop/start it for an outage); the app sends to it while it exists."""
-    server = SmtpServer(free_port())
-    server.start()
-    saved = {k: app.config[k] for k in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False)
-    try:
-        yield server
-    finally:
-        server.stop()
-        app.config.update(saved)
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """A running SMTP server (stop/start it for an outage): the root plugin's ``smtp_server``."""
+    return smtp_server
 
 
 @pytest.fixture

@@ -113,6 +113,12 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/zaznamy/<int:entry_id>/historie": ("contributor", "/zaznamy/{entry}/historie", 200),
     "/zaznamy/<int:entry_id>/odeslane-zpravy": ("secretary", "/zaznamy/{entry}/odeslane-zpravy", 200),
     "/zaznamy/<int:entry_id>/upravit": ("contributor", "/zaznamy/{draft}/upravit", 200),
+    "/zpravy": ("anonymous", "/zpravy", 200),
+    "/zpravy/<int:round_id>": ("anonymous", "/zpravy/{closed_round}", 200),
+    "/zpravy/<int:round_id>/data.csv": ("anonymous", "/zpravy/{closed_round}/data.csv", 200),
+    "/zpravy/<int:round_id>/data.json": ("anonymous", "/zpravy/{closed_round}/data.json", 200),
+    "/zpravy/<int:round_id>/metadata.json": ("anonymous", "/zpravy/{closed_round}/metadata.json", 200),
+    "/zpravy/<int:round_id>/zprava.<fmt>": ("anonymous", "/zpravy/{closed_round}/zprava.xlsx", 200),
 }
 
 #: GET routes left out, with the reason.

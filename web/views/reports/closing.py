@@ -3,6 +3,9 @@ itself (freeze and snapshot). Reopening is the round's own transition (``rounds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -58,36 +61,39 @@ def waive(round_id: int, entry_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
+def _bulk_step(round_id: int, form: Any, invalid: str, step: Callable[[Any, Any], int], done: str) -> Any:
+    """A bulk step of the checklist: validate ``form`` (else flash ``invalid``), run ``step(round,
+    form)`` and confirm ``done`` with its count; always back to the checklist."""
+    round_ = load_round(round_id)
+    back = url_for(".closing_page", round_id=round_.id)
+    refusal_goes_to(back)
+    if not form.validate_on_submit():
+        flash(invalid, "danger")
+        return redirect(back)
+    confirm(done % {"count": step(round_, form)})
+    return redirect(back)
+
+
 @bp.post("/kola/<int:round_id>/uzavreni/prominout-zbyvajici")
 @requires(Action.manage_rounds)
 def waive_remaining(round_id: int) -> ResponseReturnValue:
     """Waive every entry that is neither approved nor waived, with one reason."""
-    round_ = load_round(round_id)
-    back = url_for(".closing_page", round_id=round_.id)
-    refusal_goes_to(back)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Uveďte důvod prominutí."), "danger")
-        return redirect(back)
-    count = closing.waive_remaining(round_, current_user, form.reason.data or "")
-    confirm(_("Prominuto záznamů: %(count)d.", count=count))
-    return redirect(back)
+    return _bulk_step(
+        round_id, ReasonForm(), _("Uveďte důvod prominutí."),
+        lambda round_, form: closing.waive_remaining(round_, current_user, form.reason.data or ""),
+        _("Prominuto záznamů: %(count)d."),
+    )
 
 
 @bp.post("/kola/<int:round_id>/uzavreni/doplnit-texty")
 @requires(Action.manage_rounds)
 def fill_missing(round_id: int) -> ResponseReturnValue:
     """Give every activity still without a consolidated text one stated text."""
-    round_ = load_round(round_id)
-    back = url_for(".closing_page", round_id=round_.id)
-    refusal_goes_to(back)
-    form = MissingTextForm()
-    if not form.validate_on_submit():
-        flash(_("Souhrnný text nesmí být prázdný."), "danger")
-        return redirect(back)
-    count = closing.fill_missing_texts(round_, current_user, form.text.data or "")
-    confirm(_("Text doplněn k aktivitám: %(count)d.", count=count))
-    return redirect(back)
+    return _bulk_step(
+        round_id, MissingTextForm(), _("Souhrnný text nesmí být prázdný."),
+        lambda round_, form: closing.fill_missing_texts(round_, current_user, form.text.data or ""),
+        _("Text doplněn k aktivitám: %(count)d."),
+    )
 
 
 @bp.post("/kola/<int:round_id>/uzavreni/uzavrit")
