@@ -34,6 +34,11 @@ class Plan(db.Model):
     default_body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
     #: „Seznam zkratek“: abbreviation → meaning, as printed in the plan's report.
     abbreviations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: Further attributes (:attr:`Activity.extra` labels) the secretary hid, per place:
+    #: ``{"form": [label, …], "report": [label, …]}`` — "form" is the contributor's entry form and
+    #: the review page, "report" the report and every export (DOCX, PDF, XLSX, CSV, HTML, JSON API).
+    #: Empty (the default) shows every attribute everywhere, also those a later import adds.
+    hidden_attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -99,8 +104,9 @@ class Activity(db.Model):
 
     ``deadline_*`` hold the parsed „Termín plnění“ (see :mod:`workflow.deadlines`),
     ``strategy_*`` the parsed „Dotčená opatření krajské strategie“ (:mod:`workflow.strategy_refs`).
-    ``extra`` keeps columns that other plans have and this model does not (e.g. „Zdroje
-    financování“ of the social-services plan's cards, seed 001).
+    ``extra`` keeps the further attributes: columns that other plans have and this model does not
+    (e.g. „Zdroje financování“ of the social-services plan's cards, seed 001), source label →
+    cell text, in the source's column order (JSON keeps the order on both databases).
     """
 
     __tablename__ = "activities"
@@ -110,6 +116,9 @@ class Activity(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(30))
+    #: The activity's name where the plan gives one apart from its description (seed 001's
+    #: „Název aktivity“); empty where it does not (seed 002).
+    title: Mapped[str] = mapped_column(Text, default="")
     #: Zero-padded natural sort key (A1.2 before A1.10), so SQL ORDER BY sorts right.
     sort_key: Mapped[str] = mapped_column(String(120), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
