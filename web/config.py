@@ -266,6 +266,8 @@ SETTINGS: tuple[Setting, ...] = (
             "workbook is opened; protects against ZIP bombs).", positive_number),
     Setting("IMPORT_MAX_ROWS", "10000",
             "Most non-empty rows an imported table (XLSX, CSV) may have.", integer(1)),
+    Setting("OFFLINE_MAX_ROWS", "1000",
+            "Most filled rows an uploaded offline form (XLSX of a body's entries) may have.", integer(1)),
     Setting("MAX_ATTACHMENT_MB", "20", "Largest evidence attachment accepted, in MB.", positive_number),
     Setting("IDLE_TIMEOUT_HOURS", "8",
             "A signed-in session idle longer than this is signed out (hours).", positive_number),
@@ -493,6 +495,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "MAX_IMPORT_BYTES": int(v["MAX_IMPORT_MB"] * megabyte),
         "IMPORT_MAX_UNCOMPRESSED_BYTES": int(v["IMPORT_MAX_UNCOMPRESSED_MB"] * megabyte),
         "IMPORT_MAX_ROWS": v["IMPORT_MAX_ROWS"],
+        "OFFLINE_MAX_ROWS": v["OFFLINE_MAX_ROWS"],
         "MAX_ATTACHMENT_BYTES": int(v["MAX_ATTACHMENT_MB"] * megabyte),
         # Uploads above this are cut off by Werkzeug before any view runs (import limit + headroom).
         "MAX_CONTENT_LENGTH": int(v["MAX_IMPORT_MB"] * megabyte) + megabyte,

@@ -64,7 +64,7 @@ from sqlalchemy import ColumnElement
 
 from workflow import clock
 from workflow.errors import PermissionDenied
-from workflow.models import Body, Entry, User
+from workflow.models import Body, Entry, OfflineUpload, User
 from workflow.states import Role
 
 
@@ -90,6 +90,9 @@ class Action(StrEnum):
     fill_entries = "fill_entries"  #: „Moje úkoly“ (own and deputised bodies' entries)
     view_entry = "view_entry"  #: see one entry (object rule: Entry)
     edit_entry = "edit_entry"  #: save the answer, evidence (object rule: Entry)
+    #: download a body's entries as XLSX, upload them filled, submit complete drafts (issue 18;
+    #: object rules: Body — acts for it today; OfflineUpload — uploaded it)
+    work_offline = "work_offline"
     # The consolidated report (issue 6; docs/report.md).
     view_reports = "view_reports"  #: report pages, exports, statistics, period reports, report API
     edit_consolidation = "edit_consolidation"  #: edit consolidated texts and statuses of an open round
@@ -119,6 +122,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.fill_entries: None,
     Action.view_entry: None,
     Action.edit_entry: None,
+    Action.work_offline: None,
     Action.view_reports: frozenset({Role.commission, Role.reviewer, Role.secretary, Role.admin}),
     Action.edit_consolidation: frozenset({Role.reviewer, Role.secretary}),
     Action.publish_report: frozenset({Role.secretary}),
@@ -413,6 +417,18 @@ def _view_entry(user: User, entry: Entry) -> bool:
 def _edit_entry(user: User, entry: Entry) -> bool:
     """The body (member as contributor/head, or deputy today) while the round is open."""
     return entry.round.state == "open" and entry.body_id in acting_body_ids(user, clock.today())
+
+
+@object_rule(Action.work_offline, Body)
+def _work_offline_for_body(user: User, body: Body) -> bool:
+    """The body's entries in XLSX: a member (contributor/head) or a deputy of one today."""
+    return body.id in acting_body_ids(user, clock.today())
+
+
+@object_rule(Action.work_offline, OfflineUpload)
+def _own_upload(user: User, upload: OfflineUpload) -> bool:
+    """An uploaded file's preview and confirmation: only the user who uploaded it."""
+    return upload.user_id == user.id
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,4 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from web.views import public
 
     app.register_blueprint(public.bp)
+    from web.views import offline
+
+    app.register_blueprint(offline.bp)
     errors.register(app)

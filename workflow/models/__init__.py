@@ -3,6 +3,7 @@
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
+from workflow.models.offline import OfflineUpload
 from workflow.models.outbox import OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
 from workflow.models.publications import ReportPublication
@@ -50,6 +51,7 @@ __all__ = [
     "EntryVersion",
     "EvidenceLink",
     "Goal",
+    "OfflineUpload",
     "OutboxMessage",
     "Plan",
     "PlanImport",
