@@ -49,6 +49,7 @@ from workflow.models import (
     Entry,
     EvidenceLink,
     Goal,
+    OfflineUpload,
     Plan,
     PlanImport,
     RoleAssignment,
@@ -178,6 +179,11 @@ def build_world(app: Flask) -> World:
         round_id=round_.id, fmt="csv", content_hash="0" * 64, requested_by_id=people["secretary"].id
     )
     db.session.add(export)
+    uploads = {  # offline forms (issue 18) uploaded by the contributor and by an OZ user
+        owner: OfflineUpload(user=owner, filename="plneni.xlsx", sha256="0" * 64, rows=[])
+        for owner in (people["contributor"], stranger)
+    }
+    db.session.add_all(uploads.values())
     db.session.commit()
     for attachment in attachments.values():  # the bytes, so that the download can succeed
         stored = Path(app.config["INSTANCE_DIR"]) / "attachments" / attachment.storage_name[:2]
@@ -206,6 +212,7 @@ def build_world(app: Flask) -> World:
         "name": ("submit", "submit"),
         "message_id": (message.id, message.id),
         "export_id": (export.id, export.id),
+        "upload_id": (uploads[people["contributor"]].id, uploads[stranger].id),
         "role": ("contributor", "neexistuje"),  # /napoveda/<role>: a guide, and an unknown one
         "fmt": ("csv", "exe"),  # report downloads: a known format, and an unknown one
         "_eml": ("matrix.eml", "neexistuje.eml"),
@@ -370,6 +377,16 @@ TABLE.update(
         ("/kontrola/<int:entry_id>/dalsi", "GET"): E(secretary=302, reviewer=(302, 404)),
         ("/kontrola/hromadne-schvaleni", "POST"): E(secretary=200, reviewer=200),
         ("/moje-ukoly", "GET"): E(default=200),
+        # Offline XLSX form (issue 18): own and deputised bodies only; an upload only for its uploader
+        # (the contributor's); an empty confirmation matches no preview (409, nothing written).
+        ("/moje-ukoly/xlsx/<int:round_id>/<int:body_id>", "GET"): E(
+            default=404, contributor=(200, 404), head=(200, 404)
+        ),
+        ("/moje-ukoly/xlsx", "GET"): E(default=200),
+        ("/moje-ukoly/xlsx", "POST"): E(default=422),
+        ("/moje-ukoly/xlsx/nahrani/<int:upload_id>", "GET"): E(default=404, contributor=(200, 404)),
+        ("/moje-ukoly/xlsx/nahrani/<int:upload_id>", "POST"): E(default=404, contributor=(409, 404)),
+        ("/moje-ukoly/odeslat-koncepty", "POST"): E(default=200),
         ("/napoveda", "GET"): E(200, default=200),
         ("/napoveda/<role>", "GET"): E((200, 404), default=(200, 404)),
         ("/plany", "GET"): E(default=200),
