@@ -25,6 +25,7 @@ from sqlalchemy import select
 from devdata.largedata import Generated, generate, scaled
 from devdata.largedata import insert_rows as _insert
 from notifications.outbox import OutboxMessage
+from workflow import offline
 from workflow.accounts import make_link_token
 from workflow.bodies import ensure_seed_bodies
 from workflow.db import db
@@ -296,6 +297,14 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
     activity = db.session.scalar(select(Entry.activity_id).where(Entry.id == submitted))
     if generated.closed_round_id is not None:  # its report on the public pages (/zpravy)
         publish(db.session.get(ReportingRound, generated.closed_round_id), users["secretary"])
+    # an uploaded offline form of the focal body, waiting for its confirmation (issue 18)
+    focal_round, focal_body = db.session.get(ReportingRound, open_round), db.session.get(Body, focal)
+    form = offline.build_workbook(
+        focal_round, focal_body, offline.body_entries(focal_round, focal_body), app.config["SECRET_KEY"]
+    )
+    upload = offline.store_upload(
+        users["contributor"], "plneni.xlsx", form, offline.read_upload(form, "plneni.xlsx", max_rows=10_000)
+    )
     world.ids = {
         "plan": generated.main_plan_id,
         "round": open_round,
@@ -309,6 +318,7 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
         "extension": extension.id,
         "export": export.id,
         "import": plan_import.id,
+        "upload": upload.id,
         "user": users["contributor"].id,
         "message": message.id if message else 0,
         "invitation": make_link_token(invitee, "invitation", app.config["SECRET_KEY"]),

@@ -35,7 +35,9 @@ def offline_body_ids() -> set[int]:
     """Ids of the bodies whose entries the current user may download and upload in XLSX today
     (computed once per request)."""
     if "offline_body_ids" not in g:
-        g.offline_body_ids = acting_body_ids(current_user, clock.today()) if current_user.is_authenticated else set()
+        g.offline_body_ids = (
+            acting_body_ids(current_user, clock.today()) if current_user.is_authenticated else set()
+        )
     return set(g.offline_body_ids)
 
 
@@ -109,7 +111,10 @@ def preview(upload_id: int) -> ResponseReturnValue:
     record = _own_upload(upload_id)
     result = offline.evaluate(record.rows, current_user, _secret(), today=clock.today())
     return render_template(
-        "offline/preview.html", upload=record, preview=result, form=ConfirmUploadForm(fingerprint=result.fingerprint)
+        "offline/preview.html",
+        upload=record,
+        preview=result,
+        form=ConfirmUploadForm(fingerprint=result.fingerprint),
     )
 
 
@@ -134,7 +139,9 @@ def apply(upload_id: int) -> ResponseReturnValue:
             changed_meanwhile=True,
         ), 409
     count = len(result.of_kind("changed"))
-    confirm(_("Změny z Excelu byly uloženy jako rozpracované (záznamů: %(n)s). Nic nebylo odesláno.", n=count))
+    confirm(
+        _("Změny z Excelu byly uloženy jako rozpracované (záznamů: %(n)s). Nic nebylo odesláno.", n=count)
+    )
     return redirect(url_for("tasks.index"))
 
 

@@ -130,8 +130,13 @@ def parse_cell(key: str, text: str, titles: dict[str, str]) -> Any:
         status = titles.get(text.strip().lower())
         if status is None:
             allowed = ", ".join(f"„{t}“" for t in FULFILMENT_TITLES.values())
-            raise ValueNotAllowed(_("„%(value)s“ není stav plnění; vyberte ze seznamu: %(allowed)s.",
-                                    value=text.strip(), allowed=allowed))
+            raise ValueNotAllowed(
+                _(
+                    "„%(value)s“ není stav plnění; vyberte ze seznamu: %(allowed)s.",
+                    value=text.strip(),
+                    allowed=allowed,
+                )
+            )
         return status
     if key == "indicator_number":
         compact = _SPACES.sub("", text).replace(",", ".")
@@ -142,8 +147,9 @@ def parse_cell(key: str, text: str, titles: dict[str, str]) -> Any:
             if not number.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            raise ValueNotAllowed(_("„%(value)s“ není číslo; zapište např. 1 600 nebo 4,5.",
-                                    value=text.strip())) from None
+            raise ValueNotAllowed(
+                _("„%(value)s“ není číslo; zapište např. 1 600 nebo 4,5.", value=text.strip())
+            ) from None
         return number
     if key == "indicator_as_of":
         stripped = text.strip()
@@ -159,8 +165,9 @@ def parse_cell(key: str, text: str, titles: dict[str, str]) -> Any:
                 raise ValueError
             return date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
-            raise ValueNotAllowed(_("„%(value)s“ není datum; zapište např. 31. 12. 2025.",
-                                    value=stripped)) from None
+            raise ValueNotAllowed(
+                _("„%(value)s“ není datum; zapište např. 31. 12. 2025.", value=stripped)
+            ) from None
     if key == "text":
         return normalize_text(text).strip()
     return text.strip()

@@ -131,7 +131,11 @@ class Preview:
         """SHA-256 (hex) of what applying would write: entry, version and values of the changed
         rows. The confirmation carries it, so a different outcome is never applied unseen."""
         payload = [
-            [r.entry.id if r.entry else None, r.version, sorted((k, canonical(k, v)) for k, v in r.data.items())]
+            [
+                r.entry.id if r.entry else None,
+                r.version,
+                sorted((k, canonical(k, v)) for k, v in r.data.items()),
+            ]
             for r in self.of_kind("changed")
         ]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
@@ -158,13 +162,18 @@ def _load(entry_ids: set[int], lock: bool) -> dict[int, Entry]:
     query = (
         select(Entry)
         .where(Entry.id.in_(sorted(entry_ids)))
-        .options(joinedload(Entry.round), joinedload(Entry.activity).joinedload(Activity.goal),
-                 joinedload(Entry.body))
+        .options(
+            joinedload(Entry.round),
+            joinedload(Entry.activity).joinedload(Activity.goal),
+            joinedload(Entry.body),
+        )
     )
     return {e.id: e for e in db.session.scalars(query)}
 
 
-def evaluate(rows: list[dict[str, Any]], user: User, secret: str, *, today: date, lock: bool = False) -> Preview:
+def evaluate(
+    rows: list[dict[str, Any]], user: User, secret: str, *, today: date, lock: bool = False
+) -> Preview:
     """The preview of the rows of an upload for ``user`` (see the module docstring for the order
     of the decisions).
 
@@ -200,8 +209,15 @@ def _row(
     number, cells = int(raw["row"]), raw["cells"]
     out = RowOutcome(row=number, code=cells.get(CODE_KEY, ""), kind="refused", blocking=True)
     for f in raw.get("formulas") or []:
-        out.reasons.append(_("Sloupec „%(column)s“ (buňka %(cell)s) obsahuje vzorec %(formula)s; vzorce nejsou "
-                             "dovoleny, zapište hodnotu.", column=f["column"], cell=f["cell"], formula=f["formula"]))
+        out.reasons.append(
+            _(
+                "Sloupec „%(column)s“ (buňka %(cell)s) obsahuje vzorec %(formula)s; vzorce nejsou "
+                "dovoleny, zapište hodnotu.",
+                column=f["column"],
+                cell=f["cell"],
+                formula=f["formula"],
+            )
+        )
     if isinstance(stamp, StampError):
         out.reasons.append(stamp.message)
         return out
@@ -211,8 +227,12 @@ def _row(
         return out
     out.entry, out.code = entry, entry.activity.code
     if entry.body_id not in own_bodies:
-        out.reasons.append(_("Řádek patří subjektu %(body)s, za který nejednáte; nahrajte jen formulář svého "
-                             "subjektu.", body=entry.body.abbreviation))
+        out.reasons.append(
+            _(
+                "Řádek patří subjektu %(body)s, za který nejednáte; nahrajte jen formulář svého subjektu.",
+                body=entry.body.abbreviation,
+            )
+        )
         return out
     if entry.id in seen:
         out.reasons.append(_("Záznam je v souboru podruhé (poprvé na řádku %(row)s).", row=seen[entry.id]))
@@ -223,7 +243,9 @@ def _row(
         try:
             values[key] = parse_cell(key, cells.get(key, ""), titles)
         except ValueNotAllowed as exc:
-            out.reasons.append(_("Sloupec „%(column)s“: %(message)s", column=ANSWER_LABELS[key], message=str(exc)))
+            out.reasons.append(
+                _("Sloupec „%(column)s“: %(message)s", column=ANSWER_LABELS[key], message=str(exc))
+            )
     for key, message in check_limits({k: v for k, v in values.items() if v is not None}).items():
         out.reasons.append(_("Sloupec „%(column)s“: %(message)s", column=ANSWER_LABELS[key], message=message))
     if out.reasons:
@@ -235,16 +257,29 @@ def _row(
         out.kind = "unchanged"
         return out
     if entry.round.state != RoundState.open:
-        out.reasons.append(_("Kolo „%(round)s“ není otevřené, záznamy jsou uzamčené.", round=entry.round.title))
+        out.reasons.append(
+            _("Kolo „%(round)s“ není otevřené, záznamy jsou uzamčené.", round=entry.round.title)
+        )
         return out
     if entry.state not in EDITABLE_STATES:
-        out.reasons.append(_("Záznam je mezitím ve stavu „%(state)s“ a nelze jej upravit; změny z tohoto řádku "
-                             "se nenahrají.", state=state_title(entry.state)))
+        out.reasons.append(
+            _(
+                "Záznam je mezitím ve stavu „%(state)s“ a nelze jej upravit; změny z tohoto řádku "
+                "se nenahrají.",
+                state=state_title(entry.state),
+            )
+        )
         return out
     if entry.version != stamp["v"]:
-        out.reasons.append(_("Záznam mezitím změnil někdo jiný (verze %(theirs)s, soubor byl stažen ve verzi "
-                             "%(mine)s). Porovnejte obě znění a změnu zapište ve formuláři, nebo si stáhněte "
-                             "soubor znovu.", theirs=entry.version, mine=stamp["v"]))
+        out.reasons.append(
+            _(
+                "Záznam mezitím změnil někdo jiný (verze %(theirs)s, soubor byl stažen ve verzi "
+                "%(mine)s). Porovnejte obě znění a změnu zapište ve formuláři, nebo si stáhněte "
+                "soubor znovu.",
+                theirs=entry.version,
+                mine=stamp["v"],
+            )
+        )
         out.theirs, out.mine = current["text"], mine["text"]
         return out
     out.kind, out.version = "changed", entry.version
@@ -252,10 +287,15 @@ def _row(
         if mine[key] == current[key]:
             continue
         out.data[key] = values[key]
-        out.changes.append(FieldChange(
-            key, str(ANSWER_LABELS[key]), _shown(key, current[key]), _shown(key, mine[key]),
-            word_diff(current[key], mine[key]) if key in PROSE_KEYS else None,
-        ))
+        out.changes.append(
+            FieldChange(
+                key,
+                str(ANSWER_LABELS[key]),
+                _shown(key, current[key]),
+                _shown(key, mine[key]),
+                word_diff(current[key], mine[key]) if key in PROSE_KEYS else None,
+            )
+        )
     return out
 
 
@@ -281,7 +321,9 @@ class UploadGone(WorkflowError, NotFound):
     """The upload was applied already (a second click) or does not exist."""
 
 
-def apply_upload(upload: OfflineUpload, user: User, secret: str, fingerprint: str, *, today: date) -> tuple[bool, Preview]:
+def apply_upload(
+    upload: OfflineUpload, user: User, secret: str, fingerprint: str, *, today: date
+) -> tuple[bool, Preview]:
     """Apply the changed rows of ``upload`` as drafts, if the outcome is still ``fingerprint``.
 
     Every entry is loaded ``FOR UPDATE`` and the rows are evaluated again; when the outcome differs

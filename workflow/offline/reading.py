@@ -61,8 +61,15 @@ def read_upload(
         downloaded from the product (no key row), or no data rows.
     """
     if len(content) > max_bytes:
-        raise OfflineFileError([_("Soubor je příliš velký: má %(size)s, nejvýše lze %(limit)s.",
-                                  size=_size(len(content), up=True), limit=_size(max_bytes))])
+        raise OfflineFileError(
+            [
+                _(
+                    "Soubor je příliš velký: má %(size)s, nejvýše lze %(limit)s.",
+                    size=_size(len(content), up=True),
+                    limit=_size(max_bytes),
+                )
+            ]
+        )
     if not content.strip():
         raise OfflineFileError([_("Soubor je prázdný.")])
     if not content.startswith(b"PK\x03\x04"):
@@ -76,8 +83,11 @@ def read_upload(
 
 
 def _not_ours(filename: str) -> str:
-    return _("Soubor „%(name)s“ není sešit XLSX. Nahrajte soubor stažený tlačítkem „Stáhnout k vyplnění "
-             "(XLSX)“ a uložený jako „Sešit Excelu (*.xlsx)“.", name=filename)
+    return _(
+        "Soubor „%(name)s“ není sešit XLSX. Nahrajte soubor stažený tlačítkem „Stáhnout k vyplnění "
+        "(XLSX)“ a uložený jako „Sešit Excelu (*.xlsx)“.",
+        name=filename,
+    )
 
 
 def _read_rows(content: bytes, filename: str, max_rows: int) -> list[dict[str, Any]]:
@@ -99,13 +109,27 @@ def _read_rows(content: bytes, filename: str, max_rows: int) -> list[dict[str, A
             if STAMP_KEY in keys and CODE_KEY in keys:
                 break
         else:
-            raise OfflineFileError([_(
-                "Soubor „%(name)s“ není formulář plnění stažený z aplikace (chybí skrytý řádek s klíči "
-                "sloupců). Stáhněte si formulář znovu tlačítkem „Stáhnout k vyplnění (XLSX)“.", name=filename)])
+            raise OfflineFileError(
+                [
+                    _(
+                        "Soubor „%(name)s“ není formulář plnění stažený z aplikace (chybí skrytý "
+                        "řádek s klíči sloupců). Stáhněte si formulář znovu tlačítkem "
+                        "„Stáhnout k vyplnění (XLSX)“.",
+                        name=filename,
+                    )
+                ]
+            )
         missing = [str(ANSWER_LABELS[k]) for k in ANSWER_KEYS if k not in keys]
         if missing:
-            raise OfflineFileError([_("Ve formuláři chybí sloupce: %(columns)s. Sloupce nemažte; stáhněte si "
-                                      "formulář znovu.", columns=", ".join(f"„{m}“" for m in missing))])
+            raise OfflineFileError(
+                [
+                    _(
+                        "Ve formuláři chybí sloupce: %(columns)s. Sloupce nemažte; stáhněte si "
+                        "formulář znovu.",
+                        columns=", ".join(f"„{m}“" for m in missing),
+                    )
+                ]
+            )
         headers: list[str] = []
         result: list[dict[str, Any]] = []
         for number, row in enumerate(rows, start=2):
@@ -118,17 +142,32 @@ def _read_rows(content: bytes, filename: str, max_rows: int) -> list[dict[str, A
                     continue
                 key = keys[index] if index < len(keys) else ""
                 if getattr(cell, "data_type", None) == "f":
-                    header = headers[index] if index < len(headers) and headers[index] else get_column_letter(index + 1)
-                    formulas.append({"column": header, "cell": f"{get_column_letter(index + 1)}{number}",
-                                     "formula": str(value)})
+                    header = (
+                        headers[index]
+                        if index < len(headers) and headers[index]
+                        else get_column_letter(index + 1)
+                    )
+                    formulas.append(
+                        {
+                            "column": header,
+                            "cell": f"{get_column_letter(index + 1)}{number}",
+                            "formula": str(value),
+                        }
+                    )
                 elif key in READ_KEYS:
                     texts[key] = _cell_text(value)
             if number == 2 or not (formulas or any(texts.values())):
                 continue
             if len(result) >= max_rows:
-                raise OfflineFileError([_(
-                    "Soubor má víc než %(limit)s vyplněných řádků; formulář jednoho subjektu jich tolik mít "
-                    "nemůže. Zkontrolujte, že jde o správný soubor.", limit=max_rows)])
+                raise OfflineFileError(
+                    [
+                        _(
+                            "Soubor má víc než %(limit)s vyplněných řádků; formulář jednoho subjektu "
+                            "jich tolik mít nemůže. Zkontrolujte, že jde o správný soubor.",
+                            limit=max_rows,
+                        )
+                    ]
+                )
             result.append({"row": number, "cells": texts, "formulas": formulas})
     finally:
         workbook.close()

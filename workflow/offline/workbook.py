@@ -43,10 +43,26 @@ SHEET_TITLE = "Plnění"
 KEY_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 #: Column widths (characters) by key; unlisted columns get 24.
 WIDTHS = {
-    CODE_KEY: 9, "area": 8, "goal": 8, "title": 30, "description": 50, "indicator": 30, "deadline": 14,
-    "cooperation": 24, "state": 16, "carried_over": 11, "fulfilment_status": 20, "text": 70,
-    "indicator_number": 14, "indicator_unit": 12, "indicator_text": 30, "indicator_as_of": 12,
-    "cooperation_text": 40, "problems": 40, "proposal": 40, STAMP_KEY: 10,
+    CODE_KEY: 9,
+    "area": 8,
+    "goal": 8,
+    "title": 30,
+    "description": 50,
+    "indicator": 30,
+    "deadline": 14,
+    "cooperation": 24,
+    "state": 16,
+    "carried_over": 11,
+    "fulfilment_status": 20,
+    "text": 70,
+    "indicator_number": 14,
+    "indicator_unit": 12,
+    "indicator_text": 30,
+    "indicator_as_of": 12,
+    "cooperation_text": 40,
+    "problems": 40,
+    "proposal": 40,
+    STAMP_KEY: 10,
 }
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -94,7 +110,7 @@ def visible_extra_labels(round_: ReportingRound, entries: list[Entry]) -> list[s
     hidden = set((round_.plan.hidden_attributes or {}).get("form") or [])
     labels: list[str] = []
     for entry in entries:
-        for label in (entry.activity.extra or {}):
+        for label in entry.activity.extra or {}:
             if label not in hidden and label not in labels:
                 labels.append(label)
     return labels
@@ -226,14 +242,23 @@ def _instructions(ws: Any, round_: ReportingRound, body: Body) -> None:
     lines = [
         _("Plnění subjektu %(body)s v kole „%(round)s“", body=body.abbreviation, round=round_.title),
         "",
-        _("1. Vyplňte žluté buňky listu „Plnění“: stav plnění vyberte ze seznamu, ostatní pole pište jako "
-          "ve formuláři. Ostatní sloupce jsou uzamčené."),
-        _("2. Řádky nepřidávejte, nemažte a nekopírujte mezi soubory; skrytý sloupec „Razítko verze“ "
-          "neměňte. Vzorce nejsou dovoleny, zapište hodnoty."),
-        _("3. Soubor uložte jako sešit XLSX a nahrajte jej v aplikaci v části „Moje úkoly“. Uvidíte náhled "
-          "změn po záznamech; uloží se až po potvrzení, a to jako rozpracované (nic se neodešle)."),
+        _(
+            "1. Vyplňte žluté buňky listu „Plnění“: stav plnění vyberte ze seznamu, ostatní pole pište jako "
+            "ve formuláři. Ostatní sloupce jsou uzamčené."
+        ),
+        _(
+            "2. Řádky nepřidávejte, nemažte a nekopírujte mezi soubory; skrytý sloupec „Razítko verze“ "
+            "neměňte. Vzorce nejsou dovoleny, zapište hodnoty."
+        ),
+        _(
+            "3. Soubor uložte jako sešit XLSX a nahrajte jej v aplikaci v části „Moje úkoly“. Uvidíte náhled "
+            "změn po záznamech; uloží se až po potvrzení, a to jako rozpracované (nic se neodešle)."
+        ),
         _("4. Záznamy, které mezitím někdo změnil nebo odeslal, nahrání odmítne a ukáže obě znění."),
-        _("5. Úplné rozpracované záznamy pak odešlete ke kontrole tlačítkem „Odeslat všechny úplné koncepty“."),
+        _(
+            "5. Úplné rozpracované záznamy pak odešlete ke kontrole tlačítkem "
+            "„Odeslat všechny úplné koncepty“."
+        ),
     ]
     for index, line in enumerate(lines, start=1):
         _text(ws.cell(row=index, column=1), line)

@@ -51,9 +51,20 @@ def _convert(source: Path, fmt: str, outdir: Path, profile: Path) -> Path:
     """``soffice --headless --convert-to fmt``: LibreOffice opens ``source`` and saves it as ``fmt``."""
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-         "--convert-to", fmt, "--outdir", str(outdir), str(source)],
-        check=True, capture_output=True, timeout=300,
+        [
+            _soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     produced = outdir / (source.stem + "." + fmt.split(":")[0])
     assert produced.exists(), f"LibreOffice did not write {produced}"
@@ -153,10 +164,13 @@ def test_libreoffice_opens_edits_and_saves_the_form_and_the_upload_applies_exact
     # LibreOffice read our form: the sheet protected, the status list, the key row and stamps hidden
     document = flat.read_text(encoding="utf-8")
     assert 'table:protected="true"' in document
-    assert re.search(r'cell-content-is-in-list\([^)]*Částečně splněno', document.replace("&quot;", '"'))
+    assert re.search(r"cell-content-is-in-list\([^)]*Částečně splněno", document.replace("&quot;", '"'))
     assert 'table:visibility="collapse"' in document
-    _edit_fods(flat, "B1.1", {"text": NEW_TEXT, "fulfilment_status": "Částečně splněno",
-                              "indicator_number": Decimal("1600.5")})
+    _edit_fods(
+        flat,
+        "B1.1",
+        {"text": NEW_TEXT, "fulfilment_status": "Částečně splněno", "indicator_number": Decimal("1600.5")},
+    )
     saved = _convert(flat, "xlsx:Calc MS Excel 2007 XML", tmp_path / "saved", profile)
 
     # what LibreOffice saved is still our form: protected, the key row hidden (LibreOffice 7.4 writes
@@ -178,11 +192,20 @@ def test_libreoffice_opens_edits_and_saves_the_form_and_the_upload_applies_exact
     assert after.fulfilment_status == "partial"
     assert after.indicator_number == Decimal("1600.5")
     assert after.state == EntryState.draft
-    for field in ("indicator_unit", "indicator_text", "indicator_as_of", "cooperation_text", "problems", "proposal"):
-        assert getattr(after, field) == getattr(b11, field) or (getattr(after, field) in ("", None)
-                                                                and getattr(b11, field) in ("", None))
-    log = db.session.scalars(select(EntryTransition).where(EntryTransition.entry_id == b11.id)
-                             .order_by(EntryTransition.id)).all()
+    for field in (
+        "indicator_unit",
+        "indicator_text",
+        "indicator_as_of",
+        "cooperation_text",
+        "problems",
+        "proposal",
+    ):
+        assert getattr(after, field) == getattr(b11, field) or (
+            getattr(after, field) in ("", None) and getattr(b11, field) in ("", None)
+        )
+    log = db.session.scalars(
+        select(EntryTransition).where(EntryTransition.entry_id == b11.id).order_by(EntryTransition.id)
+    ).all()
     assert [t.name for t in log][-1] == "excel_upload" and log[-1].comment == "nahráno z Excelu"
     for entry_id, state in before.items():
         if entry_id != b11.id:

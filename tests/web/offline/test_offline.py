@@ -6,7 +6,9 @@ The workbook is edited with openpyxl here (what a spreadsheet saves); the system
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
 import zipfile
 from datetime import date
@@ -45,8 +47,11 @@ def _snapshot(round_) -> list[tuple]:
     """Every entry's id, version, state and answer, and the number of transitions: what an upload
     that writes nothing leaves as it was."""
     rows = db.session.execute(
-        select(Entry.id, Entry.version, Entry.state, Entry.text, Entry.fulfilment_status, Entry.indicator_number)
-        .where(Entry.round_id == round_.id).order_by(Entry.id)
+        select(
+            Entry.id, Entry.version, Entry.state, Entry.text, Entry.fulfilment_status, Entry.indicator_number
+        )
+        .where(Entry.round_id == round_.id)
+        .order_by(Entry.id)
     ).all()
     count = db.session.scalar(select(func.count()).select_from(EntryTransition))
     db.session.expire_all()
@@ -72,11 +77,21 @@ def test_download_has_one_row_per_entry_locked_columns_a_status_list_and_signed_
     ).all()
     assert sorted(codes) == sorted(e.activity.code for e in expected) == ["A1.1", "B1.1"]
     headers = [c.value for c in ws[2]]
-    assert {"Kód", "Název aktivity", "Aktivita", "Stav plnění", "Plnění", "Hodnota indikátoru (číslo)",
-            "Jednotka", "Zdroje financování"} <= set(headers)
+    assert {
+        "Kód",
+        "Název aktivity",
+        "Aktivita",
+        "Stav plnění",
+        "Plnění",
+        "Hodnota indikátoru (číslo)",
+        "Jednotka",
+        "Zdroje financování",
+    } <= set(headers)
     assert "Interní poznámka" not in headers
     row = row_of(ws, "A1.1")
-    assert ws.cell(row=row, column=headers.index("Název aktivity") + 1).value == "Koordinace sociálních služeb"
+    assert (
+        ws.cell(row=row, column=headers.index("Název aktivity") + 1).value == "Koordinace sociálních služeb"
+    )
     assert ws.cell(row=row, column=headers.index("Zdroje financování") + 1).value == "rozpočet kraje"
     # last year's text carried over, as the form shows it
     assert ws.cell(row=row, column=answer_column(ws, "text")).value.startswith("Loni: A1.1")
@@ -100,7 +115,9 @@ def test_download_has_one_row_per_entry_locked_columns_a_status_list_and_signed_
     assert f"/moje-ukoly/xlsx/{opened.id}/{osv.id}" in tasks and "Odeslat všechny úplné koncepty" in tasks
     _as(client, people.osv_head)
     round_page = _text(client.get(f"/kola/{opened.id}"))
-    assert f"/moje-ukoly/xlsx/{opened.id}/{osv.id}" in round_page and "Stáhnout k vyplnění (XLSX)" in round_page
+    assert (
+        f"/moje-ukoly/xlsx/{opened.id}/{osv.id}" in round_page and "Stáhnout k vyplnění (XLSX)" in round_page
+    )
 
 
 def test_round_trip_of_an_unchanged_file_changes_nothing(client, opened, people, small_plan):
@@ -119,20 +136,26 @@ def test_round_trip_of_an_unchanged_file_changes_nothing(client, opened, people,
     assert _snapshot(opened) == before
 
 
-def test_edits_are_applied_exactly_as_drafts_with_a_version_nahrano_z_excelu(client, opened, people, small_plan):
+def test_edits_are_applied_exactly_as_drafts_with_a_version_nahrano_z_excelu(
+    client, opened, people, small_plan
+):
     _as(client, people.osv)
     content = _download(client, opened, small_plan.bodies["OSV"])
     b11 = entry_of(opened, "B1.1", "OSV")
     a11 = entry_of(opened, "A1.1", "OSV")
     a11_before = (a11.version, a11.text, a11.state)
-    edited = edit_cell(content, "B1.1", {
-        "fulfilment_status": "Částečně splněno",
-        "text": "Proběhla 3 setkání; metodika je hotová.",
-        "indicator_number": "1 600,5",
-        "indicator_unit": "osob",
-        "indicator_as_of": date(2025, 12, 31),
-        "problems": "=nejde o vzorec, jen text",
-    })
+    edited = edit_cell(
+        content,
+        "B1.1",
+        {
+            "fulfilment_status": "Částečně splněno",
+            "text": "Proběhla 3 setkání; metodika je hotová.",
+            "indicator_number": "1 600,5",
+            "indicator_unit": "osob",
+            "indicator_as_of": date(2025, 12, 31),
+            "problems": "=nejde o vzorec, jen text",
+        },
+    )
     response = upload(client, edited)
     assert response.status_code == 302
     preview_url = response.headers["Location"]
@@ -161,8 +184,12 @@ def test_edits_are_applied_exactly_as_drafts_with_a_version_nahrano_z_excelu(cli
     # the same confirmation again applies nothing twice
     again = client.post(preview_url, data={"fingerprint": fingerprint})
     assert again.status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(EntryTransition)
-                             .where(EntryTransition.entry_id == b11.id)) == 2
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(EntryTransition).where(EntryTransition.entry_id == b11.id)
+        )
+        == 2
+    )
     assert db.session.scalar(select(OfflineUpload.status)) == "applied"
 
 
@@ -173,7 +200,9 @@ def test_a_row_edited_by_someone_else_since_the_download_is_refused_listing_both
     content = _download(client, opened, small_plan.bodies["OSV"])
     b11 = entry_of(opened, "B1.1", "OSV")
     with client.application.test_request_context():
-        save_draft(b11, people.osv_head, {"text": "Vedoucí mezitím napsal tohle."}, expected_version=b11.version)
+        save_draft(
+            b11, people.osv_head, {"text": "Vedoucí mezitím napsal tohle."}, expected_version=b11.version
+        )
     db.session.commit()
     edited = edit_cell(content, "B1.1", {"text": "Zpracovatel napsal v Excelu tohle."})
     before = _snapshot(opened)
@@ -194,10 +223,15 @@ def test_submitted_since_is_refused_but_the_other_rows_are_applied(client, opene
     _as(client, people.osv)
     content = _download(client, opened, small_plan.bodies["OSV"])
     a11 = entry_of(opened, "A1.1", "OSV")
-    client.post(f"/zaznamy/{a11.id}/upravit", data={
-        "version": a11.version, "fulfilment_status": "ongoing", "text": "Odesláno z formuláře.",
-        "action": "submit",
-    })
+    client.post(
+        f"/zaznamy/{a11.id}/upravit",
+        data={
+            "version": a11.version,
+            "fulfilment_status": "ongoing",
+            "text": "Odesláno z formuláře.",
+            "action": "submit",
+        },
+    )
     db.session.expire_all()
     assert db.session.get(Entry, a11.id).state == EntryState.submitted
     edited = edit_cell(content, "A1.1", {"text": "Pozdní změna z Excelu."})
@@ -218,8 +252,12 @@ def test_submit_all_complete_drafts_sends_the_complete_and_names_what_the_others
     _as(client, people.osv)
     a11, b11 = entry_of(opened, "A1.1", "OSV"), entry_of(opened, "B1.1", "OSV")
     with client.application.test_request_context():
-        save_draft(a11, people.osv, {"text": "Hotovo a popsáno.", "fulfilment_status": "done"},
-                   expected_version=a11.version)
+        save_draft(
+            a11,
+            people.osv,
+            {"text": "Hotovo a popsáno.", "fulfilment_status": "done"},
+            expected_version=a11.version,
+        )
         save_draft(b11, people.osv, {"text": "Rozepsáno."}, expected_version=b11.version)
     db.session.commit()
     response = client.post("/moje-ukoly/odeslat-koncepty")
@@ -283,9 +321,7 @@ def test_a_forged_stamp_is_refused(client, opened, people, small_plan):
     b11 = entry_of(opened, "A1.2", "OŠMTS")
     # the stamp of A1.1 rewritten to name another entry, with the signature kept
     cell = ws.cell(row=row_of(ws, "A1.1"), column=answer_column(ws, "stamp"))
-    payload, signature = cell.value.rsplit(".", 1)
-    import base64
-    import json
+    signature = cell.value.rsplit(".", 1)[1]
 
     forged = json.dumps({"e": b11.id, "v": b11.version, "b": b11.body_id, "h": "0"}).encode()
     cell.value = base64.urlsafe_b64encode(forged).decode().rstrip("=") + "." + signature
@@ -304,8 +340,12 @@ def test_formulas_are_refused_naming_the_cell(client, opened, people, small_plan
     cell.value = "=2*800"  # openpyxl stores a string starting with "=" as a formula
     out = io.BytesIO()
     wb.save(out)
-    _blocked_preview(client, opened, out.getvalue(),
-                     f"Sloupec „Hodnota indikátoru (číslo)“ (buňka {cell.coordinate}) obsahuje vzorec =2*800")
+    _blocked_preview(
+        client,
+        opened,
+        out.getvalue(),
+        f"Sloupec „Hodnota indikátoru (číslo)“ (buňka {cell.coordinate}) obsahuje vzorec =2*800",
+    )
 
 
 def test_a_value_not_allowed_is_refused_naming_the_column(client, opened, people, small_plan):
@@ -338,7 +378,10 @@ def test_an_xlsx_bomb_is_refused_before_it_is_opened(client, opened, people, sma
     _as(client, people.osv)
     content = _download(client, opened, small_plan.bodies["OSV"])
     bomb = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for item in source.infolist():
             out.writestr(item, source.read(item))
         out.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))  # 60 MB of zeros: ~60 kB packed
