@@ -16,6 +16,7 @@ from decimal import Decimal
 from html import unescape
 
 import openpyxl
+from flask_babel import force_locale
 from offline_helpers import answer_column, edit_cell, row_of, upload
 from round_fixtures import entry_of, login
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from sqlalchemy import func, select
 from web.extensions import db
 from workflow.entries import save_draft
 from workflow.models import Entry, EntryTransition, OfflineUpload
+from workflow.offline import body_entries, build_workbook
 from workflow.states import EntryState
 
 
@@ -399,3 +401,23 @@ def test_files_that_are_not_xlsx_are_refused(client, opened, people):
     out = io.BytesIO()
     plain.save(out)
     _refused_file(client, opened, out.getvalue(), "není formulář plnění stažený z aplikace")
+
+
+def test_a_form_downloaded_in_english_reads_back_the_same(client, app, opened, people, small_plan):
+    """The workbook of a user with English as language (headers and status titles in English)."""
+    osv = small_plan.bodies["OSV"]
+    with app.test_request_context(), force_locale("en"):
+        content = build_workbook(opened, osv, body_entries(opened, osv), app.config["SECRET_KEY"])
+    ws = openpyxl.load_workbook(io.BytesIO(content))["Plnění"]
+    assert ws.cell(row=2, column=answer_column(ws, "carried_over")).value == "Carried over from last year"
+    assert "Partly fulfilled" in ws.data_validations.dataValidation[0].formula1
+    edited = edit_cell(content, "B1.1", {"fulfilment_status": "Partly fulfilled", "text": "Done in English."})
+    _as(client, people.osv)
+    location = upload(client, edited).headers["Location"]
+    page = _text(client.get(location))
+    assert "změněno: 1" in page and "beze změny: 1" in page
+    fingerprint = re.search(r'name="fingerprint" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    assert client.post(location, data={"fingerprint": fingerprint}).status_code == 302
+    db.session.expire_all()
+    b11 = entry_of(opened, "B1.1", "OSV")
+    assert (b11.fulfilment_status, b11.text) == ("partial", "Done in English.")
