@@ -10,8 +10,8 @@ Each row read from the file (:func:`workflow.offline.reading.read_upload`) becom
 2. *unchanged*: the answer in the file is the entry's current answer, or the row is as it was
    downloaded (its digest matches the stamp's) — nothing to do, whatever happened since;
 3. *refused* (the other rows may still be applied): the round is not open, the entry was
-   submitted or approved since, or somebody changed it since (another version; both texts are
-   listed);
+   submitted or approved since, or somebody changed its answer since the download (another
+   version whose answer is not the downloaded one; both texts are listed);
 4. *changed*: the fields that differ, prose as a word diff.
 
 :func:`apply_upload` evaluates the stored rows again on the locked entries and applies the changed
@@ -270,7 +270,9 @@ def _row(
             )
         )
         return out
-    if entry.version != stamp["v"]:
+    # Another version with the answer as downloaded (a deadline extension, a save of the same
+    # text) loses nobody's words: the row applies. Another answer is a conflict.
+    if entry.version != stamp["v"] and answer_digest(current) != stamp["h"]:
         out.reasons.append(
             _(
                 "Záznam mezitím změnil někdo jiný (verze %(theirs)s, soubor byl stažen ve verzi "

@@ -221,6 +221,25 @@ def test_a_row_edited_by_someone_else_since_the_download_is_refused_listing_both
     assert _snapshot(opened) == before
 
 
+def test_a_new_version_that_left_the_answer_alone_does_not_refuse_the_row(client, opened, people, small_plan):
+    """A granted deadline extension bumps the entry's version but changes no word of the answer."""
+    _as(client, people.osv)
+    content = _download(client, opened, small_plan.bodies["OSV"])
+    b11 = entry_of(opened, "B1.1", "OSV")
+    version = b11.version
+    b11.deadline = date(2099, 3, 31)
+    db.session.commit()
+    assert b11.version == version + 1
+    edited = edit_cell(content, "B1.1", {"text": "Text po prodloužení termínu."})
+    location = upload(client, edited).headers["Location"]
+    page = _text(client.get(location))
+    assert "změněno: 1" in page and "odmítnuto: 0" in page
+    fingerprint = re.search(r'name="fingerprint" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    assert client.post(location, data={"fingerprint": fingerprint}).status_code == 302
+    db.session.expire_all()
+    assert entry_of(opened, "B1.1", "OSV").text == "Text po prodloužení termínu."
+
+
 def test_submitted_since_is_refused_but_the_other_rows_are_applied(client, opened, people, small_plan):
     _as(client, people.osv)
     content = _download(client, opened, small_plan.bodies["OSV"])
