@@ -145,8 +145,8 @@ def list_entries(round_id: int) -> ResponseReturnValue:
             "entries": [
                 {
                     "id": e.id,
-                    "activity_code": e.activity.code,
-                    "body": e.body.abbreviation,
+                    "activity_code": e.activity_code,
+                    "body": e.body,
                     "state": e.state,
                     "fulfilment_status": e.fulfilment_status,
                     "text": e.text or "",

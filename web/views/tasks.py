@@ -1,6 +1,6 @@
 """„Moje úkoly“: the contributor's entries in open rounds — own bodies and bodies deputised for
 today — with state, deadline countdown and progress, nearest deadline first; search and filters by
-state, deadline and area."""
+state, deadline and area; :data:`TASKS_PAGE_SIZE` entries a page (``?strana=``)."""
 
 from __future__ import annotations
 
@@ -13,26 +13,39 @@ from forms.rounds import as_choices
 from forms.tasks import TaskFilterForm
 from web.views.guards import requires
 from workflow import clock
-from workflow.dashboards import filter_tasks, my_tasks, task_areas
-from workflow.permissions import Action, deputised_body_ids
+from workflow.dashboards import TaskFilter, task_areas, task_groups, task_page
+from workflow.permissions import Action, deputised_body_ids, member_body_ids
 
 bp = Blueprint("tasks", __name__)
+#: Entries per page of „Moje úkoly“ (a body with 1,500 entries costs the same per page as one with 40).
+TASKS_PAGE_SIZE = 50
 
 
 @bp.get("/moje-ukoly")
 @requires(Action.fill_entries)
 def index() -> ResponseReturnValue:
-    """The task list, grouped by round and body, narrowed by the filters of ``?q=&state=&deadline=&area=``."""
+    """The task list, grouped by round and body, narrowed by the filters of
+    ``?q=&state=&deadline=&area=``, a page at a time (``?strana=``)."""
     today = clock.today()
-    groups = my_tasks(current_user, today)
+    deputised = deputised_body_ids(current_user, today)
+    groups = task_groups(member_body_ids(current_user) | set(deputised))
     form = TaskFilterForm(request.args)
     form.area.choices = as_choices([(0, _("Všechny okruhy")), *task_areas(groups)])
-    shown = filter_tasks(groups, form.filters(), today) if form.validate() else groups
+    filters = form.filters() if form.validate() else TaskFilter()
+    page = max(1, request.args.get("strana", 1, type=int) or 1)
+    total = task_page(groups, filters, today, limit=TASKS_PAGE_SIZE, offset=(page - 1) * TASKS_PAGE_SIZE)
+    pages = max(1, (total + TASKS_PAGE_SIZE - 1) // TASKS_PAGE_SIZE)
+    if page > pages:  # past the end (e.g. after a filter narrowed the list): the last page
+        page = pages
+        task_page(groups, filters, today, limit=TASKS_PAGE_SIZE, offset=(page - 1) * TASKS_PAGE_SIZE)
     return render_template(
         "tasks/index.html",
-        groups=shown,
+        groups=[g for g in groups if g.shown],
         has_any=bool(groups),
         form=form,
         today=today,
-        deputised=deputised_body_ids(current_user, today),
+        deputised=deputised,
+        total=total,
+        page=page,
+        pages=pages,
     )
