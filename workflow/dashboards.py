@@ -359,35 +359,41 @@ def code_or_text_clause(query: str) -> ColumnElement[bool] | None:
 
 
 def task_page(
-    groups: list[TaskGroup], filters: TaskFilter, today: date, *, limit: int, offset: int = 0
-) -> int:
-    """Fill ``shown`` of ``groups`` (:func:`task_groups`) with the rows of one page of „Moje úkoly“:
-    the entries matching ``filters`` in the order of the groups, then nearest deadline, then plan
-    order, ``limit`` of them from ``offset``. A row has ``id``, ``state``, ``deadline`` (the
+    groups: list[TaskGroup], filters: TaskFilter, today: date, *, page: int, per_page: int
+) -> tuple[int, int]:
+    """Fill ``shown`` of ``groups`` (:func:`task_groups`) with the rows of page ``page`` (from 1;
+    a page past the end gives the last one) of „Moje úkoly“: the entries matching ``filters`` in
+    the order of the groups, then nearest deadline, then plan order, ``per_page`` of them, and
+    order ``groups`` as the page shows them. A row has ``id``, ``state``, ``deadline`` (the
     extension, or ``None``), ``due`` (the effective deadline), ``carried_over``, ``code`` and
     ``description`` (its first 120 characters).
 
-    :returns: how many entries match the filters. Two queries whatever the number of entries (the
-        ids, codes and texts of the candidates, then the page, when a text is searched).
+    :returns: ``(total, page)``: how many entries match the filters, and the page shown. Two
+        queries whatever the number of entries (the count, or the ids, codes and texts of the
+        candidates when a text is searched; then the page).
     """
     for group in groups:
         group.shown = []
     if not groups:
-        return 0
+        return 0, 1
     conditions = filters.clauses(today)
+    wanted: list[int] | None = None
     if filters.text_query:
         candidates = db.session.execute(
             _task_query(groups, Entry.id, Activity.code, Activity.description, Entry.text).where(*conditions)
         ).all()
         wanted_text = filters.text_query
         ids = [r.id for r in candidates if search_matches(wanted_text, r.code, [r.description, r.text])]
-        total, wanted = len(ids), ids[offset : offset + limit]
-        page_filter: list[ColumnElement[bool]] = [Entry.id.in_(wanted)]
+        total = len(ids)
     else:
         total = db.session.scalar(
             _task_query(groups, func.count()).where(*conditions).order_by(None)
         ) or 0
-        page_filter, wanted = conditions, None
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    offset = (page - 1) * per_page
+    if filters.text_query:
+        wanted = ids[offset : offset + per_page]
+        conditions = [Entry.id.in_(wanted)]
     query = _task_query(
         groups,
         Entry.id,
@@ -399,14 +405,14 @@ def task_page(
         Entry.carried_over,
         Activity.code,
         func.substr(Activity.description, 1, 120).label("description"),
-    ).where(*page_filter)
-    rows = db.session.execute(query if wanted is not None else query.limit(limit).offset(offset)).all()
+    ).where(*conditions)
+    rows = db.session.execute(query if wanted is not None else query.limit(per_page).offset(offset)).all()
     by_key = {(g.round_id, g.body_id): g for g in groups}
     for row in rows:
         by_key[(row.round_id, row.body_id)].shown.append(row)
     first_row = {key: i for i, key in reversed(list(enumerate((r.round_id, r.body_id) for r in rows)))}
     groups.sort(key=lambda g: first_row.get(g.key, len(rows)))  # the page's order, whatever the collation
-    return total
+    return total, page
 
 
 def task_areas(groups: list[TaskGroup]) -> list[tuple[int, str]]:

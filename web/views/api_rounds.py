@@ -132,7 +132,8 @@ def get_round(round_id: int) -> ResponseReturnValue:
 @bp.get("/<int:round_id>/entries")
 def list_entries(round_id: int) -> ResponseReturnValue:
     """The round's entries the caller may see, in plan order, a page at a time (``?page=1``,
-    ``?per_page=`` up to :data:`web.views.api.MAX_PER_PAGE`; ``next`` is the URL of the next page or ``null``)."""
+    ``?per_page=`` up to :data:`web.views.api.MAX_PER_PAGE`; ``next`` is the URL of the next page
+    or ``null``)."""
     round_ = _get_round(round_id)
     if round_ is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))

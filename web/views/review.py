@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.datastructures import MultiDict
 
 from forms.entries import CommentForm, TransitionForm
@@ -48,6 +48,7 @@ QUEUE_PAGE_SIZE = 50
 #: changed a round, body, area or plan (:func:`_note_choice_changes`), so cached lists never go stale.
 CHOICES_GENERATION = "queue-choices-generation"
 _CHOICE_MODELS = (ReportingRound, Body, Area, Plan)
+_CHOICE_TABLES = frozenset(m.__tablename__ for m in _CHOICE_MODELS)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,16 @@ def _note_choice_changes(session: Session, _context: Any) -> None:
     """Remember on the session that a round, body, area or plan changed (see :func:`_new_generation`)."""
     if any(isinstance(o, _CHOICE_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
         session.info["queue_choices_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    """The same for an ``INSERT``/``UPDATE``/``DELETE`` statement on those tables sent through the
+    session (bulk loads such as ``seed-large`` bypass the unit of work)."""
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(
+        state.statement, "table", None
+    ) is not None and state.statement.table.name in _CHOICE_TABLES:  # type: ignore[attr-defined]
+        state.session.info["queue_choices_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")

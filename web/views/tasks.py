@@ -32,12 +32,9 @@ def index() -> ResponseReturnValue:
     form = TaskFilterForm(request.args)
     form.area.choices = as_choices([(0, _("Všechny okruhy")), *task_areas(groups)])
     filters = form.filters() if form.validate() else TaskFilter()
-    page = max(1, request.args.get("strana", 1, type=int) or 1)
-    total = task_page(groups, filters, today, limit=TASKS_PAGE_SIZE, offset=(page - 1) * TASKS_PAGE_SIZE)
-    pages = max(1, (total + TASKS_PAGE_SIZE - 1) // TASKS_PAGE_SIZE)
-    if page > pages:  # past the end (e.g. after a filter narrowed the list): the last page
-        page = pages
-        task_page(groups, filters, today, limit=TASKS_PAGE_SIZE, offset=(page - 1) * TASKS_PAGE_SIZE)
+    total, page = task_page(
+        groups, filters, today, page=request.args.get("strana", 1, type=int) or 1, per_page=TASKS_PAGE_SIZE
+    )
     return render_template(
         "tasks/index.html",
         groups=[g for g in groups if g.shown],
@@ -47,5 +44,5 @@ def index() -> ResponseReturnValue:
         deputised=deputised,
         total=total,
         page=page,
-        pages=pages,
+        pages=max(1, -(-total // TASKS_PAGE_SIZE)),
     )
