@@ -271,7 +271,6 @@ def _task_query(groups: list[TaskGroup], *columns: Any) -> Any:
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .join(Activity, Activity.id == Entry.activity_id)
         .join(Body, Body.id == Entry.body_id)
-        .where(*in_groups)
         .order_by(
             ranked.c.group_due.asc().nulls_last(),
             czech(Body.abbreviation),

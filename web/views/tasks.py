@@ -4,17 +4,19 @@ state, deadline and area; :data:`TASKS_PAGE_SIZE` entries a page (``?strana=``).
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.rounds import as_choices
 from forms.tasks import TaskFilterForm
+from web.views.entries import entry_state_badge, entry_state_title
 from web.views.guards import requires
 from workflow import clock
-from workflow.dashboards import TaskFilter, task_areas, task_groups, task_page
+from workflow.dashboards import OPEN_STATES, TaskFilter, task_areas, task_groups, task_page
 from workflow.permissions import Action, deputised_body_ids, member_body_ids
+from workflow.states import EntryState
 
 bp = Blueprint("tasks", __name__)
 #: Entries per page of „Moje úkoly“ (a body with 1,500 entries costs the same per page as one with 40).
@@ -35,8 +37,20 @@ def index() -> ResponseReturnValue:
     total, page = task_page(
         groups, filters, today, page=request.args.get("strana", 1, type=int) or 1, per_page=TASKS_PAGE_SIZE
     )
+    labels = {  # translated once per request, not once per row
+        "states": {s.value: entry_state_title(s.value) for s in EntryState},
+        "badges": {s.value: entry_state_badge(s.value) for s in EntryState},
+        "actions": {
+            s.value: _("Vyplnit") if s == EntryState.not_started
+            else _("Pokračovat") if s in OPEN_STATES else _("Zobrazit")
+            for s in EntryState
+        },
+        "extended": _("prodlouženo"),
+        "entry_url": url_for("entries.detail", entry_id=0).removesuffix("0"),
+    }
     return render_template(
         "tasks/index.html",
+        labels=labels,
         groups=[g for g in groups if g.shown],
         has_any=bool(groups),
         form=form,
