@@ -367,9 +367,9 @@ def task_page(
     extension, or ``None``), ``due`` (the effective deadline), ``carried_over``, ``code`` and
     ``description`` (its first 120 characters).
 
-    :returns: ``(total, page)``: how many entries match the filters, and the page shown. Two
-        queries whatever the number of entries (the count, or the ids, codes and texts of the
-        candidates when a text is searched; then the page).
+    :returns: ``(total, page)``: how many entries match the filters, and the page shown. One
+        query without filters, two with (the count, or the ids, codes and texts of the candidates
+        when a text is searched; then the page), whatever the number of entries.
     """
     for group in groups:
         group.shown = []
@@ -384,6 +384,8 @@ def task_page(
         wanted_text = filters.text_query
         ids = [r.id for r in candidates if search_matches(wanted_text, r.code, [r.description, r.text])]
         total = len(ids)
+    elif not conditions:  # no filter: the groups have counted them
+        total = sum(g.total for g in groups)
     else:
         total = db.session.scalar(
             _task_query(groups, func.count()).where(*conditions).order_by(None)
