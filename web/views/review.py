@@ -118,8 +118,8 @@ def _load_choices() -> QueueChoices:
 def queue_choices() -> tuple[QueueChoices, int | None]:
     """The filter choices (from the page cache when unchanged) and the id of the newest open round.
 
-    Two statements when cached (the fingerprint, the generation's cache read aside); four when
-    not. The key is the generation (:data:`CHOICES_GENERATION`) and the fingerprint."""
+    One statement (the fingerprint) and two cache reads when cached; four statements when not.
+    The key is the generation (:data:`CHOICES_GENERATION`) and the fingerprint."""
     *counts, open_round = _fingerprint()
     generation = cache.get(CHOICES_GENERATION)
     if generation is None:
