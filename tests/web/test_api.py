@@ -251,6 +251,15 @@ def test_plans_and_activities_match_document(client, token):
     ]
     assert body["activities"][5]["responsibility"]["unmatched"] == ["XYZ"]
     assert body["activities"][5]["deadline"]["frequency"] == 1
+    assert (body["page"], body["per_page"], body["total"], body["next"]) == (1, 100, 6, None)
+
+    first = client.get(f"/api/v1/plans/{plan.id}/activities?per_page=4", headers=bearer(token)).get_json()
+    assert [a["code"] for a in first["activities"]] == ["A1.1", "A1.2", "A1.3", "B1.1"]
+    assert first["next"].endswith(f"/api/v1/plans/{plan.id}/activities?page=2&per_page=4")
+    second = client.get(first["next"], headers=bearer(token)).get_json()
+    assert [a["code"] for a in second["activities"]] == ["B1.2", "B1.10"] and second["next"] is None
+    refused = client.get(f"/api/v1/plans/{plan.id}/activities?per_page=501", headers=bearer(token))
+    assert refused.status_code == 400 and refused.get_json()["status"] == 400
 
 
 def test_unknown_plan_is_404_json(client, token):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +31,6 @@ from sqlalchemy.orm import joinedload, subqueryload
 
 from web.extensions import csrf, db
 from web.views.plans import plans_with_counts
-from workflow.codes import natural_key
 from workflow.models import Activity, Goal, Plan
 from workflow.permissions import Action, can
 
@@ -91,6 +90,50 @@ def api_requires(action: Action) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+# ---------------------------------------------------------------------------------------- paging
+
+#: Rows per page of the list endpoints by default, the most a caller may ask for, and the highest
+#: page number (far beyond any list; keeps the offset small).
+PER_PAGE = 100
+MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000
+
+
+def query_int(name: str, default: int, maximum: int) -> int | None:
+    """Query parameter ``name`` as a whole number from 1 to ``maximum``; ``default`` when absent;
+    ``None`` when present but not such a number (the caller answers 400, schema ``Error``)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= maximum else None
+
+
+def page_args() -> tuple[int, int] | Response:
+    """``(page, per_page)`` of ``?page=&per_page=`` (defaults 1 and :data:`PER_PAGE`), or the
+    400 JSON response naming the allowed ranges."""
+    page = query_int("page", 1, MAX_PAGE)
+    per_page = query_int("per_page", PER_PAGE, MAX_PER_PAGE)
+    if page is None or per_page is None:
+        return json_error(400, _("Parametr page musí být celé číslo od 1 do %(page)d a per_page od 1 do "
+                                 "%(per_page)d.", page=MAX_PAGE, per_page=MAX_PER_PAGE))
+    return page, per_page
+
+
+def paging_json(endpoint: str, page: int, per_page: int, total: int, **values: Any) -> dict[str, Any]:
+    """``{"page", "per_page", "total", "next"}``: ``next`` is the URL of the following page of
+    ``endpoint`` (with ``values``), ``None`` on the last page."""
+    following = page * per_page < total
+    return {
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "next": url_for(endpoint, **values, page=page + 1, per_page=per_page) if following else None,
+    }
 
 
 # ---------------------------------------------------------------------------------- serializers
@@ -162,19 +205,29 @@ def list_plans() -> ResponseReturnValue:
 @bp.get("/v1/plans/<int:plan_id>/activities")
 @api_requires(Action.view_plans)
 def plan_activities(plan_id: int) -> ResponseReturnValue:
-    """``{"plan": Plan, "activities": [Activity, …]}`` in natural code order; 404 JSON if no such plan."""
+    """``{"plan": Plan, "page", "per_page", "total", "next", "activities": [Activity, …]}`` in
+    natural code order, a page at a time (``?page=1&per_page=100``, at most :data:`MAX_PER_PAGE`);
+    404 JSON if no such plan, 400 JSON for a bad page. Three statements whatever the plan's size."""
+    paging = page_args()
+    if isinstance(paging, Response):
+        return paging
+    page, per_page = paging
     row = db.session.execute(plans_with_counts().where(Plan.id == plan_id)).first()
     if row is None:
         return json_error(404, _("Plán nenalezen."))
-    activities = list(
-        db.session.scalars(
-            select(Activity)
-            .where(Activity.plan_id == plan_id)
-            .options(subqueryload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
-        )
-    )
-    activities.sort(key=lambda a: natural_key(a.code))
-    return json_response({"plan": plan_json(*row), "activities": [activity_json(a) for a in activities]})
+    activities = db.session.scalars(
+        select(Activity)
+        .where(Activity.plan_id == plan_id)
+        .order_by(Activity.sort_key, Activity.id)  # sort_key sorts like natural_key (A1.2 < A1.10)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(subqueryload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
+    ).all()
+    return json_response({
+        "plan": plan_json(*row),
+        **paging_json(".plan_activities", page, per_page, row.activities, plan_id=plan_id),
+        "activities": [activity_json(a) for a in activities],
+    })
 
 
 @lru_cache(maxsize=1)

@@ -12,25 +12,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from web.extensions import csrf, db
-from web.views.api import _authenticate, json_error, json_response
+from web.views.api import _authenticate, json_error, json_response, page_args, paging_json
 from workflow import clock
 from workflow.dashboards import body_state_counts, round_entries
 from workflow.models import Entry, ReportingRound
 from workflow.permissions import entry_visibility_clause
 from workflow.states import EntryState
-
-#: Entries per page of ``/api/v1/rounds/<id>/entries`` by default, and the most a caller may ask for.
-ENTRIES_PER_PAGE = 100
-MAX_PER_PAGE = 500
-#: The highest page number a caller may ask for (far beyond any round; keeps the offset small).
-MAX_PAGE = 1_000_000
 
 bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds")
 csrf.exempt(bp)
@@ -47,8 +41,9 @@ def _counts(by_state: dict[str, int]) -> dict[str, int]:
     return counts
 
 
-def round_json(round_: ReportingRound, by_state: dict[str, int]) -> dict[str, Any]:
-    """A round as the ``Round`` schema; ``counts`` only of the entries the caller may see."""
+def round_json(round_: Any, by_state: dict[str, int]) -> dict[str, Any]:
+    """A round (an entity, or a row of :data:`ROUND_COLUMNS`) as the ``Round`` schema; ``counts``
+    only of the entries the caller may see."""
     return {
         "id": round_.id,
         "plan_id": round_.plan_id,
@@ -64,22 +59,50 @@ def round_json(round_: ReportingRound, by_state: dict[str, int]) -> dict[str, An
     }
 
 
+#: The columns of a round in the list (:func:`list_rounds`); the names of the ``Round`` schema.
+ROUND_COLUMNS = (
+    ReportingRound.id,
+    ReportingRound.plan_id,
+    ReportingRound.title,
+    ReportingRound.state,
+    ReportingRound.imported,
+    ReportingRound.period_start,
+    ReportingRound.period_end,
+    ReportingRound.opens_on,
+    ReportingRound.submission_deadline,
+    ReportingRound.review_deadline,
+)
+
+
 @bp.get("")
 def list_rounds() -> ResponseReturnValue:
-    """All rounds, newest period first, with counts per entry state (two queries)."""
+    """Rounds, newest period first, with counts per entry state, a page at a time (``?page=1``,
+    ``?per_page=`` up to :data:`web.views.api.MAX_PER_PAGE`); three statements whatever the number
+    of rounds and entries."""
+    paging = page_args()
+    if isinstance(paging, Response):
+        return paging
+    page, per_page = paging
     today = clock.today()
-    rounds = db.session.scalars(
-        select(ReportingRound).order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(ReportingRound)) or 0
+    rounds = db.session.execute(
+        select(*ROUND_COLUMNS)
+        .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     counts: dict[int, dict[str, int]] = {}
     for round_id, state, n in db.session.execute(
         select(Entry.round_id, Entry.state, func.count())
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
-        .where(entry_visibility_clause(current_user, today))
+        .where(Entry.round_id.in_([r.id for r in rounds]), entry_visibility_clause(current_user, today))
         .group_by(Entry.round_id, Entry.state)
     ):
         counts.setdefault(round_id, {})[state] = n
-    return json_response({"rounds": [round_json(r, counts.get(r.id, {})) for r in rounds]})
+    return json_response({
+        **paging_json(".list_rounds", page, per_page, total),
+        "rounds": [round_json(r, counts.get(r.id, {})) for r in rounds],
+    })
 
 
 def _get_round(round_id: int) -> ReportingRound | None:
@@ -106,47 +129,30 @@ def get_round(round_id: int) -> ResponseReturnValue:
     return json_response(data)
 
 
-def _query_int(name: str, default: int, maximum: int) -> int | None:
-    """Query parameter ``name`` as a whole number from 1 to ``maximum``; ``default`` when absent;
-    ``None`` when present but not such a number (the caller answers 400, schema ``Error``)."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        return None
-    value = int(raw)
-    return value if 1 <= value <= maximum else None
-
-
 @bp.get("/<int:round_id>/entries")
 def list_entries(round_id: int) -> ResponseReturnValue:
     """The round's entries the caller may see, in plan order, a page at a time (``?page=1``,
-    ``?per_page=`` up to :data:`MAX_PER_PAGE`; ``next`` is the URL of the next page or ``null``)."""
+    ``?per_page=`` up to :data:`web.views.api.MAX_PER_PAGE`; ``next`` is the URL of the next page
+    or ``null``)."""
     round_ = _get_round(round_id)
     if round_ is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
-    page = _query_int("page", 1, MAX_PAGE)
-    per_page = _query_int("per_page", ENTRIES_PER_PAGE, MAX_PER_PAGE)
-    if page is None or per_page is None:
-        return json_error(400, _("Parametr page musí být celé číslo od 1 do %(page)d a per_page od 1 do "
-                                 "%(per_page)d.", page=MAX_PAGE, per_page=MAX_PER_PAGE))
+    paging = page_args()
+    if isinstance(paging, Response):
+        return paging
+    page, per_page = paging
     entries, total = round_entries(
         round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page
     )
     return json_response(
         {
             "round_id": round_.id,
-            "page": page,
-            "per_page": per_page,
-            "total": total,
-            "next": url_for(".list_entries", round_id=round_.id, page=page + 1, per_page=per_page)
-            if page * per_page < total
-            else None,
+            **paging_json(".list_entries", page, per_page, total, round_id=round_.id),
             "entries": [
                 {
                     "id": e.id,
-                    "activity_code": e.activity.code,
-                    "body": e.body.abbreviation,
+                    "activity_code": e.activity_code,
+                    "body": e.body,
                     "state": e.state,
                     "fulfilment_status": e.fulfilment_status,
                     "text": e.text or "",

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
@@ -40,7 +41,7 @@ from workflow import clock
 from workflow import entries as svc
 from workflow.dashboards import next_open_task
 from workflow.errors import DomainError
-from workflow.models import Attachment, Entry, EntryTransition, EvidenceLink, User
+from workflow.models import Activity, Attachment, Entry, EntryTransition, EvidenceLink, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.permissions import can_view_entry, can_view_internal
 from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, RoundState
@@ -112,9 +113,22 @@ def days_left(deadline: Any) -> int | None:
     return None if deadline is None else (deadline - clock.today()).days
 
 
-def load_entry(entry_id: int, *, lock: bool = False) -> Entry:
-    """The entry if the current user may see it, else 404 (also for ids that do not exist)."""
-    entry = svc.entry_for_update(entry_id) if lock else db.session.get(Entry, entry_id)
+#: What a page of one entry reads besides the entry, loaded with it in one statement (the form's GET).
+PAGE_LOADS = (
+    joinedload(Entry.round),
+    joinedload(Entry.activity).joinedload(Activity.goal),
+    joinedload(Entry.carried_from).joinedload(Entry.round),
+)
+
+
+def load_entry(entry_id: int, *, lock: bool = False, eager: bool = False) -> Entry:
+    """The entry if the current user may see it, else 404 (also for ids that do not exist);
+    ``eager``: with its round, activity, goal and the entry it was carried over from
+    (:data:`PAGE_LOADS`) in the same statement."""
+    if lock:
+        entry = svc.entry_for_update(entry_id)
+    else:
+        entry = db.session.get(Entry, entry_id, options=PAGE_LOADS if eager else None)
     if entry is None or not can_view_entry(current_user, entry):
         abort(404)
     return entry
@@ -196,7 +210,7 @@ def _require_edit(entry: Entry) -> None:
 def edit(entry_id: int) -> ResponseReturnValue:
     """The entry form: „Uložit rozpracované“ saves without validation; „Odeslat ke kontrole“
     saves, then validates and submits (errors named and linked to their fields)."""
-    entry = load_entry(entry_id, lock=request.method == "POST")
+    entry = load_entry(entry_id, lock=request.method == "POST", eager=request.method == "GET")
     _require_edit(entry)
     refusal_goes_to(url_for(".detail", entry_id=entry_id))
     if request.method == "GET":

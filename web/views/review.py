@@ -3,27 +3,37 @@ comments, return, approve, assessment) and bulk approval with a confirmation sta
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, has_app_context, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup, escape
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.datastructures import MultiDict
 
 from forms.entries import CommentForm, TransitionForm
 from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
 from forms.rounds import as_choices
-from web.extensions import db
+from web.extensions import cache, db
 from web.uow import confirm, refusal_goes_to
-from web.views.entries import load_entry
+from web.views.entries import entry_state_badge, entry_state_title, load_entry
 from web.views.guards import requires
 from workflow import clock
 from workflow import entries as svc
 from workflow.collation import czech
-from workflow.dashboards import QueueFilter, review_queue, review_queue_total
+from workflow.dashboards import (
+    QueueFilter,
+    review_queue,
+    review_queue_ids,
+    review_queue_rows,
+    review_queue_total,
+)
 from workflow.models import Area, Body, Entry, Plan, ReportingRound
 from workflow.permissions import Action, can_view_internal
 from workflow.states import EntryState, RoundState
@@ -34,34 +44,133 @@ bp = Blueprint("review", __name__)
 QUEUE_PAGE_SIZE = 50
 
 
-def _filter_form() -> QueueFilterForm:
-    form = QueueFilterForm(request.args)
-    rounds = db.session.scalars(
-        select(ReportingRound)
+#: Cache key of the generation of the queue's filter choices: a new value after every commit that
+#: changed a round, body, area or plan (:func:`_note_choice_changes`), so cached lists never go stale.
+CHOICES_GENERATION = "queue-choices-generation"
+_CHOICE_MODELS = (ReportingRound, Body, Area, Plan)
+_CHOICE_TABLES = frozenset(m.__tablename__ for m in _CHOICE_MODELS)
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """The round, body and area choices of the queue's filters: the valid ids per field and the
+    ``<option>`` elements rendered once (without the „all“ option and without a selection)."""
+
+    ids: dict[str, frozenset[int]]
+    options: dict[str, str]
+
+    def select(self, name: str, selected: int, everything: str) -> Markup:
+        """The options of field ``name`` with the „all“ option (label ``everything``, value 0) and
+        ``selected`` marked as WTForms marks it."""
+        mark = Markup("selected ") if not selected else ""
+        first = Markup('<option {}value="0">{}</option>').format(mark, everything)
+        html = self.options[name]
+        if selected:
+            html = html.replace(f'<option value="{selected}">', f'<option selected value="{selected}">', 1)
+        return first + Markup(html)  # nosec B704 # noqa: S704 - built from escaped labels in _load_choices
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """One statement: count and highest id of rounds, bodies and areas (new and deleted rows, also
+    bulk inserts that bypass the ORM) and the newest open round (the default filter)."""
+    parts = []
+    for model in (ReportingRound, Body, Area):
+        parts += [
+            select(func.count()).select_from(model).scalar_subquery(),
+            select(func.max(model.id)).scalar_subquery(),
+        ]
+    open_round = (
+        select(ReportingRound.id)
+        .where(ReportingRound.imported.is_(False), ReportingRound.state == RoundState.open)
+        .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return tuple(db.session.execute(select(*parts, open_round)).one())
+
+
+def _load_choices() -> QueueChoices:
+    rounds = db.session.execute(
+        select(ReportingRound.id, ReportingRound.title)
         .where(ReportingRound.imported.is_(False))
         .order_by(ReportingRound.period_start.desc())
     ).all()
-    form.round.choices = as_choices([(0, _("Všechna kola"))] + [(r.id, r.title) for r in rounds])
-    form.body.choices = as_choices(
-        [(0, _("Všechny subjekty"))]
-        + [
-            (b.id, b.abbreviation)
-            for b in db.session.scalars(select(Body).order_by(czech(Body.abbreviation)))
-        ]
-    )
+    bodies = db.session.execute(select(Body.id, Body.abbreviation).order_by(czech(Body.abbreviation))).all()
     areas = db.session.execute(
-        select(Area, Plan.title).join(Plan, Plan.id == Area.plan_id).order_by(Plan.id, Area.position)
+        select(Area.id, Area.code, Area.title)
+        .join(Plan, Plan.id == Area.plan_id)
+        .order_by(Plan.id, Area.position)
     ).all()
-    form.area.choices = as_choices(
-        [(0, _("Všechny okruhy"))] + [(a.id, f"{a.code} – {a.title}") for a, _t in areas]
+    pairs = {
+        "round": [(r.id, r.title) for r in rounds],
+        "body": [(b.id, b.abbreviation) for b in bodies],
+        "area": [(a.id, f"{a.code} – {a.title}") for a in areas],
+    }
+    return QueueChoices(
+        ids={name: frozenset(i for i, _label in values) for name, values in pairs.items()},
+        options={
+            name: "".join(f'<option value="{i}">{escape(label)}</option>' for i, label in values)
+            for name, values in pairs.items()
+        },
     )
+
+
+def queue_choices() -> tuple[QueueChoices, int | None]:
+    """The filter choices (from the page cache when unchanged) and the id of the newest open round.
+
+    One statement (the fingerprint) and two cache reads when cached; four statements when not.
+    The key is the generation (:data:`CHOICES_GENERATION`) and the fingerprint."""
+    *counts, open_round = _fingerprint()
+    generation = cache.get(CHOICES_GENERATION)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(CHOICES_GENERATION, generation)
+    key = "queue-choices:" + generation + ":" + ",".join(str(c) for c in counts)
+    choices = cache.get(key)
+    if not isinstance(choices, QueueChoices):
+        choices = _load_choices()
+        cache.set(key, choices)
+    return choices, open_round
+
+
+@event.listens_for(Session, "after_flush")
+def _note_choice_changes(session: Session, _context: Any) -> None:
+    """Remember on the session that a round, body, area or plan changed (see :func:`_new_generation`)."""
+    if any(isinstance(o, _CHOICE_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["queue_choices_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    """The same for an ``INSERT``/``UPDATE``/``DELETE`` statement on those tables sent through the
+    session (bulk loads such as ``seed-large`` bypass the unit of work)."""
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(
+        state.statement, "table", None
+    ) is not None and state.statement.table.name in _CHOICE_TABLES:  # type: ignore[attr-defined]
+        state.session.info["queue_choices_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _new_generation(session: Session) -> None:
+    """After a commit that changed the filter choices: a new generation, so every process loads them again."""
+    if session.info.pop("queue_choices_changed", False) and has_app_context():
+        cache.set(CHOICES_GENERATION, uuid.uuid4().hex)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop("queue_choices_changed", None)
+
+
+def _filter_form() -> tuple[QueueFilterForm, QueueChoices]:
+    form = QueueFilterForm(request.args)
+    choices, open_round = queue_choices()
     for field in (form.round, form.body, form.area):
-        if field.data is None or field.data not in {choice.value for choice in field.choices}:
+        if field.data is None or field.data not in choices.ids[field.name]:
             field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
     if "round" not in request.args:
-        open_round = next((r for r in rounds if r.state == RoundState.open), None)
-        form.round.data = open_round.id if open_round else 0
-    return form
+        form.round.data = open_round or 0
+    return form, choices
 
 
 def _filters(form: QueueFilterForm) -> QueueFilter:
@@ -80,12 +189,12 @@ def _filters(form: QueueFilterForm) -> QueueFilter:
 def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
-    form = _filter_form()
+    form, choices = _filter_form()
     filters, today = _filters(form), clock.today()
     total = review_queue_total(current_user, filters, today)
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
-    entries = review_queue(
+    entries = review_queue_rows(
         current_user, filters, today, limit=QUEUE_PAGE_SIZE, offset=(page - 1) * QUEUE_PAGE_SIZE
     )
     query = urlencode(
@@ -98,9 +207,20 @@ def queue() -> ResponseReturnValue:
             **({"q": form.q.data} if form.q.data else {}),
         }
     )
+    options = {
+        "round": choices.select("round", form.round.data, _("Všechna kola")),
+        "body": choices.select("body", form.body.data, _("Všechny subjekty")),
+        "area": choices.select("area", form.area.data, _("Všechny okruhy")),
+    }
+    titles = {  # translated once per request, not once per row
+        "states": {e.state: entry_state_title(e.state) for e in entries},
+        "badges": {e.state: entry_state_badge(e.state) for e in entries},
+        "fulfilment": {e.fulfilment_status: svc.fulfilment_title(e.fulfilment_status) or "—"
+                       for e in entries},
+    }
     return render_template(
-        "review/queue.html", form=form, entries=entries, bulk_form=BulkApproveForm(), query=query,
-        total=total, page=page, pages=pages,
+        "review/queue.html", form=form, options=options, entries=entries, bulk_form=BulkApproveForm(),
+        query=query, total=total, page=page, pages=pages, titles=titles,
     )
 
 
@@ -221,7 +341,7 @@ def approvable_in_queue(
 def next_in_queue(after_id: int, filters: QueueFilter) -> int | None:
     """The id of the entry after ``after_id`` in the filtered queue (the first one, when ``after_id``
     has left it, e.g. by its approval), or ``None`` when the queue has nothing else."""
-    ids = [e.id for e in review_queue(current_user, filters, clock.today())]
+    ids = review_queue_ids(current_user, filters, clock.today())
     if after_id in ids:
         rest = ids[ids.index(after_id) + 1 :]
         return rest[0] if rest else None
@@ -238,7 +358,7 @@ def next_entry(entry_id: int) -> ResponseReturnValue:
     query = queue_query_of(request.args)
     if item.state == EntryState.submitted:
         return redirect(url_for(".entry", entry_id=entry_id) + ("?" + query if query else ""))
-    following = next_in_queue(entry_id, _filters(_filter_form()))
+    following = next_in_queue(entry_id, _filters(_filter_form()[0]))
     if following is None:
         flash(_("Ve vyfiltrované frontě už nic dalšího ke kontrole není."), "info")
         return redirect(url_for(".queue") + ("?" + query if query else ""))

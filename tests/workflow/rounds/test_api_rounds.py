@@ -32,7 +32,7 @@ def test_unauthenticated_is_401_json(client, opened):
 def test_rounds_list_and_detail_match_the_document(client, opened, people):
     headers = _token(people.secretary)
     body = client.get("/api/v1/rounds", headers=headers).get_json()
-    assert set(body) == {"rounds"}
+    assert set(body) == _keys("RoundList") and body["total"] == len(body["rounds"]) == 2
     by_title = {r["title"]: r for r in body["rounds"]}
     current = by_title["Monitoring plnění akčního plánu 2025"]
     assert set(current) == _keys("Round") and set(current["counts"]) == _keys("EntryCounts")
@@ -91,3 +91,19 @@ def test_entries_come_a_page_at_a_time(client, opened, people):
         refused = client.get(f"{url}?{query}", headers=headers)  # the documented 400 (issue 15)
         assert refused.status_code == 400 and refused.get_json()["status"] == 400, query
     assert client.get(f"{url}?per_page=500", headers=headers).get_json()["per_page"] == 500
+
+
+def test_rounds_come_a_page_at_a_time(client, opened, people):
+    """Two rounds, one per page: the newest first, then the older one; bad pages are 400."""
+    headers = _token(people.secretary)
+    first = client.get("/api/v1/rounds?per_page=1", headers=headers).get_json()
+    assert (first["page"], first["per_page"], first["total"]) == (1, 1, 2)
+    assert [r["title"] for r in first["rounds"]] == ["Monitoring plnění akčního plánu 2025"]
+    assert first["rounds"][0]["counts"]["total"] == 6  # counts of the rounds on the page
+    assert first["next"].endswith("/api/v1/rounds?page=2&per_page=1")
+    second = client.get(first["next"], headers=headers).get_json()
+    assert [r["title"] for r in second["rounds"]] == ["Monitoring 2024"] and second["next"] is None
+    assert second["rounds"][0]["counts"]["approved"] == 3
+    for query in ("per_page=501", "page=0", "page=x"):
+        refused = client.get(f"/api/v1/rounds?{query}", headers=headers)
+        assert refused.status_code == 400 and refused.get_json()["status"] == 400, query

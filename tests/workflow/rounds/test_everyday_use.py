@@ -324,3 +324,23 @@ def test_round_pages_speak_plain_czech(client, opened, people, small_plan):
     reasons = re.findall(r'<td class="small">\s*<span class="badge[^>]*>[^<]*</span>\s*<div>([^<]+)</div>',
                          routing)
     assert "Plní se průběžně" not in reasons
+
+
+def test_queue_filter_choices_are_cached_but_follow_every_change(client, opened, people):
+    """The round, body and area options are rendered once and kept in the page cache; a renamed
+    body or a new round shows at once (issue 17)."""
+    _as(client, people.reviewer)
+    osv = entry_of(opened, "A1.1", "OSV").body
+    page = _text(client.get("/kontrola"))
+    assert f'<option selected value="{opened.id}">' in page  # the open round by default
+    assert f'<option value="{osv.id}">OSV</option>' in page
+    assert '<option selected value="0">Všechny subjekty</option>' in page
+    chosen = _text(client.get(f"/kontrola?body={osv.id}&round=0"))
+    assert f'<option selected value="{osv.id}">OSV</option>' in chosen
+    assert '<option selected value="0">Všechna kola</option>' in chosen
+    osv.abbreviation = "OSV-N"
+    db.session.commit()
+    page = _text(client.get("/kontrola"))
+    assert f'<option value="{osv.id}">OSV-N</option>' in page and ">OSV</option>" not in page
+    unknown = _text(client.get("/kontrola?body=999999&area=abc"))  # naming no body: every body
+    assert '<option selected value="0">Všechny subjekty</option>' in unknown

@@ -1,0 +1,74 @@
+"""„Moje úkoly“ is paged (issue 17): a contributor of bodies with 1,500 entries in the open round
+gets the same statements per page as one with 40, and a page of :data:`TASKS_PAGE_SIZE` rows."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from factories import make_user
+from flask import Flask
+from sqlalchemy import func, select
+from support import TEST_PASSWORD, count_statements, login
+
+from devdata.largedata import generate, scaled
+from devdata.world import TODAY
+from web.extensions import db
+from web.views.tasks import TASKS_PAGE_SIZE
+from workflow.models import Body, Entry, ReportingRound, User
+from workflow.states import Role, RoundState
+
+PRAGUE = ZoneInfo("Europe/Prague")
+
+
+def _bodies_with(at_least: int) -> tuple[list[Body], int]:
+    """Bodies (fewest first) whose entries in open rounds add up to ``at_least`` or more, and the sum."""
+    per_body = db.session.execute(
+        select(Entry.body_id, func.count())
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(ReportingRound.state == RoundState.open)
+        .group_by(Entry.body_id)
+        .order_by(func.count(), Entry.body_id)
+    ).all()
+    picked, total = [], 0
+    for body_id, n in per_body:
+        if total >= at_least:
+            break
+        picked.append(db.session.get(Body, body_id))
+        total += n
+    assert total >= at_least, f"the world has {total} entries in open rounds"
+    return picked, total
+
+
+def _page(app: Flask, email: str, url: str) -> tuple[list[str], str]:
+    client = app.test_client()
+    db.session.remove()
+    user = db.session.scalar(select(User).where(User.email == email))
+    assert login(client, user).status_code == 302
+    client.get(url)  # warm: the first request of a session may load more (e.g. the locale)
+    db.session.remove()  # an empty identity map per request, as in production
+    with count_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+def test_moje_ukoly_costs_the_same_per_page_for_40_and_1500_entries(app: Flask) -> None:
+    with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=PRAGUE), tick=True):
+        generate(scaled(1000), today=TODAY, password=TEST_PASSWORD)
+        few_bodies, few = _bodies_with(40)
+        many_bodies, many = _bodies_with(1500)
+        make_user("malo@kraj-lbc.cz", roles=[Role.contributor], bodies=few_bodies)
+        make_user("mnoho@kraj-lbc.cz", roles=[Role.contributor], bodies=many_bodies)
+        db.session.commit()
+        for query in ("?strana=2", "?q=aktivita", "?state=draft", ""):  # the plain page last
+            small, _ = _page(app, "malo@kraj-lbc.cz", "/moje-ukoly" + query)
+            large, page = _page(app, "mnoho@kraj-lbc.cz", "/moje-ukoly" + query)
+            assert len(small) == len(large), (query, small, large)
+    assert len(re.findall(r'class="activity-code"', page)) == TASKS_PAGE_SIZE
+    assert f"Nalezeno záznamů: {many}<" in page
+    last = -(-many // TASKS_PAGE_SIZE)
+    assert f"strana={last}" in page and f"strana={last + 1}" not in page
+    assert len(many_bodies) > len(few_bodies) and few >= 40 and many >= 1500
