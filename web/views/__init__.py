@@ -28,4 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from web.views import public
 
     app.register_blueprint(public.bp)
+    from web.views import plan_attributes
+
+    app.register_blueprint(plan_attributes.bp)
     errors.register(app)
