@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workflow import audit
@@ -104,11 +105,11 @@ def set_hidden_attributes(
     hidden: dict[str, list[str]] = {}
     for place, chosen in shown.items():
         if place not in PLACES:
-            raise InvalidInput(f"Neznámé místo zobrazení „{place}“.")
+            raise InvalidInput(_l("Neznámé místo zobrazení „%(place)s“.", place=place))
         chosen = {str(label) for label in chosen}
         unknown = sorted(chosen - known)
         if unknown:
-            raise InvalidInput(f"Plán nemá atribut „{unknown[0]}“.")
+            raise InvalidInput(_l("Plán nemá atribut „%(label)s“.", label=unknown[0]))
         off = [label for label in labels if label not in chosen]
         if off:
             hidden[place] = off

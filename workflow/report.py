@@ -2,7 +2,9 @@
 
 Layout of the region's own report (seed 002, DOMAIN.md §1.1): a title page (plan, strategy,
 period, date of closing); per area („okruh“) its heading and intro; per goal its heading and a
-table with the columns :data:`COLUMNS`; after the table the goal's „Komentář“ and its
+table with the columns :attr:`ReportContent.columns` — :data:`COLUMNS`, and for a plan that has
+them the activity's title after „Číslo“ and the further attributes the plan shows in its report
+after „Spolupráce“ (:func:`report_columns`, issue 14); after the table the goal's „Komentář“ and its
 „Koordinace s dalšími aktivitami ostatních strategií“; at the end the „Seznam zkratek“ built from
 the abbreviations the report actually uses (those used but not defined are flagged). Optional
 sections: the reviewers' published assessments and the statistics.
@@ -103,7 +105,8 @@ STANDARD_COLUMNS = tuple(ReportColumn(key, label) for key, label in zip(ROW_FIEL
 def report_columns(*, has_title: bool, attribute_labels: list[str]) -> list[ReportColumn]:
     """The table's columns for a plan: :data:`STANDARD_COLUMNS`; the title column
     (:data:`TITLE_COLUMN`) after „Číslo“ when ``has_title``; one column per further attribute
-    shown in the report, in the plan's column order, after „Spolupráce“.
+    shown in the report, in the plan's column order, after „Spolupráce“. (The HTML template
+    writes the cells out in this shape; the other renderers iterate the columns.)
 
     >>> [c.label for c in report_columns(has_title=True, attribute_labels=["Zdroje financování"])][:3]
     ['Číslo', 'Název', 'Popis dílčí aktivity']
