@@ -115,6 +115,8 @@ def report_columns(*, has_title: bool, attribute_labels: list[str]) -> list[Repo
     if has_title:
         columns.insert(1, ReportColumn("title", TITLE_COLUMN))
     return columns + [ReportColumn(ATTRIBUTE, label) for label in attribute_labels]
+
+
 OPTIONAL_SECTIONS = ("assessments", "statistics")
 COORDINATION_TITLE = "Koordinace s dalšími aktivitami ostatních strategií Libereckého kraje"
 
