@@ -53,6 +53,7 @@ class AuditKind(StrEnum):
     user_anonymised = "user_anonymised"
     sign_in_remembered = "sign_in_remembered"
     sessions_ended = "sessions_ended"
+    plan_attributes_changed = "plan_attributes_changed"
 
 
 AUDIT_KIND_TITLES = {
@@ -85,6 +86,7 @@ AUDIT_KIND_TITLES = {
     AuditKind.user_anonymised: _l("Účet anonymizován"),
     AuditKind.sign_in_remembered: _l("Přihlášení zapamatovaným prohlížečem"),
     AuditKind.sessions_ended: _l("Odhlášení ze všech zařízení"),
+    AuditKind.plan_attributes_changed: _l("Zobrazení atributů plánu změněno"),
 }
 
 

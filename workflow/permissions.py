@@ -73,6 +73,7 @@ class Action(StrEnum):
 
     view_plans = "view_plans"  #: plan list, plan pages, bodies, read API
     import_plan = "import_plan"  #: upload, preview and commit a plan file
+    configure_plan_attributes = "configure_plan_attributes"  #: which further attributes show where (issue 14)
     manage_bodies = "manage_bodies"  #: create and edit bodies and their aliases (/sprava/subjekty)
     manage_users = "manage_users"  #: invite, (de)activate users, roles, bodies, deputies (/sprava/uzivatele)
     manage_tokens = "manage_tokens"  #: create, list and revoke API tokens (/sprava/tokeny)
@@ -106,6 +107,7 @@ class Action(StrEnum):
 POLICY: dict[Action, frozenset[Role] | None] = {
     Action.view_plans: None,
     Action.import_plan: frozenset({Role.admin, Role.secretary}),
+    Action.configure_plan_attributes: frozenset({Role.admin, Role.secretary}),
     Action.manage_bodies: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
     Action.manage_tokens: frozenset({Role.admin}),

@@ -43,6 +43,8 @@ PUBLIC_ROW_FIELDS = (
     "status_title",
     "comment",
     "cooperation",
+    "title",
+    "attributes",
 )
 #: Formats of the public downloads of the report itself (the data formats are CSV and JSON).
 DOCUMENT_FORMATS = ("docx", "pdf", "xlsx")

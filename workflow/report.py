@@ -2,7 +2,9 @@
 
 Layout of the region's own report (seed 002, DOMAIN.md §1.1): a title page (plan, strategy,
 period, date of closing); per area („okruh“) its heading and intro; per goal its heading and a
-table with the columns :data:`COLUMNS`; after the table the goal's „Komentář“ and its
+table with the columns :attr:`ReportContent.columns` — :data:`COLUMNS`, and for a plan that has
+them the activity's title after „Číslo“ and the further attributes the plan shows in its report
+after „Spolupráce“ (:func:`report_columns`, issue 14); after the table the goal's „Komentář“ and its
 „Koordinace s dalšími aktivitami ostatních strategií“; at the end the „Seznam zkratek“ built from
 the abbreviations the report actually uses (those used but not defined are flagged). Optional
 sections: the reviewers' published assessments and the statistics.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
+from workflow.attributes import attribute_items, hidden_labels, ordered_labels
 from workflow.consolidation import (
     activity_statuses,
     approved_parts,
@@ -73,6 +77,46 @@ ROW_FIELDS = (
 )
 #: Columns the data exports (CSV, XLSX) add after :data:`COLUMNS` (see :meth:`ReportRow.data_cells`).
 DATA_EXTRA_COLUMNS = ("Stav plnění", "Hodnota indikátoru", "Problémy a bariéry")
+#: Header of the title column, which a report has when an activity of its plan has a title (seed
+#: 001's „Název aktivity“; the shipped plan has none, so its report keeps :data:`COLUMNS`).
+TITLE_COLUMN = "Název"
+#: :attr:`ReportColumn.key` of a further attribute's column (issue 14).
+ATTRIBUTE = "attribute"
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """One column of the report's table: which value of a row, under which header.
+
+    :param key: a :class:`ReportRow` field (one of :data:`ROW_FIELDS` or ``"title"``), or
+        :data:`ATTRIBUTE` for a further attribute of the plan — then the value is the row's
+        attribute whose label is ``label`` (:meth:`ReportRow.value`).
+    :param label: the column's header as printed (Czech; for an attribute the source's label).
+    """
+
+    key: str
+    label: str
+
+
+#: The columns of a plan without titles and further attributes (the shipped plan): :data:`COLUMNS`.
+STANDARD_COLUMNS = tuple(ReportColumn(key, label) for key, label in zip(ROW_FIELDS, COLUMNS, strict=True))
+
+
+def report_columns(*, has_title: bool, attribute_labels: list[str]) -> list[ReportColumn]:
+    """The table's columns for a plan: :data:`STANDARD_COLUMNS`; the title column
+    (:data:`TITLE_COLUMN`) after „Číslo“ when ``has_title``; one column per further attribute
+    shown in the report, in the plan's column order, after „Spolupráce“. (The HTML template
+    writes the cells out in this shape; the other renderers iterate the columns.)
+
+    >>> [c.label for c in report_columns(has_title=True, attribute_labels=["Zdroje financování"])][:3]
+    ['Číslo', 'Název', 'Popis dílčí aktivity']
+    """
+    columns = list(STANDARD_COLUMNS)
+    if has_title:
+        columns.insert(1, ReportColumn("title", TITLE_COLUMN))
+    return columns + [ReportColumn(ATTRIBUTE, label) for label in attribute_labels]
+
+
 OPTIONAL_SECTIONS = ("assessments", "statistics")
 COORDINATION_TITLE = "Koordinace s dalšími aktivitami ostatních strategií Libereckého kraje"
 
@@ -98,15 +142,28 @@ class ReportRow:
     indicator_value: str = ""
     #: „Problémy a bariéry“ the bodies reported, a line per body (as ``indicator_value``).
     problems: str = ""
+    #: The activity's title (seed 001's „Název aktivity“); empty where the plan has none.
+    title: str = ""
+    #: The activity's further attributes shown in the report (the plan's choice, see
+    #: :mod:`workflow.attributes`): ``[{"label": …, "value": …}, …]`` in the source's column order,
+    #: values exactly as imported. Empty in snapshots taken before issue 14.
+    attributes: list[dict[str, str]] = field(default_factory=list)
 
-    def cells(self) -> list[str]:
-        """The row's values in the order of :data:`COLUMNS`."""
-        return [getattr(self, name) for name in ROW_FIELDS]
+    def value(self, column: ReportColumn) -> str:
+        """The row's text in ``column`` (an attribute the activity lacks: ``""``)."""
+        if column.key == ATTRIBUTE:
+            return next((a["value"] for a in self.attributes if a["label"] == column.label), "")
+        return str(getattr(self, column.key) or "")
 
-    def data_cells(self) -> list[str]:
+    def cells(self, columns: Sequence[ReportColumn] = STANDARD_COLUMNS) -> list[str]:
+        """The row's values in the order of ``columns`` (the report's :attr:`ReportContent.columns`;
+        default :data:`STANDARD_COLUMNS`, i.e. :data:`COLUMNS`)."""
+        return [self.value(column) for column in columns]
+
+    def data_cells(self, columns: Sequence[ReportColumn] = STANDARD_COLUMNS) -> list[str]:
         """The row's values for the data exports (CSV, XLSX): :meth:`cells`, then the status, the
         indicator's value and „Problémy a bariéry“ (:data:`DATA_EXTRA_COLUMNS`)."""
-        return [*self.cells(), self.status_title, self.indicator_value, self.problems]
+        return [*self.cells(columns), self.status_title, self.indicator_value, self.problems]
 
 
 @dataclass
@@ -156,11 +213,26 @@ class ReportContent:
     assessments: list[Assessment] = field(default_factory=list)
     statistics: dict[str, Any] | None = None
     from_snapshot: bool = False
+    #: The table's columns, in order (:func:`report_columns`): what every renderer prints as the
+    #: header (``column.label``) and per row (``row.value(column)``). Snapshots taken before
+    #: issue 14 have none and get :data:`STANDARD_COLUMNS`.
+    columns: list[ReportColumn] = field(default_factory=lambda: list(STANDARD_COLUMNS))
 
     @property
     def rows(self) -> list[ReportRow]:
         """All rows in report order."""
         return [row for area in self.areas for goal in area.goals for row in goal.rows]
+
+    @property
+    def column_labels(self) -> list[str]:
+        """The headers of :attr:`columns`."""
+        return [column.label for column in self.columns]
+
+    @property
+    def data_header(self) -> list[str]:
+        """The header of the data exports (CSV, XLSX): „Okruh“, „Cíl“, :attr:`column_labels`, then
+        :data:`DATA_EXTRA_COLUMNS` (matching ``[area.code, goal.code, *row.data_cells(columns)]``)."""
+        return ["Okruh", "Cíl", *self.column_labels, *DATA_EXTRA_COLUMNS]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (keys stable; used by the API, the snapshot and the content hash)."""
@@ -182,8 +254,14 @@ class ReportContent:
             )
             for a in data["areas"]
         ]
-        rest = {k: v for k, v in data.items() if k not in {"areas", "assessments"}}
-        return cls(**rest, areas=areas, assessments=[Assessment(**x) for x in data.get("assessments") or []])
+        rest = {k: v for k, v in data.items() if k not in {"areas", "assessments", "columns"}}
+        columns = [ReportColumn(**c) for c in data.get("columns") or []] or list(STANDARD_COLUMNS)
+        return cls(
+            **rest,
+            areas=areas,
+            assessments=[Assessment(**x) for x in data.get("assessments") or []],
+            columns=columns,
+        )
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the content (what the export cache compares)."""
@@ -400,6 +478,13 @@ def _build_live(round_: ReportingRound) -> ReportContent:
     statuses = activity_statuses(round_, parts)
     comments = latest_comments(round_.id)
     collected = collected_values(round_)
+    hidden = hidden_labels(plan, "report")
+    columns = report_columns(
+        has_title=any(a.title for a in activities),
+        attribute_labels=[
+            label for label in ordered_labels(a.extra for a in activities) if label not in hidden
+        ],
+    )
 
     by_goal: dict[int, list[ReportRow]] = {}
     for activity in activities:
@@ -425,6 +510,8 @@ def _build_live(round_: ReportingRound) -> ReportContent:
                 status=status,
                 status_title=_status_title(status),
                 **collected.get(activity.id, {}),
+                title=activity.title or "",
+                attributes=attribute_items(activity.extra, hidden),
             )
         )
     area_blocks = []
@@ -459,7 +546,8 @@ def _build_live(round_: ReportingRound) -> ReportContent:
         for goal in area.goals:
             all_texts += [goal.title, goal.comment] + [c["refs"] for c in goal.coordination]
             for row in goal.rows:
-                all_texts += [c for c in row.cells() if c != row.code] + [row.indicator_value, row.problems]
+                all_texts += [c for c in row.cells(columns) if c != row.code]
+                all_texts += [row.indicator_value, row.problems]
     used, undefined = used_abbreviations(all_texts, dict(plan.abbreviations or {}))
     return ReportContent(
         round_id=round_.id,
@@ -471,6 +559,7 @@ def _build_live(round_: ReportingRound) -> ReportContent:
         areas=area_blocks,
         abbreviations=used,
         undefined_abbreviations=undefined,
+        columns=columns,
     )
 
 

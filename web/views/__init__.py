@@ -31,4 +31,7 @@ def register_blueprints(app: Flask) -> None:
     from web.views import offline
 
     app.register_blueprint(offline.bp)
+    from web.views import plan_attributes
+
+    app.register_blueprint(plan_attributes.bp)
     errors.register(app)

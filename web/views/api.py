@@ -31,6 +31,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 
 from web.extensions import csrf, db
 from web.views.plans import plans_with_counts
+from workflow.attributes import visible_attributes
 from workflow.models import Activity, Goal, Plan
 from workflow.permissions import Action, can
 
@@ -153,12 +154,20 @@ def plan_json(plan: Plan, areas: int, goals: int, activities: int, review: int) 
 
 
 def activity_json(activity: Activity) -> dict[str, Any]:
-    """An activity as the ``Activity`` schema (deadline, responsibility and strategy refs parsed)."""
+    """An activity as the ``Activity`` schema (deadline, responsibility and strategy refs parsed).
+
+    ``attributes`` are the further attributes the plan shows in its report (its choice, see
+    :mod:`workflow.attributes`), ``[{"label", "value"}, …]`` in the source's column order;
+    ``extra`` (kept for older clients) is the same as an object. Reads ``activity.plan``, which
+    the list endpoint has already loaded (no statement per activity).
+    """
     goal = activity.goal
     area = goal.area
+    attributes = visible_attributes(activity, "report")
     return {
         "id": activity.id,
         "code": activity.code,
+        "title": activity.title or "",
         "description": activity.description or "",
         "indicator": activity.indicator or "",
         "deadline": {
@@ -187,7 +196,8 @@ def activity_json(activity: Activity) -> dict[str, Any]:
         "cooperation": activity.cooperation or "",
         "area": {"code": area.code, "title": area.title or ""},
         "goal": {"code": goal.code, "title": goal.title or ""},
-        "extra": {str(k): str(v) for k, v in (activity.extra or {}).items()},
+        "attributes": attributes,
+        "extra": {item["label"]: item["value"] for item in attributes},
     }
 
 

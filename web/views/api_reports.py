@@ -17,7 +17,7 @@ from workflow.exports import FORMATS
 from workflow.exports.cache import export_now, normalize_sections
 from workflow.models import ReportingRound
 from workflow.permissions import Action
-from workflow.report import COLUMNS, build_report
+from workflow.report import build_report
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1/rounds")
 csrf.exempt(bp)
@@ -33,7 +33,7 @@ def report_json(round_id: int) -> ResponseReturnValue:
         return json_error(404, _("Kolo neexistuje."))
     content = build_report(round_, sections=normalize_sections(request.args.get("sections", "")))
     data = content.to_dict()
-    data["columns"] = list(COLUMNS)
+    data["columns"] = content.column_labels
     data["content_hash"] = content.content_hash()
     return json_response(data)
 

@@ -186,7 +186,7 @@ class PlanFilter:
         if self.body_id is not None and all(link.body_id != self.body_id for link in activity.routing):
             return False
         texts = [
-            activity.code, activity.description, activity.indicator, activity.deadline_raw,
+            activity.code, activity.title, activity.description, activity.indicator, activity.deadline_raw,
             activity.responsibility_raw, activity.strategy_refs_raw, activity.cooperation,
             *(str(v) for v in (activity.extra or {}).values()),
         ]

@@ -23,7 +23,7 @@ from workflow.exports import FORMATS, render
 from workflow.models import ReportingRound
 from workflow.models.publications import ReportPublication
 from workflow.permissions import Action, can
-from workflow.report import COLUMNS, COORDINATION_TITLE
+from workflow.report import COORDINATION_TITLE
 
 bp = Blueprint("public", __name__)
 
@@ -81,7 +81,7 @@ def report(round_id: int) -> ResponseReturnValue:
     document_html = render_template(
         "reports/_report.html",
         content=content,
-        columns=COLUMNS,
+        columns=content.column_labels,
         coordination_title=COORDINATION_TITLE,
         print=False,
         editor_links=False,

@@ -2,9 +2,11 @@
 
 Why ``;``: Czech Excel uses the comma as the decimal mark and therefore ``;`` as its list
 separator; with the BOM it opens the file in UTF-8 with the columns split. Every field is quoted
-when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns: area, goal, then :data:`COLUMNS`,
-then :data:`~workflow.report.DATA_EXTRA_COLUMNS`. Formula-like values are neutralised
-(:func:`workflow.exports.neutralize_cell`).
+when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns: area, goal, then the report's
+columns (:attr:`~workflow.report.ReportContent.columns`: :data:`~workflow.report.COLUMNS`, and for a
+plan that has them the title after „Číslo“ and the further attributes shown in the report after
+„Spolupráce“), then :data:`~workflow.report.DATA_EXTRA_COLUMNS`. Formula-like values are
+neutralised (:func:`workflow.exports.neutralize_cell`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 from workflow.exports import neutralize_cell
 from workflow.report import COLUMNS, DATA_EXTRA_COLUMNS, ReportContent
 
+#: The header of a report with the standard columns (the shipped plan); see ``content.data_header``.
 HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
 
 
@@ -22,10 +25,10 @@ def render(content: ReportContent) -> bytes:
     """The report's rows as CSV bytes (UTF-8 with BOM, ``;``-separated)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(content.data_header)
     for area in content.areas:
         for goal in area.goals:
             for row in goal.rows:
-                values = [area.code, goal.code, *row.data_cells()]
+                values = [area.code, goal.code, *row.data_cells(content.columns)]
                 writer.writerow([neutralize_cell(v or "") for v in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

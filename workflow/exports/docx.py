@@ -1,9 +1,10 @@
 """DOCX export (python-docx) in the layout of the region's report (seed 002).
 
 A4 landscape; a title page; per area a „Heading 1“ and its intro; per goal a „Heading 2“ and a
-table with the columns of :data:`workflow.report.COLUMNS` whose header row repeats on every page
-(``w:tblHeader``); after it the goal's „Komentář“ and coordination; at the end the „Seznam
-zkratek“. Texts get non-breaking spaces after one-letter prepositions
+table with the report's columns (:attr:`workflow.report.ReportContent.columns`: those of
+:data:`workflow.report.COLUMNS`, plus a plan's title and further attributes) whose header row
+repeats on every page (``w:tblHeader``); after it the goal's „Komentář“ and coordination; at the
+end the „Seznam zkratek“. Texts get non-breaking spaces after one-letter prepositions
 (:func:`workflow.exports.czech_nbsp`).
 """
 
@@ -21,10 +22,32 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from workflow.exports import czech_nbsp
-from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent, footnote_segments
+from workflow.report import (
+    ATTRIBUTE,
+    COORDINATION_TITLE,
+    ROW_FIELDS,
+    ReportColumn,
+    ReportContent,
+    footnote_segments,
+)
 
-#: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm).
+#: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm), one per
+#: :data:`workflow.report.COLUMNS`.
 WIDTHS_CM = (1.3, 4.0, 2.7, 1.8, 2.6, 2.0, 7.1, 2.8, 2.4)
+#: Width in cm per report column key (:attr:`workflow.report.ReportColumn.key`) before the table
+#: is scaled to the page's 26.7 cm (a plan with a title and further attributes).
+KEY_WIDTHS_CM = dict(zip(ROW_FIELDS, WIDTHS_CM, strict=True)) | {"title": 3.0, ATTRIBUTE: 2.6}
+PAGE_WIDTH_CM = 26.7
+
+
+def column_widths_cm(columns: list[ReportColumn]) -> list[float]:
+    """Widths in cm of ``columns``, together the page's width: :data:`WIDTHS_CM` for the standard
+    columns; with a title or attribute columns every width is scaled down proportionally."""
+    widths = [KEY_WIDTHS_CM.get(column.key, 2.6) for column in columns]
+    total = sum(widths)
+    if round(total, 6) == PAGE_WIDTH_CM:
+        return widths
+    return [round(w * PAGE_WIDTH_CM / total, 3) for w in widths]
 FONT = "Calibri"
 
 
@@ -111,33 +134,43 @@ def _title_page(document, content: ReportContent) -> None:  # type: ignore[no-un
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _goal_table(document, goal) -> None:  # type: ignore[no-untyped-def]
-    table = document.add_table(rows=1, cols=len(COLUMNS))
+def _row_values(item, columns: list[ReportColumn]) -> list[str]:  # type: ignore[no-untyped-def]
+    """A row's cells for the table: the status and „Problémy a bariéry“ join the „Komentář“, the
+    indicator's reported value joins the indicator."""
+    values = []
+    for column in columns:
+        value = item.value(column)
+        if column.key == "comment":
+            if item.status_title:
+                value = f"Stav: {item.status_title}" + (f"\n{value}" if value else "")
+            if item.problems:
+                value += ("\n" if value else "") + f"Problémy a bariéry: {item.problems}"
+        elif column.key == "indicator" and item.indicator_value:
+            value += ("\n" if value else "") + f"Hodnota: {item.indicator_value}"
+        values.append(value)
+    return values
+
+
+def _goal_table(document, goal, columns: list[ReportColumn]) -> None:  # type: ignore[no-untyped-def]
+    widths = column_widths_cm(columns)
+    table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)  # w:gridCol, which LibreOffice reads
     header = table.rows[0]
     _repeat_header(header)
-    for cell, title, width in zip(header.cells, COLUMNS, WIDTHS_CM, strict=True):
+    for cell, column, width in zip(header.cells, columns, widths, strict=True):
         cell.width = Cm(width)
-        _cell_text(cell, title, bold=True)
+        _cell_text(cell, column.label, bold=True)
         _shade(cell, "DCE6F0")
     for item in goal.rows:
         cells = table.add_row().cells
-        comment = item.comment
-        if item.status_title:
-            comment = f"Stav: {item.status_title}" + (f"\n{comment}" if comment else "")
-        if item.problems:
-            comment += ("\n" if comment else "") + f"Problémy a bariéry: {item.problems}"
-        values = item.cells()
-        values[7] = comment
-        if item.indicator_value:
-            values[2] += ("\n" if values[2] else "") + f"Hodnota: {item.indicator_value}"
-        for column, (cell, value, width) in enumerate(zip(cells, values, WIDTHS_CM, strict=True)):
+        values = _row_values(item, columns)
+        for index, (cell, value, width) in enumerate(zip(cells, values, widths, strict=True)):
             cell.width = Cm(width)
-            _cell_text(cell, value, bold=column == 0)
+            _cell_text(cell, value, bold=index == 0)
 
 
 def render(content: ReportContent) -> bytes:
@@ -159,7 +192,7 @@ def render(content: ReportContent) -> bytes:
             r.font.size = Pt(8)
         for goal in area.goals:
             document.add_heading(czech_nbsp(f"{goal.code} {goal.title}".strip()), level=2)
-            _goal_table(document, goal)
+            _goal_table(document, goal, content.columns)
             if goal.comment:
                 p = document.add_paragraph()
                 p.paragraph_format.space_before = Pt(6)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from workflow.exports import czech_lines_html, czech_nbsp
 from workflow.exports.charts import statistics_charts
-from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent
+from workflow.report import COORDINATION_TITLE, ReportContent
 
 
 def czech_iso_date(value: str | None) -> str:
@@ -25,10 +25,11 @@ def czech_iso_date(value: str | None) -> str:
 
 
 def template_context(content: ReportContent, **extra: Any) -> dict[str, Any]:
-    """The variables the report templates expect."""
+    """The variables the report templates expect (``reports/_report.html`` reads the table's
+    columns from ``content.columns``; ``columns`` holds their labels for older callers)."""
     context: dict[str, Any] = {
         "content": content,
-        "columns": COLUMNS,
+        "columns": content.column_labels,
         "coordination_title": COORDINATION_TITLE,
         "charts": statistics_charts(content.statistics) if content.statistics else {},
         "print": True,

@@ -1,5 +1,7 @@
 """XLSX export (openpyxl): one sheet „Plnění“ with a row per activity, header frozen, autofilter,
 wrapped text and widths fitted to the columns; a sheet „Zkratky“ with the used abbreviations.
+The columns are those of the CSV (:mod:`workflow.exports.csv`): area, goal, the report's
+columns (with a plan's title and further attributes), status, indicator value, problems.
 
 Every cell is written as a string (data type ``s``) and keeps its text as typed; a cell that a
 spreadsheet would evaluate (:func:`workflow.exports.is_formula_like`) also gets the ``quotePrefix``
@@ -17,11 +19,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workflow.exports import is_formula_like
-from workflow.report import COLUMNS, DATA_EXTRA_COLUMNS, ReportContent
+from workflow.report import ATTRIBUTE, COLUMNS, DATA_EXTRA_COLUMNS, ROW_FIELDS, ReportContent
 
+#: The header of a report with the standard columns (the shipped plan); see ``content.data_header``.
 HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
 #: Column widths in characters, matching :data:`HEADER`.
 WIDTHS = [8, 8, 9, 40, 24, 14, 18, 18, 80, 30, 24, 16, 30, 40]
+#: Width in characters per report column key (:attr:`workflow.report.ReportColumn.key`).
+KEY_WIDTHS = dict(zip(ROW_FIELDS, WIDTHS[2:11], strict=True)) | {"title": 30, ATTRIBUTE: 24}
+
+
+def column_widths(content: ReportContent) -> list[int]:
+    """Widths in characters for ``content.data_header`` (:data:`WIDTHS` for the standard columns)."""
+    return [*WIDTHS[:2], *(KEY_WIDTHS.get(c.key, 24) for c in content.columns), *WIDTHS[11:]]
 
 
 def _text_cell(cell: Cell, value: str) -> None:
@@ -38,7 +48,8 @@ def render(content: ReportContent) -> bytes:
     ws = wb.active
     ws.title = "Plnění"
     header_fill = PatternFill("solid", fgColor="DCE6F0")
-    for col, title in enumerate(HEADER, start=1):
+    header = content.data_header
+    for col, title in enumerate(header, start=1):
         cell = ws.cell(row=1, column=col, value=title)
         cell.font = Font(bold=True)
         cell.fill = header_fill
@@ -48,14 +59,15 @@ def render(content: ReportContent) -> bytes:
     for area in content.areas:
         for goal in area.goals:
             for row in goal.rows:
-                for col, value in enumerate([area.code, goal.code, *row.data_cells()], start=1):
+                values = [area.code, goal.code, *row.data_cells(content.columns)]
+                for col, value in enumerate(values, start=1):
                     _text_cell(ws.cell(row=r, column=col), value or "")
                     ws.cell(row=r, column=col).alignment = wrap
                 r += 1
-    for col, width in enumerate(WIDTHS, start=1):
+    for col, width in enumerate(column_widths(content), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{max(r - 1, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(r - 1, 1)}"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -391,6 +391,8 @@ TABLE.update(
         ("/napoveda/<role>", "GET"): E((200, 404), default=(200, 404)),
         ("/plany", "GET"): E(default=200),
         ("/plany/<int:plan_id>", "GET"): E(default=200),
+        ("/plany/<int:plan_id>/atributy", "GET"): E(admin=200, secretary=200),
+        ("/plany/<int:plan_id>/atributy", "POST"): E(admin=302, secretary=302),
         ("/plany/<int:plan_id>/zprava-za-obdobi", "GET"): E(default=200, contributor=403, head=403),
         ("/prilohy/<int:attachment_id>", "GET"): E(
             default=(200, 404), admin=200, secretary=200, commission=404

@@ -95,6 +95,7 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/moje-ukoly/xlsx/nahrani/<int:upload_id>": ("contributor", "/moje-ukoly/xlsx/nahrani/{upload}", 200),
     "/plany": ("secretary", "/plany", 200),
     "/plany/<int:plan_id>": ("secretary", "/plany/{plan}", 200),
+    "/plany/<int:plan_id>/atributy": ("secretary", "/plany/{plan}/atributy", 200),
     "/plany/<int:plan_id>/zprava-za-obdobi": ("secretary", "/plany/{plan}/zprava-za-obdobi", 200),
     "/pozvanka/<token>": ("anonymous", "/pozvanka/{invitation}", 200),
     "/obnova-hesla/<token>": ("anonymous", "/obnova-hesla/{reset}", 200),

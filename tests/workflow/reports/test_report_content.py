@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from report_fixtures import expected_plan, expected_rows, imported_round
 
-from workflow.report import COLUMNS, blank_placeholder, build_report, used_abbreviations
+from workflow.report import COLUMNS, STANDARD_COLUMNS, blank_placeholder, build_report, used_abbreviations
 
 
 def test_report_has_all_72_activities_with_the_datas_texts(real_plan):
@@ -84,3 +84,14 @@ def test_used_abbreviations_rules():
         {"OSV": "Odbor sociálních věcí"},
     )
     assert undefined == ["GDPR", "OZ", "ZŠ"]
+
+
+def test_the_shipped_plan_keeps_its_nine_columns(real_plan):
+    """The shipped plan has no titles and no further attributes (issue 14): its report's columns
+    are exactly :data:`COLUMNS`, live and from the snapshot, and no row carries a title or one."""
+    for content in (build_report(imported_round()), build_report(imported_round(), live=True)):
+        assert content.columns == list(STANDARD_COLUMNS)
+        assert content.column_labels == list(COLUMNS)
+        assert all(row.title == "" and row.attributes == [] for row in content.rows)
+        assert all(row.cells(content.columns) == row.cells() for row in content.rows)
+    assert not any(a.title or a.extra for a in real_plan.activities)
