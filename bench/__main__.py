@@ -471,6 +471,8 @@ print(json.dumps(out))
         out = json.loads(result.stdout.strip().splitlines()[-1])
     session = requests.Session()
     session.cookies.update(cookies)
+    # a reused database keeps the files of the last run (the export cache): build them anew
+    db_query(env, "DELETE FROM report_exports WHERE round_id = :r", {"r": info["report_round"]})
     for fmt in ("docx", "xlsx", "pdf"):
         if wanted is not None and f"export_{fmt}" not in wanted:
             continue
