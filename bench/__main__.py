@@ -61,11 +61,11 @@ TARGET_RATIO = 0.30
 TARGET_SECONDS = {
     "open_round": 5,
     "reminder_sweep": 10,
-    "export_docx": 30,
-    "export_xlsx": 15,
-    "export_pdf": 60,
+    "export_docx": 10,
+    "export_xlsx": 5,
+    "export_pdf": 10,
 }
-TARGET_MB = {"web_worker": 300, "celery_worker": 400}
+TARGET_MB = {"web_worker": 300, "celery_worker": 300}
 
 
 @dataclass

@@ -3,11 +3,12 @@ the 2,000-activity report; see ``docs/performance.md`` for the engines compared)
 
 The region's layout (seed 002) as the print HTML has it: A4 landscape; a title page (plan, strategy,
 round, period, date of closing); per area („okruh“) a new page with its heading, intro (footnote
-marks as superscripts) and footnotes; per goal its heading and a table of the report's columns
-(:data:`workflow.report.COLUMNS`, whatever they are: the renderer iterates them) whose header row
-repeats on every page and whose rows may split across pages; the goal's „Komentář“ and
-coordination list; the optional sections (published assessments, statistics with their charts);
-the „Seznam zkratek“. Page numbers „n / N“ at the bottom right from the second page.
+marks as superscripts) and footnotes; per goal its heading and a table of the columns the report
+carries (:func:`_columns`: :data:`workflow.report.COLUMNS` and a plan's own, iterated, never
+listed here) whose header row repeats on every page and whose rows split across pages; the
+goal's „Komentář“ and coordination list; the optional sections (published assessments,
+statistics with their charts); the „Seznam zkratek“. Page numbers „n / N“ at the bottom right
+from the second page.
 
 Fonts: DejaVu Sans and DejaVu Sans Bold (Debian ``fonts-dejavu-core``), which have every Czech
 glyph; ReportLab embeds subsets of them, so the file looks the same everywhere. Texts get
@@ -25,7 +26,6 @@ from operator import attrgetter
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -115,9 +115,6 @@ def register_fonts() -> dict[str, str]:
     # DejaVu Sans Oblique is not in fonts-dejavu-core: italics print upright.
     for bold, italic, face in ((0, 0, FONT), (1, 0, FONT_BOLD), (0, 1, FONT), (1, 1, FONT_BOLD)):
         addMapping(FONT, bold, italic, face)
-    # The font a canvas and a drawing (the charts) start with (ReportLab's setting; else they name
-    # an unembedded Helvetica in the file). The process draws no other PDF.
-    rl_config.canvas_basefontname = FONT
     return paths
 
 
@@ -523,6 +520,7 @@ def render(content: ReportContent) -> bytes:
 
     :param content: the report (:func:`workflow.report.build_report`).
     :returns: the PDF file's bytes.
+    :raises reportlab.pdfbase.ttfonts.TTFError: DejaVu Sans is not installed (:func:`register_fonts`).
     """
     register_fonts()
     buffer = io.BytesIO()
