@@ -116,12 +116,13 @@ def test_every_column_of_the_report_is_printed_also_a_plans_own(real_plan, app):
     content = build_report(imported_round())
     content.columns = [*content.columns, report_column(report_module.ATTRIBUTE, "Zdroje financování")]
     for index, row in enumerate(content.rows):
-        row.attributes = [{"label": "Zdroje financování", "value": f"Rozpočet Libereckého kraje {index}"}]
+        # one line in the cell (a longer value may split where its row splits at a page end)
+        row.attributes = [{"label": "Zdroje financování", "value": f"Kraj č.{index:03d}"}]
     with app.test_request_context("/"):
         _reader, pages = _pages(render(content, "pdf"))
     _assert_header_on_every_table_page(pages, content)
     squashed = _squash(" ".join(pages))
-    assert all(_squash(f"Rozpočet Libereckého kraje {i}") in squashed for i in range(len(content.rows)))
+    assert all(f"Krajč.{i:03d}" in squashed for i in range(len(content.rows)))
 
 
 def test_a_world_of_300_activities_renders(app):
