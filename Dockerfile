@@ -1,8 +1,8 @@
 # One image for web (gunicorn), worker and beat (Celery) and the one-shot `flask db upgrade`
 # (docker-compose.yml, docs/deployment.md). Two stages: the first compiles what has no wheel
 # (PyICU) into a virtualenv at the versions of requirements/lock.txt; the second is the slim
-# runtime with the system libraries the product loads (requirements/system-runtime.txt: ICU,
-# Pango for WeasyPrint's PDF, the DejaVu fonts the print CSS asks for), run as a non-root user.
+# runtime with the system libraries the product loads (requirements/system-runtime.txt: ICU and
+# the DejaVu fonts of the PDF), run as a non-root user.
 # Debian 12 (bookworm): the release CI tests on, whose package names the lists use.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

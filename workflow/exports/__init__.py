@@ -1,7 +1,7 @@
 """Exports of the consolidated report (:class:`workflow.report.ReportContent`) to files.
 
 One module per format, each with ``render(content) -> bytes``: :mod:`.docx` (python-docx),
-:mod:`.pdf` (WeasyPrint from :mod:`.html`), :mod:`.xlsx` (openpyxl), :mod:`.csv` and :mod:`.html`.
+:mod:`.pdf` (ReportLab), :mod:`.xlsx` (openpyxl), :mod:`.csv` and :mod:`.html`.
 Shared helpers: Czech typography (:func:`czech_nbsp`) and the neutralisation of cells that a
 spreadsheet would run as a formula (:func:`neutralize_cell`). See ``docs/report.md``.
 """

@@ -15,6 +15,7 @@ from datetime import date
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
@@ -73,15 +74,44 @@ def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
     cell._tc.get_or_add_tcPr().append(shading)
 
 
+#: Paragraph styles of table cells by font size (pt): no space after, the size in the style.
+CELL_STYLES = {8: "Report Table Text", 10: "Report Table Text Large"}
+
+
 def _cell_text(cell, text: str, *, bold: bool = False, size: float = 8) -> None:  # type: ignore[no-untyped-def]
-    paragraphs = (text or "").split("\n")
-    first = cell.paragraphs[0]
-    for i, line in enumerate(paragraphs):
-        p = first if i == 0 else cell.add_paragraph()
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(czech_nbsp(line))
-        run.bold = bold
-        run.font.size = Pt(size)
+    """Fill ``cell`` with ``text``, a paragraph per line, in the cell style of ``size``.
+
+    The paragraphs are built as WordprocessingML elements directly (``w:p`` › ``w:pPr/w:pStyle``,
+    ``w:r`` › ``w:rPr/w:b``, ``w:t``): python-docx's per-run properties and its ordered insertion
+    were most of the DOCX's time on a 2,000-activity report (issue 17)."""
+    tc = cell._tc
+    for p in tc.findall(qn("w:p")):
+        tc.remove(p)
+    style = {qn("w:val"): CELL_STYLES.get(size, CELL_STYLES[8]).replace(" ", "")}
+    for line in (text or "").split("\n"):
+        p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        ppr.append(OxmlElement("w:pStyle", style))
+        p.append(ppr)
+        run = OxmlElement("w:r")
+        if bold:
+            rpr = OxmlElement("w:rPr")
+            rpr.append(OxmlElement("w:b"))
+            run.append(rpr)
+        t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
+        t.text = czech_nbsp(line)
+        run.append(t)
+        p.append(run)
+        tc.append(p)
+
+
+def _cell_styles(document) -> None:  # type: ignore[no-untyped-def]
+    for size, name in CELL_STYLES.items():
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = name.replace(" ", "")
+        style.base_style = document.styles["Normal"]
+        style.font.size = Pt(size)
+        style.paragraph_format.space_after = Pt(0)
 
 
 def _setup(document) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +129,7 @@ def _setup(document) -> None:  # type: ignore[no-untyped-def]
         style.font.name = FONT
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    _cell_styles(document)
     footer = section.footer.paragraphs[0]
     footer.text = ""
     run = footer.add_run()

@@ -1,5 +1,6 @@
-"""Print-friendly HTML of the report (a standalone document with its CSS inline); also the input
-of the PDF export. Rendered with the application's Jinja environment (needs an app context)."""
+"""Print-friendly HTML of the report (a standalone document with its CSS inline; the PDF export
+draws the same layout with ReportLab). Rendered with the application's Jinja environment (needs
+an app context)."""
 
 from __future__ import annotations
 
