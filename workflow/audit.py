@@ -53,6 +53,8 @@ class AuditKind(StrEnum):
     user_anonymised = "user_anonymised"
     sign_in_remembered = "sign_in_remembered"
     sessions_ended = "sessions_ended"
+    routing_alias_decided = "routing_alias_decided"
+    routing_activity_decided = "routing_activity_decided"
 
 
 AUDIT_KIND_TITLES = {
@@ -85,6 +87,8 @@ AUDIT_KIND_TITLES = {
     AuditKind.user_anonymised: _l("Účet anonymizován"),
     AuditKind.sign_in_remembered: _l("Přihlášení zapamatovaným prohlížečem"),
     AuditKind.sessions_ended: _l("Odhlášení ze všech zařízení"),
+    AuditKind.routing_alias_decided: _l("Rozhodnut název v odpovědnosti"),
+    AuditKind.routing_activity_decided: _l("Rozhodnuto směrování aktivity"),
 }
 
 

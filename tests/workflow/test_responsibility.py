@@ -11,8 +11,10 @@ import pytest
 
 from workflow.bodies_seed import BODY_KINDS, DEFAULT_BODY, REGION_BODY, SEED_BODIES
 from workflow.responsibility import (
+    LEMMA_PREFIX,
     Resolution,
     build_lookup,
+    lemma_key,
     normalize_alias,
     resolve_responsibility,
     seed_lookup,
@@ -101,9 +103,16 @@ def test_real_values(
     raw: str, row: str, bodies: tuple[str, ...], used_default: bool, all_departments: bool
 ) -> None:
     assert _real_rows()[row] == raw
-    assert resolve_responsibility(raw, LOOKUP, DEFAULT_BODY) == Resolution(
-        raw=raw, bodies=bodies, used_default=used_default, all_departments=all_departments, unmatched=()
+    resolution = resolve_responsibility(raw, LOOKUP, DEFAULT_BODY)
+    assert resolution == Resolution(
+        raw=raw,
+        bodies=bodies,
+        used_default=used_default,
+        all_departments=all_departments,
+        unmatched=(),
+        reason=resolution.reason,
     )
+    assert bool(resolution.reason) is used_default
 
 
 def test_real_data_has_exactly_these_20_values_and_all_resolve() -> None:
@@ -182,7 +191,7 @@ def test_grammar(raw: str, bodies: tuple[str, ...]) -> None:
         ("KÚ LK / Foo", ("OSV",), True, ("Foo",)),
         ("KÚ LK / Foo + Bar, Baz", ("OSV",), True, ("Foo", "Bar", "Baz")),
         ("KÚ LK / OSV / Foo", ("OSV",), False, ("Foo",)),
-        ("Foo / OZ", ("OZ",), False, ("Foo",)),
+        ("Foo / OZ", ("OSV", "OZ"), True, ("Foo",)),  # the first name unrecognised: never a silent lead
         ("Foo / Bar", ("OSV",), True, ("Foo", "Bar")),  # source order
         ("SML / Odbor sociální péče", ("SML",), False, ("Odbor sociální péče",)),
         ("LK, obce", ("OSV",), True, ("obce",)),  # the region alone again: default
@@ -255,7 +264,9 @@ def test_resolution_lead_and_as_dict() -> None:
 
 def test_build_lookup_keys_are_normalised_and_include_the_abbreviation() -> None:
     lookup = build_lookup([("odd. KŘ", ["Oddělení krizového řízení", "Odd. KŘ"]), ("OSV", [])])
-    assert lookup == {"odd. kř": "odd. KŘ", "oddělení krizového řízení": "odd. KŘ", "osv": "OSV"}
+    exact = {key: value for key, value in lookup.items() if not key.startswith(LEMMA_PREFIX)}
+    assert exact == {"odd. kř": "odd. KŘ", "oddělení krizového řízení": "odd. KŘ", "osv": "OSV"}
+    assert lookup[LEMMA_PREFIX + lemma_key("oddělením krizového řízení")] == "odd. KŘ"
 
 
 def test_build_lookup_rejects_a_shared_alias() -> None:
@@ -264,7 +275,7 @@ def test_build_lookup_rejects_a_shared_alias() -> None:
 
 
 def test_build_lookup_ignores_blank_aliases() -> None:
-    assert build_lookup([("OSV", ["", "  "])]) == {"osv": "OSV"}
+    assert build_lookup([("OSV", ["", "  "])]) == {"osv": "OSV", LEMMA_PREFIX + "osv": "OSV"}
 
 
 # --- the seed registry ----------------------------------------------------------------------------

@@ -28,4 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from web.views import public
 
     app.register_blueprint(public.bp)
+    from web.views import routing
+
+    app.register_blueprint(routing.bp)
     errors.register(app)

@@ -29,6 +29,7 @@ from workflow.models.rounds import (
     RoundEvent,
     RoundRoute,
 )
+from workflow.models.routing import BodyGroup, RoutingAlias, RoutingDecision
 
 __all__ = [
     "Activity",
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "Body",
     "BodyAlias",
+    "BodyGroup",
     "Consolidation",
     "ConsolidationVersion",
     "DeadlineExtension",
@@ -62,6 +64,8 @@ __all__ = [
     "RoundEvent",
     "RoundRoute",
     "RoundSnapshot",
+    "RoutingAlias",
+    "RoutingDecision",
     "StatusOverride",
     "User",
     "Waiver",
