@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -138,7 +139,13 @@ def confirm_defaults(plan_id: int) -> ResponseReturnValue:
     refusal_goes_to(back)
     if ActionForm().validate():
         count = svc.confirm_defaults(plan, current_user)
-        confirm(_("Výchozí subjekt potvrzen u %(count)s aktivit.", count=count))
+        confirm(
+            ngettext(
+                "Výchozí subjekt potvrzen u %(num)d aktivity.",
+                "Výchozí subjekt potvrzen u %(num)d aktivit.",
+                count,
+            )
+        )
     return redirect(back)
 
 
