@@ -12,6 +12,7 @@ import pytest
 from workflow.bodies_seed import BODY_KINDS, DEFAULT_BODY, REGION_BODY, SEED_BODIES
 from workflow.responsibility import (
     LEMMA_PREFIX,
+    NOT_A_BODY,
     Resolution,
     build_lookup,
     lemma_key,
@@ -387,3 +388,107 @@ def test_seed_lookup_covers_the_bodies_of_the_abbreviation_list() -> None:
     for abbreviation, name in listed.items():
         assert normalize_alias(abbreviation) in LOOKUP, abbreviation
         assert LOOKUP.get(normalize_alias(name)) == LOOKUP[normalize_alias(abbreviation)], name
+
+
+# --- the Czech grammar of free texts (seed 001's cards; issue 14 §3) ------------------------------
+
+_GROUPS = build_lookup(
+    [
+        *((body["abbreviation"], [body["name"], *body["aliases"]]) for body in SEED_BODIES),
+        ("obce", ["obce"]),
+        ("PSS", ["poskytovatelé sociálních služeb"]),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "bodies", "cooperating"),
+    [
+        # „ve spolupráci s …“ introduces cooperating bodies up to the next comma, never the lead
+        ("LK ve spolupráci s obcemi, poskytovatelé sociálních služeb", ("LK", "PSS"), ("obce",)),
+        (
+            "LK ve spolupráci s Agenturou pro sociální začleňování (MMR ČR), obce, poskytovatelé sociálních"
+            " služeb",
+            ("LK", "obce", "PSS"),
+            ("ASZ",),
+        ),
+        ("Obce ve spolupráci s LK a ASZ", ("obce",), ("LK", "ASZ")),
+        ("LK a obce ve spolupráci s poskytovateli sociálních služeb", ("LK", "obce"), ("PSS",)),
+        ("OSV spolu s Úřadem práce", ("OSV",), ("ÚP ČR",)),
+        ("OSV za podpory Agentury pro sociální začleňování", ("OSV",), ("ASZ",)),
+        ("OSV; OZ", ("OSV", "OZ"), ()),
+        ("obce a poskytovatelé sociálních služeb", ("obce", "PSS"), ()),
+        # a partner that is responsible too is not listed as cooperating
+        ("LK ve spolupráci s obcemi, poskytovatelé sociálních služeb, obce", ("LK", "PSS", "obce"), ()),
+        # a qualification names no body
+        ("LK v rámci metodické činnosti obcí, OSV", ("LK", "OSV"), ()),
+        # inflected full names of the registry
+        ("Odborem sociálních věcí", ("OSV",), ()),
+        ("Technickou univerzitou v Liberci / OSV", ("TUL", "OSV"), ()),
+    ],
+)
+def test_czech_grammar(raw: str, bodies: tuple[str, ...], cooperating: tuple[str, ...]) -> None:
+    resolution = resolve_responsibility(raw, _GROUPS, DEFAULT_BODY)
+    assert (resolution.bodies, resolution.cooperating, resolution.used_default) == (
+        bodies,
+        cooperating,
+        False,
+    )
+    assert resolution.unmatched == ()
+
+
+def test_unrecognised_first_name_is_never_a_silent_lead() -> None:
+    resolution = resolve_responsibility("Obce ve spolupráci s LK a ASZ", LOOKUP, DEFAULT_BODY)
+    assert resolution.bodies == ("OSV",) and resolution.used_default
+    assert resolution.reason == "nerozpoznaný název „Obce“; zatím přiděleno výchozímu subjektu OSV"
+    assert resolution.cooperating == ("LK", "ASZ") and resolution.unmatched == ("Obce",)
+    partly = resolve_responsibility("poskytovatelé sociálních služeb, OZ", LOOKUP, DEFAULT_BODY)
+    assert partly.bodies == ("OSV", "OZ") and partly.used_default
+    assert partly.reason.startswith("nerozpoznaný název „poskytovatelé sociálních služeb“")
+
+
+def test_reasons_state_the_real_cause() -> None:
+    assert resolve_responsibility("LK", LOOKUP, DEFAULT_BODY).reason == (
+        "odbor není uveden; přiděleno výchozímu subjektu OSV"
+    )
+    assert resolve_responsibility("", LOOKUP, DEFAULT_BODY).reason == (
+        "odpovědnost není uvedena; přiděleno výchozímu subjektu OSV"
+    )
+    assert resolve_responsibility("KÚ LK / jednotlivé odbory", LOOKUP, DEFAULT_BODY).reason.startswith(
+        "„jednotlivé odbory“"
+    )
+    assert resolve_responsibility("KÚ LK / OSV", LOOKUP, DEFAULT_BODY).reason == ""
+
+
+def test_a_name_marked_not_a_body_is_skipped() -> None:
+    lookup = {**LOOKUP, LEMMA_PREFIX + lemma_key("politik"): NOT_A_BODY}
+    resolution = resolve_responsibility("politik, OSV, Rada MČ", lookup, DEFAULT_BODY)
+    assert resolution.bodies == ("OSV",) and not resolution.used_default
+    assert resolution.ignored == ("politik",) and resolution.unmatched == ("Rada MČ",)
+
+
+def test_separators_inside_parentheses_and_known_names_with_commas_do_not_split() -> None:
+    assert resolve_responsibility("SPOD (kraj, obce)", LOOKUP, DEFAULT_BODY).unmatched == (
+        "SPOD (kraj, obce)",
+    )
+    resolution = resolve_responsibility("Odbor školství, mládeže, tělovýchovy a sportu", LOOKUP, DEFAULT_BODY)
+    assert resolution.bodies == ("OŠMTS",) and not resolution.used_default
+
+
+@pytest.mark.parametrize(
+    ("inflected", "nominative"),
+    [
+        ("Agenturou pro sociální začleňování", "Agentura pro sociální začleňování"),
+        ("obcemi", "obce"),
+        ("poskytovateli sociálních služeb", "poskytovatelé sociálních služeb"),
+        ("příspěvkovými organizacemi kraje", "příspěvkové organizace kraje"),
+    ],
+)
+def test_lemma_key_joins_inflected_forms(inflected: str, nominative: str) -> None:
+    assert lemma_key(inflected) == lemma_key(nominative) != ""
+
+
+def test_a_lemma_two_bodies_share_is_ambiguous_and_left_out() -> None:
+    lookup = build_lookup([("A", ["obce"]), ("B", ["obcemi"])])
+    assert LEMMA_PREFIX + lemma_key("obce") not in lookup
+    assert lookup["obce"] == "A" and lookup["obcemi"] == "B"  # exact spellings still decide
