@@ -273,3 +273,25 @@ def test_explicit_decision_clears_the_flag_and_survives_reresolution(app, secret
         decide_activity(activity, [], secretary, note="nic")
     with pytest.raises(InvalidInput):
         decide_activity(activity, [_body("OSV").id], secretary, note=" ")
+
+
+def test_a_body_created_in_the_registry_clears_the_flag_it_resolves(app, make_user):
+    from workflow.accounts.bodies import save_body
+
+    plan = flat_plan()
+    admin = make_user("spravce@kraj-lbc.cz", roles=[Role.admin])
+    activities = {a.code: a for a in _activities(plan)}
+    assert activities["3"].routing_needs_review
+    save_body(
+        None,
+        abbreviation="Rada MČ",
+        name="Rada městské části",
+        kind="other",
+        parent=None,
+        aliases=[],
+        actor=admin,
+    )
+    assert not activities["3"].routing_needs_review
+    assert [b.abbreviation for b in activities["3"].bodies] == ["Rada MČ"]
+    assert [b.abbreviation for b in activities["5"].bodies] == ["Rada MČ"]  # its partner still unknown
+    assert activities["1"].routing_needs_review  # „politik“ is still undecided

@@ -123,7 +123,7 @@ def test_rebuild_takes_the_plans_current_routing(grouped, secretary):
     round_ = _round(grouped, secretary)
     card = _activity(grouped, "1.1.5")
     rounds.set_routing(round_, card.id, [_body("OZ").id], secretary, reason="jen letos")
-    # the plan learns a new member of „obce“ after the round was created …
+    # the plan's routing changes after the round was created (a name decided) …
     apply_decision(grouped, "obcemi LK", Target("body", body_id=_body("obce").id), secretary)
     assert rounds.rebuild_routing(round_, secretary) > 0
     rows = {row.activity.code: row for row in rounds.routing_preview(round_)}
