@@ -118,6 +118,7 @@ class ResolutionPage:
     :ivar names: unrecognised names, most frequent first.
     :ivar defaulted: flagged activities whose only cause is that no department is named
         (the default body answers): confirmed together by :func:`confirm_defaults`.
+        Activities without any „Odpovědnost“ text are left to explicit decisions.
     :ivar flagged: all flagged activities; ``reasons`` their reasons.
     :ivar resolvable: flagged activities whose cause is resolved already (re-resolution clears them).
     """
@@ -177,7 +178,8 @@ def resolution_page(plan: Plan) -> ResolutionPage:
         if activity.routing_needs_review and not resolution.used_default:
             resolvable.append(activity)
         elif (
-            resolution.used_default
+            activity.routing_needs_review
+            and resolution.used_default
             and not skip
             and not resolution.reason.startswith("nerozpoznaný název")
             and not resolution.unmatched
@@ -346,7 +348,8 @@ def reresolve(plan: Plan | None) -> int:
     """Route activities again from their own „Odpovědnost“ text with the current registry and
     aliases: every activity of ``plan`` and every flagged activity of any plan (``plan=None``:
     flagged activities only). Activities with an explicit :class:`RoutingDecision` for their
-    current text are left alone. Flushes.
+    current text, and activities without any „Odpovědnost“ text (routed by hand), are left
+    alone. Flushes.
 
     :returns: the number of activities whose routing or flag changed.
     """
@@ -365,6 +368,8 @@ def reresolve(plan: Plan | None) -> int:
         decision = decided.get(activity.id)
         if decision is not None and decision.responsibility_raw == activity.responsibility_raw:
             continue
+        if not (activity.responsibility_raw or "").strip():
+            continue  # nothing to derive from: the routing was set by hand or by the import's default
         resolution = resolve(activity, lookup, default_abbreviation(activity.plan))
         wanted = [bodies[a] for a in resolution.bodies if a in bodies]
         if not wanted:
