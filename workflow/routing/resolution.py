@@ -24,7 +24,7 @@ from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow import audit, permissions
 from workflow.bodies import body_lookup
@@ -132,13 +132,15 @@ class ResolutionPage:
 
 
 def _activities(plan: Plan) -> list[Activity]:
+    """The plan's activities with their routing and bodies: one query whatever the plan's size
+    (a joined load; ``selectinload`` would split a large plan into batches)."""
     return list(
         db.session.scalars(
             select(Activity)
             .where(Activity.plan_id == plan.id)
             .order_by(Activity.sort_key)
-            .options(selectinload(Activity.routing))
-        )
+            .options(joinedload(Activity.routing))
+        ).unique()
     )
 
 
