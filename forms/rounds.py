@@ -89,6 +89,7 @@ class RoutingForm(BaseForm):
         _l("Důvod změny směrování"),
         validators=[DataRequired(_l("Uveďte důvod změny směrování.")), Length(max=2000)],
     )
+    save_to_plan = BooleanField(_l("Uložit i do plánu (další kola začnou z tohoto směrování)"))
 
 
 class ConfirmForm(BaseForm):

@@ -54,6 +54,8 @@ class AuditKind(StrEnum):
     sign_in_remembered = "sign_in_remembered"
     sessions_ended = "sessions_ended"
     plan_attributes_changed = "plan_attributes_changed"
+    routing_alias_decided = "routing_alias_decided"
+    routing_activity_decided = "routing_activity_decided"
 
 
 AUDIT_KIND_TITLES = {
@@ -87,6 +89,8 @@ AUDIT_KIND_TITLES = {
     AuditKind.sign_in_remembered: _l("Přihlášení zapamatovaným prohlížečem"),
     AuditKind.sessions_ended: _l("Odhlášení ze všech zařízení"),
     AuditKind.plan_attributes_changed: _l("Zobrazení atributů plánu změněno"),
+    AuditKind.routing_alias_decided: _l("Rozhodnut název v odpovědnosti"),
+    AuditKind.routing_activity_decided: _l("Rozhodnuto směrování aktivity"),
 }
 
 

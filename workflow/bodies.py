@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from workflow.bodies_seed import SEED_BODIES
 from workflow.db import db
-from workflow.models import Body, BodyAlias
-from workflow.responsibility import build_lookup, normalize_alias
+from workflow.models import Body, BodyAlias, RoutingAlias
+from workflow.responsibility import LEMMA_PREFIX, NOT_A_BODY, build_lookup, normalize_alias
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +79,19 @@ def body_lookup() -> dict[str, str]:
     """Return the routing lookup ``{normalize_alias(spelling): abbreviation}`` from the database.
 
     Spellings are every body's abbreviation, full name and aliases
-    (see :func:`workflow.responsibility.build_lookup`).
+    (see :func:`workflow.responsibility.build_lookup`), plus the names a secretary decided on the
+    resolution page (:class:`~workflow.models.RoutingAlias`, matched by lemma; a name marked
+    „není subjekt“ maps to :data:`~workflow.responsibility.NOT_A_BODY`). Three queries.
 
     :raises ValueError: two bodies share a spelling (an inconsistent registry).
     """
     bodies = db.session.scalars(select(Body).options(selectinload(Body.aliases)).order_by(Body.id))
-    return build_lookup((body.abbreviation, [body.name, *(a.alias for a in body.aliases)]) for body in bodies)
+    lookup = build_lookup(
+        (body.abbreviation, [body.name, *(a.alias for a in body.aliases)]) for body in bodies
+    )
+    decided = db.session.execute(
+        select(RoutingAlias.normalized, Body.abbreviation).outerjoin(Body, Body.id == RoutingAlias.body_id)
+    )
+    for normalized, abbreviation in decided:
+        lookup.setdefault(LEMMA_PREFIX + normalized, abbreviation or NOT_A_BODY)
+    return lookup

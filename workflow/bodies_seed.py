@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 #: Allowed values of ``kind``.
-BODY_KINDS = ("department", "unit", "region", "state_agency", "municipality", "ngo", "university", "other")
+BODY_KINDS = (
+    "department", "unit", "region", "state_agency", "municipality", "ngo", "university", "other", "group"
+)
 
 #: Abbreviation of the region itself. ``LK`` and ``KÚ LK`` (the regional office) are one body: the
 #: region acting through its office (DOMAIN.md §2.2 rule 1).

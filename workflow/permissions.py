@@ -101,6 +101,8 @@ class Action(StrEnum):
     # Notifications (issue 5; docs/notifications.md).
     manage_reminders = "manage_reminders"  #: a round's reminder schedule, pause, „odeslat teď“, sent log
     manage_outbox = "manage_outbox"  #: the outbox of all e-mails, failed ones, „Odeslat znovu“, .eml files
+    # Routing resolved once (issue 14 §3; docs/import.md „Odpovědnost a směrování“).
+    resolve_routing = "resolve_routing"  #: the plan's resolution page: aliases, groups, routing decisions
 
 
 #: Which roles may perform each action (``None`` = any signed-in, active user).
@@ -130,6 +132,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.publish_report: frozenset({Role.secretary}),
     Action.manage_reminders: frozenset({Role.secretary}),
     Action.manage_outbox: frozenset({Role.admin}),
+    Action.resolve_routing: frozenset({Role.secretary}),
 }
 
 #: What :func:`require` says when it refuses an action (a call may pass a more precise message).
@@ -137,6 +140,7 @@ REFUSALS: dict[Action, Any] = {
     Action.manage_rounds: _l("Tuto akci může provést jen tajemník."),
     Action.reopen_round: _l("Uzavřené kolo může znovu otevřít jen správce."),
     Action.edit_consolidation: _l("Souhrn může upravit jen hodnotitel nebo tajemník."),
+    Action.resolve_routing: _l("Směrování plánu může rozhodovat jen tajemník."),
 }
 #: What :func:`require` says for an action without an entry in :data:`REFUSALS`.
 DEFAULT_REFUSAL = _l("K této akci nemáte oprávnění.")

@@ -1,18 +1,31 @@
-"""Responsible bodies of an activity ("Odpovědnost"): free text resolved to body abbreviations.
+"""Responsible bodies of an activity ("Odpovědnost"): free Czech text resolved to body abbreviations.
 
-Grammar, inferred in DOMAIN.md §2.2 from the 20 distinct values of seed 002:
+The grammar covers the values of seed 002 (DOMAIN.md §2.2, the shipped plan) and the free texts
+of seed 001's cards („Odpovědnost za realizaci“), docs/import.md „Odpovědnost a směrování“:
 
-- ``,`` separates organisations: ``LK, TUL``;
-- within an organisation the first ``/`` separates the organisation from its departments, and
-  any further ``/`` or ``+`` separates co-responsible departments: ``KÚ LK / OSV / OŠMTS``,
-  ``KÚ LK / OSV + OZ``;
-- the first department named is the lead;
-- ``LK`` and ``KÚ LK`` (also ``KÚLK``) are the region acting through its office; a row naming
-  only the region, or ``jednotlivé odbory`` (all departments), goes to a default body (OSV, the
-  strategy's "hlavní garant"; DOMAIN.md §8 item 2).
+- names are separated by ``,`` ``;`` ``/`` ``+`` and the word ``a``; a separator inside
+  parentheses does not split (``SPOD (kraj, obce)``), and a run of pieces that together form a
+  known name is kept whole (``Odbor školství, mládeže, tělovýchovy a sportu``);
+- ``,``, ``;`` and ``a`` separate *organisations*; within an organisation ``/`` and ``+`` separate
+  its departments. When the organisation is the region (``LK``, ``KÚ LK``, ``KÚLK``) its
+  departments stand for it (``KÚ LK / OSV + OZ`` → OSV, OZ); a region named with other
+  organisations and no department is a body of its own (``LK, TUL`` → LK, TUL);
+- ``ve spolupráci s …``, ``spolu s …``, ``za podpory …`` (and ``v součinnosti s …``) introduce
+  **cooperating** bodies up to the next ``,`` or ``;``: they are never the lead
+  (``LK ve spolupráci s Agenturou pro sociální začleňování (MMR ČR), obce`` → lead region,
+  cooperating ASZ, co-responsible obce); ``v rámci …`` is a qualification, not a body;
+- the **lead is the first name, and only if it is recognised**: when the first name is not
+  recognised the default body stands in and the resolution says why
+  (``nerozpoznaný název „…“``); a row naming only the region, or ``jednotlivé odbory``, goes to
+  the default body (OSV, the strategy's "hlavní garant"; DOMAIN.md §8 item 2);
+- a name a secretary marked „není subjekt“ (:data:`NOT_A_BODY` in the lookup) is skipped as if it
+  were not written.
 
-Names are matched through a lookup from :func:`normalize_alias` keys to body abbreviations, built
-with :func:`build_lookup` from the seed registry (:mod:`workflow.bodies_seed`) or from DB rows.
+Names are matched by exact key (:func:`normalize_alias`) and, failing that, by their lemmas
+(:func:`lemma_key`, the Czech lemmatiser ``simplemma``), so inflected forms such as
+„Agenturou pro sociální začleňování“, „obcemi“ or „poskytovateli“ find the body whose spelling is
+in the nominative. Lookups come from :func:`build_lookup` (seed registry: :func:`seed_lookup`;
+database rows: :func:`workflow.bodies.body_lookup`).
 """
 
 from __future__ import annotations
@@ -20,8 +33,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import simplemma
 
 from workflow.bodies_seed import REGION_BODY, SEED_BODIES
 
@@ -29,7 +45,34 @@ _DASHES = re.compile("[\u2010-\u2015\u2212-]")  # hyphens, en/em dashes, minus s
 _SPACED_SEPARATORS = re.compile(r"\s*([/+-])\s*")
 _WHITESPACE = re.compile(r"\s+")
 _KULK = re.compile(r"\bkúlk\b")
-_DEPARTMENT_SEPARATORS = re.compile(r"[/+]")
+_WORDS = re.compile(r"\w+")
+
+#: Lookup value of a name the secretary marked „není subjekt“ (not a body): skipped in routing.
+NOT_A_BODY = "\x00není-subjekt"
+#: Prefix of the lemma keys in a lookup (exact keys have none).
+LEMMA_PREFIX = "\x00≈"
+
+#: Phrases introducing cooperating bodies (matched case-insensitively on word boundaries).
+COOPERATION_MARKERS = (
+    "ve spolupráci se",
+    "ve spolupráci s",
+    "ve spolupráci",
+    "v součinnosti se",
+    "v součinnosti s",
+    "spolu se",
+    "spolu s",
+    "za podpory",
+)
+#: Phrases introducing a qualification that names no body (``LK v rámci metodické činnosti obcí``).
+NOTE_MARKERS = ("v rámci",)
+
+_MARKER = re.compile(
+    r"\s*\b(?P<marker>" + "|".join(re.escape(m) for m in (*COOPERATION_MARKERS, *NOTE_MARKERS)) + r")\b\s*",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"\s*([,;/+])\s*|\s+(a)\s+")
+#: At most this many pieces are joined when looking for a name that contains separators.
+_MAX_JOIN = 6
 
 Lookup = Callable[[str], str | None] | Mapping[str, str]
 
@@ -48,10 +91,30 @@ def normalize_alias(text: str) -> str:
     return _WHITESPACE.sub(" ", key).strip(" ,;:")
 
 
+@lru_cache(maxsize=8192)
+def _lemma(word: str) -> str:
+    return str(simplemma.lemmatize(word, lang="cs")).casefold()
+
+
+def lemma_key(text: str) -> str:
+    """Return the inflection-free key of a name: every word replaced by its Czech lemma.
+
+    Uses ``simplemma`` (Czech data; docs/import.md „Odpovědnost a směrování“). Punctuation and
+    parentheses are dropped, so spellings that differ only in them share the key.
+
+    :param text: a name as written, e.g. ``"Agenturou pro sociální začleňování"``.
+    :returns: e.g. ``"agentura pro sociální začleňování"``; ``"obcemi"`` → ``"obec"``;
+        ``""`` for text without words.
+    """
+    key = normalize_alias(text)
+    return " ".join(_lemma(word) for word in _WORDS.findall(key))
+
+
 #: Keys of tokens meaning "all departments of the office" (seed 002 A1.13 and "Spolupráce").
 ALL_DEPARTMENTS_ALIASES = frozenset(
     normalize_alias(alias) for alias in ("jednotlivé odbory", "odbory KÚ LK", "všechny odbory")
 )
+_ALL_DEPARTMENTS = "\x00all"
 
 
 @dataclass(frozen=True)
@@ -59,12 +122,19 @@ class Resolution:
     """The bodies an "Odpovědnost" value resolves to.
 
     :ivar raw: the value as given (``""`` for ``None``).
-    :ivar bodies: body abbreviations in source order, lead first, no duplicates; never empty.
-    :ivar used_default: ``bodies`` is ``(default_body,)`` because no department was named or
-        nothing matched.
+    :ivar bodies: responsible body abbreviations in source order, lead first, no duplicates;
+        never empty (the default body stands in when there is no recognised lead).
+    :ivar used_default: the routing needs review: the default body stands in for the lead
+        (no department named, nothing named, or the first name is not recognised). Stored by the
+        importer as ``Activity.routing_needs_review``.
     :ivar all_departments: the value said ``jednotlivé odbory`` (all departments).
-    :ivar unmatched: tokens that matched no body, in source order (kept for review, never
-        dropped silently).
+    :ivar unmatched: names that matched no body, in source order, responsible and cooperating
+        alike (kept for the resolution page, never dropped silently).
+    :ivar cooperating: abbreviations of the cooperating bodies („ve spolupráci s …“), never
+        among :attr:`bodies`.
+    :ivar reason: why the routing needs review, in Czech (``""`` when it does not), e.g.
+        ``nerozpoznaný název „obce“; zatím přiděleno výchozímu subjektu OSV``.
+    :ivar ignored: names skipped because a secretary marked them „není subjekt“.
     """
 
     raw: str
@@ -72,14 +142,22 @@ class Resolution:
     used_default: bool
     all_departments: bool
     unmatched: tuple[str, ...]
+    cooperating: tuple[str, ...] = ()
+    reason: str = ""
+    ignored: tuple[str, ...] = field(default=())
 
     @property
     def lead(self) -> str:
         """The lead body (gestor): the first of :attr:`bodies`."""
         return self.bodies[0]
 
+    @property
+    def needs_review(self) -> bool:
+        """Same as :attr:`used_default`: the activity is flagged „k revizi“ with :attr:`reason`."""
+        return self.used_default
+
     def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict of all fields, tuples as lists."""
+        """Return a JSON-friendly dict of the routing fields, tuples as lists."""
         return {
             "raw": self.raw,
             "bodies": list(self.bodies),
@@ -94,10 +172,13 @@ def build_lookup(bodies: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
 
     :param bodies: each body's abbreviation and its other spellings; include the full name among
         the aliases (the abbreviation is added automatically).
-    :returns: ``{normalize_alias(spelling): abbreviation}`` for every spelling.
+    :returns: ``{normalize_alias(spelling): abbreviation}`` for every spelling, plus
+        ``{LEMMA_PREFIX + lemma_key(spelling): abbreviation}`` for inflected forms; a lemma key
+        that two bodies share is left out (ambiguous), an exact key never is.
     :raises ValueError: two bodies share a spelling (after normalisation).
     """
     lookup: dict[str, str] = {}
+    lemmas: dict[str, str | None] = {}
     for abbreviation, aliases in bodies:
         for spelling in (abbreviation, *aliases):
             key = normalize_alias(spelling)
@@ -105,6 +186,12 @@ def build_lookup(bodies: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
                 continue
             if lookup.setdefault(key, abbreviation) != abbreviation:
                 raise ValueError(f"alias {spelling!r} names both {lookup[key]!r} and {abbreviation!r}")
+            lemma = lemma_key(spelling)
+            if lemma and lemmas.setdefault(lemma, abbreviation) != abbreviation:
+                lemmas[lemma] = None
+    for lemma, abbreviation in lemmas.items():
+        if abbreviation is not None:
+            lookup[LEMMA_PREFIX + lemma] = abbreviation
     return lookup
 
 
@@ -113,61 +200,178 @@ def seed_lookup() -> dict[str, str]:
     return build_lookup((body["abbreviation"], [body["name"], *body["aliases"]]) for body in SEED_BODIES)
 
 
+@dataclass
+class _Piece:
+    text: str
+    separator: str  # the separator before it: "" (start), ",", ";", "/", "+", "a"
+    cooperating: bool
+
+
+def _split_top(text: str) -> list[tuple[str, str]]:
+    """``[(separator before, piece)]`` split on :data:`_SEPARATOR` outside parentheses."""
+    pieces: list[tuple[str, str]] = []
+    depth, start, separator, position = 0, 0, "", 0
+    while position < len(text):
+        char = text[position]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (match := _SEPARATOR.match(text, position)) and match.end() > position:
+            pieces.append((separator, text[start:position]))
+            separator = match.group(1) or match.group(2)
+            start = position = match.end()
+            continue
+        position += 1
+    pieces.append((separator, text[start:]))
+    return [(sep, piece.strip()) for sep, piece in pieces]
+
+
+def _pieces(raw: str) -> list[_Piece]:
+    """The names of ``raw`` in order, each with its separator and whether it cooperates."""
+    result: list[_Piece] = []
+    cooperating = note = False
+    for separator, piece in _split_top(_WHITESPACE.sub(" ", raw)):
+        if separator in ("", ",", ";"):
+            cooperating = note = False
+        while piece:
+            match = _MARKER.search(piece)
+            head = piece[: match.start()] if match else piece
+            if head.strip() and not note:
+                result.append(_Piece(head.strip(), separator, cooperating))
+                separator = "a"
+            if match is None:
+                break
+            marker = match.group("marker").casefold()
+            note = note or marker in NOTE_MARKERS
+            cooperating = cooperating or not note
+            piece = piece[match.end() :]
+            separator = "a"
+    return result
+
+
 def resolve_responsibility(
     raw: str | None, lookup: Lookup, default_body: str, *, region: str = REGION_BODY
 ) -> Resolution:
-    """Resolve one "Odpovědnost" value (seed 002, DOMAIN.md §2.2) to body abbreviations.
+    """Resolve one "Odpovědnost" value (seeds 001, 002; see the module doc) to body abbreviations.
 
-    :param raw: the cell text, e.g. ``"KÚ LK / OSV + OZ"``.
-    :param lookup: a mapping or a function from a :func:`normalize_alias` key to a body
-        abbreviation (``None``/missing when unknown); see :func:`build_lookup`.
+    :param raw: the cell text, e.g. ``"KÚ LK / OSV + OZ"`` or
+        ``"LK ve spolupráci s Agenturou pro sociální začleňování (MMR ČR), obce"``.
+    :param lookup: a mapping or a function from a key to a body abbreviation (``None``/missing
+        when unknown, :data:`NOT_A_BODY` for a name that is no body); keys are
+        :func:`normalize_alias` keys and ``LEMMA_PREFIX + lemma_key`` keys, see
+        :func:`build_lookup`.
     :param default_body: abbreviation used when the value names no department (``LK``,
-        ``KÚ LK``, ``KÚ LK / jednotlivé odbory``) or when nothing matches.
+        ``KÚ LK``, ``KÚ LK / jednotlivé odbory``), names nothing, or its first name is not
+        recognised.
     :param region: abbreviation the lookup gives for the region and its office (``LK``).
-    :returns: a :class:`Resolution`. When the region is the organisation, its departments stand
-        for it (``KÚ LK / OZ / OSV`` -> ``(OZ, OSV)``); when it is one of several organisations
-        and names no department, it is a body of its own (``LK, TUL`` -> ``(LK, TUL)``); when it
-        is all there is, ``default_body`` takes its place with ``used_default=True``. Other
-        organisations are kept with their departments.
+    :returns: a :class:`Resolution` (lead first, cooperating apart, a Czech reason when the
+        routing needs review).
 
     Raises nothing itself; errors of a ``lookup`` function propagate.
     """
     get = lookup.get if isinstance(lookup, Mapping) else lookup
 
-    def find(token: str) -> str | None:
-        return get(normalize_alias(token)) or None
+    def find(name: str) -> str | None:
+        key = normalize_alias(name)
+        if key in ALL_DEPARTMENTS_ALIASES:
+            return _ALL_DEPARTMENTS
+        found = get(key) or None
+        if found is None and (lemma := lemma_key(name)):
+            found = get(LEMMA_PREFIX + lemma) or None
+        return found
 
-    bodies: list[str] = []
-    unmatched: list[str] = []
-    all_departments = False
-    for organisation in (raw or "").split(","):
-        tokens = [token.strip() for token in _DEPARTMENT_SEPARATORS.split(organisation) if token.strip()]
-        if not tokens:
-            continue
-        owner, *departments = tokens
-        if normalize_alias(owner) in ALL_DEPARTMENTS_ALIASES:
-            all_departments, owner_body = True, region
-        elif (owner_body := find(owner)) is None:
-            unmatched.append(owner)
-        named: list[str] = []
-        for token in departments:
-            if normalize_alias(token) in ALL_DEPARTMENTS_ALIASES:
-                all_departments = True
-            elif body := find(token):
-                named.append(body)
-            else:
-                unmatched.append(token)
-        if owner_body == region:
-            bodies += named or [region]
+    pieces = _pieces(raw or "")
+    # Longest run of pieces (same role) that forms a known name; otherwise one piece.
+    names: list[tuple[_Piece, str | None]] = []
+    index = 0
+    while index < len(pieces):
+        found: tuple[int, str] | None = None
+        for end in range(min(len(pieces), index + _MAX_JOIN), index + 1, -1):
+            run = pieces[index:end]
+            if any(p.cooperating != run[0].cooperating or p.separator in ("/", "+") for p in run[1:]):
+                continue
+            text = run[0].text
+            for p in run[1:]:
+                text += (" a " if p.separator == "a" else f"{p.separator} ") + p.text
+            if (body := find(text)) is not None:
+                found = (end, body)
+                break
+        if found is None:
+            names.append((pieces[index], find(pieces[index].text)))
+            index += 1
         else:
-            bodies += ([owner_body] if owner_body else []) + named
+            names.append((pieces[index], found[1]))
+            index = found[0]
 
-    unique = tuple(dict.fromkeys(bodies))
-    used_default = unique in ((), (region,))
+    responsible: list[list[tuple[str, str | None]]] = []  # organisations: [(name, body)]
+    cooperating: list[str] = []
+    unmatched: list[str] = []
+    ignored: list[str] = []
+    all_departments = False
+    for piece, body in names:
+        if body == NOT_A_BODY:
+            ignored.append(piece.text)
+            continue
+        if body is None:
+            unmatched.append(piece.text)
+        if piece.cooperating:
+            if body not in (None, _ALL_DEPARTMENTS):
+                cooperating.append(body)
+            continue
+        if body == _ALL_DEPARTMENTS:
+            all_departments = True
+        if piece.separator in ("/", "+") and responsible:
+            responsible[-1].append((piece.text, body))
+        else:
+            responsible.append([(piece.text, body)])
+
+    bodies: list[str | None] = []
+    first_name: tuple[str, str | None] | None = None
+    for organisation in responsible:
+        (owner_name, owner), *departments = organisation
+        if owner in (region, _ALL_DEPARTMENTS) and departments:
+            named = [(n, b) for n, b in departments if b != _ALL_DEPARTMENTS]
+            if owner == _ALL_DEPARTMENTS or not named:
+                named = [(owner_name, region)]
+        else:
+            named = [(owner_name, region if owner == _ALL_DEPARTMENTS else owner), *departments]
+            named = [(n, region if b == _ALL_DEPARTMENTS else b) for n, b in named]
+        if first_name is None and named:
+            first_name = named[0]
+        bodies += [b for _, b in named]
+
+    unique = tuple(dict.fromkeys(b for b in bodies if b is not None))
+    cooperating_unique = tuple(b for b in dict.fromkeys(cooperating) if b not in unique)
+    lead_unrecognised = first_name is not None and first_name[1] is None
+    reasons: list[str] = []
+    if lead_unrecognised:
+        assert first_name is not None
+        chosen = (default_body, *(b for b in unique if b != default_body and b != region))
+        reasons.append(
+            f"nerozpoznaný název „{first_name[0]}“; zatím přiděleno výchozímu subjektu {default_body}"
+        )
+    elif unique in ((), (region,)):
+        chosen = (default_body,)
+        if not responsible:
+            reasons.append(f"odpovědnost není uvedena; přiděleno výchozímu subjektu {default_body}")
+        elif all_departments:
+            reasons.append(f"„jednotlivé odbory“: přiděleno výchozímu subjektu {default_body}")
+        else:
+            reasons.append(f"odbor není uveden; přiděleno výchozímu subjektu {default_body}")
+        other = [n for n in unmatched if first_name is None or n != first_name[0]]
+        if other:
+            reasons.append("nerozpoznáno: " + ", ".join(f"„{n}“" for n in dict.fromkeys(other)))
+    else:
+        chosen = unique
+    used_default = bool(reasons)
     return Resolution(
         raw=raw or "",
-        bodies=(default_body,) if used_default else unique,
+        bodies=chosen,
         used_default=used_default,
         all_departments=all_departments,
         unmatched=tuple(dict.fromkeys(unmatched)),
+        cooperating=tuple(b for b in cooperating_unique if b not in chosen),
+        reason="; ".join(reasons),
+        ignored=tuple(dict.fromkeys(ignored)),
     )

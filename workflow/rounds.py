@@ -14,7 +14,7 @@ Services take the actor explicitly, flush and never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from workflow.models import (
     ActivityBody,
     Body,
     Entry,
+    Plan,
     ReportingRound,
     RoundActivity,
     RoundEvent,
@@ -37,6 +38,8 @@ from workflow.models import (
     User,
 )
 from workflow.permissions import Action
+from workflow.routing.groups import expand, group_views, round_route_rows
+from workflow.routing.resolution import cooperating_bodies, decide_activity, default_abbreviation
 from workflow.states import EntryState, RoundState
 from workflow.transitions import WorkflowError
 
@@ -166,9 +169,9 @@ def create_round(
     review_deadline: date | None = None,
 ) -> ReportingRound:
     """Create a planned round with the default inclusion of every plan activity and a copy of
-    the plan's routing (both adjustable until the round opens).
+    the plan's current routing, groups of bodies expanded (both adjustable until the round opens).
 
-    Set-based: one INSERT … for the inclusions (executemany) and one INSERT … SELECT for routes.
+    Set-based: one INSERT … for the inclusions and one for the routes (executemany each).
 
     :raises PermissionDenied: ``actor`` is not a secretary.
     :raises RoundError: bad dates or a duplicate title in the plan.
@@ -216,14 +219,11 @@ def create_round(
         )
     if rows:
         db.session.execute(insert(RoundActivity), rows)
-    db.session.execute(
-        insert(RoundRoute).from_select(
-            ["round_id", "activity_id", "body_id", "position"],
-            select(literal(round_.id), ActivityBody.activity_id, ActivityBody.body_id, ActivityBody.position)
-            .join(Activity, Activity.id == ActivityBody.activity_id)
-            .where(Activity.plan_id == plan_id),
-        )
-    )
+    # The plan's current routing, groups of bodies expanded (workflow.routing.groups): the preview
+    # shows exactly the routes from which opening the round creates its entries.
+    routes = round_route_rows(plan_id, round_.id)
+    if routes:
+        db.session.execute(insert(RoundRoute), routes)
     log_round_event(round_, actor, "created", to_state=RoundState.planned)
     db.session.flush()
     return round_
@@ -256,13 +256,18 @@ class RoutingRow:
     :ivar activity: the activity.
     :ivar inclusion: its :class:`RoundActivity` (included, default and reasons).
     :ivar bodies: the bodies that will get an entry, lead first.
-    :ivar plan_bodies: the plan's own routing, lead first (to show a change).
+    :ivar plan_bodies: the plan's own routing, lead first (to show a change); a group is one body
+        here and ``expansions`` says what it became in the round.
     """
 
     activity: Activity
     inclusion: RoundActivity
     bodies: list[Body]
     plan_bodies: list[Body]
+    #: groups among ``plan_bodies``: group body id → the bodies it expands to in this round.
+    expansions: dict[int, list[Body]] = field(default_factory=dict)
+    #: cooperating bodies named in the plan's wording („ve spolupráci s …“), abbreviations.
+    cooperating: list[str] = field(default_factory=list)
 
     @property
     def default_reason_title(self) -> str:
@@ -271,9 +276,10 @@ class RoutingRow:
 
 
 def routing_preview(round_: ReportingRound) -> list[RoutingRow]:
-    """The activities of the round in plan order, each with inclusion and bodies (lead first).
+    """The activities of the round in plan order, each with inclusion and bodies (lead first),
+    the plan's routing with its groups' expansion, and the cooperating bodies of the wording.
 
-    Three queries whatever the plan's size.
+    A fixed number of queries whatever the plan's size.
     """
     inclusions = db.session.scalars(
         select(RoundActivity)
@@ -299,8 +305,25 @@ def routing_preview(round_: ReportingRound) -> list[RoutingRow]:
         .order_by(ActivityBody.activity_id, ActivityBody.position)
     ):
         plan_routes.setdefault(link.activity_id, []).append(body)
+    groups = group_views()
+    members = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(
+        {i for view in groups.values() for i in view.targets}
+    )))} if groups else {}
+    plan = db.session.get(Plan, round_.plan_id)
+    cooperating = cooperating_bodies([ra.activity for ra in inclusions], default_abbreviation(plan))
     return [
-        RoutingRow(ra.activity, ra, routes.get(ra.activity_id, []), plan_routes.get(ra.activity_id, []))
+        RoutingRow(
+            ra.activity,
+            ra,
+            routes.get(ra.activity_id, []),
+            plan_routes.get(ra.activity_id, []),
+            {
+                b.id: [members[i] for i in groups[b.id].targets if i in members]
+                for b in plan_routes.get(ra.activity_id, [])
+                if b.id in groups
+            },
+            cooperating.get(ra.activity_id, []),
+        )
         for ra in inclusions
     ]
 
@@ -332,9 +355,20 @@ def set_inclusion(
 
 
 def set_routing(
-    round_: ReportingRound, activity_id: int, body_ids: list[int], actor: User, *, reason: str
+    round_: ReportingRound,
+    activity_id: int,
+    body_ids: list[int],
+    actor: User,
+    *,
+    reason: str,
+    save_to_plan: bool = False,
 ) -> None:
     """Replace the bodies that answer for an activity in this round; ``body_ids[0]`` is the lead.
+
+    A group among ``body_ids`` is expanded as in :func:`create_round`. With ``save_to_plan`` the
+    correction becomes the plan's routing too (an explicit, audited decision that clears the
+    activity's „k revizi“ flag: :func:`workflow.routing.resolution.decide_activity`), so the next
+    round starts from it.
 
     :raises PermissionDenied, RoundError: not a secretary, round not planned, no body, no reason.
     """
@@ -351,6 +385,11 @@ def set_routing(
     known = set(db.session.scalars(select(Body.id).where(Body.id.in_(body_ids))))
     if known != set(body_ids):
         raise RoundError(_("Neznámý subjekt."))
+    if save_to_plan:
+        decide_activity(ra.activity, body_ids, actor, note=reason)
+    body_ids = expand(body_ids, group_views())
+    if not body_ids:
+        raise RoundError(_("Skupina nemá žádného člena ani koordinující subjekt."))
     db.session.execute(
         RoundRoute.__table__.delete().where(
             RoundRoute.round_id == round_.id, RoundRoute.activity_id == activity_id
@@ -363,12 +402,39 @@ def set_routing(
             for i, b in enumerate(body_ids)
         ],
     )
-    ra.routing_changed = True
-    ra.routing_reason = reason.strip()
+    ra.routing_changed = not save_to_plan
+    ra.routing_reason = "" if save_to_plan else reason.strip()
     ra.changed_by_id = actor.id
     ra.changed_at = utcnow()
-    log_round_event(round_, actor, "routing_changed", comment=f"{ra.activity.code}: {reason.strip()}")
+    action = "routing_saved_to_plan" if save_to_plan else "routing_changed"
+    log_round_event(round_, actor, action, comment=f"{ra.activity.code}: {reason.strip()}")
     db.session.flush()
+
+
+def rebuild_routing(round_: ReportingRound, actor: User) -> int:
+    """Build the round's routing again from the plan's current routing (groups expanded),
+    dropping this round's own corrections; only before the round opens.
+
+    :returns: the number of routes.
+    :raises PermissionDenied, RoundError: not a secretary, round not planned.
+    """
+    permissions.require(actor, Action.manage_rounds, message=_("Směrování může měnit jen tajemník."))
+    _planned(round_)
+    db.session.execute(RoundRoute.__table__.delete().where(RoundRoute.round_id == round_.id))
+    routes = round_route_rows(round_.plan_id, round_.id)
+    if routes:
+        db.session.execute(insert(RoundRoute), routes)
+    db.session.execute(
+        update(RoundActivity.__table__)
+        .where(RoundActivity.round_id == round_.id)
+        .values(routing_changed=False, routing_reason="")
+    )
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, RoundActivity) and obj.round_id == round_.id:
+            db.session.expire(obj, ["routing_changed", "routing_reason"])
+    log_round_event(round_, actor, "routing_rebuilt")
+    db.session.flush()
+    return len(routes)
 
 
 def _latest_approved() -> Select:

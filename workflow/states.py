@@ -44,6 +44,8 @@ class BodyKind(StrEnum):
     ngo = "ngo"
     university = "university"
     other = "other"
+    group = "group"  #: a group of bodies (obce, poskytovatelé …), expanded in a round
+
 
 
 BODY_KIND_TITLES = {
@@ -55,6 +57,7 @@ BODY_KIND_TITLES = {
     BodyKind.ngo: _l("Nestátní nezisková organizace"),
     BodyKind.university: _l("Vysoká škola"),
     BodyKind.other: _l("Jiné"),
+    BodyKind.group: _l("Skupina subjektů"),
 }
 
 

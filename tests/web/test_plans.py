@@ -169,7 +169,7 @@ def test_plan_page_marks_default_routing_for_review_in_words(reader_client):
     response = reader_client.get(f"/plany/{plan.id}")
     b11 = row_text(response, "B1.1")
     assert "k revizi" in b11
-    assert "Odbor není uveden; přiděleno výchozímu subjektu OSV." in b11
+    assert "odbor není uveden; přiděleno výchozímu subjektu OSV" in b11  # the real cause (issue 14 §3)
     assert "k revizi" not in row_text(response, "A1.1")
     assert "Aktivity k revizi: 1." in text_of(response)
 

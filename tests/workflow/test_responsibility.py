@@ -11,8 +11,11 @@ import pytest
 
 from workflow.bodies_seed import BODY_KINDS, DEFAULT_BODY, REGION_BODY, SEED_BODIES
 from workflow.responsibility import (
+    LEMMA_PREFIX,
+    NOT_A_BODY,
     Resolution,
     build_lookup,
+    lemma_key,
     normalize_alias,
     resolve_responsibility,
     seed_lookup,
@@ -101,9 +104,16 @@ def test_real_values(
     raw: str, row: str, bodies: tuple[str, ...], used_default: bool, all_departments: bool
 ) -> None:
     assert _real_rows()[row] == raw
-    assert resolve_responsibility(raw, LOOKUP, DEFAULT_BODY) == Resolution(
-        raw=raw, bodies=bodies, used_default=used_default, all_departments=all_departments, unmatched=()
+    resolution = resolve_responsibility(raw, LOOKUP, DEFAULT_BODY)
+    assert resolution == Resolution(
+        raw=raw,
+        bodies=bodies,
+        used_default=used_default,
+        all_departments=all_departments,
+        unmatched=(),
+        reason=resolution.reason,
     )
+    assert bool(resolution.reason) is used_default
 
 
 def test_real_data_has_exactly_these_20_values_and_all_resolve() -> None:
@@ -182,7 +192,7 @@ def test_grammar(raw: str, bodies: tuple[str, ...]) -> None:
         ("KÚ LK / Foo", ("OSV",), True, ("Foo",)),
         ("KÚ LK / Foo + Bar, Baz", ("OSV",), True, ("Foo", "Bar", "Baz")),
         ("KÚ LK / OSV / Foo", ("OSV",), False, ("Foo",)),
-        ("Foo / OZ", ("OZ",), False, ("Foo",)),
+        ("Foo / OZ", ("OSV", "OZ"), True, ("Foo",)),  # the first name unrecognised: never a silent lead
         ("Foo / Bar", ("OSV",), True, ("Foo", "Bar")),  # source order
         ("SML / Odbor sociální péče", ("SML",), False, ("Odbor sociální péče",)),
         ("LK, obce", ("OSV",), True, ("obce",)),  # the region alone again: default
@@ -255,7 +265,9 @@ def test_resolution_lead_and_as_dict() -> None:
 
 def test_build_lookup_keys_are_normalised_and_include_the_abbreviation() -> None:
     lookup = build_lookup([("odd. KŘ", ["Oddělení krizového řízení", "Odd. KŘ"]), ("OSV", [])])
-    assert lookup == {"odd. kř": "odd. KŘ", "oddělení krizového řízení": "odd. KŘ", "osv": "OSV"}
+    exact = {key: value for key, value in lookup.items() if not key.startswith(LEMMA_PREFIX)}
+    assert exact == {"odd. kř": "odd. KŘ", "oddělení krizového řízení": "odd. KŘ", "osv": "OSV"}
+    assert lookup[LEMMA_PREFIX + lemma_key("oddělením krizového řízení")] == "odd. KŘ"
 
 
 def test_build_lookup_rejects_a_shared_alias() -> None:
@@ -264,7 +276,7 @@ def test_build_lookup_rejects_a_shared_alias() -> None:
 
 
 def test_build_lookup_ignores_blank_aliases() -> None:
-    assert build_lookup([("OSV", ["", "  "])]) == {"osv": "OSV"}
+    assert build_lookup([("OSV", ["", "  "])]) == {"osv": "OSV", LEMMA_PREFIX + "osv": "OSV"}
 
 
 # --- the seed registry ----------------------------------------------------------------------------
@@ -376,3 +388,107 @@ def test_seed_lookup_covers_the_bodies_of_the_abbreviation_list() -> None:
     for abbreviation, name in listed.items():
         assert normalize_alias(abbreviation) in LOOKUP, abbreviation
         assert LOOKUP.get(normalize_alias(name)) == LOOKUP[normalize_alias(abbreviation)], name
+
+
+# --- the Czech grammar of free texts (seed 001's cards; issue 14 §3) ------------------------------
+
+_GROUPS = build_lookup(
+    [
+        *((body["abbreviation"], [body["name"], *body["aliases"]]) for body in SEED_BODIES),
+        ("obce", ["obce"]),
+        ("PSS", ["poskytovatelé sociálních služeb"]),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "bodies", "cooperating"),
+    [
+        # „ve spolupráci s …“ introduces cooperating bodies up to the next comma, never the lead
+        ("LK ve spolupráci s obcemi, poskytovatelé sociálních služeb", ("LK", "PSS"), ("obce",)),
+        (
+            "LK ve spolupráci s Agenturou pro sociální začleňování (MMR ČR), obce, poskytovatelé sociálních"
+            " služeb",
+            ("LK", "obce", "PSS"),
+            ("ASZ",),
+        ),
+        ("Obce ve spolupráci s LK a ASZ", ("obce",), ("LK", "ASZ")),
+        ("LK a obce ve spolupráci s poskytovateli sociálních služeb", ("LK", "obce"), ("PSS",)),
+        ("OSV spolu s Úřadem práce", ("OSV",), ("ÚP ČR",)),
+        ("OSV za podpory Agentury pro sociální začleňování", ("OSV",), ("ASZ",)),
+        ("OSV; OZ", ("OSV", "OZ"), ()),
+        ("obce a poskytovatelé sociálních služeb", ("obce", "PSS"), ()),
+        # a partner that is responsible too is not listed as cooperating
+        ("LK ve spolupráci s obcemi, poskytovatelé sociálních služeb, obce", ("LK", "PSS", "obce"), ()),
+        # a qualification names no body
+        ("LK v rámci metodické činnosti obcí, OSV", ("LK", "OSV"), ()),
+        # inflected full names of the registry
+        ("Odborem sociálních věcí", ("OSV",), ()),
+        ("Technickou univerzitou v Liberci / OSV", ("TUL", "OSV"), ()),
+    ],
+)
+def test_czech_grammar(raw: str, bodies: tuple[str, ...], cooperating: tuple[str, ...]) -> None:
+    resolution = resolve_responsibility(raw, _GROUPS, DEFAULT_BODY)
+    assert (resolution.bodies, resolution.cooperating, resolution.used_default) == (
+        bodies,
+        cooperating,
+        False,
+    )
+    assert resolution.unmatched == ()
+
+
+def test_unrecognised_first_name_is_never_a_silent_lead() -> None:
+    resolution = resolve_responsibility("Obce ve spolupráci s LK a ASZ", LOOKUP, DEFAULT_BODY)
+    assert resolution.bodies == ("OSV",) and resolution.used_default
+    assert resolution.reason == "nerozpoznaný název „Obce“; zatím přiděleno výchozímu subjektu OSV"
+    assert resolution.cooperating == ("LK", "ASZ") and resolution.unmatched == ("Obce",)
+    partly = resolve_responsibility("poskytovatelé sociálních služeb, OZ", LOOKUP, DEFAULT_BODY)
+    assert partly.bodies == ("OSV", "OZ") and partly.used_default
+    assert partly.reason.startswith("nerozpoznaný název „poskytovatelé sociálních služeb“")
+
+
+def test_reasons_state_the_real_cause() -> None:
+    assert resolve_responsibility("LK", LOOKUP, DEFAULT_BODY).reason == (
+        "odbor není uveden; přiděleno výchozímu subjektu OSV"
+    )
+    assert resolve_responsibility("", LOOKUP, DEFAULT_BODY).reason == (
+        "odpovědnost není uvedena; přiděleno výchozímu subjektu OSV"
+    )
+    assert resolve_responsibility("KÚ LK / jednotlivé odbory", LOOKUP, DEFAULT_BODY).reason.startswith(
+        "„jednotlivé odbory“"
+    )
+    assert resolve_responsibility("KÚ LK / OSV", LOOKUP, DEFAULT_BODY).reason == ""
+
+
+def test_a_name_marked_not_a_body_is_skipped() -> None:
+    lookup = {**LOOKUP, LEMMA_PREFIX + lemma_key("politik"): NOT_A_BODY}
+    resolution = resolve_responsibility("politik, OSV, Rada MČ", lookup, DEFAULT_BODY)
+    assert resolution.bodies == ("OSV",) and not resolution.used_default
+    assert resolution.ignored == ("politik",) and resolution.unmatched == ("Rada MČ",)
+
+
+def test_separators_inside_parentheses_and_known_names_with_commas_do_not_split() -> None:
+    assert resolve_responsibility("SPOD (kraj, obce)", LOOKUP, DEFAULT_BODY).unmatched == (
+        "SPOD (kraj, obce)",
+    )
+    resolution = resolve_responsibility("Odbor školství, mládeže, tělovýchovy a sportu", LOOKUP, DEFAULT_BODY)
+    assert resolution.bodies == ("OŠMTS",) and not resolution.used_default
+
+
+@pytest.mark.parametrize(
+    ("inflected", "nominative"),
+    [
+        ("Agenturou pro sociální začleňování", "Agentura pro sociální začleňování"),
+        ("obcemi", "obce"),
+        ("poskytovateli sociálních služeb", "poskytovatelé sociálních služeb"),
+        ("příspěvkovými organizacemi kraje", "příspěvkové organizace kraje"),
+    ],
+)
+def test_lemma_key_joins_inflected_forms(inflected: str, nominative: str) -> None:
+    assert lemma_key(inflected) == lemma_key(nominative) != ""
+
+
+def test_a_lemma_two_bodies_share_is_ambiguous_and_left_out() -> None:
+    lookup = build_lookup([("A", ["obce"]), ("B", ["obcemi"])])
+    assert LEMMA_PREFIX + lemma_key("obce") not in lookup
+    assert lookup["obce"] == "A" and lookup["obcemi"] == "B"  # exact spellings still decide

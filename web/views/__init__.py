@@ -34,4 +34,7 @@ def register_blueprints(app: Flask) -> None:
     from web.views import plan_attributes
 
     app.register_blueprint(plan_attributes.bp)
+    from web.views import routing
+
+    app.register_blueprint(routing.bp)
     errors.register(app)

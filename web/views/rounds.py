@@ -178,10 +178,27 @@ def set_routing(round_id: int, activity_id: int) -> ResponseReturnValue:
             [form.lead.data, *(form.others.data or [])],
             current_user,
             reason=form.reason.data or "",
+            save_to_plan=bool(form.save_to_plan.data),
         )
-        confirm(_("Směrování aktivity bylo změněno."))
+        if form.save_to_plan.data:
+            confirm(_("Směrování aktivity bylo změněno v kole i v plánu."))
+        else:
+            confirm(_("Směrování aktivity bylo změněno."))
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(back)
+
+
+@bp.post("/kola/<int:round_id>/smerovani/z-planu")
+@requires(Action.manage_rounds)
+def rebuild_routing(round_id: int) -> ResponseReturnValue:
+    """Build the round's routing again from the plan's current routing (groups expanded)."""
+    round_ = _round(round_id)
+    back = url_for(".routing", round_id=round_id)
+    refusal_goes_to(back)
+    if ConfirmForm().validate():
+        count = svc.rebuild_routing(round_, current_user)
+        confirm(_("Směrování kola bylo znovu převzato z plánu (%(count)s přiřazení).", count=count))
     return redirect(back)
 
 

@@ -13,6 +13,7 @@ from workflow.bodies import body_search_text
 from workflow.db import db
 from workflow.models import Body, BodyAlias, User
 from workflow.responsibility import normalize_alias
+from workflow.routing.resolution import reresolve
 from workflow.states import BodyKind
 
 # --------------------------------------------------------------------------------------------
@@ -30,7 +31,9 @@ def save_body(
     actor: User | None,
     ip: str = "",
 ) -> Body:
-    """Create (``body=None``) or update a body with its aliases (other spellings in plans).
+    """Create (``body=None``) or update a body with its aliases (other spellings in plans); then
+    flagged activities of every plan are routed again, so a flag whose cause the body resolves
+    clears (:func:`workflow.routing.resolution.reresolve`).
 
     :raises AccountError: empty or duplicate abbreviation, unknown kind, a parent that is the body
         itself or one of its descendants, or an alias already used by another body.
@@ -79,4 +82,5 @@ def save_body(
     db.session.flush()
     record(AuditKind.body_created if created else AuditKind.body_updated, actor=actor, body=body, ip=ip,
            summary=body.label)
+    reresolve(None)  # a „k revizi“ flag whose cause this body (or alias) resolves clears (issue 14 §3)
     return body

@@ -30,6 +30,7 @@ from workflow.models.rounds import (
     RoundEvent,
     RoundRoute,
 )
+from workflow.models.routing import BodyGroup, RoutingAlias, RoutingDecision
 
 __all__ = [
     "Activity",
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEvent",
     "Body",
     "BodyAlias",
+    "BodyGroup",
     "Consolidation",
     "ConsolidationVersion",
     "DeadlineExtension",
@@ -64,6 +66,8 @@ __all__ = [
     "RoundEvent",
     "RoundRoute",
     "RoundSnapshot",
+    "RoutingAlias",
+    "RoutingDecision",
     "StatusOverride",
     "User",
     "Waiver",

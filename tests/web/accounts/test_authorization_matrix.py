@@ -394,6 +394,14 @@ TABLE.update(
         ("/plany/<int:plan_id>/atributy", "GET"): E(admin=200, secretary=200),
         ("/plany/<int:plan_id>/atributy", "POST"): E(admin=302, secretary=302),
         ("/plany/<int:plan_id>/zprava-za-obdobi", "GET"): E(default=200, contributor=403, head=403),
+        # the plan's resolution page (issue 14 §3): the secretary only; an empty form goes back
+        ("/plany/<int:plan_id>/rozpoznani", "GET"): E(secretary=200),
+        ("/plany/<int:plan_id>/rozpoznani/nahled", "POST"): E(secretary=302),
+        ("/plany/<int:plan_id>/rozpoznani/pouzit", "POST"): E(secretary=302),
+        ("/plany/<int:plan_id>/rozpoznani/vychozi", "POST"): E(secretary=302),
+        ("/plany/<int:plan_id>/rozpoznani/znovu", "POST"): E(secretary=302),
+        ("/plany/<int:plan_id>/aktivity/<int:activity_id>/smerovani", "POST"): E(secretary=302),
+        ("/kola/<int:round_id>/smerovani/z-planu", "POST"): E(secretary=302),
         ("/prilohy/<int:attachment_id>", "GET"): E(
             default=(200, 404), admin=200, secretary=200, commission=404
         ),

@@ -97,6 +97,7 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/plany/<int:plan_id>": ("secretary", "/plany/{plan}", 200),
     "/plany/<int:plan_id>/atributy": ("secretary", "/plany/{plan}/atributy", 200),
     "/plany/<int:plan_id>/zprava-za-obdobi": ("secretary", "/plany/{plan}/zprava-za-obdobi", 200),
+    "/plany/<int:plan_id>/rozpoznani": ("secretary", "/plany/{plan}/rozpoznani", 200),
     "/pozvanka/<token>": ("anonymous", "/pozvanka/{invitation}", 200),
     "/obnova-hesla/<token>": ("anonymous", "/obnova-hesla/{reset}", 200),
     "/prilohy/<int:attachment_id>": ("contributor", "/prilohy/{attachment}", 200),

@@ -94,16 +94,13 @@ def test_mapped_import_of_seed_001_cards(app, bodies, fmt):  # noqa: F811
         "Popis aktivity a její výstupy": SEED_001_CARDS[0][7],
     }
     assert card.indicator == "" and card.cooperation == "" and card.strategy_refs_raw == ""
-    # Nobody is recognisable in "Odpovědnost za realizaci": default body, marked, tokens kept.
+    # Only the region is recognisable in "Odpovědnost za realizaci": default body, marked, the
+    # other names kept (the cooperating „obcemi“ apart from the responsible „obce“; issue 14 §3).
     assert [b.abbreviation for b in card.bodies] == ["OSV"] and card.routing_needs_review
-    assert card.routing_unmatched == [
-        "LK ve spolupráci s obcemi",
-        "poskytovatelé sociálních služeb",
-        "obce",
-    ]
+    assert card.routing_unmatched == ["obcemi", "poskytovatelé sociálních služeb", "obce"]
     assert activities["2.1.1"].routing_unmatched == ["obce", "poskytovatelé sociálních služeb"]
     assert ("2.1.1", "obce") in result.unmatched
-    assert ("1.1.1", "LK ve spolupráci s obcemi") in result.unmatched
+    assert ("1.1.1", "obcemi") in result.unmatched
     assert result.routing_review == ["1.1.1", "1.1.2", "1.1.4", "2.1.1"]
     assert any("termín „2024+“ se nepodařilo rozpoznat" in w for w in result.warnings)
     assert result.history_round is None  # no „Plnění“ column
