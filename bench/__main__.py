@@ -110,7 +110,7 @@ BEFORE_OPERATIONS = {
 
 #: ``--quick``: the smoke run of .ci/run (a small world, short steps; fails on errors, never on times).
 QUICK_SCALE = 300
-QUICK_DURATION = 3
+QUICK_DURATION = 5
 QUICK_USERS = "1,4"
 
 
@@ -505,6 +505,10 @@ def run_locust(
         check=True,
         capture_output=True,
     )
+    exceptions = []  # exceptions raised in the locust user itself (the smoke run's errors)
+    if Path(f"{prefix}_exceptions.csv").exists():
+        with open(f"{prefix}_exceptions.csv", encoding="utf-8") as handle:
+            exceptions = [row.get("Message", "") for row in csv.DictReader(handle)]
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["Name"] == endpoint:
@@ -517,8 +521,18 @@ def run_locust(
                     "p95_ms": float(row["95%"] or 0),
                     "p99_ms": float(row["99%"] or 0),
                     "avg_kb": round(float(row["Average Content Size"] or 0) / 1024, 1),
+                    "exceptions": exceptions,
                 }
-    return {"users": users, "requests": 0, "failures": 0, "rps": 0.0, "p50_ms": 0, "p95_ms": 0, "p99_ms": 0}
+    return {
+        "users": users,
+        "requests": 0,
+        "failures": 0,
+        "rps": 0.0,
+        "p50_ms": 0,
+        "p95_ms": 0,
+        "p99_ms": 0,
+        "exceptions": exceptions,
+    }
 
 
 def timed_operations(
@@ -713,6 +727,7 @@ def errors(results: dict[str, Any]) -> list[str]:
         for row in rows:
             if row["failures"]:
                 found.append(f"{key}, {row['users']} users: {row['failures']} failures of {row['requests']}")
+            found += [f"{key}, {row['users']} users: locust: {m[:200]}" for m in row.get("exceptions", [])]
     for key, value in results.get("operations", {}).items():
         if value.get("error") or value.get("state") not in (None, "ready"):
             found.append(f"{key}: {value.get('error') or value.get('state')}")
