@@ -351,7 +351,7 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     snapshot and so a new rendering."""
     from web.extensions import cache
     from web.views.reports.report import _cached_bytes
-    from workflow.models import RoundSnapshot
+    from workflow.models import Activity, RoundSnapshot
     from workflow.report import frozen_hash
 
     round_id = opened.id
@@ -385,4 +385,5 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     client.post(f"/kola/{round_id}/uzavreni/uzavrit", data={"confirm": "y"})
     db.session.expire_all()
     assert frozen_hash(opened) not in (None, first_hash)
-    assert "Opravené znění." in client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
+    code = db.session.get(Activity, activity_id).code  # on the page of its area
+    assert "Opravené znění." in client.get(f"/kola/{round_id}/zprava?aktivita={code}").get_data(as_text=True)
