@@ -288,8 +288,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Production refuses `false`.", boolean),
     Setting("PAGE_CACHE_SECONDS", "86400",
             "How long the rendered report of a closed round (its frozen snapshot) stays cached, in "
-            "seconds; `0` turns the cache off. In Redis when `REDIS_URL` is set, else in "
-            "`INSTANCE_PATH/cache`.", integer(0)),
+            "seconds (the round dashboard's fragment at most an hour); `0` turns the cache off. In "
+            "Redis when `REDIS_URL` is set, else in `INSTANCE_PATH/cache`.", integer(0)),
     Setting("AUDIT_RETENTION_DAYS", "1825",
             "Days the account audit log is kept; older rows are purged daily by beat "
             "(`flask purge-audit` by hand). `0` keeps it forever.", integer(0)),

@@ -100,6 +100,45 @@ class RoundDashboard:
         """Bodies with at least one unanswered entry past its deadline, most overdue first."""
         return sorted((bc for bc in self.bodies if bc[1].overdue), key=lambda bc: -bc[1].overdue)
 
+    def chart_rows(self, *, label_width: float = 200.0, bar_width: float = 800.0) -> list[ChartRow]:
+        """The stacked bars of the per-body chart, computed here rather than in the template: per
+        body (in :attr:`bodies` order) one :class:`ChartBar` per state with entries, left to right
+        in :class:`~workflow.states.EntryState` order.
+
+        :param label_width: where the bars start (SVG user units; the body's abbreviation is left of it).
+        :param bar_width: the width of a body's whole bar (100 % of its entries), SVG user units.
+        """
+        rows = []
+        for index, (body, counts) in enumerate(self.bodies):
+            x, bars = label_width, []
+            for state in EntryState:
+                count = counts.by_state.get(state.value, 0)
+                width = bar_width * count / counts.total if counts.total else 0.0
+                if width > 0:
+                    bars.append(ChartBar(state.value, count, f"{x:.1f}", f"{width:.1f}"))
+                x += width
+            rows.append(ChartRow(body.abbreviation, 4 + 26 * index, bars))
+        return rows
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One state's segment of a body's bar: ``x`` and ``width`` formatted for the SVG (one decimal)."""
+
+    state: str
+    count: int
+    x: str
+    width: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One body's bar in the chart: its label, its top ``y`` (SVG user units) and its segments."""
+
+    label: str
+    y: int
+    bars: list[ChartBar]
+
 
 def round_dashboard(round_id: int, today: date) -> RoundDashboard:
     """Counts per state per body and per area, overdue entries and rates of one round.

@@ -3,10 +3,14 @@ activities and adjust routing, open, close, reopen, the dashboard, and deadline 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from forms.rounds import (
@@ -20,19 +24,19 @@ from forms.rounds import (
     RoutingForm,
     as_choices,
 )
-from web.extensions import db
+from web.extensions import cache, db
 from web.uow import confirm, fail, refusal_goes_to
 from web.views.guards import requires
 from workflow import clock
 from workflow import rounds as svc
 from workflow.collation import czech
-from workflow.dashboards import body_state_counts, round_dashboard, state_counts
+from workflow.dashboards import body_state_counts, round_dashboard
 from workflow.entries import decide_extension, request_extension
 from workflow.errors import DomainError
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound
 from workflow.permissions import Action, acting_body_ids, can
 from workflow.round_transitions import apply_round_transition
-from workflow.states import EntryState, RoundState
+from workflow.states import ENTRY_STATE_TITLES, EntryState, RoundState
 
 bp = Blueprint("rounds", __name__)
 
@@ -238,11 +242,18 @@ def reopen(round_id: int) -> ResponseReturnValue:
 def detail(round_id: int) -> ResponseReturnValue:
     """The round page. The secretary (and admin) see the dashboard: counts per state per body
     and per area, overdue bodies, completeness and on-time rates, a chart; others see the counts
-    of the entries they may see."""
+    of the entries they may see.
+
+    The dashboard is one fragment (``rounds/dashboard.html``) kept in the page cache under the
+    round's change counter (bumped by every commit that changes the round or its entries, see
+    :mod:`workflow.models.round_changes`), the day (overdue counts move with it) and the language,
+    for at most :data:`DASHBOARD_CACHE_SECONDS`; a cache hit runs none of its four queries.
+    """
     round_ = _round(round_id)
     today = clock.today()
     staff = can(current_user, Action.view_round_dashboard)
-    dashboard = round_dashboard(round_.id, today) if staff else None
+    titles = {s.value: str(ENTRY_STATE_TITLES[s]) for s in EntryState}  # translated once per request
+    dashboard_html = _dashboard_fragment(round_, today, titles) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
     own_bodies = acting_body_ids(current_user, today)
     extensions = db.session.scalars(
@@ -255,9 +266,10 @@ def detail(round_id: int) -> ResponseReturnValue:
     return render_template(
         "rounds/detail.html",
         round=round_,
-        dashboard=dashboard,
+        dashboard_html=dashboard_html,
         mine=mine,
         states=list(EntryState),
+        titles=titles,
         today=today,
         events=svc.round_events(round_) if staff else [],
         extensions=extensions,
@@ -265,8 +277,33 @@ def detail(round_id: int) -> ResponseReturnValue:
         can_manage=can(current_user, Action.manage_rounds),
         can_reopen=can(current_user, Action.reopen_round),
         can_request=bool(own_bodies) and round_.state == RoundState.open,
-        totals=state_counts(round_.id) if staff else None,
     )
+
+
+#: Longest life of a cached dashboard fragment, in seconds (also bounded by ``PAGE_CACHE_SECONDS``).
+#: Entry and round changes give a new key at once; this bounds how long a renamed body or area
+#: keeps its old name on the dashboard.
+DASHBOARD_CACHE_SECONDS = 3600
+
+
+def _dashboard_fragment(round_: ReportingRound, today: date, titles: dict[str, str]) -> Markup:
+    """The rendered dashboard of ``round_`` on ``today``: from the page cache, else rendered
+    (four queries, :func:`workflow.dashboards.round_dashboard`) and cached."""
+    # The round's creation time tells apart rounds that reuse an id (SQLite after a rollback).
+    born = round_.created_at.strftime("%Y%m%d%H%M%S%f") if round_.created_at else ""
+    key = f"round-dashboard:{round_.id}.{born}:{round_.change_counter}:{today.isoformat()}:{get_locale()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_template(
+            "rounds/dashboard.html",
+            round=round_,
+            dashboard=round_dashboard(round_.id, today),
+            states=list(EntryState),
+            titles=titles,
+        )
+        seconds = current_app.config.get("PAGE_CACHE_SECONDS") or DASHBOARD_CACHE_SECONDS
+        cache.set(key, html, timeout=min(seconds, DASHBOARD_CACHE_SECONDS))
+    return Markup(html)  # nosec B704 # noqa: S704 - our own autoescaped template
 
 
 @bp.route("/kola/<int:round_id>/prodlouzeni", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate sees them through this module)."""
 
+from workflow.models import round_changes  # noqa: F401  (registers the change counter's session hooks)
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport

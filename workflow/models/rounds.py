@@ -73,6 +73,10 @@ class ReportingRound(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped once by every transaction that changes the round or its entries (states, answers,
+    #: deadlines, extensions), just before it commits (:mod:`workflow.models.round_changes`): the
+    #: key of the round dashboard's fragment cache.
+    change_counter: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     plan: Mapped[Plan] = relationship()
     entries: Mapped[list[Entry]] = relationship(

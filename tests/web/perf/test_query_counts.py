@@ -154,6 +154,23 @@ EXCLUDED = {
     "/sprava/odchozi-posta/soubory/<name>": "serves an .eml file of the outbox folder by name, no SQL",
 }
 
+#: Further URLs of routes already in :data:`TABLE` (pages of a paged page, a cache hit after a
+#: miss …), fetched after them in the same way; key: a label. Issue 17 (report paging):
+PAGED |= {
+    "report, closed round, first request (renders and caches every page)": (
+        "secretary",
+        "/kola/{closed_round}/zprava",
+        200,
+    ),
+    "report, closed round, a page from the cache": ("secretary", "/kola/{closed_round}/zprava?strana=1", 200),
+    "report, closed round, ?aktivita= of no activity (the first page)": (
+        "secretary",
+        "/kola/{closed_round}/zprava?aktivita=X",
+        200,
+    ),
+    "report, open round, a page by ?strana": ("secretary", "/kola/{round}/zprava?strana=1", 200),
+}
+
 _RESULTS: dict[int, dict[str, tuple[list[str], int, str]]] = {}
 
 

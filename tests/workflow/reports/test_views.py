@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -29,13 +30,22 @@ def commission_client(client, make_user, real_plan):
 
 def test_report_page_shows_every_activity_and_the_layout(commission_client):
     round_ = imported_round()
-    response = commission_client.get(f"/kola/{round_.id}/zprava")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _whole_report(commission_client, round_.id)
     assert html.count('id="aktivita-') == 72
     assert "OKRUH OPATŘENÍ" in html and "SEZNAM ZKRATEK" in html
     assert "Zkratky použité bez vysvětlení" in html and "SPOD" in html
     assert "Upravit souhrn" not in html  # the commission reads only; the round is closed anyway
+
+
+def _whole_report(client, round_id: int) -> str:
+    """Every screen page of the report (paged by area), joined."""
+    first = client.get(f"/kola/{round_id}/zprava")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    pages = max([int(n) for n in re.findall(r"zprava\?strana=(\d+)", html)] or [1])
+    for page in range(2, pages + 1):
+        html += client.get(f"/kola/{round_id}/zprava?strana={page}").get_data(as_text=True)
+    return html
 
 
 def test_contributor_may_not_read_reports(client, make_user, real_plan):
@@ -215,7 +225,8 @@ def test_report_page_query_count_does_not_grow_with_activities(app, client, make
         with count_queries() as counter:
             response = client.get(f"/kola/{round_.id}/zprava")
         assert response.status_code == 200
-        assert response.get_data(as_text=True).count('id="aktivita-') == n
+        db.session.expire_all()
+        assert _whole_report(client, round_.id).count('id="aktivita-') == n
         counts[n] = counter["n"]
     assert 5 < counts[3] == counts[30] < 40, counts
 
@@ -339,7 +350,8 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     the page cache (fewer statements, the same document); reopening and closing again takes a new
     snapshot and so a new rendering."""
     from web.extensions import cache
-    from workflow.models import RoundSnapshot
+    from web.views.reports.report import _cached_bytes
+    from workflow.models import Activity, RoundSnapshot
     from workflow.report import frozen_hash
 
     round_id = opened.id
@@ -351,10 +363,11 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     db.session.expire_all()
     first_hash = frozen_hash(opened)
     assert first_hash == db.session.query(RoundSnapshot).filter_by(round_id=round_id).one().content_hash
-    cache.delete(f"report-page:{round_id}:{first_hash}:cs")
+    cache.clear()
     with count_queries() as cold:
         first = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
-    assert cache.get(f"report-page:{round_id}:{first_hash}:cs") is not None
+    assert _cached_bytes(f"report-page:{round_id}:{first_hash}:cs:index") is not None
+    assert _cached_bytes(f"report-page:{round_id}:{first_hash}:cs:1") in first.encode()
     with count_queries() as warm:
         second = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
     assert "První znění." in first and "Obsah zmrazený při uzavření kola." in first
@@ -372,4 +385,5 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     client.post(f"/kola/{round_id}/uzavreni/uzavrit", data={"confirm": "y"})
     db.session.expire_all()
     assert frozen_hash(opened) not in (None, first_hash)
-    assert "Opravené znění." in client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
+    code = db.session.get(Activity, activity_id).code  # on the page of its area
+    assert "Opravené znění." in client.get(f"/kola/{round_id}/zprava?aktivita={code}").get_data(as_text=True)

@@ -66,7 +66,8 @@ def edit_consolidation(round_id: int, activity_id: int) -> ResponseReturnValue:
             flash(str(exc.message), "danger")
         else:
             confirm(_("Souhrn aktivity %(code)s byl uložen jako nová verze.", code=activity.code))
-            return redirect(url_for(".report", round_id=round_.id, _anchor=f"aktivita-{activity.code}"))
+            code = activity.code
+            return redirect(url_for(".report", round_id=round_.id, aktivita=code, _anchor=f"aktivita-{code}"))
     elif "stav-status" in request.form and status_form.validate_on_submit():
         try:
             set_status_override(

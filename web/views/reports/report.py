@@ -1,59 +1,220 @@
-"""The report page of a round (live, or the closed round's snapshot from the page cache)."""
+"""The report page of a round, paged on screen (live, or the closed round's snapshot from the page
+cache). The print view and the exports stay whole."""
 
 from __future__ import annotations
 
-from flask import render_template
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass
+
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from redis.exceptions import RedisError
 
 from forms.reports import ExportForm
 from web.extensions import cache
 from web.views.guards import requires
 from web.views.reports import bp, load_round
 from workflow.exports import FORMATS
+from workflow.models import ReportingRound
 from workflow.permissions import Action, can
-from workflow.report import COLUMNS, COORDINATION_TITLE, build_report, frozen_hash
+from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent, build_report, frozen_hash
+
+log = logging.getLogger(__name__)
+
+#: Most activities on one screen page: an area is one page; a larger area is cut between its goals
+#: into pages of at most this many activities (a single goal larger than that is one page).
+PAGE_ROWS = 100
+
+#: Where the page's document goes in the rendered frame (replaced by the document's bytes).
+_SLOT = "<!--report-document-slot-->"
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """One screen page of the report: an area, or a run of consecutive goals of a large area.
+
+    :ivar label: what the page navigation shows (``"A"``, or ``"A1–A4"`` for a part of an area).
+    :ivar title: the area's title (the link's tooltip).
+    :ivar codes: the codes of the activities on the page (``?aktivita=`` finds the page).
+    """
+
+    label: str
+    title: str
+    codes: tuple[str, ...]
+
+
+def paginate(content: ReportContent, limit: int = PAGE_ROWS) -> list[tuple[ReportPage, ReportContent]]:
+    """The screen pages of ``content``, each with the content it shows: the title block and one
+    area (or part of one) each; the area's intro and footnotes on its first part only; the
+    assessments and statistics (when asked for) on the last page; the abbreviations on every page.
+
+    :returns: ``[(page, content of the page)]``, one page for a report without areas.
+    """
+    chunks: list[tuple[int, list]] = []  # (area index, goals)
+    for index, area in enumerate(content.areas):
+        run: list = []
+        size = 0
+        for goal in area.goals:
+            if run and size + len(goal.rows) > limit:
+                chunks.append((index, run))
+                run, size = [], 0
+            run.append(goal)
+            size += len(goal.rows)
+        chunks.append((index, run))
+    if not chunks:
+        return [(ReportPage("", "", ()), content)]
+    parts = {index: sum(1 for i, _goals in chunks if i == index) for index, _goals in chunks}
+    pages = []
+    for number, (index, goals) in enumerate(chunks):
+        area = content.areas[index]
+        first = number == 0 or chunks[number - 1][0] != index
+        last = number == len(chunks) - 1
+        label = area.code if parts[index] == 1 else f"{goals[0].code}–{goals[-1].code}"
+        if parts[index] > 1 and len(goals) == 1:
+            label = goals[0].code
+        shown = dataclasses.replace(
+            area,
+            goals=goals,
+            intro=area.intro if first else "",
+            footnotes=area.footnotes if first else [],
+        )
+        part = dataclasses.replace(
+            content,
+            areas=[shown],
+            assessments=content.assessments if last else [],
+            statistics=content.statistics if last else None,
+        )
+        codes = tuple(row.code for goal in goals for row in goal.rows)
+        pages.append((ReportPage(label, area.title, codes), part))
+    return pages
+
+
+def _render_part(round_: ReportingRound, part: ReportContent) -> bytes:
+    return render_template(
+        "reports/_report.html",
+        content=part,
+        columns=COLUMNS,
+        coordination_title=COORDINATION_TITLE,
+        print=False,
+        editor_links=round_.state != "closed",
+        charts={},
+    ).encode("utf-8")
+
+
+# -- the page cache, bytes in and out ---------------------------------------------------------------
+def _cached_bytes(key: str) -> bytes | None:
+    """The bytes cached under ``key``: on Redis read as stored (no unpickling, no copy), else through
+    Flask-Caching; ``None`` when missing or when Redis fails (the page is then rendered)."""
+    backend = cache.cache
+    client = getattr(backend, "_read_client", None)
+    try:
+        value = client.get(backend._get_prefix() + key) if client is not None else cache.get(key)
+    except (RedisError, OSError) as exc:
+        log.warning("page cache read failed (%s); rendering", exc.__class__.__name__)
+        return None
+    return value if isinstance(value, bytes) else None
+
+
+def _cache_bytes(key: str, data: bytes) -> None:
+    """Keep ``data`` under ``key`` for ``PAGE_CACHE_SECONDS`` (raw bytes on Redis)."""
+    seconds = int(current_app.config.get("PAGE_CACHE_SECONDS") or 0)
+    if not seconds:
+        return
+    backend = cache.cache
+    client = getattr(backend, "_write_client", None)
+    try:
+        if client is not None:
+            client.set(backend._get_prefix() + key, data, ex=seconds)
+        else:
+            cache.set(key, data, timeout=seconds)
+    except (RedisError, OSError) as exc:
+        log.warning("page cache write failed (%s)", exc.__class__.__name__)
+
+
+# -- the view --------------------------------------------------------------------------------------
+def _page_number(pages: list[ReportPage]) -> int:
+    """The 1-based page of ``?strana=`` (404 outside the report) or of ``?aktivita=<code>``."""
+    wanted = request.args.get("aktivita", "").strip()
+    if wanted:
+        for number, page in enumerate(pages, start=1):
+            if wanted in page.codes:
+                return number
+    raw = request.args.get("strana", "1")
+    number = int(raw) if raw.isdigit() else 0
+    if not 1 <= number <= len(pages):
+        abort(404)
+    return number
+
+
+def _index_bytes(content: ReportContent, pages: list[ReportPage]) -> bytes:
+    return json.dumps(
+        {
+            "rows": len(content.rows),
+            "from_snapshot": content.from_snapshot,
+            "pages": [[p.label, p.title, list(p.codes)] for p in pages],
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
 
 
 @bp.get("/kola/<int:round_id>/zprava")
 @requires(Action.view_reports)
 def report(round_id: int) -> ResponseReturnValue:
-    """The consolidated report as a page, with the export buttons.
+    """The consolidated report as a page, with the export buttons, one area per screen page
+    (``?strana=N``, or ``?aktivita=<code>`` for the page of that activity; an area of more than
+    :data:`PAGE_ROWS` activities is split between its goals). The print view and the exports
+    print the whole report.
 
-    The report of a closed round prints its snapshot, which never changes: its rendered document
-    is kept in the page cache (Flask-Caching; Redis or ``INSTANCE_PATH/cache``) under the snapshot's
-    hash, the round and the language, for ``PAGE_CACHE_SECONDS``; a reopened and closed-again round
-    has a new snapshot and so a new key. Live reports are rendered on every request.
+    The report of a closed round prints its snapshot, which never changes: every page's rendered
+    document is kept as UTF-8 bytes in the page cache (Flask-Caching's Redis, raw, or
+    ``INSTANCE_PATH/cache``) under the snapshot's hash, the round, the language and the page
+    number, with an index of the pages, for ``PAGE_CACHE_SECONDS``; the first request renders and
+    caches every page. A reopened and closed-again round has a new snapshot and so new keys. The
+    response is the page's frame and the cached bytes sent one after the other, not joined. Live
+    reports are built on every request and only the page asked for is rendered.
     """
     round_ = load_round(round_id)
     frozen = frozen_hash(round_)
-    key = f"report-page:{round_.id}:{frozen}:{get_locale()}" if frozen else None
-    document = cache.get(key) if key else None
+    base = f"report-page:{round_.id}:{frozen}:{get_locale()}" if frozen else None
+    index = _cached_bytes(f"{base}:index") if base else None
+    document: bytes | None = None
+    if index is not None:
+        meta = json.loads(index)
+        pages = [ReportPage(label, title, tuple(codes)) for label, title, codes in meta["pages"]]
+        number = _page_number(pages)
+        document = _cached_bytes(f"{base}:{number}")
     if document is None:
         content = build_report(round_)
-        document = {
-            "rows": len(content.rows),
-            "from_snapshot": content.from_snapshot,
-            "html": render_template(
-                "reports/_report.html",
-                content=content,
-                columns=COLUMNS,
-                coordination_title=COORDINATION_TITLE,
-                print=False,
-                editor_links=round_.state != "closed",
-                charts={},
-            ),
-        }
-        if key:
-            cache.set(key, document)
-    return render_template(
+        parts = paginate(content)
+        pages = [page for page, _part in parts]
+        number = _page_number(pages)
+        meta = {"rows": len(content.rows), "from_snapshot": content.from_snapshot}
+        if base:
+            for n, (_page, part) in enumerate(parts, start=1):
+                rendered = _render_part(round_, part)
+                _cache_bytes(f"{base}:{n}", rendered)
+                if n == number:
+                    document = rendered
+            _cache_bytes(f"{base}:index", _index_bytes(content, pages))  # last: readers then find the pages
+        else:
+            document = _render_part(round_, parts[number - 1][1])
+    assert document is not None
+    frame = render_template(
         "reports/report.html",
         round=round_,
-        document=document,
-        document_html=Markup(document["html"]),  # nosec B704 # noqa: S704 - our own autoescaped template
+        document=meta,
+        document_html=Markup(_SLOT),  # nosec B704 # noqa: S704 - a constant comment
+        pages=pages,
+        page=number,
         can_edit=can(current_user, Action.edit_consolidation),
         export_form=ExportForm(),
         formats=list(FORMATS),
-    )
+    ).encode("utf-8")
+    head, slot, tail = frame.partition(_SLOT.encode())
+    body = [head, document, tail] if slot else [frame]
+    return Response(body, mimetype="text/html")

@@ -1,0 +1,121 @@
+"""CPU per request of a few pages through the Flask test client: ``python -m bench.cpu``.
+
+A measurement that stays meaningful on a busy machine (the load test does not): the process's own
+CPU time (``time.process_time``) per request, the median of ``--repeat`` requests after one
+warm-up request, in-process on an already seeded database (``--db``, e.g. the benchmark's, see
+``python -m bench --help``). What PostgreSQL and Redis spend is not counted. The pages are those
+of the benchmark; each is fetched as the role the benchmark uses::
+
+    .venv/bin/python -m bench.cpu --db bench_pgs --redis redis://127.0.0.1:6387 --redis-db 3
+
+Prints one line per page: median and minimum CPU milliseconds, the response size in KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+#: page key → (account local part, URL template); ids: ``open_round``, ``report_round``.
+PAGES: dict[str, tuple[str, str]] = {
+    "dashboard": ("tajemnik", "/kola/{open_round}"),
+    "report": ("tajemnik", "/kola/{report_round}/zprava"),
+    "report_page_3": ("tajemnik", "/kola/{report_round}/zprava?strana=3"),
+    "report_live": ("tajemnik", "/kola/{open_round}/zprava"),
+    "tasks": ("zpracovatel.0001", "/moje-ukoly"),
+    "queue": ("hodnotitel", "/kontrola?round={open_round}&state=submitted"),
+}
+
+
+def measure(client: Any, url: str, repeat: int) -> tuple[float, float, float]:
+    """``(median ms, minimum ms, KB)`` of the CPU time of ``repeat`` GETs of ``url``."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: status {response.status_code}")
+    size = len(response.get_data()) / 1024
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        response = client.get(url)
+        response.get_data()
+        times.append((time.process_time() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: status {response.status_code}")
+    return statistics.median(times), min(times), size
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--db", default="bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379")
+    parser.add_argument("--redis-db", type=int, default=13)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", help="pages, comma-separated (default: all)")
+    args = parser.parse_args(argv)
+    os.environ.update(
+        PLNENI_ENV="development",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        SESSION_COOKIE_SECURE="false",
+        DATABASE_URL=f"{args.pg}/{args.db}",
+        REDIS_URL=f"{args.redis}/{args.redis_db}",
+        INSTANCE_PATH=tempfile.mkdtemp(prefix="plneni-bench-cpu-"),
+        MAIL_BACKEND="outbox",
+    )
+    from sqlalchemy import select
+
+    from devdata.largedata import LARGE_PASSWORD
+    from web import create_app
+    from web.extensions import db
+    from workflow.models import Plan, ReportingRound
+
+    app = create_app()
+    with app.app_context():
+        plan = db.session.scalar(select(Plan).where(Plan.title.like("[velky]%")).order_by(Plan.id))
+        if plan is None:
+            raise SystemExit(f"database {args.db} has no „velký“ data (run the benchmark or seed-large)")
+        rounds = db.session.execute(
+            select(ReportingRound.id, ReportingRound.state)
+            .where(ReportingRound.plan_id == plan.id)
+            .order_by(ReportingRound.id)
+        ).all()
+        ids = {
+            "open_round": next(r for r, s in rounds if s == "open"),
+            "report_round": [r for r, s in rounds if s == "closed"][-1],
+        }
+        db.session.remove()
+    clients: dict[str, Any] = {}
+    selected = args.only.split(",") if args.only else list(PAGES)
+    for key in selected:
+        account, template = PAGES[key]
+        if account not in clients:
+            client = app.test_client()
+            with app.app_context():
+                page = client.get("/prihlaseni")
+                import re
+
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+                answer = client.post(
+                    "/prihlaseni",
+                    data={
+                        "email": f"{account}@velky.kraj-lbc.cz",
+                        "password": LARGE_PASSWORD,
+                        "csrf_token": token.group(1) if token else "",
+                    },
+                )
+            if answer.status_code != 302:
+                raise SystemExit(f"sign-in of {account} failed: {answer.status_code}")
+            clients[account] = client
+        median, fastest, size = measure(clients[account], template.format(**ids), args.repeat)
+        print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
