@@ -2,7 +2,7 @@
 per-activity routing decisions.
 
 Revision ID: d3000001
-Revises: d0000001
+Revises: d1000001
 Create Date: 2026-12-03 07:10:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d3000001"
-down_revision = "d0000001"
+down_revision = "d1000001"
 branch_labels = None
 depends_on = None
 

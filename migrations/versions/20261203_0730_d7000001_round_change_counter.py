@@ -2,7 +2,7 @@
 the key of the round dashboard's fragment cache (issue 17).
 
 Revision ID: d7000001
-Revises: d0000001
+Revises: d3000001
 Create Date: 2026-12-03 07:10:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d7000001"
-down_revision = "d0000001"
+down_revision = "d3000001"
 branch_labels = None
 depends_on = None
 
