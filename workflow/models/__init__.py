@@ -2,7 +2,7 @@
 
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
-from workflow.models.imports import PlanImport
+from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.outbox import OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
 from workflow.models.publications import ReportPublication
@@ -53,6 +53,7 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "PlanImport",
+    "PlanImportChange",
     "ReminderSettings",
     "ReportExport",
     "ReportPublication",
