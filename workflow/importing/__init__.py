@@ -2,9 +2,12 @@
 
 Public API::
 
-    preview_import(content, filename, *, mapping=None, options=None, plan=None) -> ImportPreview
-    commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None) -> ImportResult
-    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False) -> ImportResult
+    preview_import(content, filename, *, mapping=None, options=None, plan=None, sheets=None) -> ImportPreview
+    commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None, sheets=None,
+                  record=None) -> ImportResult
+    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False, sheets=None) -> ImportResult
+
+``plan=None`` always creates a new plan (its title and period are required in ``options``).
 
 Readers (:mod:`.readers`) decode the bytes, :mod:`.parsing` validates the structure with the
 column mapping of :mod:`.mapping`, and :mod:`.service` compares with the database and writes.
@@ -28,8 +31,10 @@ from workflow.importing.service import (
     parse_file,
     period_dates,
     preview_import,
+    real_plan_options,
     sort_key,
 )
+from workflow.importing.mapping import LEVEL_FIELDS, SHEET_ROLES
 
 __all__ = [
     "DEFAULT_LEVEL_NAMES",
@@ -55,5 +60,8 @@ __all__ = [
     "parse_mapping_option",
     "period_dates",
     "preview_import",
+    "real_plan_options",
     "sort_key",
+    "LEVEL_FIELDS",
+    "SHEET_ROLES",
 ]

@@ -16,7 +16,7 @@ from import_helpers import REAL_XLSX, csv_bytes, real_rows, xlsx_bytes
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 from workflow.entries import safe_filename
-from workflow.importing import PlanImportError, preview_import
+from workflow.importing import PlanImportError, preview_import, real_plan_options
 from workflow.models import Attachment, PlanImport
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -278,7 +278,7 @@ def test_the_unpacked_limit_follows_configuration_and_the_page_says_why(app, cli
     monkeypatch.setitem(app.config, "IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     ensure_seed_bodies()
     db.session.commit()
-    assert preview_import(REAL_XLSX.read_bytes(), "plan.xlsx").total == 72  # the real plan fits
+    assert preview_import(REAL_XLSX.read_bytes(), "plan.xlsx", options=real_plan_options()).total == 72  # the real plan fits
     sign_in(client, world.secretary)
     before = _counts()
     response = client.post(
