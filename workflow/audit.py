@@ -53,6 +53,8 @@ class AuditKind(StrEnum):
     user_anonymised = "user_anonymised"
     sign_in_remembered = "sign_in_remembered"
     sessions_ended = "sessions_ended"
+    plan_import_reverted = "plan_import_reverted"
+    plan_deleted = "plan_deleted"
 
 
 AUDIT_KIND_TITLES = {
@@ -85,6 +87,8 @@ AUDIT_KIND_TITLES = {
     AuditKind.user_anonymised: _l("Účet anonymizován"),
     AuditKind.sign_in_remembered: _l("Přihlášení zapamatovaným prohlížečem"),
     AuditKind.sessions_ended: _l("Odhlášení ze všech zařízení"),
+    AuditKind.plan_import_reverted: _l("Import plánu vrácen"),
+    AuditKind.plan_deleted: _l("Plán smazán"),
 }
 
 

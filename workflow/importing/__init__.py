@@ -14,7 +14,16 @@ column mapping of :mod:`.mapping`, and :mod:`.service` compares with the databas
 """
 
 from workflow.importing.errors import ImportIssue, PlanImportError
-from workflow.importing.mapping import EXTRA, FIELDS, IGNORE, TARGETS, guess_mapping, parse_mapping_option
+from workflow.importing.mapping import (
+    EXTRA,
+    FIELDS,
+    IGNORE,
+    LEVEL_FIELDS,
+    SHEET_ROLES,
+    TARGETS,
+    guess_mapping,
+    parse_mapping_option,
+)
 from workflow.importing.service import (
     DEFAULT_LEVEL_NAMES,
     DEFAULT_PERIOD,
@@ -26,6 +35,7 @@ from workflow.importing.service import (
     ImportResult,
     commit_import,
     describe_columns,
+    describe_sheets,
     history_round_title,
     import_plan_file,
     parse_file,
@@ -34,7 +44,6 @@ from workflow.importing.service import (
     real_plan_options,
     sort_key,
 )
-from workflow.importing.mapping import LEVEL_FIELDS, SHEET_ROLES
 
 __all__ = [
     "DEFAULT_LEVEL_NAMES",
@@ -44,6 +53,8 @@ __all__ = [
     "EXTRA",
     "FIELDS",
     "IGNORE",
+    "LEVEL_FIELDS",
+    "SHEET_ROLES",
     "TARGETS",
     "ActivityChange",
     "ImportIssue",
@@ -53,6 +64,7 @@ __all__ = [
     "PlanImportError",
     "commit_import",
     "describe_columns",
+    "describe_sheets",
     "guess_mapping",
     "history_round_title",
     "import_plan_file",
@@ -62,6 +74,4 @@ __all__ = [
     "preview_import",
     "real_plan_options",
     "sort_key",
-    "LEVEL_FIELDS",
-    "SHEET_ROLES",
 ]

@@ -199,6 +199,27 @@ def normalize_target(value: str) -> str | None:
     return _TARGET_SPELLINGS.get(normalize_header(value or ""))
 
 
+def read_mapping(value: str) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """Read the CLI ``--mapping`` value into ``(columns, sheet roles)``.
+
+    Like :func:`parse_mapping_option`; a JSON file may also hold the form the plan saves,
+    ``{"columns": {header: field}, "sheets": {sheet: role}}``.
+
+    :raises ValueError: as :func:`parse_mapping_option` (message in Czech).
+    """
+    path = Path(value)
+    if value.lower().endswith(".json") and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"Soubor s mapováním „{value}“ nelze přečíst: {exc}") from exc
+        if isinstance(data, dict) and isinstance(data.get("columns", data.get("sheets")), dict):
+            columns, sheets = data.get("columns") or {}, data.get("sheets") or {}
+            if all(isinstance(v, str) for part in (columns, sheets) for v in part.values()):
+                return dict(columns) or None, dict(sheets) or None
+    return parse_mapping_option(value) or None, None
+
+
 def parse_mapping_option(value: str) -> dict[str, str]:
     """Read the CLI ``--mapping`` value: ``"Číslo aktivity=code,Název aktivity=description"`` or a JSON file.
 

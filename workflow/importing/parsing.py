@@ -520,6 +520,12 @@ def _level_targets(level: Table, mapping: dict[str, str], issues: IssueCollector
     return targets
 
 
+def describe_level_sheet(level: Table, mapping: dict[str, str]) -> list[ColumnInfo]:
+    """The columns of a level-description sheet with their targets under ``mapping`` (problems of
+    the mapping are left to the import, which reports them)."""
+    return _apply_level_sheet(level, mapping, _Hierarchy(), IssueCollector())
+
+
 def _apply_level_sheet(
     level: Table, mapping: dict[str, str], hierarchy: _Hierarchy, issues: IssueCollector
 ) -> list[ColumnInfo]:

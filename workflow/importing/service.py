@@ -35,12 +35,13 @@ from workflow.codes import natural_key
 from workflow.db import db, utcnow
 from workflow.deadlines import parse_deadline
 from workflow.importing.changeset import record_changes, take_snapshot
-from workflow.importing.errors import IssueCollector
+from workflow.importing.errors import IssueCollector, PlanImportError
 from workflow.importing.mapping import SHEET_SEPARATOR, normalize_header
 from workflow.importing.parsing import (
     ColumnInfo,
     ParsedActivity,
     ParsedPlan,
+    describe_level_sheet,
     parse_json,
     parse_table,
     resolve_mapping,
@@ -171,6 +172,7 @@ class ActivityChange:
     changed: list[str] = field(default_factory=list)
     row: int | None = None
     has_fulfilment: bool = False
+    title: str = ""
 
     @property
     def changed_labels(self) -> list[str]:
@@ -676,6 +678,7 @@ def _compare_activity(
         changed=changed,
         row=item.row,
         has_fulfilment=bool(item.fulfilment) and has_history,
+        title=_shown(item.title, current.title if current else ""),
     )
 
 
@@ -1050,3 +1053,44 @@ def describe_columns(
     activity_mapping, _levels = split_mapping(mapping, source)
     _issues_found, columns = resolve_mapping(source, activity_mapping, IssueCollector())
     return columns
+
+
+def describe_sheets(
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets: dict[str, str] | None = None,
+    plan: Plan | None = None,
+) -> tuple[list[ColumnInfo], list[SheetInfo], list[ColumnInfo]] | None:
+    """The sheets and columns of a table file with the role and target each would get (for the
+    mapping page), under the mapping given, else the one saved with ``plan``, else recognition.
+
+    Problems of the mapping itself are not raised here; :func:`preview_import` reports them.
+
+    :returns: ``(activity columns, sheets, level-sheet columns)``, or ``None`` for the JSON form.
+    :raises PlanImportError: the file cannot be read as a table.
+    """
+    columns, sheet_roles, source = mapping_for(plan, mapping, sheets)
+    try:
+        table = read_source(
+            content,
+            filename,
+            max_bytes=_max_bytes(),
+            mapping_headers=_mapping_headers(columns),
+            sheet_roles=sheet_roles,
+            lenient=source == "saved",
+            **_read_limits(),
+        )
+    except PlanImportError as exc:
+        if sheet_roles is None or any(i.code not in {"unknown_sheet", "unknown_role", "duplicate_sheet"}
+                                      for i in exc.issues):
+            raise
+        table = read_source(content, filename, max_bytes=_max_bytes(), **_read_limits())
+    if isinstance(table, JsonDocument):
+        return None
+    activity_mapping, level_mappings = split_mapping(columns, table)
+    _targets, activity_columns = resolve_mapping(table, activity_mapping, IssueCollector())
+    level_columns: list[ColumnInfo] = []
+    for level in table.level_tables:
+        level_columns += describe_level_sheet(level, level_mappings.get(level.sheet or "", {}))
+    return activity_columns, list(table.sheets), level_columns

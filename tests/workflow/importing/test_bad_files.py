@@ -10,7 +10,13 @@ import pytest
 from import_helpers import REAL_JSON, csv_bytes, real_rows, row_counts, xlsx_bytes
 
 from web.extensions import db
-from workflow.importing import PlanImportError, commit_import, import_plan_file, preview_import, real_plan_options
+from workflow.importing import (
+    PlanImportError,
+    commit_import,
+    import_plan_file,
+    preview_import,
+    real_plan_options,
+)
 
 Case = tuple[bytes, str, dict[str, Any]]
 
