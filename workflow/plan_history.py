@@ -1,7 +1,8 @@
 """A plan's import history: reverting an import and deleting a plan (issue 14 §2).
 
-An import can be reverted while no round uses what it created or changed, and only the plan's
-newest committed import (reverting an older one would overwrite what a later import wrote). A
+An import can be reverted while no round run in the application uses what it created or changed
+(past rounds recorded from a „Plnění“ column are part of the imports: their rows are in the change
+sets and are put back too), and only the plan's newest committed import (reverting an older one would overwrite what a later import wrote). A
 plan can be deleted while it has no round run in the application (rounds recorded from an
 imported „Plnění“ column go with it). Both refusals name the reason in Czech
 (:class:`~workflow.errors.Conflict`); both actions are written to the audit log
@@ -65,7 +66,11 @@ def revert_refusal(plan_import: PlanImport) -> str | None:
         )
     else:
         return None
-    query = select(ReportingRound).where(clause, ReportingRound.id.not_in(own_rounds or {-1}))
+    # Past rounds recorded from a „Plnění“ column are part of the imports (their rows are in the
+    # change sets); only rounds run in the application count as using the plan.
+    query = select(ReportingRound).where(
+        clause, ReportingRound.id.not_in(own_rounds or {-1}), ReportingRound.imported.is_(False)
+    )
     round_ = db.session.scalars(query.order_by(ReportingRound.id)).first()
     if round_ is not None:
         return _("Import nelze vrátit: kolo „%(round)s“ používá aktivity, které import vytvořil nebo změnil.",

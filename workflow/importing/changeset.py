@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Date, DateTime, TypeDecorator, inspect, select
 from sqlalchemy.orm import selectinload
 
 from workflow.db import db
@@ -167,14 +167,12 @@ def _python(model: type[Any], key: str, value: Any) -> Any:
     """A stored JSON value back as the column's Python type (dates and datetimes from ISO text)."""
     if value is None:
         return None
-    column = inspect(model).columns[key]
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return value
-    if python_type is datetime and isinstance(value, str):
+    column_type = inspect(model).columns[key].type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(value, str) and isinstance(column_type, DateTime):
         return datetime.fromisoformat(value)
-    if python_type is date and isinstance(value, str):
+    if isinstance(value, str) and isinstance(column_type, Date):
         return date.fromisoformat(value)
     return value
 
