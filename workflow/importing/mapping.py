@@ -78,7 +78,17 @@ REQUIRED: dict[str, str] = {"code": "Číslo", "description": "Popis dílčí ak
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
     "area": ("Okruh", "Okruh opatření", "Oblast"),
     "goal": ("Cíl", "Kód cíle", "Specifický cíl"),
-    "code": ("Číslo", "Číslo aktivity", "Kód", "Kód aktivity", "Číslo opatření", "Kód opatření"),
+    "code": (
+        "Číslo",
+        "Číslo aktivity",
+        "Kód",
+        "Kód aktivity",
+        "Číslo opatření",
+        "Kód opatření",
+        "Č.",
+        "Č",
+        "Poř. č.",
+    ),
     "title": ("Název", "Název aktivity", "Název opatření", "Název karty"),
     "description": (
         "Popis dílčí aktivity",
