@@ -108,12 +108,16 @@ def mapping_form(
         setattr(
             MappingForm,
             f"sheet_{index}",
-            SelectField(title, choices=[SelectChoice(v, label) for v, label in role_choices or []], default=role),
+            SelectField(
+                title, choices=[SelectChoice(v, label) for v, label in role_choices or []], default=role
+            ),
         )
     for index, (key, target) in enumerate(level_columns or []):
         setattr(
             MappingForm,
             f"lvl_{index}",
-            SelectField(key, choices=[SelectChoice(v, label) for v, label in level_choices or []], default=target),
+            SelectField(
+                key, choices=[SelectChoice(v, label) for v, label in level_choices or []], default=target
+            ),
         )
     return MappingForm()

@@ -142,7 +142,8 @@ def import_plan(
     levels: str | None,
     default_body: str,
 ) -> None:
-    """Import an action plan from FILE (XLSX, CSV or JSON) into a new plan or plan N; print a Czech summary."""
+    """Import an action plan from FILE (XLSX, CSV or JSON) into a new plan or plan N; print a Czech
+    summary listing every sheet and column with what the import does with it."""
     try:
         column_mapping, sheets = read_mapping(mapping) if mapping else (None, None)
         for pair in sheet_roles:

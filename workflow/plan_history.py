@@ -2,7 +2,8 @@
 
 An import can be reverted while no round run in the application uses what it created or changed
 (past rounds recorded from a „Plnění“ column are part of the imports: their rows are in the change
-sets and are put back too), and only the plan's newest committed import (reverting an older one would overwrite what a later import wrote). A
+sets and are put back too), and only the plan's newest committed import (reverting an older one
+would overwrite what a later import wrote). A
 plan can be deleted while it has no round run in the application (rounds recorded from an
 imported „Plnění“ column go with it). Both refusals name the reason in Czech
 (:class:`~workflow.errors.Conflict`); both actions are written to the audit log

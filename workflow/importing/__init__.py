@@ -5,7 +5,8 @@ Public API::
     preview_import(content, filename, *, mapping=None, options=None, plan=None, sheets=None) -> ImportPreview
     commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None, sheets=None,
                   record=None) -> ImportResult
-    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False, sheets=None) -> ImportResult
+    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False,
+                     sheets=None) -> ImportResult
 
 ``plan=None`` always creates a new plan (its title and period are required in ``options``).
 

@@ -110,7 +110,8 @@ def _rows(plan_id: int | None, round_title: str | None) -> list[tuple[str, Any]]
         ).first()
         if round_ is not None:
             found.append(("round", round_))
-            found += [("entry", e) for e in db.session.scalars(select(Entry).where(Entry.round_id == round_.id))]
+            entries = db.session.scalars(select(Entry).where(Entry.round_id == round_.id))
+            found += [("entry", e) for e in entries]
             found += [
                 ("consolidation", c)
                 for c in db.session.scalars(select(Consolidation).where(Consolidation.round_id == round_.id))

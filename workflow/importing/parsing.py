@@ -78,7 +78,7 @@ class ColumnInfo:
 
     @property
     def target_label(self) -> str:
-        """Czech label of the target (``"Kód aktivity"``, ``"Ponechat jako atribut"``, ``"(ignorovat)"`` …)."""
+        """Czech label of the target: ``"Kód aktivity"``, ``"Ponechat jako atribut"``, ``"(ignorovat)"`` …"""
         if self.level_sheet is not None:
             return LEVEL_TARGETS.get(self.target, self.target)
         return TARGETS.get(self.target, self.target)
@@ -376,10 +376,10 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
 
     if not activities and not issues:
         issues.add("no_data_rows", _("Tabulka neobsahuje žádnou aktivitu s kódem."), row=table.header_row)
-    level_columns = {
-        level.sheet or "": _apply_level_sheet(level, level_mappings.get(level.sheet or "", {}), hierarchy, issues)
-        for level in table.level_tables
-    }
+    level_columns = {}
+    for level in table.level_tables:
+        name = level.sheet or ""
+        level_columns[name] = _apply_level_sheet(level, level_mappings.get(name, {}), hierarchy, issues)
     issues.raise_if_any()
     return ParsedPlan(
         format=table.format,
@@ -506,13 +506,22 @@ def _level_targets(level: Table, mapping: dict[str, str], issues: IssueCollector
         index = by_key.get(normalize_header(header))
         target = normalize_target(value)
         if index is None:
-            issues.add("unknown_header", _("Sloupec „%(header)s“ uvedený v mapování na listu „%(sheet)s“ není.",
-                                           header=header, sheet=level.sheet), row=level.header_row, column=header)
+            issues.add(
+                "unknown_header",
+                _("Sloupec „%(header)s“ uvedený v mapování na listu „%(sheet)s“ není.", header=header,
+                  sheet=level.sheet),
+                row=level.header_row,
+                column=header,
+            )
         elif target not in LEVEL_TARGETS:
-            issues.add("unknown_field", _("Pole „%(field)s“ nelze použít pro popisy úrovní (list „%(sheet)s“, "
-                                          "sloupec „%(header)s“). Možná pole: %(fields)s.", field=value,
-                                          sheet=level.sheet, header=header, fields=", ".join(LEVEL_FIELDS.values())),
-                       row=level.header_row, column=header)
+            issues.add(
+                "unknown_field",
+                _("Pole „%(field)s“ nelze použít pro popisy úrovní (list „%(sheet)s“, sloupec „%(header)s“). "
+                  "Možná pole: %(fields)s.", field=value, sheet=level.sheet, header=header,
+                  fields=", ".join(LEVEL_FIELDS.values())),
+                row=level.header_row,
+                column=header,
+            )
         else:
             if target != IGNORE:
                 targets.update({i: IGNORE for i, t in targets.items() if t == target})
@@ -540,16 +549,25 @@ def _apply_level_sheet(
     targets = _level_targets(level, mapping, issues)
     column_of = {target: index for index, target in targets.items() if target != IGNORE}
     if level.rows and "code" not in column_of:
-        issues.add("missing_header", _("List „%(sheet)s“ s popisy úrovní nemá sloupec s kódem úrovně; přiřaďte "
-                                       "jej v mapování, nebo listu dejte roli „Nepoužít“.", sheet=level.sheet),
-                   row=level.header_row, column=level.sheet or "")
+        issues.add(
+            "missing_header",
+            _("List „%(sheet)s“ s popisy úrovní nemá sloupec s kódem úrovně; přiřaďte jej v mapování, "
+              "nebo listu dejte roli „Nepoužít“.", sheet=level.sheet),
+            row=level.header_row,
+            column=level.sheet or "",
+        )
     else:
         for row in level.rows:
             _apply_level_row(level, row, column_of, hierarchy, issues)
     return [
-        ColumnInfo(header=header, target=targets[i], recognised=recognise_level_header(header) is not None,
-                   letter=level.column_letters[i] if i < len(level.column_letters) else "",
-                   samples=[r.cells[i] for r in level.rows if r.cells[i].strip()][:2], level_sheet=level.sheet)
+        ColumnInfo(
+            header=header,
+            target=targets[i],
+            recognised=recognise_level_header(header) is not None,
+            letter=level.column_letters[i] if i < len(level.column_letters) else "",
+            samples=[r.cells[i] for r in level.rows if r.cells[i].strip()][:2],
+            level_sheet=level.sheet,
+        )
         for i, header in enumerate(level.headers)
     ]
 
@@ -578,9 +596,13 @@ def _apply_level_row(
     goal = hierarchy.goals.get(code)
     if goal is None:
         if _belongs(code, area_code) is False:
-            issues.add("goal_area_mismatch", _("Cíl „%(goal)s“ na listu „%(sheet)s“ nepatří do okruhu „%(area)s“.",
-                                               goal=code, sheet=level.sheet, area=area_code),
-                       row=row.number, column=level.headers[column_of["code"]])
+            issues.add(
+                "goal_area_mismatch",
+                _("Cíl „%(goal)s“ na listu „%(sheet)s“ nepatří do okruhu „%(area)s“.", goal=code,
+                  sheet=level.sheet, area=area_code),
+                row=row.number,
+                column=level.headers[column_of["code"]],
+            )
             return
         hierarchy.areas.setdefault(area_code, ParsedArea(code=area_code, title=""))
         goal = hierarchy.goals[code] = ParsedGoal(code=code, area_code=area_code, title="")
@@ -604,8 +626,9 @@ def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
         )
         if activity.description is not None and not activity.description.strip():
             warnings.append(_("%(where)s: chybí popis aktivity.", where=where))
-        if (activity.deadline or "").strip() and parse_deadline(activity.deadline).kind == DeadlineKind.unknown:
-            unknown_deadlines.setdefault(activity.deadline.strip(), []).append(activity.code)
+        deadline = (activity.deadline or "").strip()
+        if deadline and parse_deadline(deadline).kind == DeadlineKind.unknown:
+            unknown_deadlines.setdefault(deadline, []).append(activity.code)
         if activity.strategy_refs:
             unparsed = parse_strategy_refs(activity.strategy_refs).unparsed
             if unparsed:

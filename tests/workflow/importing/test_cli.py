@@ -23,7 +23,13 @@ from workflow.passwords import verify_password
 from workflow.states import Role
 
 #: The real plan as a new plan: the CLI's target is always explicit.
-NEW_REAL = ["--new-plan", "--title", "Akční plán sociálního začleňování Libereckého kraje", "--period", "2024–2025"]
+NEW_REAL = [
+    "--new-plan",
+    "--title",
+    "Akční plán sociálního začleňování Libereckého kraje",
+    "--period",
+    "2024–2025",
+]
 
 
 def test_import_plan_prints_a_czech_summary(app):
@@ -47,8 +53,10 @@ def test_import_plan_prints_a_czech_summary(app):
     assert "Listy sešitu (2):" in result.output
     assert "„Akční plán“: Aktivity (list „Akční plán“; 73 řádků)" in result.output
     assert "„Cíle“: Popisy úrovní" in result.output
-    assert "„Číslo“ → Kód aktivity" in result.output and "„Plnění“ → Plnění (text za minulé období)" in result.output
-    assert "Sloupce listu „Cíle“ (popisy úrovní):" in result.output and "„Komentář“ → Popis / komentář" in result.output
+    assert "„Číslo“ → Kód aktivity" in result.output
+    assert "„Plnění“ → Plnění (text za minulé období)" in result.output
+    assert "Sloupce listu „Cíle“ (popisy úrovní):" in result.output
+    assert "„Komentář“ → Popis / komentář" in result.output
     plan = db.session.scalars(select(Plan)).one()
     again = runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", str(plan.id)])
     assert again.exit_code == 0, again.output
@@ -131,9 +139,13 @@ def test_import_plan_accepts_the_czech_labels_the_web_shows(app, tmp_path):
     path = tmp_path / "karty.csv"
     headers = [*SEED_001_HEADERS[:-1], "Text karty"]
     path.write_bytes(csv_bytes([headers, *SEED_001_CARDS], delimiter=";"))
-    mapping = "Text karty=Popis aktivity,Název aktivity=Název,Předpokládané náklady=(ignorovat),Zdroje financování=Ponechat jako atribut"
+    mapping = (
+        "Text karty=Popis aktivity,Název aktivity=Název,Předpokládané náklady=(ignorovat),"
+        "Zdroje financování=Ponechat jako atribut"
+    )
     result = app.test_cli_runner().invoke(
-        args=["import-plan", str(path), "--new-plan", "--title", "Karty", "--period", "2024–2026", "--mapping", mapping]
+        args=["import-plan", str(path), "--new-plan", "--title", "Karty", "--period", "2024–2026",
+              "--mapping", mapping]
     )
     assert result.exit_code == 0, result.output
     assert "„Text karty“ → Popis aktivity" in result.output and "„Název aktivity“ → Název" in result.output

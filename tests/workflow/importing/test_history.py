@@ -20,7 +20,8 @@ from workflow.states import Role
 
 
 def _activity(plan: Plan, code: str) -> Activity:
-    return db.session.scalars(select(Activity).where(Activity.plan_id == plan.id, Activity.code == code)).one()
+    query = select(Activity).where(Activity.plan_id == plan.id, Activity.code == code)
+    return db.session.scalars(query).one()
 
 
 def _changed_csv() -> bytes:
@@ -60,7 +61,8 @@ def test_revert_of_an_update_restores_the_values_before(imported):
     a120 = _activity(plan, "A1.20")
     before = (a120.description, [b.abbreviation for b in a120.bodies], a120.responsibility_raw)
     history = db.session.scalars(select(ReportingRound).where(ReportingRound.plan_id == plan.id)).one()
-    entries_before = db.session.scalar(select(func.count()).select_from(Entry).where(Entry.round_id == history.id))
+    count_entries = select(func.count()).select_from(Entry).where(Entry.round_id == history.id)
+    entries_before = db.session.scalar(count_entries)
 
     update = commit_import(_changed_csv(), "plan.csv", plan=plan)
     db.session.commit()
@@ -76,14 +78,13 @@ def test_revert_of_an_update_restores_the_values_before(imported):
     a120 = _activity(plan, "A1.20")
     assert (a120.description, [b.abbreviation for b in a120.bodies], a120.responsibility_raw) == before
     assert db.session.scalar(select(func.count()).select_from(Activity).where(Activity.code == "A1.23")) == 0
-    assert db.session.scalar(
-        select(func.count()).select_from(Entry).where(Entry.round_id == history.id)
-    ) == entries_before
+    assert db.session.scalar(count_entries) == entries_before
     assert row_counts()["activities"] == counts["activities"] - 1
     db.session.refresh(update.plan_import)
     assert update.plan_import.status == "reverted" and update.plan_import.reverted_at is not None
     assert revert_refusal(update.plan_import) == "Import už byl vrácen."
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == AuditKind.plan_import_reverted)).one()
+    kind = AuditEvent.kind == AuditKind.plan_import_reverted
+    event = db.session.scalars(select(AuditEvent).where(kind)).one()
     assert "plan.csv" in event.summary and event.details["plan_id"] == plan.id
 
 
@@ -107,12 +108,16 @@ def test_revert_and_delete_are_refused_while_a_round_uses_the_plan(imported, mak
     update = commit_import(_changed_csv(), "plan.csv", plan=plan)
     db.session.commit()
 
-    reason = "Import nelze vrátit: kolo „Monitoring 2026“ používá aktivity, které import vytvořil nebo změnil."
+    reason = (
+        "Import nelze vrátit: kolo „Monitoring 2026“ používá aktivity, které import vytvořil nebo změnil."
+    )
     assert revert_refusal(update.plan_import) == reason
     with pytest.raises(Conflict) as error:
         revert_import(update.plan_import, secretary)
     assert str(error.value) == reason
-    assert delete_refusal(plan) == "Plán nelze smazat: má kolo „Monitoring 2026“. Smazat lze jen plán bez kol."
+    assert delete_refusal(plan) == (
+        "Plán nelze smazat: má kolo „Monitoring 2026“. Smazat lze jen plán bez kol."
+    )
     with pytest.raises(Conflict):
         delete_plan(plan, secretary)
     db.session.rollback()

@@ -129,7 +129,9 @@ def test_mapping_targets_may_be_spelled_loosely_and_cover_area_and_goal(app, bod
     assert (preview.areas, preview.goals, preview.total) == (1, 1, 1)
     mapping["Text"] = "(ignore)"
     with pytest.raises(PlanImportError) as error:
-        preview_import(csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný", period="2025"))
+        preview_import(
+            csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný", period="2025")
+        )
     assert error.value.codes == ["missing_header"]
 
 

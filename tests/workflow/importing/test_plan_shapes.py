@@ -42,7 +42,8 @@ CARDS = [
      "EU, MPSV, LK, obce", ""],
     ["1.1.2", "Posílení krizové pomoci rodinám s dětmi",
      "Posílení a stabilizaci služeb pro rodiny s dětmi\nvyžadující okamžité řešení nepříznivé sociální "
-     "situace. ", " Rodiny s dětmi", "2024 +", "LK ve spolupráci s obcemi LK, poskytovatelé sociálních služeb",
+     "situace. ", " Rodiny s dětmi", "2024 +",
+     "LK ve spolupráci s obcemi LK, poskytovatelé sociálních služeb",
      "ZS LK", "EU, MPSV, LK, obce", "viz 1.1.1"],
     ["2.1.1", "Zvýšení dostupnosti terénní péče",
      "Podpora zaměřena na zajištění kvalitní a dostupné podpory v přirozeném domácím prostředí.",
@@ -91,7 +92,8 @@ def test_cards_with_title_description_and_attributes_import_byte_exact(app, bodi
 
     result = commit_import(content, filename, options=CARDS_OPTIONS)
     db.session.commit()
-    activities = {a.code: a for a in db.session.scalars(select(Activity).where(Activity.plan_id == result.plan.id))}
+    query = select(Activity).where(Activity.plan_id == result.plan.id)
+    activities = {a.code: a for a in db.session.scalars(query)}
     for card in CARDS:
         activity = activities[card[0]]
         assert (activity.title, activity.description) == (card[1], card[2])
@@ -104,7 +106,9 @@ def test_cards_with_title_description_and_attributes_import_byte_exact(app, bodi
             ("Související opatření", card[8]),
         ]
     assert activities["1.1.2"].extra["Cílové skupiny uživatelů"] == " Rodiny s dětmi"
-    assert activities["1.1.2"].description.endswith("\nvyžadující okamžité řešení nepříznivé sociální situace. ")
+    assert activities["1.1.2"].description.endswith(
+        "\nvyžadující okamžité řešení nepříznivé sociální situace. "
+    )
     assert (activities["1.1.1"].deadline_kind, activities["1.1.2"].deadline_kind) == ("ongoing_from",) * 2
     assert activities["6.5.2"].deadline_kind == "due"
 
@@ -120,8 +124,9 @@ def test_cards_with_title_description_and_attributes_import_byte_exact(app, bodi
 GOALS_SHEET = [
     ["Kód", "Specifický cíl", "Popis"],
     ["1", "Vzdělávání, podnikání a zaměstnanost", ""],
-    ["1.1", "Uplatnitelnost absolventů", "Usilujeme o zvýšení praktické uplatnitelnosti absolventů škol a nárůst "
-     "osob s vyšší kvalifikací na území kraje."],
+    ["1.1", "Uplatnitelnost absolventů",
+     "Usilujeme o zvýšení praktické uplatnitelnosti absolventů škol a nárůst osob s vyšší kvalifikací "
+     "na území kraje."],
     ["1.2", "Podnikání", "Usilujeme o nárůst počtu podnikatelských subjektů v segmentech s vyšší přidanou "
      "hodnotou."],
     ["2", "Sociální oblast, zdravotnictví a bezpečnost", ""],
@@ -129,8 +134,8 @@ GOALS_SHEET = [
      "ambulantních a pobytových služeb, zvyšujeme jejich kvalitu, dostupnost a adresnost."],
     ["2.2", "Zdravotnictví", "Posilujeme prevenci v oblasti zdraví, pečujeme o zdraví obyvatel a zvyšujeme "
      "dostupnost kvalitní zdravotní péče."],
-    ["2.3", "Bezpečnost a krizové řízení", "Snižujeme kriminalitu, zvyšujeme pocit bezpečí a posilujeme aktivní "
-     "prvky bezpečnosti na území města."],
+    ["2.3", "Bezpečnost a krizové řízení",
+     "Snižujeme kriminalitu, zvyšujeme pocit bezpečí a posilujeme aktivní prvky bezpečnosti na území města."],
     ["3", "Udržitelný rozvoj města", ""],
     *[[f"3.{n}", title, ""] for n, title in enumerate(
         ["Bydlení", "Město pro život", "Doprava", "Technická infrastruktura", "Životní prostředí",
@@ -228,7 +233,8 @@ def test_sheet_roles_can_be_chosen_and_wrong_ones_are_refused(app, bodies):  # n
 
 FLAT_LIST = [
     ["Č.", "Opatření", "Termín", "Zodpovědnost"],
-    ["1", "Zřídit komisi pro sociální začleňování", "únor 2008", "politik, komise pro sociální věci, Rada MČ"],
+    ["1", "Zřídit komisi pro sociální začleňování", "únor 2008",
+     "politik, komise pro sociální věci, Rada MČ"],
     ["2", "Zpracovat pasport sociálních bytů", "březen – prosinec 2009", "Rada MČ"],
     ["3", "Informovat občany o sociálních službách", "průběžně", "odbor sociálních věcí"],
     ["4", "Vyhodnotit plnění plánu", "2. pololetí 2009", "komise pro sociální věci"],
@@ -240,7 +246,9 @@ def test_flat_list_deadlines_parse_and_the_missing_levels_are_named(app, bodies)
     assert parse_deadline("březen – prosinec 2009").start.month == 3
     options = ImportOptions(title="Akční plán MČ", period="2008–2009")
     with pytest.raises(PlanImportError) as error:
-        preview_import(csv_bytes(FLAT_LIST), "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=options)
+        preview_import(
+            csv_bytes(FLAT_LIST), "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=options
+        )
     # Plans without levels are the plan-levels work; until then the refusal names row and cause.
     assert error.value.codes == ["missing_goal"] * 4
     assert error.value.issues[0].row == 2 and "kód je příliš krátký" in error.value.issues[0].message

@@ -12,7 +12,6 @@ from import_helpers import (
     REAL_XLSX,
     SEED_001_CARDS,
     SEED_001_HEADERS,
-    SEED_001_MAPPING,
     bodies,  # noqa: F401
     csv_bytes,
     real_rows,
@@ -24,7 +23,6 @@ from sqlalchemy import func, select
 from web.extensions import db
 from workflow.models import Activity, Plan, PlanImport
 from workflow.states import Role
-
 
 #: The upload's target: a new plan with the real plan's title and period (tests override it).
 NEW_PLAN = {
@@ -213,7 +211,8 @@ def test_the_target_must_be_chosen_and_a_new_plan_needs_title_and_period(client,
     data = {"file": (io.BytesIO(REAL_CSV.read_bytes()), "plan.csv"), "default_body": "OSV"}
     no_target = client.post("/import", data=data, content_type="multipart/form-data")
     assert no_target.status_code == 422
-    assert "Zvolte cíl importu: nový plán, nebo plán, který se má aktualizovat." in no_target.get_data(as_text=True)
+    refusal = "Zvolte cíl importu: nový plán, nebo plán, který se má aktualizovat."
+    assert refusal in no_target.get_data(as_text=True)
     bare = _upload(client, REAL_CSV.read_bytes(), "plan.csv", title="", period="")
     assert bare.status_code == 422
     html = bare.get_data(as_text=True)
