@@ -189,7 +189,8 @@ def mapping(import_id: int) -> ResponseReturnValue:
     if described is None:
         flash(_("Soubor JSON má pevnou strukturu a mapování sloupců nepotřebuje."), "info")
         return redirect(url_for(".preview", import_id=record.id))
-    columns, sheets, level_columns = described
+    columns, all_sheets, level_columns = described
+    sheets = [info for info in all_sheets if info.title]  # a CSV file is one unnamed sheet
     headers = [column.header for column in columns]
     level_keys = [(f"{column.level_sheet}!{column.header}", column) for column in level_columns]
     form = mapping_form(

@@ -17,6 +17,7 @@ from import_helpers import (
     real_rows,
     row_counts,
     sign_in,
+    xlsx_bytes,
 )
 from sqlalchemy import func, select
 
@@ -268,3 +269,33 @@ def test_commit_needs_the_csrf_token(app, client, secretary):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post(f"/import/{record_id}/potvrdit", data={"csrf_token": token}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 72
+
+
+def test_mapping_page_gives_every_sheet_a_role_and_maps_level_sheet_columns(client, secretary, bodies):  # noqa: F811
+    measures = [
+        ["Strategický cíl", "Specifický cíl", "Kód opatření", "Název opatření", "Aktivity"],
+        ["2 – Sociální oblast", "2.1 Sociální oblast", "2.1.1", "Podpora kapacit", "► navyšování kapacit"],
+    ]
+    goals = [["Kód", "Specifický cíl", "Popis"], ["2.1", "Sociální oblast", "Optimalizujeme kapacity."],
+             ["2.2", "Zdravotnictví", "Posilujeme prevenci."]]
+    content = xlsx_bytes(measures, sheet="Opatření", extra={"Specifické cíle": goals, "Poznámky": [["x"]]})
+    response = _upload(client, content, "sml.xlsx", title="SML 2021+", period="2021–2027")
+    record = db.session.scalars(select(PlanImport)).one()
+    assert response.headers["Location"].endswith(f"/import/{record.id}/mapovani")  # „Aktivity“ unknown
+
+    html = client.get(f"/import/{record.id}/mapovani").get_data(as_text=True)
+    assert "Listy sešitu" in html and "Sloupce listů s popisy úrovní" in html
+    assert "Specifické cíle › Specifický cíl" in html
+    assert "sloupce listu nejsou rozpoznány" in html  # „Poznámky“, with the reason
+    chosen = {"col_0": "area", "col_1": "goal", "col_2": "code", "col_3": "title", "col_4": "description",
+              "sheet_0": "activities", "sheet_1": "levels", "sheet_2": "ignored",
+              "lvl_0": "code", "lvl_1": "title", "lvl_2": "description"}
+    saved = client.post(f"/import/{record.id}/mapovani", data=chosen)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    preview = client.get(f"/import/{record.id}").get_data(as_text=True)
+    assert 'data-count="goals">2</dd>' in preview and "„Poznámky“</strong> → Nepoužít" in preview
+    assert client.post(f"/import/{record.id}/potvrdit").status_code == 302
+    plan = db.session.scalars(select(Plan).where(Plan.title == "SML 2021+")).one()
+    assert plan.import_mapping["columns"]["Specifické cíle!Specifický cíl"] == "title"
+    goal = next(g for a in plan.areas for g in a.goals if g.code == "2.2")
+    assert (goal.title, goal.comment) == ("Zdravotnictví", "Posilujeme prevenci.")
