@@ -380,7 +380,7 @@ TABLE.update(
         ("/plany/<int:plan_id>/importy/<int:import_id>/vratit", "GET"): E(admin=404, secretary=404),
         ("/plany/<int:plan_id>/importy/<int:import_id>/vratit", "POST"): E(admin=404, secretary=404),
         ("/plany/<int:plan_id>/smazat", "GET"): E(admin=200, secretary=200),
-        ("/plany/<int:plan_id>/smazat", "POST"): E(admin=(302, 409), secretary=(302, 409)),
+        ("/plany/<int:plan_id>/smazat", "POST"): E(admin=302, secretary=302),
         ("/plany/<int:plan_id>/zprava-za-obdobi", "GET"): E(default=200, contributor=403, head=403),
         ("/prilohy/<int:attachment_id>", "GET"): E(
             default=(200, 404), admin=200, secretary=200, commission=404
