@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from workflow.bodies import ensure_seed_bodies
 from workflow.collation import czech
 from workflow.db import db
-from workflow.importing import ImportPreview, import_plan_file
-from workflow.models import ActivityBody, Body, RoleAssignment, User
+from workflow.importing import ImportPreview, import_plan_file, real_plan_options
+from workflow.models import ActivityBody, Body, Plan, RoleAssignment, User
 from workflow.passwords import hash_password
 from workflow.states import Role
 
@@ -77,7 +77,11 @@ def seed_demo_data(password: str) -> tuple[ImportPreview, list[tuple[str, str, s
     :raises workflow.importing.PlanImportError: the project's copy of the plan does not import.
     """
     created_bodies = ensure_seed_bodies()
-    result = import_plan_file(DEMO_PLAN_FILE)
+    options = real_plan_options()
+    # The demo's target is explicit: the demo plan when it is already there (a second seed-demo
+    # updates it), else a new plan.
+    plan = db.session.scalars(select(Plan).where(Plan.title == options.title).order_by(Plan.id)).first()
+    result = import_plan_file(DEMO_PLAN_FILE, options=options, plan=plan)
     assert result.plan is not None
     password_hash = hash_password(password)
     accounts: list[tuple[str, str, str]] = []

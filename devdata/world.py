@@ -30,6 +30,7 @@ from workflow.accounts import make_link_token
 from workflow.bodies import ensure_seed_bodies
 from workflow.db import db
 from workflow.entries import attachment_path
+from workflow.importing import real_plan_options
 from workflow.models import (
     Activity,
     ActivityBody,
@@ -261,7 +262,10 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
     )
     ensure_seed_bodies()  # the real plan of the pending import is routed to them
     plan_import = PlanImport(
-        filename="akcni-plan.csv", content=REAL_PLAN_CSV.read_bytes(), created_by_id=users["secretary"].id
+        filename="akcni-plan.csv",
+        content=REAL_PLAN_CSV.read_bytes(),
+        created_by_id=users["secretary"].id,
+        options=real_plan_options().as_dict(),  # the target is explicit: a new plan (issue 14)
     )
     token_secret = f"perf-token-{n}"
     token = ApiToken(

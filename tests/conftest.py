@@ -151,8 +151,8 @@ def admin_client(client: FlaskClient, make_user: Any) -> FlaskClient:
 @pytest.fixture
 def real_plan(app: Flask) -> Any:
     """The Liberec Region's real action plan imported from ``data/`` (JSON), committed; returns the Plan."""
-    from workflow.importing import import_plan_file
+    from workflow.importing import import_plan_file, real_plan_options
 
-    result = import_plan_file(REAL_PLAN_JSON)
+    result = import_plan_file(REAL_PLAN_JSON, options=real_plan_options())
     db.session.commit()
     return result.plan

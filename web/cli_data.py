@@ -14,20 +14,47 @@ from devdata.demo import DEMO_PASSWORD, seed_demo_data
 from web.extensions import db
 from workflow.db import unit_of_work
 from workflow.importing import (
+    SHEET_ROLES,
     ImportOptions,
     ImportPreview,
     PlanImportError,
     import_plan_file,
-    parse_mapping_option,
 )
+from workflow.importing.mapping import read_mapping
 from workflow.models import Plan
 from workflow.passwords import MIN_PASSWORD_LENGTH
+
+_MAPPING_SOURCES = {
+    "given": "zadané v příkazu",
+    "saved": "uložené s plánem při jeho minulém importu",
+    "recognised": "rozpoznané podle záhlaví",
+}
+
+
+def _print_sheets_and_columns(result: ImportPreview) -> None:
+    """Every sheet with its role and every column with its field: nothing is left out unsaid."""
+    click.echo(f"  Mapování sloupců: {_MAPPING_SOURCES.get(result.mapping_source, result.mapping_source)}.")
+    named = [info for info in result.sheets if info.title]
+    if named:
+        click.echo(f"  Listy sešitu ({len(named)}):")
+        for info in named:
+            click.echo(f"    „{info.title}“: {SHEET_ROLES[info.role]} ({info.reason}; {info.rows} řádků)")
+    if result.columns:
+        sheet = f" listu „{result.sheet}“" if result.sheet else ""
+        click.echo(f"  Sloupce{sheet}:")
+        for column in result.columns:
+            click.echo(f"    „{column.header}“ → {column.target_label}")
+    for title, columns in result.level_columns.items():
+        click.echo(f"  Sloupce listu „{title}“ (popisy úrovní):")
+        for column in columns:
+            click.echo(f"    „{column.header}“ → {column.target_label}")
 
 
 def _print_summary(result: ImportPreview, *, dry_run: bool) -> None:
     plan_id = f" (id {result.plan_id})" if result.plan_id else ""
     target = f"{'nový plán' if result.is_new_plan else 'plán'} „{result.plan_title}“{plan_id}"
     click.echo(f"{'Zkušební import' if dry_run else 'Import'} souboru {result.filename} → {target}")
+    _print_sheets_and_columns(result)
     click.echo(f"  Okruhy: {result.areas}, cíle: {result.goals}, aktivity: {result.total}")
     if dry_run:
         click.echo(
@@ -56,54 +83,87 @@ def _print_summary(result: ImportPreview, *, dry_run: bool) -> None:
             click.echo(f"    {warning}")
 
 
+def _target_plan(plan_id: int | None, new_plan: bool, title: str | None, period: str | None) -> Plan | None:
+    """The plan to update (``--plan-id``), or ``None`` for ``--new-plan`` (title and period required).
+
+    :raises click.UsageError: no target, both targets, a missing title or period, an unknown id.
+    """
+    if (plan_id is None) == (not new_plan):
+        raise click.UsageError(
+            "Zvolte cíl importu: --plan-id N (aktualizovat plán N), nebo --new-plan s --title a --period "
+            "(nový plán)."
+        )
+    if new_plan:
+        if not (title or "").strip() or not (period or "").strip():
+            raise click.UsageError("Nový plán (--new-plan) potřebuje název (--title) a období (--period).")
+        return None
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        raise click.UsageError(f"Plán s id {plan_id} neexistuje.")
+    return plan
+
+
 @click.command("import-plan")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan-id", type=int, help="Cíl importu: aktualizovat plán s tímto id.")
+@click.option("--new-plan", is_flag=True, help="Cíl importu: nový plán (povinně s --title a --period).")
 @click.option(
     "--mapping",
-    help='Mapování sloupců: "Číslo aktivity=code,Název aktivity=description,…" nebo soubor mapping.json. '
-    "Pole: area, goal, code, description, indicator, deadline, responsibility, strategy_refs, "
-    "fulfilment, cooperation, extra, ignore.",
+    help='Mapování sloupců: "Číslo aktivity=Kód aktivity,Název aktivity=Název,…" nebo soubor mapping.json '
+    '({"sloupec": "pole"} nebo {"columns": {…}, "sheets": {…}}). Pole česky, jak je ukazuje web '
+    "(Kód aktivity, Název, Popis aktivity, Termín plnění, Odpovědnost, Ponechat jako atribut, "
+    "(ignorovat) …), nebo anglicky (code, title, description, deadline, responsibility, extra, "
+    'ignore …); sloupec jiného listu jako "List!Sloupec". Bez --mapping platí mapování uložené '
+    "s plánem při jeho minulém importu.",
+)
+@click.option(
+    "--sheet",
+    "sheet_roles",
+    multiple=True,
+    help='Role listu sešitu: "Specifické cíle=Popisy úrovní" (role: Aktivity, Popisy úrovní, Zkratky, '
+    "Nepoužít); lze opakovat.",
 )
 @click.option("--dry-run", is_flag=True, help="Jen ověřit a ukázat, co by se stalo; nic neuložit.")
-@click.option(
-    "--plan-id", type=int, help="Aktualizovat plán s tímto id (jinak plán se stejným názvem, nebo nový)."
-)
-@click.option("--title", help="Název plánu.")
+@click.option("--title", help="Název plánu (u nového plánu povinný).")
 @click.option("--strategy", help="Strategie, ke které plán patří.")
-@click.option("--period", help="Období plánu, např. 2024–2025.")
+@click.option("--period", help="Období plánu, např. 2024–2025 (u nového plánu povinné).")
 @click.option("--levels", help='Názvy tří úrovní plánu, např. "Oblast,Cíl,Karta".')
 @click.option("--default-body", default="OSV", show_default=True, help="Zkratka výchozího subjektu.")
 def import_plan(
     file: Path,
-    mapping: str | None,
-    dry_run: bool,
     plan_id: int | None,
+    new_plan: bool,
+    mapping: str | None,
+    sheet_roles: tuple[str, ...],
+    dry_run: bool,
     title: str | None,
     strategy: str | None,
     period: str | None,
     levels: str | None,
     default_body: str,
 ) -> None:
-    """Import an action plan from FILE (XLSX, CSV or JSON) and print a summary in Czech."""
+    """Import an action plan from FILE (XLSX, CSV or JSON) into a new plan or plan N; print a Czech
+    summary listing every sheet and column with what the import does with it."""
     try:
-        column_mapping = parse_mapping_option(mapping) if mapping else None
+        column_mapping, sheets = read_mapping(mapping) if mapping else (None, None)
+        for pair in sheet_roles:
+            sheet, _sep, role = pair.rpartition("=")
+            if not sheet.strip() or not role.strip():
+                raise ValueError(f"Role listu „{pair}“ nemá tvar „List=role“.")
+            sheets = {**(sheets or {}), sheet.strip(): role.strip()}
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     level_names = [name.strip() for name in levels.split(",")] if levels else None
     if level_names is not None and (len(level_names) != 3 or not all(level_names)):
         raise click.UsageError("--levels musí obsahovat právě tři názvy oddělené čárkou.")
-    plan = None
-    if plan_id is not None:
-        plan = db.session.get(Plan, plan_id)
-        if plan is None:
-            raise click.UsageError(f"Plán s id {plan_id} neexistuje.")
+    plan = _target_plan(plan_id, new_plan, title, period)
     options = ImportOptions(
         title=title, strategy=strategy, period=period, level_names=level_names, default_body=default_body
     )
     try:
         with unit_of_work(dry_run=dry_run):
             result = import_plan_file(
-                file, mapping=column_mapping, options=options, plan=plan, dry_run=dry_run
+                file, mapping=column_mapping, options=options, plan=plan, dry_run=dry_run, sheets=sheets
             )
     except PlanImportError as exc:
         click.echo(f"Soubor {file.name} nelze importovat, nic nebylo uloženo:", err=True)
@@ -113,6 +173,11 @@ def import_plan(
     _print_summary(result, dry_run=dry_run)
     if dry_run:
         click.echo("Zkušební běh: nic nebylo uloženo.")
+    elif result.plan_import is not None:
+        click.echo(
+            f"  Změněných záznamů: {result.changes}; import je v historii importů plánu "
+            f"(č. {result.plan_import.id}), odkud jej lze vrátit."
+        )
 
 
 @click.command("seed-demo")

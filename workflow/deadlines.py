@@ -3,6 +3,9 @@
 The source column (seed 002; all 19 raw forms are listed in DOMAIN.md §3.1) mixes continuous
 activities ("průběžně"), month and year ranges ("10/2024 – 12/2027", "2025-2027"), due months
 ("12/2025", "12/26"), a frequency ("1x ročně") and a condition ("dle připravovaného zákona").
+Other plans add open-ended starts ("2024+" of seed 001's „Doba realizace“, "od 2024"), ends
+("do 2026"), half-years and quarters ("2. pololetí 2025", "Q3 2025"), "dle potřeby" and months by
+name ("únor 2008", "březen – prosinec 2009", as small municipalities' plans write them).
 :func:`parse_deadline` never raises: anything it cannot read comes back as
 ``DeadlineKind.unknown`` so an import keeps the raw text and a validator can flag it.
 
@@ -26,11 +29,14 @@ from typing import Any
 class DeadlineKind(StrEnum):
     """What a "Termín plnění" value means; the value is what gets stored.
 
-    - ``ongoing``: continuous, no dates ("průběžně").
+    - ``ongoing``: continuous, no dates ("průběžně", "dle potřeby").
     - ``ongoing_until``: continuous until a month ("Průběžně do 12/25").
+    - ``ongoing_from``: continuous from a year or month on, open-ended ("2024+", "od 2024");
+      only ``start`` is set.
     - ``ongoing_range``: continuous within a year range ("2024-2027 průběžně").
     - ``range``: a month range ("10/2024 – 12/2027") or year range ("2025-2027", "2025/2026").
-    - ``due``: to be done by the end of a month ("12/2025", "12/26"); only ``end`` is set.
+    - ``due``: to be done by the end of a month or year ("12/2025", "12/26", "únor 2008",
+      "do 2026"); only ``end`` is set.
     - ``yearly``: recurs N times a year ("1x ročně"); ``frequency`` = N, no dates.
     - ``conditional``: depends on an outside event ("dle připravovaného zákona"); the text is
       kept in ``condition``.
@@ -39,6 +45,7 @@ class DeadlineKind(StrEnum):
 
     ongoing = "ongoing"
     ongoing_until = "ongoing_until"
+    ongoing_from = "ongoing_from"
     ongoing_range = "ongoing_range"
     range = "range"
     due = "due"
@@ -108,6 +115,31 @@ _WHITESPACE = re.compile(r"\s+")
 _MONTH = r"(\d{1,2})/(\d{4}|\d{2})"
 _YEARS = r"(\d{4})[-/](\d{4}|\d{2})"
 _ONGOING = r"(?:průběžně|průběžné|prubezne)"
+_AS_NEEDED = r"(?:dle|podle) (?:aktuální )?potřeby"
+
+#: Month names, nominative and genitive ("únor 2008", "do února 2008"), by month number.
+_MONTH_NAMES = {
+    1: ("leden", "ledna"),
+    2: ("únor", "února"),
+    3: ("březen", "března"),
+    4: ("duben", "dubna"),
+    5: ("květen", "května"),
+    6: ("červen", "června"),
+    7: ("červenec", "července"),
+    8: ("srpen", "srpna"),
+    9: ("září",),
+    10: ("říjen", "října"),
+    11: ("listopad", "listopadu"),
+    12: ("prosinec", "prosince"),
+}
+_MONTH_NUMBER = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+_MONTH_WORD = "(" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True)) + ")"
+# „březen-prosinec 2009“ (one year for both months), then „březen 2009“ → „3/2009“.
+_MONTH_WORD_RANGE = re.compile(rf"\b{_MONTH_WORD}-{_MONTH_WORD} (\d{{4}})\b")
+_MONTH_WORD_YEAR = re.compile(rf"\b{_MONTH_WORD} (\d{{4}})\b")
+# „2. pololetí 2025“, „Q3 2025“, „3. čtvrtletí 2025“ → month ranges.
+_HALF_YEAR = re.compile(r"([12])\. ?pololetí (\d{4})")
+_QUARTER = re.compile(r"(?:q([1-4])|([1-4])\. ?čtvrtletí|([1-4])\. ?kvartál) ?(\d{4})")
 
 
 def _year(text: str) -> int:
@@ -142,6 +174,19 @@ def _years(kind: DeadlineKind, first: str, last: str) -> ParsedDeadline:
 # (pattern matched against the cleaned text, builder from the match groups), tried in order.
 _RULES: list[tuple[re.Pattern[str], Callable[..., ParsedDeadline]]] = [
     (re.compile(_ONGOING), lambda: ParsedDeadline(DeadlineKind.ongoing, None, None)),
+    (re.compile(_AS_NEEDED), lambda: ParsedDeadline(DeadlineKind.ongoing, None, None)),
+    (
+        re.compile(r"(?:od )?(\d{4}) ?\+|od (\d{4})(?: dále)?"),
+        lambda a, b: ParsedDeadline(DeadlineKind.ongoing_from, date(int(a or b), 1, 1), None),
+    ),
+    (
+        re.compile(rf"(?:od )?{_MONTH} ?\+|od {_MONTH}"),
+        lambda m, y, m2, y2: ParsedDeadline(DeadlineKind.ongoing_from, _first_day(m or m2, y or y2), None),
+    ),
+    (
+        re.compile(r"(?:do|nejpozději do|do konce(?: roku)?) (\d{4})"),
+        lambda a: ParsedDeadline(DeadlineKind.due, None, date(int(a), 12, 31)),
+    ),
     (
         re.compile(rf"{_ONGOING} do {_MONTH}"),
         lambda m, y: ParsedDeadline(DeadlineKind.ongoing_until, None, _last_day(m, y)),
@@ -163,7 +208,27 @@ _CONDITIONAL = re.compile(r"(?:dle|podle) \S.*")
 
 def _clean(raw: str) -> str:
     text = _DASHES.sub("-", unicodedata.normalize("NFC", raw).casefold())
-    return _WHITESPACE.sub(" ", _SPACE_AROUND_SEPARATOR.sub(r"\1", text)).strip()
+    text = _WHITESPACE.sub(" ", _SPACE_AROUND_SEPARATOR.sub(r"\1", text)).strip()
+    return _words_to_months(text)
+
+
+def _words_to_months(text: str) -> str:
+    """Month names, half-years and quarters as the ``M/YYYY`` forms the rules read.
+
+    ``"březen-prosinec 2009"`` → ``"3/2009-12/2009"``; ``"únor 2008"`` → ``"2/2008"``;
+    ``"2. pololetí 2025"`` → ``"7/2025-12/2025"``; ``"q3 2025"`` → ``"7/2025-9/2025"``.
+    """
+    text = _MONTH_WORD_RANGE.sub(
+        lambda m: f"{_MONTH_NUMBER[m[1]]}/{m[3]}-{_MONTH_NUMBER[m[2]]}/{m[3]}", text
+    )
+    text = _MONTH_WORD_YEAR.sub(lambda m: f"{_MONTH_NUMBER[m[1]]}/{m[2]}", text)
+    text = _HALF_YEAR.sub(lambda m: f"{6 * int(m[1]) - 5}/{m[2]}-{6 * int(m[1])}/{m[2]}", text)
+
+    def quarter(m: re.Match[str]) -> str:
+        number = int(m[1] or m[2] or m[3])
+        return f"{3 * number - 2}/{m[4]}-{3 * number}/{m[4]}"
+
+    return _QUARTER.sub(quarter, text)
 
 
 def parse_deadline(raw: str | None) -> ParsedDeadline:

@@ -147,6 +147,7 @@ def test_kind_values_are_plain_strings() -> None:
     assert [kind.value for kind in DeadlineKind] == [
         "ongoing",
         "ongoing_until",
+        "ongoing_from",
         "ongoing_range",
         "range",
         "due",
@@ -232,3 +233,40 @@ def test_is_active_in(raw: str, period: tuple[date, date], active: bool) -> None
 def test_is_active_in_rejects_a_reversed_period() -> None:
     with pytest.raises(ValueError, match="after its end"):
         parse_deadline("průběžně").is_active_in(date(2025, 1, 1), date(2024, 12, 31))
+
+
+#: Forms of other Czech plans (issue 14 §2): seed 001's „Doba realizace“, city and municipal plans.
+OTHER_FORMS: dict[str, ParsedDeadline] = {
+    "2024+": ParsedDeadline(K.ongoing_from, date(2024, 1, 1), None),
+    "2024 +": ParsedDeadline(K.ongoing_from, date(2024, 1, 1), None),
+    "od 2024": ParsedDeadline(K.ongoing_from, date(2024, 1, 1), None),
+    "od 10/2024": ParsedDeadline(K.ongoing_from, date(2024, 10, 1), None),
+    "2024–2027": ParsedDeadline(K.range, date(2024, 1, 1), date(2027, 12, 31)),
+    "do 2026": ParsedDeadline(K.due, None, date(2026, 12, 31)),
+    "2. pololetí 2025": ParsedDeadline(K.range, date(2025, 7, 1), date(2025, 12, 31)),
+    "1. pololetí 2026": ParsedDeadline(K.range, date(2026, 1, 1), date(2026, 6, 30)),
+    "Q3 2025": ParsedDeadline(K.range, date(2025, 7, 1), date(2025, 9, 30)),
+    "4. čtvrtletí 2025": ParsedDeadline(K.range, date(2025, 10, 1), date(2025, 12, 31)),
+    "dle potřeby": ParsedDeadline(K.ongoing, None, None),
+    "Podle potřeby": ParsedDeadline(K.ongoing, None, None),
+    "průběžně": ParsedDeadline(K.ongoing, None, None),
+    "únor 2008": ParsedDeadline(K.due, None, date(2008, 2, 29)),
+    "březen – prosinec 2009": ParsedDeadline(K.range, date(2009, 3, 1), date(2009, 12, 31)),
+    "září 2009 – červen 2010": ParsedDeadline(K.range, date(2009, 9, 1), date(2010, 6, 30)),
+}
+
+
+@pytest.mark.parametrize("raw", OTHER_FORMS)
+def test_forms_of_other_plans(raw):
+    assert parse_deadline(raw) == OTHER_FORMS[raw]
+
+
+def test_open_ended_start_is_active_from_its_year_on():
+    parsed = parse_deadline("2024+")
+    assert parsed.is_active_in(date(2030, 1, 1), date(2030, 12, 31))
+    assert not parsed.is_active_in(date(2023, 1, 1), date(2023, 12, 31))
+
+
+@pytest.mark.parametrize("raw", ["2024++", "od roku", "Q5 2025", "3. pololetí 2025", "únor"])
+def test_near_misses_stay_unknown(raw):
+    assert parse_deadline(raw).kind == K.unknown

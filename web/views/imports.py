@@ -1,17 +1,20 @@
-"""Plan import in the browser: upload → (column mapping) → preview → commit.
+"""Plan import in the browser: upload → (sheets and column mapping) → preview → commit; a plan's
+import history with revert, and deleting a plan (issue 14 §2).
 
 The uploaded file is kept in a :class:`PlanImport` row (bytes in the database), so every step may
 be served by a different web process. Nothing of the plan is written before the commit button;
 a file that cannot be imported writes nothing at all (the request's unit of work, :mod:`web.uow`,
-commits or rolls back). Only users allowed
-``Action.import_plan`` (administrators, secretaries) may use these pages.
+commits or rolls back). The target is chosen on every upload: a new plan (title and period) or
+the plan to update; the mapping saved with that plan is used without asking again. Only users
+allowed ``Action.import_plan`` (administrators, secretaries) may use these pages; deleting a plan
+needs ``Action.delete_plan``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,20 +31,36 @@ from workflow.collation import czech
 from workflow.db import utcnow
 from workflow.entries import safe_filename
 from workflow.importing import (
+    LEVEL_FIELDS,
+    SHEET_ROLES,
     TARGETS,
     ImportOptions,
+    ImportPreview,
     PlanImportError,
     commit_import,
-    describe_columns,
+    describe_sheets,
     preview_import,
 )
+from workflow.importing.mapping import IGNORE
 from workflow.models import Plan, PlanImport
 from workflow.permissions import Action
+from workflow.plan_history import delete_plan, delete_refusal, plan_imports, revert_import, revert_refusal
 
 bp = Blueprint("imports", __name__)
 
 #: Issue codes that a column mapping can fix: such an upload goes to the mapping page.
-MAPPING_ISSUES = frozenset({"missing_header", "duplicate_field", "unknown_header", "unknown_field"})
+MAPPING_ISSUES = frozenset(
+    {
+        "missing_header",
+        "duplicate_field",
+        "unknown_header",
+        "unknown_field",
+        "unknown_sheet",
+        "unknown_role",
+        "duplicate_sheet",
+        "no_activity_sheet",
+    }
+)
 #: Uploads left pending longer than this are deleted when someone uploads a new file.
 PENDING_LIFETIME = timedelta(days=7)
 
@@ -53,6 +72,27 @@ def _options_from_form(form: UploadForm) -> ImportOptions:
         period=(form.period.data or "").strip() or None,
         level_names=form.parsed_level_names(),
         default_body=(form.default_body.data or "OSV").strip(),
+    )
+
+
+def _record_mapping(record: PlanImport) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """``(columns, sheet roles)`` chosen on the mapping page for an upload (none: the plan's saved
+    mapping, else the recognised headers)."""
+    saved = record.mapping or {}
+    if "columns" in saved or "sheets" in saved:
+        return dict(saved.get("columns") or {}) or None, dict(saved.get("sheets") or {}) or None
+    return dict(saved) or None, None  # uploads stored before issue 14: a flat {header: field}
+
+
+def _preview(record: PlanImport) -> ImportPreview:
+    columns, sheets = _record_mapping(record)
+    return preview_import(
+        record.content,
+        record.filename,
+        mapping=columns,
+        sheets=sheets,
+        options=ImportOptions.from_dict(record.options),
+        plan=record.plan,
     )
 
 
@@ -79,9 +119,10 @@ def new_import() -> ResponseReturnValue:
     """Upload form; a readable file is stored and the user continues to the preview (or mapping)."""
     form = UploadForm()
     plans = db.session.scalars(select(Plan).order_by(czech(Plan.title), Plan.id)).all()
-    form.plan_id.choices = [SelectChoice(NEW_PLAN, _("Nový plán (nebo plán se stejným názvem)"))] + [
-        SelectChoice(plan.id, plan.title) for plan in plans
-    ]
+    form.plan_id.choices = [
+        SelectChoice("", _("— zvolte cíl importu —")),
+        SelectChoice(NEW_PLAN, _("Nový plán (zadejte název a období)")),
+    ] + [SelectChoice(str(plan.id), _("Aktualizovat plán „%(title)s“", title=plan.title)) for plan in plans]
     issues = []
     status = 200
     if form.validate_on_submit():
@@ -89,7 +130,7 @@ def new_import() -> ResponseReturnValue:
         content = upload.read()
         filename = safe_filename(upload.filename or "", default="soubor")
         options = _options_from_form(form)
-        plan = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
+        plan = None if form.is_new_plan else db.session.get(Plan, int(form.plan_id.data))
         needs_mapping = False
         try:
             ensure_seed_bodies()
@@ -132,32 +173,47 @@ def new_import() -> ResponseReturnValue:
 @bp.route("/import/<int:import_id>/mapovani", methods=["GET", "POST"])
 @requires(Action.import_plan)
 def mapping(import_id: int) -> ResponseReturnValue:
-    """Column mapping: every source column with a select of target fields, pre-filled."""
+    """Sheets and column mapping: every sheet with a role select, every column with a field select,
+    pre-filled with what the import would do now."""
     record = _get_import(import_id)
     if record.status != "pending":
         flash(_("Tento import už byl dokončen."), "info")
         return redirect(url_for(".preview", import_id=record.id))
+    columns_given, sheets_given = _record_mapping(record)
     try:
-        columns = describe_columns(record.content, record.filename, record.mapping or None)
+        described = describe_sheets(record.content, record.filename, columns_given, sheets_given, record.plan)
     except PlanImportError as exc:
         return render_template(
             "imports/preview.html", record=record, preview=None, issues=exc.issues, form=ActionForm()
         ), 422
-    if columns is None:
+    if described is None:
         flash(_("Soubor JSON má pevnou strukturu a mapování sloupců nepotřebuje."), "info")
         return redirect(url_for(".preview", import_id=record.id))
+    columns, all_sheets, level_columns = described
+    sheets = [info for info in all_sheets if info.title]  # a CSV file is one unnamed sheet
     headers = [column.header for column in columns]
-    choices = [(target, _(label)) for target, label in TARGETS.items()]
-    form = mapping_form(headers, choices, {column.header: column.target for column in columns})
+    level_keys = [(f"{column.level_sheet}!{column.header}", column) for column in level_columns]
+    form = mapping_form(
+        headers,
+        [(target, _(label)) for target, label in TARGETS.items()],
+        {column.header: column.target for column in columns},
+        sheets=[(info.title, info.role) for info in sheets],
+        role_choices=[(role, _(label)) for role, label in SHEET_ROLES.items()],
+        level_columns=[(key, column.target) for key, column in level_keys],
+        level_choices=[(f, _(label)) for f, label in LEVEL_FIELDS.items()] + [(IGNORE, _("(ignorovat)"))],
+    )
     issues = []
     status = 200
     if form.validate_on_submit():
         chosen = {header: form[f"col_{index}"].data for index, header in enumerate(headers)}
+        chosen.update({key: form[f"lvl_{index}"].data for index, (key, _column) in enumerate(level_keys)})
+        roles = {info.title: form[f"sheet_{index}"].data for index, info in enumerate(sheets)}
         try:
             preview_import(
                 record.content,
                 record.filename,
                 mapping=chosen,
+                sheets=roles or None,
                 options=ImportOptions.from_dict(record.options),
                 plan=record.plan,
             )
@@ -166,32 +222,36 @@ def mapping(import_id: int) -> ResponseReturnValue:
             issues = exc.issues
             status = 422
         else:
-            record.mapping = chosen
+            record.mapping = {"columns": chosen, "sheets": roles}
             confirm(_("Mapování sloupců je uloženo."))
             return redirect(url_for(".preview", import_id=record.id))
     elif form.is_submitted():
         status = 400
     rows = [(column, form[f"col_{index}"]) for index, column in enumerate(columns)]
-    return render_template("imports/mapping.html", record=record, rows=rows, form=form, issues=issues), status
+    sheet_rows = [(info, form[f"sheet_{index}"]) for index, info in enumerate(sheets)]
+    level_rows = [(column, form[f"lvl_{index}"]) for index, (_key, column) in enumerate(level_keys)]
+    return render_template(
+        "imports/mapping.html",
+        record=record,
+        rows=rows,
+        sheet_rows=sheet_rows,
+        level_rows=level_rows,
+        form=form,
+        issues=issues,
+    ), status
 
 
 @bp.get("/import/<int:import_id>")
 @requires(Action.import_plan)
 def preview(import_id: int) -> ResponseReturnValue:
-    """What the import will do (or did): counts, activities new/updated/unchanged, routing, warnings."""
+    """What the import will do (or did): sheets, columns, counts, activities, routing, warnings."""
     record = _get_import(import_id)
     if record.status != "pending":
         return render_template(
             "imports/preview.html", record=record, preview=None, issues=[], form=ActionForm()
         )
     try:
-        result = preview_import(
-            record.content,
-            record.filename,
-            mapping=record.mapping or None,
-            options=ImportOptions.from_dict(record.options),
-            plan=record.plan,
-        )
+        result = _preview(record)
     except PlanImportError as exc:
         return (
             render_template(
@@ -216,15 +276,18 @@ def confirm_import(import_id: int) -> ResponseReturnValue:
     if record.status != "pending":
         flash(_("Tento import už byl dokončen."), "info")
         return redirect(url_for(".preview", import_id=record.id))
+    columns, sheets = _record_mapping(record)
     try:
         ensure_seed_bodies()
         result = commit_import(
             record.content,
             record.filename,
-            mapping=record.mapping or None,
+            mapping=columns,
+            sheets=sheets,
             options=ImportOptions.from_dict(record.options),
             plan=record.plan,
             actor=current_user,
+            record=record,
         )
     except PlanImportError:
         fail()
@@ -234,10 +297,6 @@ def confirm_import(import_id: int) -> ResponseReturnValue:
         )
         return redirect(url_for(".preview", import_id=import_id))
     assert result.plan is not None
-    record.status = "committed"
-    record.plan_id = result.plan.id
-    record.report = result.as_report()
-    record.committed_at = utcnow()
     confirm(
         _(
             "Plán „%(title)s“ byl importován: %(created)s nových aktivit, %(updated)s změněných, "
@@ -262,3 +321,73 @@ def cancel(import_id: int) -> ResponseReturnValue:
         db.session.delete(record)
         confirm(_("Nahraný soubor byl zahozen; nic nebylo importováno."), "info")
     return redirect(url_for(".new_import"))
+
+
+# ------------------------------------------------------------------- history, revert, delete plan
+
+
+def _get_plan(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _plan_import(plan: Plan, import_id: int) -> PlanImport:
+    record = db.session.get(PlanImport, import_id)
+    if record is None or record.plan_id != plan.id:
+        abort(404)
+    return record
+
+
+@bp.get("/plany/<int:plan_id>/importy")
+@requires(Action.import_plan)
+def history(plan_id: int) -> ResponseReturnValue:
+    """The plan's imports, newest first: file, who, when, counts, changes, and „Vrátit import“."""
+    plan = _get_plan(plan_id)
+    records = plan_imports(plan)
+    refusals = {record.id: revert_refusal(record) for record in records}
+    return render_template(
+        "imports/history.html",
+        plan=plan,
+        records=records,
+        refusals=refusals,
+        delete_reason=delete_refusal(plan),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/plany/<int:plan_id>/importy/<int:import_id>/vratit", methods=["GET", "POST"])
+@requires(Action.import_plan)
+def revert(plan_id: int, import_id: int) -> ResponseReturnValue:
+    """Confirmation page of a revert (GET: what it undoes, or why it cannot); POST reverts."""
+    plan = _get_plan(plan_id)
+    record = _plan_import(plan, import_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        revert_import(record, current_user)  # a refusal (Conflict) is flashed by the error handler
+        confirm(_("Import „%(file)s“ byl vrácen.", file=record.filename))
+        if record.plan_id is None:
+            return redirect(url_for("plans.list_plans"))
+        return redirect(url_for(".history", plan_id=plan.id))
+    return render_template(
+        "imports/revert.html", plan=plan, record=record, reason=revert_refusal(record), form=form
+    )
+
+
+@bp.route("/plany/<int:plan_id>/smazat", methods=["GET", "POST"], endpoint="delete_plan")
+@requires(Action.delete_plan)
+def delete_plan_page(plan_id: int) -> ResponseReturnValue:
+    """Confirmation page of deleting a plan (GET: what goes, or why it cannot); POST deletes."""
+    plan = _get_plan(plan_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        title = plan.title
+        delete_plan(plan, current_user)  # a refusal (Conflict) is flashed by the error handler
+        confirm(_("Plán „%(title)s“ byl smazán.", title=title))
+        return redirect(url_for("plans.list_plans"))
+    return render_template("imports/delete.html", plan=plan, reason=delete_refusal(plan), form=form)

@@ -32,6 +32,7 @@ bp = Blueprint("plans", __name__)
 DEADLINE_KIND_TITLES = {
     "ongoing": _l("průběžně"),
     "ongoing_until": _l("průběžně do data"),
+    "ongoing_from": _l("průběžně od data"),
     "ongoing_range": _l("průběžně v období"),
     "range": _l("období"),
     "due": _l("termín"),
@@ -75,6 +76,8 @@ def deadline_summary(activity: Activity) -> str:
         return _("průběžně")
     if kind == "ongoing_until" and end:
         return _("průběžně do konce %(month)s", month=_month_genitive(end))
+    if kind == "ongoing_from" and start:
+        return _("průběžně od %(span)s", span=str(start.year) if start.month == 1 else _month(start))
     if kind == "ongoing_range":
         return _("průběžně, %(span)s", span=_span(start, end))
     if kind == "range":

@@ -2,16 +2,29 @@
 
 Public API::
 
-    preview_import(content, filename, *, mapping=None, options=None, plan=None) -> ImportPreview
-    commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None) -> ImportResult
-    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False) -> ImportResult
+    preview_import(content, filename, *, mapping=None, options=None, plan=None, sheets=None) -> ImportPreview
+    commit_import(content, filename, *, mapping=None, options=None, plan=None, actor=None, sheets=None,
+                  record=None) -> ImportResult
+    import_plan_file(path, *, mapping=None, options=None, plan=None, dry_run=False,
+                     sheets=None) -> ImportResult
+
+``plan=None`` always creates a new plan (its title and period are required in ``options``).
 
 Readers (:mod:`.readers`) decode the bytes, :mod:`.parsing` validates the structure with the
 column mapping of :mod:`.mapping`, and :mod:`.service` compares with the database and writes.
 """
 
 from workflow.importing.errors import ImportIssue, PlanImportError
-from workflow.importing.mapping import EXTRA, FIELDS, IGNORE, TARGETS, guess_mapping, parse_mapping_option
+from workflow.importing.mapping import (
+    EXTRA,
+    FIELDS,
+    IGNORE,
+    LEVEL_FIELDS,
+    SHEET_ROLES,
+    TARGETS,
+    guess_mapping,
+    parse_mapping_option,
+)
 from workflow.importing.service import (
     DEFAULT_LEVEL_NAMES,
     DEFAULT_PERIOD,
@@ -23,11 +36,13 @@ from workflow.importing.service import (
     ImportResult,
     commit_import,
     describe_columns,
+    describe_sheets,
     history_round_title,
     import_plan_file,
     parse_file,
     period_dates,
     preview_import,
+    real_plan_options,
     sort_key,
 )
 
@@ -39,6 +54,8 @@ __all__ = [
     "EXTRA",
     "FIELDS",
     "IGNORE",
+    "LEVEL_FIELDS",
+    "SHEET_ROLES",
     "TARGETS",
     "ActivityChange",
     "ImportIssue",
@@ -48,6 +65,7 @@ __all__ = [
     "PlanImportError",
     "commit_import",
     "describe_columns",
+    "describe_sheets",
     "guess_mapping",
     "history_round_title",
     "import_plan_file",
@@ -55,5 +73,6 @@ __all__ = [
     "parse_mapping_option",
     "period_dates",
     "preview_import",
+    "real_plan_options",
     "sort_key",
 ]

@@ -2,10 +2,14 @@
 
 The real plan's Czech headers (seed 002, ``data/README.md``: Okruh, Cíl, Číslo, Popis dílčí
 aktivity, Indikátor plnění, Termín plnění, Odpovědnost, Dotčená opatření krajské strategie, Plnění,
-Spolupráce) are recognised without configuration, case- and accent-insensitively. Tables of other
-plans (e.g. the activity cards of the social-services plan, seed 001) are mapped explicitly:
-``{"Číslo aktivity": "code", "Název aktivity": "description", …}``. Columns mapped to nothing are
-kept on the activity as extra attributes (:data:`EXTRA`); :data:`IGNORE` drops a column.
+Spolupráce) and common headers of other plans (seed 001's „Název aktivity“, „Popis aktivity a její
+výstupy“, „Doba realizace“) are recognised without configuration, case- and accent-insensitively.
+Other tables are mapped explicitly: ``{"Kód": "code", "Název": "title", …}``; a mapping value may
+be the English name or the Czech label the web shows. Columns mapped to nothing are kept on the
+activity as further attributes (:data:`EXTRA`, „ponechat jako atribut“); :data:`IGNORE` drops a
+column, and the preview says so. A workbook's other sheets have a role (:data:`SHEET_ROLES`); the
+columns of a level-description sheet are mapped by keys ``"<sheet>!<header>"`` to
+:data:`LEVEL_FIELDS`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ FIELDS: dict[str, str] = {
     "area": "Okruh (1. úroveň)",
     "goal": "Cíl (2. úroveň)",
     "code": "Kód aktivity",
+    "title": "Název",
     "description": "Popis aktivity",
     "indicator": "Indikátor plnění",
     "deadline": "Termín plnění",
@@ -35,9 +40,37 @@ EXTRA = "extra"
 IGNORE = "ignore"
 TARGETS: dict[str, str] = {
     **FIELDS,
-    EXTRA: "Ponechat jako doplňující údaj",
+    EXTRA: "Ponechat jako atribut",
     IGNORE: "(ignorovat)",
 }
+
+#: Roles of a workbook's sheets, with their Czech labels (the preview and the CLI show them).
+ACTIVITIES, LEVELS, ABBREVIATIONS, IGNORED = "activities", "levels", "abbreviations", "ignored"
+SHEET_ROLES: dict[str, str] = {
+    ACTIVITIES: "Aktivity",
+    LEVELS: "Popisy úrovní",
+    ABBREVIATIONS: "Zkratky",
+    IGNORED: "Nepoužít",
+}
+#: Fields a column of a level-description sheet may feed (the code decides the level: a code of
+#: one segment is an area, a longer one a goal), with their Czech labels.
+LEVEL_FIELDS: dict[str, str] = {
+    "code": "Kód úrovně",
+    "title": "Název",
+    "description": "Popis / komentář",
+    "area": "Nadřazený okruh",
+}
+LEVEL_TARGETS: dict[str, str] = {**LEVEL_FIELDS, IGNORE: "(ignorovat)"}
+#: Headers of a level-description sheet recognised without a mapping (the real XLSX's „Cíle“).
+KNOWN_LEVEL_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("Kód", "Kód cíle", "Cíl", "Číslo", "Kód úrovně", "Číslo cíle"),
+    "title": ("Název", "Název cíle", "Název úrovně"),
+    "description": ("Komentář", "Popis", "Popis cíle", "Popis úrovně"),
+    "area": ("Okruh", "Oblast", "Strategický cíl"),
+}
+#: Separator of a sheet and a header in a mapping key: ``"Specifické cíle!Název"`` (as in a
+#: spreadsheet reference); a key without it names a column of the activity sheet.
+SHEET_SEPARATOR = "!"
 #: Fields without which a table cannot be imported, with the header the real plan uses for them.
 REQUIRED: dict[str, str] = {"code": "Číslo", "description": "Popis dílčí aktivity"}
 
@@ -45,11 +78,28 @@ REQUIRED: dict[str, str] = {"code": "Číslo", "description": "Popis dílčí ak
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
     "area": ("Okruh", "Okruh opatření", "Oblast"),
     "goal": ("Cíl", "Kód cíle", "Specifický cíl"),
-    "code": ("Číslo", "Číslo aktivity", "Kód", "Kód aktivity"),
-    "description": ("Popis dílčí aktivity", "Popis aktivity", "Dílčí aktivita"),
+    "code": (
+        "Číslo",
+        "Číslo aktivity",
+        "Kód",
+        "Kód aktivity",
+        "Číslo opatření",
+        "Kód opatření",
+        "Č.",
+        "Č",
+        "Poř. č.",
+    ),
+    "title": ("Název", "Název aktivity", "Název opatření", "Název karty"),
+    "description": (
+        "Popis dílčí aktivity",
+        "Popis aktivity",
+        "Dílčí aktivita",
+        "Popis aktivity a její výstupy",
+        "Popis opatření",
+    ),
     "indicator": ("Indikátor plnění", "Indikátor", "Indikátory"),
-    "deadline": ("Termín plnění", "Termín"),
-    "responsibility": ("Odpovědnost", "Odpovědnost za realizaci", "Gestor"),
+    "deadline": ("Termín plnění", "Termín", "Doba realizace", "Termín realizace"),
+    "responsibility": ("Odpovědnost", "Odpovědnost za realizaci", "Gestor", "Zodpovědnost"),
     "strategy_refs": ("Dotčená opatření krajské strategie", "Dotčené cíle krajské strategie"),
     "fulfilment": ("Plnění", "Plnění (Komentář)", "Komentář k plnění"),
     "cooperation": ("Spolupráce", "Spolupracující subjekty", "Partneři"),
@@ -72,6 +122,55 @@ def normalize_header(text: str) -> str:
 _KNOWN = {
     normalize_header(spelling): field for field, spellings in KNOWN_HEADERS.items() for spelling in spellings
 }
+_KNOWN_LEVEL = {
+    normalize_header(spelling): field
+    for field, spellings in KNOWN_LEVEL_HEADERS.items()
+    for spelling in spellings
+}
+# Every spelling of a target a mapping may use: the English name, the Czech label the web shows
+# (also without its parenthesis: „Okruh“ for „Okruh (1. úroveň)“) and a few synonyms.
+_TARGET_SPELLINGS: dict[str, str] = {}
+for _name, _label in [*TARGETS.items(), *LEVEL_FIELDS.items()]:
+    for _spelling in (_name, _label, _label.split(" (")[0], _label.strip("()")):
+        _TARGET_SPELLINGS.setdefault(normalize_header(_spelling), _name)
+_TARGET_SPELLINGS.update(
+    {normalize_header(k): v for k, v in {
+        "atribut": EXTRA, "ponechat": EXTRA, "doplňující údaj": EXTRA, "ignore": IGNORE, "-": IGNORE,
+        "kód": "code", "popis": "description", "cíl": "goal", "okruh": "area", "oblast": "area",
+    }.items()}
+)
+_ROLE_SPELLINGS: dict[str, str] = {}
+for _name, _label in SHEET_ROLES.items():
+    _ROLE_SPELLINGS[normalize_header(_name)] = _name
+    _ROLE_SPELLINGS[normalize_header(_label)] = _name
+_ROLE_SPELLINGS.update(
+    {normalize_header(k): v for k, v in {
+        "úrovně": LEVELS, "popis úrovní": LEVELS, "cíle": LEVELS, "ignorovat": IGNORED, "ignore": IGNORED,
+        "level descriptions": LEVELS, "ignorován": IGNORED,
+    }.items()}
+)
+
+
+def recognise_level_header(header: str) -> str | None:
+    """The level field a header of a level-description sheet stands for: ``"Kód cíle"`` → ``"code"``."""
+    return _KNOWN_LEVEL.get(normalize_header(header))
+
+
+def normalize_role(value: str) -> str | None:
+    """Canonical sheet role of a mapping value (``"Popisy úrovní"``, ``"levels"``, ``"úrovně"`` →
+    ``"levels"``), ``None`` if unknown."""
+    return _ROLE_SPELLINGS.get(normalize_header(value))
+
+
+def split_key(key: str, sheets: list[str]) -> tuple[str | None, str]:
+    """A mapping key as ``(sheet, header)``: ``"Cíle!Název"`` → ``("Cíle", "Název")`` when the
+    workbook has a sheet „Cíle“; else ``(None, key)`` (a column of the activity sheet)."""
+    if SHEET_SEPARATOR in key:
+        sheet, header = key.split(SHEET_SEPARATOR, 1)
+        folded = {normalize_header(name): name for name in sheets}
+        if normalize_header(sheet) in folded:
+            return folded[normalize_header(sheet)], header
+    return None, key
 
 
 def recognise_header(header: str) -> str | None:
@@ -98,11 +197,37 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
 
 
 def normalize_target(value: str) -> str | None:
-    """Canonical target name of a mapping value (``"(ignore)"`` → ``"ignore"``), ``None`` if unknown."""
+    """Canonical target name of a mapping value, ``None`` if unknown.
+
+    Accepts the English names (``"description"``), the Czech labels the web shows (``"Popis
+    aktivity"``, ``"Ponechat jako atribut"``, ``"Okruh (1. úroveň)"`` or ``"Okruh"``), ignoring
+    case and accents, and ``"(ignore)"``/``"ignorovat"``/``"-"`` for :data:`IGNORE`.
+    """
     key = (value or "").strip().lower()
     if key in _IGNORE_SPELLINGS:
         return IGNORE
-    return key if key in TARGETS else None
+    return _TARGET_SPELLINGS.get(normalize_header(value or ""))
+
+
+def read_mapping(value: str) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """Read the CLI ``--mapping`` value into ``(columns, sheet roles)``.
+
+    Like :func:`parse_mapping_option`; a JSON file may also hold the form the plan saves,
+    ``{"columns": {header: field}, "sheets": {sheet: role}}``.
+
+    :raises ValueError: as :func:`parse_mapping_option` (message in Czech).
+    """
+    path = Path(value)
+    if value.lower().endswith(".json") and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"Soubor s mapováním „{value}“ nelze přečíst: {exc}") from exc
+        if isinstance(data, dict) and isinstance(data.get("columns", data.get("sheets")), dict):
+            columns, sheets = data.get("columns") or {}, data.get("sheets") or {}
+            if all(isinstance(v, str) for part in (columns, sheets) for v in part.values()):
+                return dict(columns) or None, dict(sheets) or None
+    return parse_mapping_option(value) or None, None
 
 
 def parse_mapping_option(value: str) -> dict[str, str]:

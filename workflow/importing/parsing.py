@@ -29,17 +29,22 @@ from workflow.importing.mapping import (
     EXTRA,
     FIELDS,
     IGNORE,
+    LEVEL_FIELDS,
+    LEVEL_TARGETS,
     REQUIRED,
     TARGETS,
     guess_mapping,
     normalize_header,
     normalize_target,
+    recognise_level_header,
+    split_key,
 )
-from workflow.importing.readers import JsonDocument, Table
+from workflow.importing.readers import JsonDocument, SheetInfo, Table
 from workflow.strategy_refs import parse_strategy_refs
 
 #: Text fields of an activity that come straight from a column.
 TEXT_FIELDS = (
+    "title",
     "description",
     "indicator",
     "deadline",
@@ -68,10 +73,14 @@ class ColumnInfo:
     recognised: bool
     letter: str = ""
     samples: list[str] = field(default_factory=list)
+    #: The sheet of a level-description column (``None``: the activity sheet).
+    level_sheet: str | None = None
 
     @property
     def target_label(self) -> str:
-        """Czech label of the target (``"Kód aktivity"``, ``"(ignorovat)"`` …)."""
+        """Czech label of the target: ``"Kód aktivity"``, ``"Ponechat jako atribut"``, ``"(ignorovat)"`` …"""
+        if self.level_sheet is not None:
+            return LEVEL_TARGETS.get(self.target, self.target)
         return TARGETS.get(self.target, self.target)
 
 
@@ -101,12 +110,15 @@ class ParsedActivity:
     """Level 3 as read. A text field is ``None`` when the source has no column for it.
 
     :ivar row: the row of the table (``None`` for JSON).
-    :ivar extra: unmapped columns, header → text (empty cells left out).
+    :ivar extra: the columns kept as further attributes, header → cell text exactly as written
+        (empty cells as ``""``), in the source's column order; JSON: its further keys, empty
+        ones left out.
     """
 
     code: str
     goal_code: str
     row: int | None = None
+    title: str | None = None
     description: str | None = None
     indicator: str | None = None
     deadline: str | None = None
@@ -135,6 +147,13 @@ class ParsedPlan:
     period: str | None = None
     abbreviations: dict[str, str] | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Every sheet of the workbook with its role (empty for JSON).
+    sheets: list[SheetInfo] = field(default_factory=list)
+    #: The columns of each level-description sheet, by sheet name.
+    level_columns: dict[str, list[ColumnInfo]] = field(default_factory=dict)
+    #: The effective mapping: ``{"columns": {key: field}, "sheets": {sheet: role}}`` (saved with
+    #: the plan and reused by its next import).
+    effective_mapping: dict[str, Any] = field(default_factory=dict)
 
 
 def code_segments(code: str) -> list[str]:
@@ -269,181 +288,337 @@ def resolve_mapping(
             target=targets[index],
             recognised=recognised[index],
             letter=table.column_letters[index] if index < len(table.column_letters) else "",
-            samples=[row.cells[index] for row in table.rows if row.cells[index]][:2],
+            samples=[row.cells[index] for row in table.rows if row.cells[index].strip()][:2],
         )
         for index, header in enumerate(table.headers)
     ]
     return targets, columns
 
 
-def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPlan:
-    """Validate a table and turn it into a :class:`ParsedPlan`.
+def split_mapping(
+    mapping: dict[str, str] | None, table: Table
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Split a mapping into the activity sheet's part and each other sheet's part.
 
+    A key ``"<sheet>!<header>"`` names a column of that sheet (see
+    :data:`~workflow.importing.mapping.SHEET_SEPARATOR`); other keys name activity columns.
+
+    :returns: ``(activity mapping, {sheet: mapping})``.
+    """
+    names = [info.title for info in table.sheets if info.title]
+    activity: dict[str, str] = {}
+    levels: dict[str, dict[str, str]] = {}
+    for key, value in (mapping or {}).items():
+        sheet, header = split_key(key, names)
+        if sheet is None or sheet == table.sheet:
+            activity[header] = value
+        else:
+            levels.setdefault(sheet, {})[header] = value
+    return activity, levels
+
+
+@dataclass
+class _Hierarchy:
+    """Areas and goals met so far while reading the activity rows."""
+
+    areas: dict[str, ParsedArea] = field(default_factory=dict)
+    goals: dict[str, ParsedGoal] = field(default_factory=dict)
+    goal_rows: dict[str, int] = field(default_factory=dict)
+
+
+class _Rows:
+    """The activity sheet with its effective mapping: cell access by field."""
+
+    def __init__(self, table: Table, targets: dict[int, str]) -> None:
+        self.table = table
+        self.targets = targets
+        self.column_of = {target: index for index, target in targets.items() if target in FIELDS}
+        self.header_of = {target: table.headers[index] for target, index in self.column_of.items()}
+        self.extra_columns = [index for index, target in targets.items() if target == EXTRA]
+
+    def cell(self, row: Any, target: str) -> str | None:
+        """The cell of ``target`` exactly as written, or ``None`` when no column feeds it."""
+        index = self.column_of.get(target)
+        return None if index is None else row.cells[index]
+
+    def column(self, target: str, fallback: str = "code") -> str:
+        """Header of ``target``'s column (for issues), else of ``fallback``'s."""
+        return self.header_of.get(target, self.header_of.get(fallback, ""))
+
+
+def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPlan:
+    """Validate a table (and its workbook's level and abbreviation sheets) into a :class:`ParsedPlan`.
+
+    :param mapping: ``{header: field}`` for the activity sheet and ``{"<sheet>!<header>": field}``
+        for a level-description sheet (see :mod:`workflow.importing.mapping`).
     :raises PlanImportError: every problem found (header, mapping, codes, hierarchy).
     """
     issues = IssueCollector()
-    targets, columns = resolve_mapping(table, mapping, issues)
+    activity_mapping, level_mappings = split_mapping(mapping, table)
+    targets, columns = resolve_mapping(table, activity_mapping, issues)
     issues.raise_if_any()
-    column_of = {target: index for index, target in targets.items() if target in FIELDS}
-    header_of = {target: table.headers[index] for target, index in column_of.items()}
-    extra_columns = [index for index, target in targets.items() if target == EXTRA]
-
-    areas: dict[str, ParsedArea] = {}
-    goals: dict[str, ParsedGoal] = {}
-    goal_rows: dict[str, int] = {}
+    rows = _Rows(table, targets)
+    hierarchy = _Hierarchy()
     activities: list[ParsedActivity] = []
     first_row: dict[str, int] = {}
-    warnings: list[str] = []
-
-    def cell(row: Any, target: str) -> str | None:
-        index = column_of.get(target)
-        return None if index is None else row.cells[index]
-
     for row in table.rows:
-        raw_code = cell(row, "code") or ""
-        if not raw_code:
-            if any(row.cells[i] for i, t in targets.items() if t != IGNORE):
-                issues.add("empty_code", _("Chybí kód aktivity."), row=row.number, column=header_of["code"])
+        code = _row_code(row, rows, first_row, issues)
+        if code is None:
             continue
-        code = normalize_code(raw_code)
-        if not check_code(code):
-            issues.add(
-                "invalid_code",
-                _("Kód „%(code)s“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).", code=raw_code),
-                row=row.number,
-                column=header_of["code"],
-            )
+        goal_code = _place_row(row, code, rows, hierarchy, issues)
+        if goal_code is None:
             continue
-        if code in first_row:
-            issues.add(
-                "duplicate_code",
-                _("Kód „%(code)s“ je v souboru dvakrát: na řádcích %(first)s a %(second)s.", code=code,
-                  first=first_row[code], second=row.number),
-                row=row.number,
-                column=header_of["code"],
-            )
-            continue
-        first_row[code] = row.number
-        derived = derive_parents(code)
-
-        area_code, area_title = None, ""
-        if area_cell := cell(row, "area"):
-            area_code, area_title = split_code_and_title(area_cell)
-            if area_code is None:
-                area_code = derived[0] if derived else None
-        elif derived:
-            area_code = derived[0]
-        goal_code, goal_title = None, ""
-        if goal_cell := cell(row, "goal"):
-            goal_code, goal_title = split_code_and_title(goal_cell)
-            if goal_code is None:
-                goal_code = derived[1] if derived else None
-        elif derived:
-            goal_code = derived[1]
-        if goal_code is None or area_code is None:
-            issues.add(
-                "missing_goal",
-                (_("U aktivity „%(code)s“ nelze určit cíl: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
-                   "chybí nebo je prázdný.", code=code) if goal_code is None else
-                 _("U aktivity „%(code)s“ nelze určit okruh: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
-                   "chybí nebo je prázdný.", code=code)),
-                row=row.number,
-                column=header_of.get("goal" if goal_code is None else "area", header_of["code"]),
-            )
-            continue
-        if _belongs(goal_code, area_code) is False:
-            issues.add(
-                "goal_area_mismatch",
-                _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
-                row=row.number,
-                column=header_of.get("goal", header_of["code"]),
-            )
-            continue
-        if _belongs(code, goal_code) is False:
-            issues.add(
-                "activity_goal_mismatch",
-                _("Aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", code=code, goal=goal_code),
-                row=row.number,
-                column=header_of["code"],
-            )
-            continue
-        area = areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
-        if area_title and not area.title:
-            area.title = area_title
-        goal = goals.get(goal_code)
-        if goal is None:
-            goal = goals[goal_code] = ParsedGoal(code=goal_code, area_code=area_code, title=goal_title)
-            goal_rows[goal_code] = row.number
-        elif goal.area_code != area_code:
-            issues.add(
-                "goal_area_mismatch",
-                _("Cíl „%(goal)s“ je na řádku %(row)s v okruhu „%(first)s“, zde v okruhu „%(second)s“.",
-                  goal=goal_code, row=goal_rows[goal_code], first=goal.area_code, second=area_code),
-                row=row.number,
-                column=header_of.get("area", header_of["code"]),
-            )
-            continue
-        elif goal_title and not goal.title:
-            goal.title = goal_title
-
         activity = ParsedActivity(code=code, goal_code=goal_code, row=row.number)
         for target in TEXT_FIELDS:
-            setattr(activity, target, cell(row, target))
-        activity.extra = {table.headers[i]: row.cells[i] for i in extra_columns if row.cells[i]}
+            setattr(activity, target, rows.cell(row, target))
+        activity.extra = {table.headers[i]: row.cells[i] for i in rows.extra_columns}
         activities.append(activity)
 
     if not activities and not issues:
         issues.add("no_data_rows", _("Tabulka neobsahuje žádnou aktivitu s kódem."), row=table.header_row)
-    _apply_goal_sheet(table, areas, goals, issues)
+    level_columns = {}
+    for level in table.level_tables:
+        name = level.sheet or ""
+        level_columns[name] = _apply_level_sheet(level, level_mappings.get(name, {}), hierarchy, issues)
     issues.raise_if_any()
-    present = {target for target in TEXT_FIELDS if target in column_of}
-    warnings.extend(_activity_warnings(activities))
     return ParsedPlan(
         format=table.format,
         sheet=table.sheet,
-        areas=areas,
-        goals=goals,
+        areas=hierarchy.areas,
+        goals=hierarchy.goals,
         activities=activities,
-        present=present,
+        present={target for target in TEXT_FIELDS if target in rows.column_of},
         columns=columns,
-        warnings=warnings,
+        abbreviations=table.abbreviations,
+        warnings=_activity_warnings(activities),
+        sheets=list(table.sheets),
+        level_columns=level_columns,
+        effective_mapping=_effective_mapping(table, columns, level_columns),
     )
 
 
-def _apply_goal_sheet(
-    table: Table, areas: dict[str, ParsedArea], goals: dict[str, ParsedGoal], issues: IssueCollector
+def _effective_mapping(
+    table: Table, columns: list[ColumnInfo], level_columns: dict[str, list[ColumnInfo]]
+) -> dict[str, Any]:
+    """The mapping that reproduces this reading: every column's target and every sheet's role."""
+    mapped = {column.header: column.target for column in columns}
+    for sheet, level in level_columns.items():
+        mapped.update({f"{sheet}!{column.header}": column.target for column in level})
+    return {"columns": mapped, "sheets": {info.title: info.role for info in table.sheets if info.title}}
+
+
+def _row_code(row: Any, rows: _Rows, first_row: dict[str, int], issues: IssueCollector) -> str | None:
+    """The row's normalised activity code, or ``None`` (an empty row, or an issue was added)."""
+    raw_code = (rows.cell(row, "code") or "").strip()
+    if not raw_code:
+        if any(row.cells[i].strip() for i, t in rows.targets.items() if t != IGNORE):
+            issues.add("empty_code", _("Chybí kód aktivity."), row=row.number, column=rows.column("code"))
+        return None
+    code = normalize_code(raw_code)
+    if not check_code(code):
+        issues.add(
+            "invalid_code",
+            _("Kód „%(code)s“ nemá platný tvar (očekává se např. A1.2 nebo 1.1.1).", code=raw_code),
+            row=row.number,
+            column=rows.column("code"),
+        )
+        return None
+    if code in first_row:
+        issues.add(
+            "duplicate_code",
+            _("Kód „%(code)s“ je v souboru dvakrát: na řádcích %(first)s a %(second)s.", code=code,
+              first=first_row[code], second=row.number),
+            row=row.number,
+            column=rows.column("code"),
+        )
+        return None
+    first_row[code] = row.number
+    return code
+
+
+def _level_cell(cell: str | None, derived: str | None) -> tuple[str | None, str]:
+    """Code and title of an „Okruh“/„Cíl“ cell, the code derived from the activity code when the
+    cell is empty or names no code."""
+    if cell and cell.strip():
+        code, title = split_code_and_title(cell)
+        return (code if code is not None else derived), title
+    return derived, ""
+
+
+def _place_row(row: Any, code: str, rows: _Rows, hierarchy: _Hierarchy, issues: IssueCollector) -> str | None:
+    """Put the row's area and goal into ``hierarchy``; the goal's code, or ``None`` (issue added)."""
+    derived = derive_parents(code)
+    area_code, area_title = _level_cell(rows.cell(row, "area"), derived[0] if derived else None)
+    goal_code, goal_title = _level_cell(rows.cell(row, "goal"), derived[1] if derived else None)
+    if goal_code is None or area_code is None:
+        issues.add(
+            "missing_goal",
+            (_("U aktivity „%(code)s“ nelze určit cíl: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
+               "chybí nebo je prázdný.", code=code) if goal_code is None else
+             _("U aktivity „%(code)s“ nelze určit okruh: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
+               "chybí nebo je prázdný.", code=code)),
+            row=row.number,
+            column=rows.column("goal" if goal_code is None else "area"),
+        )
+        return None
+    if _belongs(goal_code, area_code) is False:
+        issues.add(
+            "goal_area_mismatch",
+            _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
+            row=row.number,
+            column=rows.column("goal"),
+        )
+        return None
+    if _belongs(code, goal_code) is False:
+        issues.add(
+            "activity_goal_mismatch",
+            _("Aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", code=code, goal=goal_code),
+            row=row.number,
+            column=rows.column("code"),
+        )
+        return None
+    area = hierarchy.areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
+    if area_title and not area.title:
+        area.title = area_title
+    goal = hierarchy.goals.get(goal_code)
+    if goal is None:
+        hierarchy.goals[goal_code] = ParsedGoal(code=goal_code, area_code=area_code, title=goal_title)
+        hierarchy.goal_rows[goal_code] = row.number
+    elif goal.area_code != area_code:
+        issues.add(
+            "goal_area_mismatch",
+            _("Cíl „%(goal)s“ je na řádku %(row)s v okruhu „%(first)s“, zde v okruhu „%(second)s“.",
+              goal=goal_code, row=hierarchy.goal_rows[goal_code], first=goal.area_code, second=area_code),
+            row=row.number,
+            column=rows.column("area"),
+        )
+        return None
+    elif goal_title and not goal.title:
+        goal.title = goal_title
+    return goal_code
+
+
+def _level_targets(level: Table, mapping: dict[str, str], issues: IssueCollector) -> dict[int, str]:
+    """Column index → level field of a level-description sheet: recognised headers, then ``mapping``."""
+    targets = {i: recognise_level_header(h) or IGNORE for i, h in enumerate(level.headers)}
+    by_key = {normalize_header(h): i for i, h in enumerate(level.headers)}
+    for header, value in mapping.items():
+        index = by_key.get(normalize_header(header))
+        target = normalize_target(value)
+        if index is None:
+            issues.add(
+                "unknown_header",
+                _("Sloupec „%(header)s“ uvedený v mapování na listu „%(sheet)s“ není.", header=header,
+                  sheet=level.sheet),
+                row=level.header_row,
+                column=header,
+            )
+        elif target not in LEVEL_TARGETS:
+            issues.add(
+                "unknown_field",
+                _("Pole „%(field)s“ nelze použít pro popisy úrovní (list „%(sheet)s“, sloupec „%(header)s“). "
+                  "Možná pole: %(fields)s.", field=value, sheet=level.sheet, header=header,
+                  fields=", ".join(LEVEL_FIELDS.values())),
+                row=level.header_row,
+                column=header,
+            )
+        else:
+            if target != IGNORE:
+                targets.update({i: IGNORE for i, t in targets.items() if t == target})
+            targets[index] = target
+    return targets
+
+
+def describe_level_sheet(level: Table, mapping: dict[str, str]) -> list[ColumnInfo]:
+    """The columns of a level-description sheet with their targets under ``mapping`` (problems of
+    the mapping are left to the import, which reports them)."""
+    return _apply_level_sheet(level, mapping, _Hierarchy(), IssueCollector())
+
+
+def _apply_level_sheet(
+    level: Table, mapping: dict[str, str], hierarchy: _Hierarchy, issues: IssueCollector
+) -> list[ColumnInfo]:
+    """Titles and descriptions of areas and goals from a level-description sheet (the real XLSX's
+    „Cíle“, a strategy's „Specifické cíle“). A code of one segment (``2``, ``A``) is an area, a
+    longer one (``2.1``, ``A1``) a goal of the area its „Okruh“ cell or its code names; a goal
+    without activities is kept. Titles fill only empty ones (the activity sheet's cells win);
+    a description becomes the area's intro or the goal's comment.
+
+    :returns: the sheet's columns with their targets (for the preview).
+    """
+    targets = _level_targets(level, mapping, issues)
+    column_of = {target: index for index, target in targets.items() if target != IGNORE}
+    if level.rows and "code" not in column_of:
+        issues.add(
+            "missing_header",
+            _("List „%(sheet)s“ s popisy úrovní nemá sloupec s kódem úrovně; přiřaďte jej v mapování, "
+              "nebo listu dejte roli „Nepoužít“.", sheet=level.sheet),
+            row=level.header_row,
+            column=level.sheet or "",
+        )
+    else:
+        for row in level.rows:
+            _apply_level_row(level, row, column_of, hierarchy, issues)
+    return [
+        ColumnInfo(
+            header=header,
+            target=targets[i],
+            recognised=recognise_level_header(header) is not None,
+            letter=level.column_letters[i] if i < len(level.column_letters) else "",
+            samples=[r.cells[i] for r in level.rows if r.cells[i].strip()][:2],
+            level_sheet=level.sheet,
+        )
+        for i, header in enumerate(level.headers)
+    ]
+
+
+def _apply_level_row(
+    level: Table, row: Any, column_of: dict[str, int], hierarchy: _Hierarchy, issues: IssueCollector
 ) -> None:
-    """Titles and comments of goals from the „Cíle“ sheet of the real XLSX."""
-    for item in table.goal_rows:
-        code = normalize_code(item["code"])
-        area_code, area_title = split_code_and_title(item.get("area", ""))
-        goal = goals.get(code)
-        if goal is None:
-            if area_code is None:
-                derived = code_segments(code)
-                area_code = derived[0] if len(derived) >= 2 else None
-            if area_code is None:
-                continue
-            if _belongs(code, area_code) is False:
-                issues.add(
-                    "goal_area_mismatch",
-                    _("Cíl „%(goal)s“ na listu „Cíle“ nepatří do okruhu „%(area)s“.", goal=code,
-                      area=area_code),
-                    row=item["row"],
-                    column="Kód cíle",
-                )
-                continue
-            areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
-            goal = goals[code] = ParsedGoal(code=code, area_code=area_code, title="")
-        if item.get("title") and not goal.title:
-            goal.title = item["title"]
-        if "comment" in item:
-            goal.comment = item["comment"]
+    def cell(target: str) -> str | None:
+        return row.cells[column_of[target]] if target in column_of else None
+
+    code_cell = (cell("code") or "").strip()
+    if not code_cell:
+        return
+    code, cell_title = split_code_and_title(code_cell)
+    code = code or normalize_code(code_cell)
+    title = (cell("title") or "").strip() or cell_title
+    description = cell("description")
+    segments = code_segments(code)
+    if len(segments) < 2 or code in hierarchy.areas:
+        area = hierarchy.areas.setdefault(code, ParsedArea(code=code, title=title))
+        area.title = area.title or title
+        if description is not None:
+            area.intro = description
+        return
+    area_code = split_code_and_title(cell("area") or "")[0] or segments[0]
+    goal = hierarchy.goals.get(code)
+    if goal is None:
+        if _belongs(code, area_code) is False:
+            issues.add(
+                "goal_area_mismatch",
+                _("Cíl „%(goal)s“ na listu „%(sheet)s“ nepatří do okruhu „%(area)s“.", goal=code,
+                  sheet=level.sheet, area=area_code),
+                row=row.number,
+                column=level.headers[column_of["code"]],
+            )
+            return
+        hierarchy.areas.setdefault(area_code, ParsedArea(code=area_code, title=""))
+        goal = hierarchy.goals[code] = ParsedGoal(code=code, area_code=area_code, title="")
+    goal.title = goal.title or title
+    if description is not None:
+        goal.comment = description
 
 
 def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
-    """Readable warnings: empty descriptions, deadlines and strategy references not understood."""
+    """Readable warnings: empty descriptions, deadlines and strategy references not understood.
+
+    Deadlines not understood are grouped: one line per distinct value with its count and the
+    first codes (a plan of 50 cards with „2024+“ gets one line, not 50).
+    """
     warnings = []
+    unknown_deadlines: dict[str, list[str]] = {}
     for activity in activities:
         where = (
             _("Řádek %(row)s, aktivita %(code)s", row=activity.row, code=activity.code) if activity.row
@@ -451,11 +626,9 @@ def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
         )
         if activity.description is not None and not activity.description.strip():
             warnings.append(_("%(where)s: chybí popis aktivity.", where=where))
-        if activity.deadline and parse_deadline(activity.deadline).kind == DeadlineKind.unknown:
-            warnings.append(
-                _("%(where)s: termín „%(deadline)s“ se nepodařilo rozpoznat; uložen jako text.", where=where,
-                  deadline=activity.deadline)
-            )
+        deadline = (activity.deadline or "").strip()
+        if deadline and parse_deadline(deadline).kind == DeadlineKind.unknown:
+            unknown_deadlines.setdefault(deadline, []).append(activity.code)
         if activity.strategy_refs:
             unparsed = parse_strategy_refs(activity.strategy_refs).unparsed
             if unparsed:
@@ -463,6 +636,12 @@ def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
                     _("%(where)s: ve vazbě na strategii „%(refs)s“ nejsou rozpoznány části %(parts)s.",
                       where=where, refs=activity.strategy_refs, parts=", ".join(f"„{t}“" for t in unparsed))
                 )
+    for value, codes in unknown_deadlines.items():
+        shown = ", ".join(codes[:5]) + (" …" if len(codes) > 5 else "")
+        warnings.append(
+            _("Termín „%(deadline)s“ se nepodařilo rozpoznat (%(count)s× : %(codes)s); uložen jako text.",
+              deadline=value, count=len(codes), codes=shown)
+        )
     return warnings
 
 
@@ -470,6 +649,7 @@ def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
 
 _JSON_ACTIVITY_KEYS = {
     "code",
+    "title",
     "description",
     "indicator",
     "deadline",

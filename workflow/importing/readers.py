@@ -7,9 +7,15 @@ bytes are not a readable plan file. What the cells mean is decided in
 
 Formats (``data/README.md``):
 
-- XLSX, read with openpyxl in read-only mode; sheet „Akční plán“ or the first sheet, plus the
-  sheet „Cíle“ (goal codes, titles and comments) when present. Formula cells are refused, since
-  their value is whatever the last program that saved the file computed (or nothing).
+- XLSX, read with openpyxl in read-only mode. Every sheet gets a role (:data:`SHEET_ROLES`):
+  the activity sheet (given, else „Akční plán“, else the first sheet whose header names an
+  activity code), level descriptions (given, or a sheet whose header names a level code, as the
+  real XLSX's „Cíle“), abbreviations (a sheet „Zkratky“/„Seznam zkratek“) or ignored — each
+  listed with the reason, so nothing is left out without a word. Formula cells of the sheets used
+  are refused, since their value is whatever the last program that saved the file computed.
+- Cells are kept as written (byte-exact, including spaces at either end); only control
+  characters are dropped and a cell's ``\r\n`` line ends become ``\n``. Whether a cell or a row
+  is empty is judged without whitespace.
 - CSV in UTF-8 with or without BOM, comma, semicolon or tab, RFC 4180 quoting.
 - JSON: ``{"title", "period", "areas": [{"code", "title", "intro", "footnotes", "goals": [{"code",
   "title", "comment", "coordination", "activities": [{…}]}]}], "abbreviations": {…}}``.
@@ -32,13 +38,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from workflow.importing.errors import IssueCollector, PlanImportError, fail
-from workflow.importing.mapping import normalize_header, recognise_header
+from workflow.importing.mapping import (
+    ABBREVIATIONS,
+    ACTIVITIES,
+    IGNORED,
+    LEVELS,
+    normalize_header,
+    normalize_role,
+    recognise_header,
+    recognise_level_header,
+)
 from workflow.text import strip_control_characters
 
 #: Name of the activity sheet in the real XLSX; otherwise the first sheet is read.
 ACTIVITY_SHEET = "Akční plán"
-#: Name of the optional sheet of goals (codes, titles, comments) in the real XLSX.
-GOALS_SHEET = "Cíle"
+#: Sheet names that hold a plan's abbreviations („Seznam zkratek“ of seed 002).
+ABBREVIATION_SHEETS = ("Zkratky", "Seznam zkratek")
 #: The header row is searched for among this many first non-empty rows.
 HEADER_SEARCH_ROWS = 20
 #: Defaults of the limits against decompression bombs and endless tables (``IMPORT_MAX_ROWS``,
@@ -76,7 +91,9 @@ class Table:
     :ivar header_row: number of the header row.
     :ivar rows: data rows, cells aligned with ``headers``.
     :ivar column_letters: spreadsheet column letters (XLSX) or 1-based numbers (CSV) as text.
-    :ivar goal_rows: rows of the „Cíle“ sheet as ``{"area", "code", "title", "comment", "row"}``.
+    :ivar sheets: every sheet of the workbook with its role (one entry for a CSV).
+    :ivar level_tables: the level-description sheets, read as tables.
+    :ivar abbreviations: abbreviation → meaning from an abbreviations sheet (``None``: none).
     """
 
     format: str
@@ -85,7 +102,25 @@ class Table:
     header_row: int
     rows: list[TableRow]
     column_letters: list[str] = field(default_factory=list)
-    goal_rows: list[dict[str, Any]] = field(default_factory=list)
+    sheets: list[SheetInfo] = field(default_factory=list)
+    level_tables: list[Table] = field(default_factory=list)
+    abbreviations: dict[str, str] | None = None
+
+
+@dataclass
+class SheetInfo:
+    """One sheet of a workbook and what the import does with it.
+
+    :ivar title: the sheet's name (``""`` for a CSV file).
+    :ivar role: one of :data:`~workflow.importing.mapping.SHEET_ROLES`.
+    :ivar rows: its non-empty rows (header included).
+    :ivar reason: why it has that role, in Czech („zvoleno v mapování“, „prázdný list“ …).
+    """
+
+    title: str
+    role: str
+    rows: int
+    reason: str = ""
 
 
 @dataclass
@@ -104,6 +139,8 @@ def read_source(
     mapping_headers: frozenset[str] = frozenset(),
     max_rows: int = DEFAULT_MAX_ROWS,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+    sheet_roles: dict[str, str] | None = None,
+    lenient: bool = False,
 ) -> Table | JsonDocument:
     """Decode an uploaded plan file.
 
@@ -117,6 +154,9 @@ def read_source(
         bytes (``IMPORT_MAX_UNCOMPRESSED_MB``); checked from the ZIP directory before openpyxl
         opens the file, so a decompression bomb is refused unread (``zipfile`` itself stops any
         member at its declared size).
+    :param sheet_roles: ``{sheet name: role}`` chosen by the user (XLSX only); other sheets get a
+        guessed role.
+    :param lenient: ignore roles of sheets the workbook does not have (instead of refusing).
     :returns: a :class:`Table` (XLSX, CSV) or a :class:`JsonDocument`.
     :raises PlanImportError: too large (also unpacked), too many rows, empty, not a spreadsheet,
         not UTF-8, malformed CSV or JSON, formula cells, or no data rows.
@@ -140,7 +180,8 @@ def read_source(
     if content.startswith(b"PK\x03\x04"):
         _check_zip(content, filename, max_uncompressed)
         _refuse_dtds(content, filename)
-        return _read_xlsx(content, filename, mapping_headers, max_rows)
+        roles = dict(sheet_roles or {})
+        return _read_xlsx(content, filename, mapping_headers, max_rows, roles, lenient=lenient)
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise fail(
             "not_spreadsheet",
@@ -196,7 +237,7 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return strip_control_characters(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        return strip_control_characters(value.replace("\r\n", "\n").replace("\r", "\n"))
     if isinstance(value, bool):
         return "ano" if value else "ne"
     if isinstance(value, datetime):
@@ -278,7 +319,15 @@ def _too_many_rows(max_rows: int) -> PlanImportError:
     )
 
 
-def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str], max_rows: int) -> Table:
+def _read_xlsx(
+    content: bytes,
+    filename: str,
+    mapping_headers: frozenset[str],
+    max_rows: int,
+    sheet_roles: dict[str, str],
+    *,
+    lenient: bool = False,
+) -> Table:
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -289,25 +338,145 @@ def _read_xlsx(content: bytes, filename: str, mapping_headers: frozenset[str], m
     except Exception:  # zipfile, XML and openpyxl errors alike mean "not a workbook we can read"
         raise _not_xlsx(filename) from None
     try:
-        by_name = {normalize_header(ws.title): ws for ws in workbook.worksheets}
-        sheet = by_name.get(normalize_header(ACTIVITY_SHEET)) or (
-            workbook.worksheets[0] if workbook.worksheets else None
-        )
-        if sheet is None:
+        if not workbook.worksheets:
             raise fail("no_data_rows", _("Sešit neobsahuje žádný list."))
-        raw_rows, formulas = _sheet_rows(sheet, max_rows)
-        goals_sheet = by_name.get(normalize_header(GOALS_SHEET))
-        goal_raw: list[tuple[int, list[str]]] = []
-        if goals_sheet is not None and goals_sheet is not sheet:
-            goal_raw, goal_formulas = _sheet_rows(goals_sheet, max_rows)
-            formulas += goal_formulas
+        read = [(ws.title, *_sheet_rows(ws, max_rows)) for ws in workbook.worksheets]
     finally:
         workbook.close()
+    if lenient:
+        present = {normalize_header(title) for title, _rows, _formulas in read}
+        sheet_roles = {name: role for name, role in sheet_roles.items() if normalize_header(name) in present}
+    roles = _sheet_roles([(title, rows) for title, rows, _formulas in read], sheet_roles, mapping_headers)
+    activity_title = next(title for title, (role, _reason) in roles.items() if role == ACTIVITIES)
+    raw_rows = next(rows for title, rows, _formulas in read if title == activity_title)
+    formulas = [f for title, _rows, found in read if roles[title][0] != IGNORED for f in found]
     if formulas:
-        raise _formula_error(formulas, sheet.title, raw_rows, mapping_headers)
-    table = _table("xlsx", sheet.title, raw_rows, mapping_headers, letters=get_column_letter)
-    table.goal_rows = _goal_rows(goal_raw)
+        raise _formula_error(formulas, activity_title, raw_rows, mapping_headers)
+    table = _table("xlsx", activity_title, raw_rows, mapping_headers, letters=get_column_letter)
+    for title, rows, _formulas in read:
+        role, reason = roles[title]
+        table.sheets.append(SheetInfo(title, role, sum(1 for _n, cells in rows if _filled(cells)), reason))
+        if role == LEVELS:
+            table.level_tables.append(_level_table(title, rows, get_column_letter))
+        elif role == ABBREVIATIONS:
+            table.abbreviations = {**(table.abbreviations or {}), **_abbreviations(rows)}
     return table
+
+
+def _filled(cells: list[str]) -> bool:
+    """True for a row with at least one cell that is not just whitespace."""
+    return any(cell.strip() for cell in cells)
+
+
+def _sheet_roles(
+    sheets: list[tuple[str, list[tuple[int, list[str]]]]],
+    chosen: dict[str, str],
+    mapping_headers: frozenset[str],
+) -> dict[str, tuple[str, str]]:
+    """The role of every sheet with the reason, in Czech: chosen ones as chosen, the rest guessed.
+
+    Exactly one sheet holds the activities: the one chosen, else „Akční plán“, else the first whose
+    header names an activity code, else the first sheet.
+
+    :raises PlanImportError: a chosen role is unknown or names no sheet, or two sheets are chosen
+        for the activities.
+    """
+    issues = IssueCollector()
+    by_key = {normalize_header(title): title for title, _rows in sheets}
+    roles: dict[str, tuple[str, str]] = {}
+    for name, value in chosen.items():
+        title, role = by_key.get(normalize_header(name)), normalize_role(value)
+        if title is None:
+            issues.add("unknown_sheet", _("List „%(sheet)s“ uvedený v mapování v sešitu není. Listy sešitu: "
+                                          "%(sheets)s.", sheet=name,
+                                          sheets=", ".join(f"„{t}“" for t, _r in sheets)), column=name)
+        elif role is None:
+            issues.add("unknown_role", _("Roli „%(role)s“ listu „%(sheet)s“ neznáme. Možné role: aktivity, "
+                                         "popisy úrovní, zkratky, nepoužít.", role=value, sheet=name),
+                       column=name)
+        else:
+            roles[title] = (role, _("zvoleno v mapování"))
+    chosen_activities = [title for title, (role, _reason) in roles.items() if role == ACTIVITIES]
+    if len(chosen_activities) > 1:
+        issues.add("duplicate_sheet", _("Aktivity mohou být jen na jednom listu, zvoleny jsou „%(sheets)s“.",
+                                        sheets="“, „".join(chosen_activities)))
+    issues.raise_if_any()
+    if not chosen_activities:
+        activity, reason = _guess_activity_sheet(sheets, roles, mapping_headers)
+        roles[activity] = (ACTIVITIES, reason)
+    for title, rows in sheets:
+        if title not in roles:
+            roles[title] = _guess_role(title, rows)
+    return roles
+
+
+def _guess_activity_sheet(
+    sheets: list[tuple[str, list[tuple[int, list[str]]]]],
+    roles: dict[str, tuple[str, str]],
+    mapping_headers: frozenset[str],
+) -> tuple[str, str]:
+    """The activity sheet when none was chosen, with the reason: „Akční plán“, else the first sheet
+    whose header names an activity code (or a mapped column), else the first sheet without a role.
+
+    :raises PlanImportError: every sheet has another role.
+    """
+    free = [(title, rows) for title, rows in sheets if title not in roles]
+    if not free:
+        raise fail("no_activity_sheet", _("Žádný list sešitu nemá roli „Aktivity“; zvolte ji v mapování."))
+    for title, _rows in free:
+        if normalize_header(title) == normalize_header(ACTIVITY_SHEET):
+            return title, _("list „%(name)s“", name=ACTIVITY_SHEET)
+    for title, rows in free:
+        header = _header_cells(rows, mapping_headers)
+        if any(recognise_header(h) == "code" or normalize_header(h) in mapping_headers for h in header):
+            return title, _("záhlaví obsahuje kód aktivity")
+    return free[0][0], _("první list sešitu")
+
+
+def _header_cells(rows: list[tuple[int, list[str]]], mapping_headers: frozenset[str]) -> list[str]:
+    non_empty = [(n, cells) for n, cells in rows if _filled(cells)]
+    return non_empty[_find_header(non_empty, mapping_headers)][1] if non_empty else []
+
+
+def _guess_role(title: str, rows: list[tuple[int, list[str]]]) -> tuple[str, str]:
+    """Role and reason of a sheet nobody chose a role for (not the activity sheet)."""
+    non_empty = [cells for _n, cells in rows if _filled(cells)]
+    if not non_empty:
+        return IGNORED, _("prázdný list")
+    header = non_empty[0]
+    if normalize_header(title) in {normalize_header(n) for n in ABBREVIATION_SHEETS} or (
+        header and normalize_header(header[0]) == "zkratka"
+    ):
+        return ABBREVIATIONS, _("list zkratek")
+    level_fields = {recognise_level_header(cell) for cell in header}
+    if "code" in level_fields and level_fields & {"title", "description"}:
+        return LEVELS, _("záhlaví obsahuje kód a název nebo popis úrovně")
+    return IGNORED, _("sloupce listu nejsou rozpoznány; obsahuje-li list data plánu, zvolte jeho roli")
+
+
+def _level_table(title: str, rows: list[tuple[int, list[str]]], letters: Any) -> Table:
+    """A level-description sheet as a :class:`Table` (header = its first non-empty row)."""
+    non_empty = [(n, cells) for n, cells in rows if _filled(cells)]
+    if len(non_empty) < 2:
+        return Table(format="xlsx", sheet=title, headers=[], header_row=non_empty[0][0] if non_empty else 0,
+                     rows=[])
+    header_row, header_cells = non_empty[0]
+    width = max(len(cells) for _n, cells in non_empty)
+    headers = [(header_cells[i] if i < len(header_cells) else "").strip() or f"Sloupec {letters(i + 1)}"
+               for i in range(width)]
+    body = [TableRow(n, [*cells[:width], *[""] * (width - len(cells))]) for n, cells in non_empty[1:]]
+    return Table(format="xlsx", sheet=title, headers=headers, header_row=header_row, rows=body,
+                 column_letters=[letters(i + 1) for i in range(width)])
+
+
+def _abbreviations(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
+    """An abbreviations sheet: first column the abbreviation, second its meaning (header skipped)."""
+    result = {}
+    for _n, cells in rows:
+        if len(cells) < 2 or not cells[0].strip() or normalize_header(cells[0]) == "zkratka":
+            continue
+        result[cells[0].strip()] = cells[1].strip()
+    return result
 
 
 def _sheet_rows(
@@ -332,7 +501,7 @@ def _sheet_rows(
                 cells.append("")
             else:
                 cells.append(_cell_text(cell.value))
-        if any(cells):
+        if _filled(cells):
             filled += 1
             if filled > max_rows:
                 raise _too_many_rows(max_rows)
@@ -349,7 +518,7 @@ def _formula_error(
     """One issue per formula cell, naming the cell, its row and (when known) its column header."""
     from openpyxl.utils import get_column_letter
 
-    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
+    non_empty = [(n, cells) for n, cells in raw_rows if _filled(cells)]
     header_row, headers = non_empty[_find_header(non_empty, mapping_headers)] if non_empty else (0, [])
     issues = IssueCollector()
     for sheet_title, number, index, formula in formulas:
@@ -372,26 +541,6 @@ def _formula_error(
     raise AssertionError("unreachable: formulas were given")
 
 
-def _goal_rows(raw_rows: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
-    """The „Cíle“ sheet: columns Okruh, Kód cíle, Název cíle, Komentář (by header, any order)."""
-    names = {"okruh": "area", "kod cile": "code", "cil": "code", "nazev cile": "title", "komentar": "comment"}
-    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
-    if not non_empty:
-        return []
-    _row, header = non_empty[0]
-    columns = {i: names[normalize_header(h)] for i, h in enumerate(header) if normalize_header(h) in names}
-    if "code" not in columns.values():
-        return []
-    goals = []
-    for number, cells in non_empty[1:]:
-        item: dict[str, Any] = {"row": number}
-        for index, key in columns.items():
-            item[key] = cells[index] if index < len(cells) else ""
-        if item.get("code"):
-            goals.append(item)
-    return goals
-
-
 # ------------------------------------------------------------------------------------------ CSV
 
 
@@ -404,7 +553,7 @@ def _read_csv(text: str, mapping_headers: frozenset[str], max_rows: int = DEFAUL
         filled = 0
         for number, record in enumerate(reader, start=1):
             cells = [_cell_text(value) for value in record]
-            if any(cells):
+            if _filled(cells):
                 filled += 1
                 if filled > max_rows:
                     raise _too_many_rows(max_rows)
@@ -416,7 +565,9 @@ def _read_csv(text: str, mapping_headers: frozenset[str], max_rows: int = DEFAUL
               line=reader.line_num, error=exc),
             row=reader.line_num,
         ) from None
-    return _table("csv", None, records, mapping_headers, letters=str)
+    table = _table("csv", None, records, mapping_headers, letters=str)
+    table.sheets = [SheetInfo("", ACTIVITIES, len(table.rows) + 1, _("soubor CSV má jediný list"))]
+    return table
 
 
 # ---------------------------------------------------------------------------------------- shared
@@ -429,7 +580,7 @@ def _table(
     mapping_headers: frozenset[str],
     letters: Any,
 ) -> Table:
-    non_empty = [(n, cells) for n, cells in raw_rows if any(cells)]
+    non_empty = [(n, cells) for n, cells in raw_rows if _filled(cells)]
     if not non_empty:
         raise fail("empty_file", _("Tabulka v souboru je prázdná (žádné záhlaví ani data)."))
     header_index = _find_header(non_empty, mapping_headers)
@@ -437,10 +588,12 @@ def _table(
     body = non_empty[header_index + 1 :]
     width = max(len(cells) for _number, cells in [non_empty[header_index], *body])
     # Columns beyond the header that hold data get a name; trailing empty columns are dropped.
-    while width > len(header_cells) and not any(len(c) >= width and c[width - 1] for _number, c in body):
+    while width > len(header_cells) and not any(
+        len(c) >= width and c[width - 1].strip() for _number, c in body
+    ):
         width -= 1
     headers = [
-        (header_cells[i] if i < len(header_cells) else "") or f"Sloupec {letters(i + 1)}"
+        (header_cells[i] if i < len(header_cells) else "").strip() or f"Sloupec {letters(i + 1)}"
         for i in range(width)
     ]
     rows = [TableRow(number, [*cells[:width], *[""] * (width - len(cells))]) for number, cells in body]
@@ -463,7 +616,9 @@ def _table(
 def _find_header(rows: list[tuple[int, list[str]]], mapping_headers: frozenset[str]) -> int:
     """Index of the header row: the first of the first rows naming two known or mapped columns."""
     for index, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        known = sum(1 for c in cells if c and (recognise_header(c) or normalize_header(c) in mapping_headers))
+        known = sum(
+            1 for c in cells if c.strip() and (recognise_header(c) or normalize_header(c) in mapping_headers)
+        )
         if known >= 2:
             return index
     return 0

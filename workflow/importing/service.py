@@ -5,6 +5,12 @@
 commit), so a bad file never leaves half a plan behind. Re-importing updates by code: areas, goals
 and activities are matched on their codes within the plan, and an unchanged file changes nothing.
 
+The target is always explicit (issue 14 §2): ``plan`` is the plan to update, or ``None`` for a new
+plan, which then needs a title and a period (:class:`ImportOptions`). No plan is ever looked up by
+its title. The column mapping of a commit is saved with the plan (``Plan.import_mapping``) and is
+the mapping of the plan's next import unless another is given. Every commit is recorded as a
+:class:`~workflow.models.PlanImport` with its change set (:mod:`.changeset`), so it can be reverted.
+
 A „Plnění“ column becomes the history of a closed past round (seed 002: the region's consolidated
 2024–2025 texts): one imported, closed :class:`ReportingRound`, one approved :class:`Entry` per
 routed (activity, body) and one :class:`Consolidation` per activity with the text as given.
@@ -28,20 +34,24 @@ from workflow.bodies import body_lookup, ensure_seed_bodies, fold_text
 from workflow.codes import natural_key
 from workflow.db import db, utcnow
 from workflow.deadlines import parse_deadline
-from workflow.importing.errors import IssueCollector
-from workflow.importing.mapping import normalize_header
+from workflow.importing.changeset import record_changes, take_snapshot
+from workflow.importing.errors import IssueCollector, PlanImportError
+from workflow.importing.mapping import SHEET_SEPARATOR, normalize_header
 from workflow.importing.parsing import (
     ColumnInfo,
     ParsedActivity,
     ParsedPlan,
+    describe_level_sheet,
     parse_json,
     parse_table,
     resolve_mapping,
+    split_mapping,
 )
 from workflow.importing.readers import (
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_UNCOMPRESSED,
     JsonDocument,
+    SheetInfo,
     read_source,
 )
 from workflow.models import (
@@ -53,6 +63,7 @@ from workflow.models import (
     Entry,
     Goal,
     Plan,
+    PlanImport,
     ReportingRound,
     User,
 )
@@ -62,7 +73,8 @@ from workflow.strategy_refs import parse_strategy_refs
 
 logger = logging.getLogger(__name__)
 
-#: Metadata of the real plan (seed 002), used when the options and the file say nothing else.
+#: Metadata of the real plan (seed 002): what the demo data and the tests pass for it explicitly.
+#: Never a default target: an import without a plan creates a new plan with the title it is given.
 DEFAULT_TITLE = "Akční plán sociálního začleňování Libereckého kraje"
 DEFAULT_STRATEGY = "Strategie sociálního začleňování Libereckého kraje 2021+"
 DEFAULT_PERIOD = "2024–2025"
@@ -73,6 +85,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 CHANGE_LABELS = {
     "sort_key": "kód",
     "goal": "cíl",
+    "title": "název",
     "description": "popis",
     "indicator": "indikátor",
     "deadline_raw": "termín",
@@ -89,8 +102,14 @@ CHANGE_LABELS = {
     "strategy_measures": "vazba na strategii",
     "strategy_goals": "vazba na strategii",
     "cooperation": "spolupráce",
-    "extra": "doplňující údaje",
+    "extra": "atributy",
 }
+
+
+def real_plan_options() -> ImportOptions:
+    """Title, strategy and period of the real plan (seed 002), for whoever imports it as a new plan
+    (the demo data, tests); the import itself never falls back to them."""
+    return ImportOptions(title=DEFAULT_TITLE, strategy=DEFAULT_STRATEGY, period=DEFAULT_PERIOD)
 
 
 def history_round_title(period: str) -> str:
@@ -100,14 +119,12 @@ def history_round_title(period: str) -> str:
 
 @dataclass
 class ImportOptions:
-    """Plan metadata for an import; ``None`` means "keep the target plan's value, else the default".
+    """Plan metadata for an import; ``None`` means "keep the target plan's value".
 
-    :ivar title: plan title (default :data:`DEFAULT_TITLE`). Without an explicit ``plan`` the
-        import updates the plan with this title, if there is one.
-    :ivar strategy: the strategy the plan belongs to (default :data:`DEFAULT_STRATEGY`).
-    :ivar period: e.g. ``"2024–2025"``; default: the file's ``period`` (JSON), else
-        :data:`DEFAULT_PERIOD`.
-    :ivar level_names: names of the three levels (default Okruh / Cíl / Aktivita).
+    :ivar title: plan title; required for a new plan (an import never looks a plan up by it).
+    :ivar strategy: the strategy the plan belongs to (new plan: empty when not given).
+    :ivar period: e.g. ``"2024–2025"``; required for a new plan.
+    :ivar level_names: names of the three levels (new plan: Okruh / Cíl / Aktivita).
     :ivar default_body: abbreviation of the body that answers for rows naming no department.
     :ivar history_round_title: title of the past round made from a „Plnění“ column (default
         :func:`history_round_title` of the period).
@@ -155,6 +172,7 @@ class ActivityChange:
     changed: list[str] = field(default_factory=list)
     row: int | None = None
     has_fulfilment: bool = False
+    title: str = ""
 
     @property
     def changed_labels(self) -> list[str]:
@@ -192,6 +210,15 @@ class ImportPreview:
     columns: list[ColumnInfo] = field(default_factory=list)
     history_round_title: str | None = None
     history_texts: int = 0
+    #: Every sheet of the workbook with its role (one for a CSV, none for JSON).
+    sheets: list[SheetInfo] = field(default_factory=list)
+    #: Columns of the level-description sheets, by sheet.
+    level_columns: dict[str, list[ColumnInfo]] = field(default_factory=dict)
+    #: Where the column mapping came from: ``"given"``, ``"saved"`` (the plan's last import) or
+    #: ``"recognised"`` (headers known without a mapping).
+    mapping_source: str = "recognised"
+    #: The mapping this import uses, as saved with the plan (``{"columns": …, "sheets": …}``).
+    effective_mapping: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -217,6 +244,8 @@ class ImportPreview:
             "warnings": list(self.warnings[:200]),
             "history_round_title": self.history_round_title,
             "history_texts": self.history_texts,
+            "sheets": [[info.title, info.role, info.rows, info.reason] for info in self.sheets],
+            "mapping_source": self.mapping_source,
         }
 
 
@@ -226,10 +255,14 @@ class ImportResult(ImportPreview):
 
     :ivar plan: the plan created or updated (``None`` only for a dry run of :func:`import_plan_file`).
     :ivar history_round: the closed past round made from the „Plnění“ column, if the file has one.
+    :ivar plan_import: the record of this import with its change set (``None`` for a dry run).
+    :ivar changes: the number of rows the import created, changed or removed.
     """
 
     plan: Plan | None = None
     history_round: ReportingRound | None = None
+    plan_import: PlanImport | None = None
+    changes: int = 0
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -279,18 +312,56 @@ def _read_limits() -> dict[str, int]:
     }
 
 
-def parse_file(content: bytes, filename: str, mapping: dict[str, str] | None = None) -> ParsedPlan:
+def _mapping_headers(mapping: dict[str, str] | None) -> frozenset[str]:
+    """Normalised activity-sheet headers named in ``mapping`` (keys of other sheets left out)."""
+    return frozenset(normalize_header(h) for h in (mapping or {}) if SHEET_SEPARATOR not in h)
+
+
+def parse_file(
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets: dict[str, str] | None = None,
+    *,
+    lenient: bool = False,
+) -> ParsedPlan:
     """Read and validate a plan file without touching the database.
 
+    :param mapping: ``{header: field}`` (see :mod:`workflow.importing.mapping`).
+    :param sheets: ``{sheet: role}`` of an XLSX workbook; unnamed sheets get a guessed role.
+    :param lenient: drop the parts of ``mapping`` and ``sheets`` that name columns or sheets the
+        file does not have (a mapping saved with the plan, applied to another version of its file).
     :raises PlanImportError: the file cannot be imported (every problem found, row and column named).
     """
-    mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
     source = read_source(
-        content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers, **_read_limits()
+        content,
+        filename,
+        max_bytes=_max_bytes(),
+        mapping_headers=_mapping_headers(mapping),
+        sheet_roles=sheets,
+        lenient=lenient,
+        **_read_limits(),
     )
     if isinstance(source, JsonDocument):
         return parse_json(source)
+    if lenient and mapping:
+        mapping = _present_keys(mapping, source)
     return parse_table(source, mapping)
+
+
+def _present_keys(mapping: dict[str, str], table: Any) -> dict[str, str]:
+    """``mapping`` without the keys naming columns the table (or its level sheets) lacks."""
+    activity, levels = split_mapping(mapping, table)
+    headers = {normalize_header(h) for h in table.headers}
+    kept = {h: t for h, t in activity.items() if normalize_header(h) in headers}
+    for level in table.level_tables:
+        level_headers = {normalize_header(h) for h in level.headers}
+        kept.update({
+            f"{level.sheet}{SHEET_SEPARATOR}{h}": t
+            for h, t in levels.get(level.sheet or "", {}).items()
+            if normalize_header(h) in level_headers
+        })
+    return kept
 
 
 @dataclass
@@ -316,20 +387,21 @@ class _Prepared:
     preview: ImportPreview
 
 
-def _find_target(options: ImportOptions, plan: Plan | None) -> Plan | None:
-    if plan is not None:
-        return plan
-    title = options.title or DEFAULT_TITLE
-    return db.session.scalars(select(Plan).where(Plan.title == title).order_by(Plan.id)).first()
+def _resolve_settings(options: ImportOptions, target: Plan | None, issues: IssueCollector) -> _Settings:
+    """The plan's metadata after the import: the options, else the target plan's values.
 
-
-def _resolve_settings(options: ImportOptions, target: Plan | None, parsed: ParsedPlan) -> _Settings:
-    period = (
-        options.period or parsed.period or (target.period if target and target.period else DEFAULT_PERIOD)
-    )
+    A new plan (``target`` is ``None``) needs a title and a period; their absence is an issue.
+    """
+    title = (options.title or "").strip() or (target.title if target is not None else "")
+    period = (options.period or "").strip() or (target.period if target is not None else "")
+    if target is None and not title:
+        issues.add("missing_title", _("Nový plán potřebuje název. Zadejte jej, nebo zvolte plán, který se má "
+                                      "aktualizovat."))
+    if target is None and not period:
+        issues.add("missing_period", _("Nový plán potřebuje období, např. „2024–2026“."))
     return _Settings(
-        title=options.title or (target.title if target else DEFAULT_TITLE),
-        strategy=options.strategy or (target.strategy if target and target.strategy else DEFAULT_STRATEGY),
+        title=title,
+        strategy=options.strategy or (target.strategy if target is not None else ""),
         period=period,
         level_names=list(options.level_names or (target.level_names if target else DEFAULT_LEVEL_NAMES)),
         default_body=options.default_body or "OSV",
@@ -337,11 +409,30 @@ def _resolve_settings(options: ImportOptions, target: Plan | None, parsed: Parse
     )
 
 
+def mapping_for(
+    plan: Plan | None, mapping: dict[str, str] | None, sheets: dict[str, str] | None
+) -> tuple[dict[str, str] | None, dict[str, str] | None, str]:
+    """The mapping an import uses: the one given, else the one saved with ``plan`` by its last
+    import, else none (recognised headers).
+
+    :returns: ``(columns, sheets, source)`` with ``source`` ``"given"``, ``"saved"`` or
+        ``"recognised"``.
+    """
+    if mapping or sheets:
+        return mapping or None, sheets or None, "given"
+    saved = (plan.import_mapping or {}) if plan is not None else {}
+    if saved.get("columns") or saved.get("sheets"):
+        return dict(saved.get("columns") or {}) or None, dict(saved.get("sheets") or {}) or None, "saved"
+    return None, None, "recognised"
+
+
 def _activity_values(
     activity: ParsedActivity, present: set[str], resolution: Resolution | None
 ) -> dict[str, Any]:
     """Column values of :class:`Activity` for a parsed row (only for the fields the file carries)."""
     values: dict[str, Any] = {"sort_key": sort_key(activity.code), "extra": dict(activity.extra)}
+    if "title" in present:
+        values["title"] = activity.title or ""
     if "description" in present:
         values["description"] = activity.description or ""
     if "indicator" in present:
@@ -385,44 +476,36 @@ def _prepare(
     mapping: dict[str, str] | None,
     options: ImportOptions | None,
     plan: Plan | None,
+    sheets: dict[str, str] | None = None,
 ) -> _Prepared:
     """Parse, validate and compare with the database; reads only.
 
-    :raises PlanImportError: a bad file, an unknown default body, an unusable period.
+    Steps: the mapping (given or saved with the plan) → the parsed file → the plan's settings and
+    the body register (every refusal collected) → each activity compared with the stored one.
+
+    :raises PlanImportError: a bad file, a new plan without title or period, an unknown default
+        body, an unusable period.
     """
     options = options or ImportOptions()
-    parsed = parse_file(content, filename, mapping)
-    target = _find_target(options, plan)
-    settings = _resolve_settings(options, target, parsed)
+    columns, sheet_roles, source = mapping_for(plan, mapping, sheets)
+    parsed = parse_file(content, filename, columns, sheet_roles, lenient=source == "saved")
     issues = IssueCollector()
+    settings = _resolve_settings(options, plan, issues)
     bodies, default_body, lookup = _load_bodies(settings, issues)
     has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
-    if has_history:
-        _check_history_round(settings, target, issues)
+    if has_history and settings.period:
+        _check_history_round(settings, plan, issues)
     issues.raise_if_any()
     assert default_body is not None
 
-    existing = _existing_activities(target)
-    preview = _new_preview(filename, parsed, settings, target, has_history)
-    resolutions: dict[str, Resolution] = {}
-    all_values: dict[str, dict[str, Any]] = {}
-    for item in parsed.activities:
-        current = existing.get(item.code)
-        resolution = None
-        if "responsibility" in parsed.present or current is None:
-            resolution = resolve_responsibility(item.responsibility or "", lookup, settings.default_body)
-            resolutions[item.code] = resolution
-        values = _activity_values(item, parsed.present, resolution)
-        all_values[item.code] = values
-        change = _compare_activity(item, current, values, resolution, has_history)
-        preview.activities.append(change)
-        if change.needs_review:
-            preview.routing_review.append(item.code)
-        preview.unmatched.extend((item.code, token) for token in change.unmatched)
+    existing = _existing_activities(plan)
+    preview = _new_preview(filename, parsed, settings, plan, has_history)
+    preview.mapping_source = source
+    resolutions, all_values = _compare_activities(parsed, existing, lookup, settings, preview, has_history)
     _count_changes(preview, existing, parsed)
     return _Prepared(
         parsed=parsed,
-        target=target,
+        target=plan,
         settings=settings,
         default_body=default_body,
         bodies=bodies,
@@ -431,6 +514,40 @@ def _prepare(
         existing=existing,
         preview=preview,
     )
+
+
+def _route(item: ParsedActivity, lookup: dict[str, str], settings: _Settings) -> Resolution:
+    """The routing of one activity from its „Odpovědnost“ (one call, replaceable as a whole)."""
+    return resolve_responsibility(item.responsibility or "", lookup, settings.default_body)
+
+
+def _compare_activities(
+    parsed: ParsedPlan,
+    existing: dict[str, Activity],
+    lookup: dict[str, str],
+    settings: _Settings,
+    preview: ImportPreview,
+    has_history: bool,
+) -> tuple[dict[str, Resolution], dict[str, dict[str, Any]]]:
+    """Route and compare every activity of the file, adding a row per activity to ``preview``.
+
+    :returns: ``(routing by code, column values by code)``; an activity keeps its stored routing
+        (no entry) when the file has no „Odpovědnost“ column.
+    """
+    resolutions: dict[str, Resolution] = {}
+    all_values: dict[str, dict[str, Any]] = {}
+    for item in parsed.activities:
+        current = existing.get(item.code)
+        resolution = None
+        if "responsibility" in parsed.present or current is None:
+            resolution = resolutions[item.code] = _route(item, lookup, settings)
+        values = all_values[item.code] = _activity_values(item, parsed.present, resolution)
+        change = _compare_activity(item, current, values, resolution, has_history)
+        preview.activities.append(change)
+        if change.needs_review:
+            preview.routing_review.append(item.code)
+        preview.unmatched.extend((item.code, token) for token in change.unmatched)
+    return resolutions, all_values
 
 
 def _load_bodies(
@@ -514,6 +631,9 @@ def _new_preview(
         goals=len(parsed.goals),
         warnings=list(parsed.warnings),
         columns=parsed.columns,
+        sheets=list(parsed.sheets),
+        level_columns=dict(parsed.level_columns),
+        effective_mapping=dict(parsed.effective_mapping),
         history_round_title=settings.round_title if has_history else None,
         history_texts=sum(1 for a in parsed.activities if a.fulfilment) if has_history else 0,
     )
@@ -558,6 +678,7 @@ def _compare_activity(
         changed=changed,
         row=item.row,
         has_fulfilment=bool(item.fulfilment) and has_history,
+        title=_shown(item.title, current.title if current else ""),
     )
 
 
@@ -584,19 +705,24 @@ def preview_import(
     mapping: dict[str, str] | None = None,
     options: ImportOptions | None = None,
     plan: Plan | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> ImportPreview:
     """Read, validate and compare a plan file with the database, writing nothing.
 
     :param content: the file's bytes (XLSX, CSV or the JSON form of ``data/``).
     :param filename: its name (the suffix tells CSV from JSON).
     :param mapping: ``{source header: field}`` for tables with other column names (see
-        :mod:`workflow.importing.mapping`); recognised headers need none.
+        :mod:`workflow.importing.mapping`); default: the mapping saved with ``plan`` by its last
+        import, else the recognised headers.
     :param options: plan metadata (see :class:`ImportOptions`).
-    :param plan: the plan to update; default: the plan titled ``options.title`` or a new one.
+    :param plan: the plan to update; ``None`` creates a new plan (``options`` must give its title
+        and period).
+    :param sheets: ``{sheet name: role}`` of an XLSX workbook (roles:
+        :data:`~workflow.importing.mapping.SHEET_ROLES`).
     :returns: the :class:`ImportPreview`.
     :raises PlanImportError: the file cannot be imported; ``issues`` names rows and columns.
     """
-    return _prepare(content, filename, mapping, options, plan).preview
+    return _prepare(content, filename, mapping, options, plan, sheets).preview
 
 
 def commit_import(
@@ -607,35 +733,68 @@ def commit_import(
     options: ImportOptions | None = None,
     plan: Plan | None = None,
     actor: User | None = None,
+    sheets: dict[str, str] | None = None,
+    record: PlanImport | None = None,
 ) -> ImportResult:
     """Import a plan file into the database in the caller's transaction (flushes, never commits).
 
-    Same parameters as :func:`preview_import`; ``actor`` is the user who imports (logged).
-    Areas, goals and activities are created or updated by code; activities absent from the file
-    are left alone (and named in the warnings). The bodies must already be in the registry
-    (:func:`workflow.bodies.ensure_seed_bodies`).
+    Same parameters as :func:`preview_import`; ``actor`` is the user who imports (``None`` on the
+    command line). Areas, goals and activities are created or updated by code; activities absent
+    from the file are left alone (and named in the warnings). The bodies must already be in the
+    registry (:func:`workflow.bodies.ensure_seed_bodies`). The mapping used is saved with the plan.
+    The import is recorded in ``record`` (the web's upload), else in a new
+    :class:`~workflow.models.PlanImport`, with its change set.
 
-    :returns: :class:`ImportResult` with the plan and, for a „Plnění“ column, the past round.
+    :returns: :class:`ImportResult` with the plan, the record and, for a „Plnění“ column, the past round.
     :raises PlanImportError: the file cannot be imported; nothing has been written, but the
         caller should still roll back.
     """
-    prepared = _prepare(content, filename, mapping, options, plan)
-    plan_obj = _write_plan(prepared)
-    history = _write_history(prepared, plan_obj) if prepared.preview.history_round_title else None
-    db.session.flush()
+    prepared = _prepare(content, filename, mapping, options, plan, sheets)
     preview = prepared.preview
+    before = take_snapshot(plan.id if plan is not None else None, preview.history_round_title)
+    plan_obj = _write_plan(prepared)
+    history = _write_history(prepared, plan_obj) if preview.history_round_title else None
+    if preview.mapping_source != "recognised" and plan_obj.import_mapping != preview.effective_mapping:
+        plan_obj.import_mapping = dict(preview.effective_mapping)
+    db.session.flush()
+    record = _record_import(record, content, filename, prepared, actor, plan_obj)
+    changes = record_changes(record, before, plan_obj.id, preview.history_round_title)
     logger.info(
-        "plan %s imported from %s by %s: %d new, %d updated, %d unchanged",
+        "plan %s imported from %s by %s: %d new, %d updated, %d unchanged, %d rows changed",
         plan_obj.id,
         filename,
         actor.email if actor is not None else "CLI",
         preview.created,
         preview.updated,
         preview.unchanged,
+        changes,
     )
     result = ImportResult(**{f.name: getattr(preview, f.name) for f in fields(ImportPreview)})
     result.plan, result.history_round, result.plan_id = plan_obj, history, plan_obj.id
+    result.plan_import, result.changes = record, changes
+    result.is_new_plan = plan is None
+    record.report = result.as_report() | {"change_set": True, "changes": changes}
     return result
+
+
+def _record_import(
+    record: PlanImport | None,
+    content: bytes,
+    filename: str,
+    prepared: _Prepared,
+    actor: User | None,
+    plan: Plan,
+) -> PlanImport:
+    """The committed :class:`PlanImport` of this import (the given upload, or a new record)."""
+    if record is None:
+        record = PlanImport(filename=filename, content=content, created_by_id=actor.id if actor else None)
+        db.session.add(record)
+    record.mapping = dict(prepared.preview.effective_mapping)
+    record.status = "committed"
+    record.plan_id = plan.id
+    record.committed_at = utcnow()
+    db.session.flush()
+    return record
 
 
 def import_plan_file(
@@ -645,11 +804,13 @@ def import_plan_file(
     options: ImportOptions | None = None,
     plan: Plan | None = None,
     dry_run: bool = False,
+    sheets: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import a plan file from disk (CLI, tests, demo data): seed the bodies, then commit or preview.
 
     Flushes, does not commit. With ``dry_run`` only the preview is computed and ``plan`` of the
-    result is ``None`` (the seeded bodies are flushed; the caller rolls back).
+    result is ``None`` (the seeded bodies are flushed; the caller rolls back). ``plan`` ``None``
+    creates a new plan: ``options`` must give its title and period.
 
     :raises PlanImportError: the file cannot be imported.
     :raises OSError: the file cannot be read.
@@ -658,9 +819,11 @@ def import_plan_file(
     file_path = Path(path)
     content = file_path.read_bytes()
     if dry_run:
-        preview = preview_import(content, file_path.name, mapping=mapping, options=options, plan=plan)
+        preview = preview_import(
+            content, file_path.name, mapping=mapping, options=options, plan=plan, sheets=sheets
+        )
         return ImportResult(**{f.name: getattr(preview, f.name) for f in fields(ImportPreview)})
-    return commit_import(content, file_path.name, mapping=mapping, options=options, plan=plan)
+    return commit_import(content, file_path.name, mapping=mapping, options=options, plan=plan, sheets=sheets)
 
 
 # --------------------------------------------------------------------------------------- writing
@@ -867,7 +1030,7 @@ def _write_history(prepared: _Prepared, plan: Plan) -> ReportingRound:
 
 
 def describe_columns(
-    content: bytes, filename: str, mapping: dict[str, str] | None = None
+    content: bytes, filename: str, mapping: dict[str, str] | None = None, sheets: dict[str, str] | None = None
 ) -> list[ColumnInfo] | None:
     """The columns of a table file with the target each would get (for the mapping page).
 
@@ -877,11 +1040,57 @@ def describe_columns(
     :returns: one :class:`ColumnInfo` per column, or ``None`` for the JSON form (it needs no mapping).
     :raises PlanImportError: the file cannot be read as a table.
     """
-    mapping_headers = frozenset(normalize_header(h) for h in (mapping or {}))
     source = read_source(
-        content, filename, max_bytes=_max_bytes(), mapping_headers=mapping_headers, **_read_limits()
+        content,
+        filename,
+        max_bytes=_max_bytes(),
+        mapping_headers=_mapping_headers(mapping),
+        sheet_roles=sheets,
+        **_read_limits(),
     )
     if isinstance(source, JsonDocument):
         return None
-    _issues_found, columns = resolve_mapping(source, mapping, IssueCollector())
+    activity_mapping, _levels = split_mapping(mapping, source)
+    _issues_found, columns = resolve_mapping(source, activity_mapping, IssueCollector())
     return columns
+
+
+def describe_sheets(
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets: dict[str, str] | None = None,
+    plan: Plan | None = None,
+) -> tuple[list[ColumnInfo], list[SheetInfo], list[ColumnInfo]] | None:
+    """The sheets and columns of a table file with the role and target each would get (for the
+    mapping page), under the mapping given, else the one saved with ``plan``, else recognition.
+
+    Problems of the mapping itself are not raised here; :func:`preview_import` reports them.
+
+    :returns: ``(activity columns, sheets, level-sheet columns)``, or ``None`` for the JSON form.
+    :raises PlanImportError: the file cannot be read as a table.
+    """
+    columns, sheet_roles, source = mapping_for(plan, mapping, sheets)
+    try:
+        table = read_source(
+            content,
+            filename,
+            max_bytes=_max_bytes(),
+            mapping_headers=_mapping_headers(columns),
+            sheet_roles=sheet_roles,
+            lenient=source == "saved",
+            **_read_limits(),
+        )
+    except PlanImportError as exc:
+        if sheet_roles is None or any(i.code not in {"unknown_sheet", "unknown_role", "duplicate_sheet"}
+                                      for i in exc.issues):
+            raise
+        table = read_source(content, filename, max_bytes=_max_bytes(), **_read_limits())
+    if isinstance(table, JsonDocument):
+        return None
+    activity_mapping, level_mappings = split_mapping(columns, table)
+    _targets, activity_columns = resolve_mapping(table, activity_mapping, IssueCollector())
+    level_columns: list[ColumnInfo] = []
+    for level in table.level_tables:
+        level_columns += describe_level_sheet(level, level_mappings.get(level.sheet or "", {}))
+    return activity_columns, list(table.sheets), level_columns

@@ -3,7 +3,7 @@
 from workflow.models import round_changes  # noqa: F401  (registers the change counter's session hooks)
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
-from workflow.models.imports import PlanImport
+from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.offline import OfflineUpload
 from workflow.models.outbox import OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
@@ -58,6 +58,7 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "PlanImport",
+    "PlanImportChange",
     "ReminderSettings",
     "ReportExport",
     "ReportPublication",

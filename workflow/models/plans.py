@@ -39,6 +39,9 @@ class Plan(db.Model):
     #: the review page, "report" the report and every export (DOCX, PDF, XLSX, CSV, HTML, JSON API).
     #: Empty (the default) shows every attribute everywhere, also those a later import adds.
     hidden_attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    #: The column mapping of the last import (:mod:`workflow.importing.mapping`), reused by the next
+    #: import of this plan: ``{"columns": {header: field}, "sheets": {sheet: role}}``.
+    import_mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -152,6 +152,9 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         expect(page.locator("h1")).to_have_text("Import plánu")
         a11y(page)
         page.get_by_label("Soubor").set_input_files(str(REAL_PLAN_XLSX))
+        page.get_by_label("Cíl importu").select_option("novy")  # always chosen, never preset (issue 14)
+        page.get_by_label("Název plánu").fill("Akční plán sociálního začleňování Libereckého kraje")
+        page.get_by_label("Období").fill("2024–2025")
         page.get_by_role("button", name="Nahrát a zobrazit náhled").click()
         expect(page.locator("h1")).to_have_text("Náhled importu")
         # the routing preview: counts and the bodies that answer for the activities

@@ -393,6 +393,13 @@ TABLE.update(
         ("/plany/<int:plan_id>", "GET"): E(default=200),
         ("/plany/<int:plan_id>/atributy", "GET"): E(admin=200, secretary=200),
         ("/plany/<int:plan_id>/atributy", "POST"): E(admin=302, secretary=302),
+        # Import history, revert, deleting a plan (issue 14 §2): the world's upload belongs to no plan
+        # (404), and its plan has a round, so deleting it is refused (the refusal redirects back).
+        ("/plany/<int:plan_id>/importy", "GET"): E(admin=200, secretary=200),
+        ("/plany/<int:plan_id>/importy/<int:import_id>/vratit", "GET"): E(admin=404, secretary=404),
+        ("/plany/<int:plan_id>/importy/<int:import_id>/vratit", "POST"): E(admin=404, secretary=404),
+        ("/plany/<int:plan_id>/smazat", "GET"): E(admin=200, secretary=200),
+        ("/plany/<int:plan_id>/smazat", "POST"): E(admin=302, secretary=302),
         ("/plany/<int:plan_id>/zprava-za-obdobi", "GET"): E(default=200, contributor=403, head=403),
         # the plan's resolution page (issue 14 §3): the secretary only; an empty form goes back
         ("/plany/<int:plan_id>/rozpoznani", "GET"): E(secretary=200),

@@ -20,8 +20,11 @@ from sqlalchemy import select
 
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
-from workflow.importing import PlanImportError, commit_import, preview_import
+from workflow.importing import ImportOptions, PlanImportError, commit_import, preview_import
 from workflow.models import Activity
+
+#: The target of every import here: a new plan (issue 14: the target is always explicit).
+NEW_PLAN = ImportOptions(title="Plán z vlastností", period="2024–2025")
 
 CZECH = re.compile(r"[áčďéěíňóřšťúůýžÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ„“›…]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -66,12 +69,12 @@ def _import_both_ways(content: bytes, filename: str) -> bool:
     failure is a Czech :class:`PlanImportError` and leaves every table as it was."""
     before = row_counts()
     try:
-        preview_import(content, filename)
+        preview_import(content, filename, options=NEW_PLAN)
     except PlanImportError as error:
         _check_issues(error)
     assert row_counts() == before  # the preview never writes
     try:
-        commit_import(content, filename)
+        commit_import(content, filename, options=NEW_PLAN)
     except PlanImportError as error:
         _check_issues(error)
         db.session.rollback()
@@ -210,7 +213,7 @@ def test_valid_text_round_trips_and_control_characters_are_dropped(app, descript
         return
     before = row_counts()
     try:
-        commit_import(content, "plan.csv")
+        commit_import(content, "plan.csv", options=NEW_PLAN)
     except PlanImportError as error:
         _check_issues(error)
         db.session.rollback()
@@ -218,5 +221,6 @@ def test_valid_text_round_trips_and_control_characters_are_dropped(app, descript
         return
     stored = db.session.scalars(select(Activity.description)).one()
     db.session.rollback()
-    expected = CONTROL.sub("", description).replace("\r\n", "\n").replace("\r", "\n").strip()
+    # Byte-exact (issue 14): only control characters go and line ends become "\n"; spaces stay.
+    expected = CONTROL.sub("", description).replace("\r\n", "\n").replace("\r", "\n")
     assert stored == expected

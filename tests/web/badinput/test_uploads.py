@@ -16,9 +16,11 @@ from import_helpers import REAL_XLSX, csv_bytes, real_rows, xlsx_bytes
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
 from workflow.entries import safe_filename
-from workflow.importing import PlanImportError, preview_import
+from workflow.importing import PlanImportError, preview_import, real_plan_options
 from workflow.models import Attachment, PlanImport
 
+#: The upload's target: a new plan, with its title and period (issue 14: always chosen).
+NEW_PLAN = {"plan_id": "novy", "title": "Akční plán", "period": "2024–2025"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -68,7 +70,7 @@ def test_a_request_over_the_limit_gets_the_czech_413_page(app, client, world, mo
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
     sign_in(client, world.secretary)
     before = _counts()
-    response = _post_large(client, "/import", {"file": (b"x" * 200 * 1024, "plan.csv"), "plan_id": "0"})
+    response = _post_large(client, "/import", {"file": (b"x" * 200 * 1024, "plan.csv"), **NEW_PLAN})
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "Soubor je příliš velký" in page and "Nahrávaný soubor překračuje povolenou velikost." in page
@@ -224,7 +226,7 @@ def test_plan_upload_names_are_reduced_to_a_safe_name(client, world):
     ):
         response = client.post(
             "/import",
-            data={"file": (io.BytesIO(csv_bytes(real_rows())), sent), "plan_id": "0", "default_body": "OSV"},
+            data={"file": (io.BytesIO(csv_bytes(real_rows())), sent), **NEW_PLAN, "default_body": "OSV"},
             content_type="multipart/form-data",
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
@@ -278,14 +280,15 @@ def test_the_unpacked_limit_follows_configuration_and_the_page_says_why(app, cli
     monkeypatch.setitem(app.config, "IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     ensure_seed_bodies()
     db.session.commit()
-    assert preview_import(REAL_XLSX.read_bytes(), "plan.xlsx").total == 72  # the real plan fits
+    real = preview_import(REAL_XLSX.read_bytes(), "plan.xlsx", options=real_plan_options())
+    assert real.total == 72  # the real plan fits
     sign_in(client, world.secretary)
     before = _counts()
     response = client.post(
         "/import",
         data={
             "file": (io.BytesIO(_bomb(3 * 1024 * 1024)), "plan.xlsx"),
-            "plan_id": "0",
+            **NEW_PLAN,
             "default_body": "OSV",
         },
         content_type="multipart/form-data",

@@ -98,6 +98,13 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/plany/<int:plan_id>/atributy": ("secretary", "/plany/{plan}/atributy", 200),
     "/plany/<int:plan_id>/zprava-za-obdobi": ("secretary", "/plany/{plan}/zprava-za-obdobi", 200),
     "/plany/<int:plan_id>/rozpoznani": ("secretary", "/plany/{plan}/rozpoznani", 200),
+    "/plany/<int:plan_id>/importy": ("secretary", "/plany/{plan}/importy", 200),
+    "/plany/<int:plan_id>/importy/<int:import_id>/vratit": (
+        "secretary",
+        "/plany/{plan}/importy/{import}/vratit",
+        404,  # the world's upload is pending, of no plan
+    ),
+    "/plany/<int:plan_id>/smazat": ("secretary", "/plany/{plan}/smazat", 200),
     "/pozvanka/<token>": ("anonymous", "/pozvanka/{invitation}", 200),
     "/obnova-hesla/<token>": ("anonymous", "/obnova-hesla/{reset}", 200),
     "/prilohy/<int:attachment_id>": ("contributor", "/prilohy/{attachment}", 200),

@@ -22,10 +22,19 @@ from workflow.models import Activity, Body, Plan, User
 from workflow.passwords import verify_password
 from workflow.states import Role
 
+#: The real plan as a new plan: the CLI's target is always explicit.
+NEW_REAL = [
+    "--new-plan",
+    "--title",
+    "Akční plán sociálního začleňování Libereckého kraje",
+    "--period",
+    "2024–2025",
+]
+
 
 def test_import_plan_prints_a_czech_summary(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-plan", str(REAL_XLSX)])
+    result = runner.invoke(args=["import-plan", str(REAL_XLSX), *NEW_REAL])
     assert result.exit_code == 0, result.output
     assert (
         "Import souboru akcni-plan-2024-2025.xlsx → "
@@ -41,14 +50,23 @@ def test_import_plan_prints_a_czech_summary(app):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 72
 
-    again = runner.invoke(args=["import-plan", str(REAL_CSV)])
+    assert "Listy sešitu (2):" in result.output
+    assert "„Akční plán“: Aktivity (list „Akční plán“; 73 řádků)" in result.output
+    assert "„Cíle“: Popisy úrovní" in result.output
+    assert "„Číslo“ → Kód aktivity" in result.output
+    assert "„Plnění“ → Plnění (text za minulé období)" in result.output
+    assert "Sloupce listu „Cíle“ (popisy úrovní):" in result.output
+    assert "„Komentář“ → Popis / komentář" in result.output
+    plan = db.session.scalars(select(Plan)).one()
+    again = runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", str(plan.id)])
     assert again.exit_code == 0, again.output
     assert "Import vytvořil 0 aktivit, změnil 0, beze změny 72." in again.output
+    assert "Změněných záznamů: 0" in again.output
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
 
 
 def test_import_plan_dry_run_writes_nothing(app):
-    result = app.test_cli_runner().invoke(args=["import-plan", str(REAL_CSV), "--dry-run"])
+    result = app.test_cli_runner().invoke(args=["import-plan", str(REAL_CSV), "--dry-run", *NEW_REAL])
     assert result.exit_code == 0, result.output
     assert "Zkušební import" in result.output and "Nových aktivit: 72" in result.output
     assert "Zkušební běh: nic nebylo uloženo." in result.output
@@ -62,7 +80,7 @@ def test_import_plan_bad_file_exits_non_zero_with_row_and_column(app, tmp_path):
     rows[20][2] = ""
     path = tmp_path / "plan.csv"
     path.write_bytes(csv_bytes(rows))
-    result = app.test_cli_runner().invoke(args=["import-plan", str(path)])
+    result = app.test_cli_runner().invoke(args=["import-plan", str(path), *NEW_REAL])
     assert result.exit_code == 1
     assert "Soubor plan.csv nelze importovat, nic nebylo uloženo:" in result.output
     assert "Řádek 12, sloupec „Číslo“: Kód „A1.2“ je v souboru dvakrát: na řádcích 3 a 12." in result.output
@@ -78,6 +96,7 @@ def test_import_plan_with_mapping_and_metadata(app, tmp_path):
     args = [
         "import-plan",
         str(path),
+        "--new-plan",
         "--mapping",
         mapping,
         "--title",
@@ -108,14 +127,51 @@ def test_import_plan_with_mapping_and_metadata(app, tmp_path):
     )
     assert again.exit_code == 0, again.output
     assert "beze změny 4" in again.output
+    # Without --mapping the mapping saved with the plan is used: no questions, 0 changes.
+    third = app.test_cli_runner().invoke(args=["import-plan", str(path), "--plan-id", str(plan.id)])
+    assert third.exit_code == 0, third.output
+    assert "Mapování sloupců: uložené s plánem při jeho minulém importu." in third.output
+    assert "beze změny 4" in third.output and "Změněných záznamů: 0" in third.output
+    assert "„Předpokládané náklady“ → (ignorovat)" in third.output
+
+
+def test_import_plan_accepts_the_czech_labels_the_web_shows(app, tmp_path):
+    path = tmp_path / "karty.csv"
+    headers = [*SEED_001_HEADERS[:-1], "Text karty"]
+    path.write_bytes(csv_bytes([headers, *SEED_001_CARDS], delimiter=";"))
+    mapping = (
+        "Text karty=Popis aktivity,Název aktivity=Název,Předpokládané náklady=(ignorovat),"
+        "Zdroje financování=Ponechat jako atribut"
+    )
+    result = app.test_cli_runner().invoke(
+        args=["import-plan", str(path), "--new-plan", "--title", "Karty", "--period", "2024–2026",
+              "--mapping", mapping]
+    )
+    assert result.exit_code == 0, result.output
+    assert "„Text karty“ → Popis aktivity" in result.output and "„Název aktivity“ → Název" in result.output
+    card = db.session.scalars(select(Activity).where(Activity.code == "1.1.1")).one()
+    assert card.title == SEED_001_CARDS[0][1] and card.description == SEED_001_CARDS[0][7]
+    assert list(card.extra) == ["Cílové skupiny uživatelů", "Zdroje financování"]
 
 
 def test_import_plan_usage_errors(app, tmp_path):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["import-plan", str(REAL_CSV), "--mapping", "Číslo"]).exit_code == 2
+    assert runner.invoke(args=["import-plan", str(REAL_CSV), "--mapping", "Číslo", *NEW_REAL]).exit_code == 2
     assert runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", "999"]).exit_code == 2
-    assert runner.invoke(args=["import-plan", str(REAL_CSV), "--levels", "Jen,dva"]).exit_code == 2
+    assert runner.invoke(args=["import-plan", str(REAL_CSV), "--levels", "Jen,dva", *NEW_REAL]).exit_code == 2
     assert runner.invoke(args=["import-plan", str(tmp_path / "missing.csv")]).exit_code == 2
+
+
+def test_import_plan_target_is_explicit(app):
+    runner = app.test_cli_runner()
+    nothing = runner.invoke(args=["import-plan", str(REAL_CSV)])
+    assert nothing.exit_code == 2 and "Zvolte cíl importu: --plan-id N" in nothing.output
+    both = runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", "1", *NEW_REAL])
+    assert both.exit_code == 2
+    untitled = runner.invoke(args=["import-plan", str(REAL_CSV), "--new-plan", "--period", "2024–2025"])
+    assert untitled.exit_code == 2 and "potřebuje název (--title) a období (--period)" in untitled.output
+    db.session.expire_all()
+    assert sum(row_counts().values()) == 0
 
 
 def test_body_slug():
@@ -163,8 +219,13 @@ def test_seed_demo_loads_the_plan_and_accounts_idempotently(app):
     assert again.exit_code == 0, again.output
     assert "nových subjektů 0, nových účtů 0" in again.output
     db.session.expire_all()
-    assert {k: v for k, v in row_counts().items() if k != "audit_events"} == {
-        k: v for k, v in counts.items() if k != "audit_events"
+    after = row_counts()
+    # The second import of the demo plan is recorded in its import history, with no changes.
+    assert after["plan_imports"] == counts["plan_imports"] + 1
+    assert after["plan_import_changes"] == counts["plan_import_changes"]
+    skipped = {"audit_events", "plan_imports"}
+    assert {k: v for k, v in after.items() if k not in skipped} == {
+        k: v for k, v in counts.items() if k not in skipped
     }
 
 

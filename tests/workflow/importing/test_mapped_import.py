@@ -7,7 +7,7 @@ import json
 
 import pytest
 from import_helpers import SEED_001_CARDS, SEED_001_HEADERS, SEED_001_MAPPING, bodies, csv_bytes, xlsx_bytes  # noqa: F401
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from web.extensions import db
 from workflow.importing import (
@@ -48,14 +48,14 @@ FILES = {
 }
 
 
-def test_without_mapping_the_description_column_is_missing(app, bodies):  # noqa: F811
+def test_seed_001_headers_are_recognised_title_and_description_apart(app, bodies):  # noqa: F811
     content, filename = FILES["csv"]()
-    assert guess_mapping(SEED_001_HEADERS)["Číslo aktivity"] == "code"
-    assert guess_mapping(SEED_001_HEADERS)["Název aktivity"] == "extra"
-    with pytest.raises(PlanImportError) as error:
-        preview_import(content, filename, options=OPTIONS)
-    assert error.value.codes == ["missing_header"]
-    assert error.value.issues[0].column == "Popis dílčí aktivity"
+    guessed = guess_mapping(SEED_001_HEADERS)
+    assert (guessed["Číslo aktivity"], guessed["Název aktivity"]) == ("code", "title")
+    assert guessed["Popis aktivity a její výstupy"] == "description"
+    assert guessed["Doba realizace"] == "deadline" and guessed["Zdroje financování"] == "extra"
+    preview = preview_import(content, filename, options=OPTIONS)
+    assert preview.mapping_source == "recognised" and preview.total == 4
 
 
 @pytest.mark.parametrize("fmt", FILES)
@@ -86,7 +86,7 @@ def test_mapped_import_of_seed_001_cards(app, bodies, fmt):  # noqa: F811
     assert sorted(activities) == ["1.1.1", "1.1.2", "1.1.4", "2.1.1"]
     card = activities["1.1.1"]
     assert card.description == "Podpora rodiny v přirozeném prostředí"
-    assert card.deadline_raw == "2024+" and card.deadline_kind == "unknown"
+    assert card.deadline_raw == "2024+" and card.deadline_kind == "ongoing_from"
     assert card.responsibility_raw == "LK ve spolupráci s obcemi, poskytovatelé sociálních služeb, obce"
     assert card.extra == {
         "Cílové skupiny uživatelů": "Rodiny s dětmi, mládež do 26 let",
@@ -102,13 +102,16 @@ def test_mapped_import_of_seed_001_cards(app, bodies, fmt):  # noqa: F811
     assert ("2.1.1", "obce") in result.unmatched
     assert ("1.1.1", "obcemi") in result.unmatched
     assert result.routing_review == ["1.1.1", "1.1.2", "1.1.4", "2.1.1"]
-    assert any("termín „2024+“ se nepodařilo rozpoznat" in w for w in result.warnings)
+    assert not any("2024+" in w for w in result.warnings)  # „2024+“ is understood (issue 14)
     assert result.history_round is None  # no „Plnění“ column
 
-    again = commit_import(content, filename, mapping=SEED_001_MAPPING, options=OPTIONS)
+    assert plan.import_mapping["columns"]["Název aktivity"] == "description"
+    # The next import of the plan reuses the saved mapping: no mapping given, 0 changes.
+    again = commit_import(content, filename, plan=plan)
     db.session.commit()
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
-    assert db.session.scalar(select(Plan.id).where(Plan.title == OPTIONS.title)) == plan.id
+    assert again.mapping_source == "saved"
+    assert (again.created, again.updated, again.unchanged, again.changes) == (0, 0, 4, 0)
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
 
 
 def test_mapping_targets_may_be_spelled_loosely_and_cover_area_and_goal(app, bodies):  # noqa: F811
@@ -118,12 +121,14 @@ def test_mapping_targets_may_be_spelled_loosely_and_cover_area_and_goal(app, bod
     ]
     mapping = {"Oblast podpory": "area", "Opatření": "goal", "Karta": "code", "Text": "description"}
     preview = preview_import(
-        csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný")
+        csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný", period="2025")
     )
     assert (preview.areas, preview.goals, preview.total) == (1, 1, 1)
     mapping["Text"] = "(ignore)"
     with pytest.raises(PlanImportError) as error:
-        preview_import(csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný"))
+        preview_import(
+            csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný", period="2025")
+        )
     assert error.value.codes == ["missing_header"]
 
 
@@ -131,7 +136,8 @@ def test_two_columns_for_one_field(app, bodies):  # noqa: F811
     rows = [["Číslo", "Popis dílčí aktivity", "Název"], ["A1.1", "a", "b"]]
     with pytest.raises(PlanImportError) as error:
         preview_import(
-            csv_bytes(rows), "x.csv", mapping={"Název": "description", "Popis dílčí aktivity": "description"}
+            csv_bytes(rows), "x.csv", mapping={"Název": "description", "Popis dílčí aktivity": "description"},
+            options=OPTIONS,
         )
     assert error.value.codes == ["duplicate_field"]
     assert "„Popis dílčí aktivity“ a „Název“" in error.value.issues[0].message

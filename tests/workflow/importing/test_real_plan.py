@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from web.extensions import db
 from workflow.codes import natural_key
-from workflow.importing import ImportOptions, import_plan_file
+from workflow.importing import ImportOptions, PlanImportError, import_plan_file, real_plan_options
 from workflow.models import Activity, ActivityBody, Area, Consolidation, Entry, Goal, Plan, ReportingRound
 from workflow.states import EntryState, RoundState
 
 FILES = {"json": REAL_JSON, "csv": REAL_CSV, "xlsx": REAL_XLSX}
+#: The real plan imported as a new plan: its title and period are given (never a default).
+NEW = real_plan_options()
 
 #: Ten-plus activities checked field by field against values read off the data by hand:
 #: code → (deadline kind, start, end, frequency, bodies lead first, needs review, measures, goals).
@@ -55,7 +57,7 @@ def _activities(plan: Plan) -> dict[str, Activity]:
 
 @pytest.mark.parametrize("fmt", FILES)
 def test_real_plan_counts_texts_and_routing(app, fmt):
-    result = import_plan_file(FILES[fmt])
+    result = import_plan_file(FILES[fmt], options=NEW)
     db.session.commit()
     plan = result.plan
 
@@ -112,7 +114,7 @@ def test_real_plan_counts_texts_and_routing(app, fmt):
 
 
 def test_areas_and_goals_from_json_carry_intros_comments_and_coordination(app):
-    plan = import_plan_file(REAL_JSON).plan
+    plan = import_plan_file(REAL_JSON, options=NEW).plan
     db.session.commit()
     document = real_document()
     areas = {area.code: area for area in plan.areas}
@@ -133,7 +135,7 @@ def test_areas_and_goals_from_json_carry_intros_comments_and_coordination(app):
 
 
 def test_xlsx_reads_area_titles_and_goal_comments_from_the_goals_sheet(app):
-    plan = import_plan_file(REAL_XLSX).plan
+    plan = import_plan_file(REAL_XLSX, options=NEW).plan
     db.session.commit()
     document = real_document()
     goals = {goal.code: goal for area in plan.areas for goal in area.goals}
@@ -146,7 +148,7 @@ def test_xlsx_reads_area_titles_and_goal_comments_from_the_goals_sheet(app):
 
 
 def test_csv_import_has_no_goal_comments_but_titles(app):
-    plan = import_plan_file(REAL_CSV).plan
+    plan = import_plan_file(REAL_CSV, options=NEW).plan
     db.session.commit()
     goals = {goal.code: goal for area in plan.areas for goal in area.goals}
     assert goals["A1"].title == "Mezioborová spolupráce"
@@ -155,7 +157,7 @@ def test_csv_import_has_no_goal_comments_but_titles(app):
 
 
 def test_activities_sort_naturally_in_sql(app):
-    plan = import_plan_file(REAL_JSON).plan
+    plan = import_plan_file(REAL_JSON, options=NEW).plan
     db.session.commit()
     codes = list(
         db.session.scalars(
@@ -168,7 +170,7 @@ def test_activities_sort_naturally_in_sql(app):
 
 
 def test_fulfilment_becomes_a_closed_imported_round(app):
-    result = import_plan_file(REAL_JSON)
+    result = import_plan_file(REAL_JSON, options=NEW)
     db.session.commit()
     round_ = result.history_round
     assert round_ is not None
@@ -204,21 +206,22 @@ def test_fulfilment_becomes_a_closed_imported_round(app):
     "first,second", [("json", "json"), ("csv", "csv"), ("xlsx", "xlsx"), ("json", "csv")]
 )
 def test_reimport_is_idempotent(app, first, second):
-    import_plan_file(FILES[first])
+    plan = import_plan_file(FILES[first], options=NEW).plan
     db.session.commit()
     counts = {
         model: db.session.scalar(select(func.count()).select_from(model))
         for model in (Plan, Area, Goal, Activity, ActivityBody, ReportingRound, Entry, Consolidation)
     }
-    result = import_plan_file(FILES[second])
+    result = import_plan_file(FILES[second], plan=plan)
     db.session.commit()
     assert (result.created, result.updated, result.unchanged) == (0, 0, 72)
+    assert result.changes == 0
     assert all(change.status == "unchanged" and change.changed == [] for change in result.activities)
     assert {model: db.session.scalar(select(func.count()).select_from(model)) for model in counts} == counts
 
 
 def test_reimport_updates_changed_rows_by_code(app):
-    plan = import_plan_file(REAL_JSON).plan
+    plan = import_plan_file(REAL_JSON, options=NEW).plan
     db.session.commit()
     a120 = _activities(plan)["A1.20"]
     a120.description = "Starý popis"
@@ -226,7 +229,7 @@ def test_reimport_updates_changed_rows_by_code(app):
     a120.deadline_raw, a120.deadline_kind = "?", "unknown"
     db.session.commit()
 
-    result = import_plan_file(REAL_CSV)
+    result = import_plan_file(REAL_CSV, plan=plan)
     db.session.commit()
     assert (result.created, result.updated, result.unchanged) == (0, 1, 71)
     change = next(c for c in result.activities if c.code == "A1.20")
@@ -240,21 +243,27 @@ def test_reimport_updates_changed_rows_by_code(app):
     assert a120.deadline_kind == "range"
 
 
-def test_reimport_without_plan_finds_the_plan_by_title_and_into_a_named_plan(app):
-    first = import_plan_file(REAL_JSON).plan
+def test_the_target_is_explicit_a_plan_of_the_same_title_is_not_looked_up(app):
+    first = import_plan_file(REAL_JSON, options=NEW).plan
     db.session.commit()
-    assert import_plan_file(REAL_CSV).plan.id == first.id
+    with pytest.raises(PlanImportError) as error:
+        import_plan_file(REAL_CSV)
+    assert error.value.codes == ["missing_title", "missing_period"]
+    db.session.rollback()
+    same_title = import_plan_file(REAL_CSV, options=NEW).plan
+    db.session.commit()
+    assert same_title.id != first.id  # „nový plán“ is a new plan even under an existing title
     other = import_plan_file(REAL_CSV, options=ImportOptions(title="Kopie plánu", period="2024–2025")).plan
     db.session.commit()
     assert other.id != first.id and other.title == "Kopie plánu"
     assert import_plan_file(REAL_XLSX, plan=other).plan.id == other.id
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Activity)) == 144
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 3 * 72
 
 
 def test_dry_run_writes_no_plan(app):
-    result = import_plan_file(REAL_XLSX, dry_run=True)
+    result = import_plan_file(REAL_XLSX, dry_run=True, options=NEW)
     assert result.plan is None and result.created == 72
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0

@@ -12,12 +12,12 @@ from import_helpers import (
     REAL_XLSX,
     SEED_001_CARDS,
     SEED_001_HEADERS,
-    SEED_001_MAPPING,
     bodies,  # noqa: F401
     csv_bytes,
     real_rows,
     row_counts,
     sign_in,
+    xlsx_bytes,
 )
 from sqlalchemy import func, select
 
@@ -25,9 +25,17 @@ from web.extensions import db
 from workflow.models import Activity, Plan, PlanImport
 from workflow.states import Role
 
+#: The upload's target: a new plan with the real plan's title and period (tests override it).
+NEW_PLAN = {
+    "plan_id": "novy",
+    "title": "Akční plán sociálního začleňování Libereckého kraje",
+    "period": "2024–2025",
+}
+
 
 def _upload(client, content: bytes, filename: str, **fields):
-    data = {"file": (io.BytesIO(content), filename), "plan_id": "0", "default_body": "OSV", **fields}
+    target = {} if fields.get("plan_id", "novy") != "novy" else NEW_PLAN
+    data = {"file": (io.BytesIO(content), filename), **target, "default_body": "OSV", **fields}
     return client.post("/import", data=data, content_type="multipart/form-data")
 
 
@@ -125,8 +133,12 @@ def test_not_a_spreadsheet_and_encoding_errors_in_the_browser(client, secretary,
     assert row_counts() == before
 
 
+#: Seed 001's cards with a description column the import does not recognise („Popis karty“).
+OTHER_HEADERS = [*SEED_001_HEADERS[:-1], "Popis karty"]
+
+
 def test_mapping_step_for_a_table_with_other_columns(client, secretary):
-    content = csv_bytes([SEED_001_HEADERS, *SEED_001_CARDS], delimiter=";", bom=True)
+    content = csv_bytes([OTHER_HEADERS, *SEED_001_CARDS], delimiter=";", bom=True)
     response = _upload(
         client,
         content,
@@ -141,35 +153,72 @@ def test_mapping_step_for_a_table_with_other_columns(client, secretary):
     page = client.get(f"/import/{record.id}/mapovani")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    for header in SEED_001_HEADERS:
+    for header in OTHER_HEADERS:
         assert header in html
-    # Recognised columns are pre-selected; the rest default to "keep as extra".
+    # Recognised columns are pre-selected; the rest default to „Ponechat jako atribut“.
     code_select = re.search(r'<select[^>]*name="col_0"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert re.search(r'<option selected value="code">|<option value="code" selected>', code_select)
+    title_select = re.search(r'<select[^>]*name="col_1"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.search(r'<option selected value="title">|<option value="title" selected>', title_select)
+    assert "Ponechat jako atribut" in html
     assert 'for="col_1"' in html  # every select has a label
     assert "Rodiny s dětmi, mládež do 26 let" in html  # sample values
 
     # A mapping without a description column is refused, with the reason.
-    incomplete = {f"col_{i}": "extra" for i in range(len(SEED_001_HEADERS))} | {"col_0": "code"}
+    incomplete = {f"col_{i}": "extra" for i in range(len(OTHER_HEADERS))} | {"col_0": "code"}
     refused = client.post(f"/import/{record.id}/mapovani", data=incomplete)
     assert refused.status_code == 422
     assert "Chybí sloupec „Popis dílčí aktivity“" in refused.get_data(as_text=True)
 
-    chosen = {f"col_{i}": SEED_001_MAPPING.get(header, "extra") for i, header in enumerate(SEED_001_HEADERS)}
+    mapping = {"Popis karty": "description", "Předpokládané náklady": "ignore"}
+    chosen = {
+        f"col_{i}": mapping.get(header) or {"Číslo aktivity": "code", "Název aktivity": "title",
+                                            "Doba realizace": "deadline",
+                                            "Odpovědnost za realizaci": "responsibility"}.get(header, "extra")
+        for i, header in enumerate(OTHER_HEADERS)
+    }
     saved = client.post(f"/import/{record.id}/mapovani", data=chosen)
     assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/import/{record.id}")
     db.session.refresh(record)
-    assert record.mapping["Název aktivity"] == "description"
+    assert record.mapping["columns"]["Popis karty"] == "description"
 
     html = client.get(f"/import/{record.id}").get_data(as_text=True)
     assert 'data-count="activities">4</dd>' in html
+    assert "„Předpokládané náklady“ → <span class=\"text-danger\">(ignorovat) – sloupec se neuloží" in html
+    assert "„Zdroje financování“ → Ponechat jako atribut" in html
     assert "Nerozpoznané subjekty v odpovědnosti" in html and "poskytovatelé sociálních služeb" in html
     assert client.post(f"/import/{record.id}/potvrdit").status_code == 302
     plan = db.session.scalars(select(Plan).where(Plan.title == "Karty SPRSS")).one()
     assert plan.level_names == ["Oblast", "Cíl", "Karta"] and plan.period == "2024–2026"
+    assert plan.import_mapping["columns"]["Popis karty"] == "description"
     card = db.session.scalars(select(Activity).where(Activity.code == "1.1.1")).one()
+    assert card.title == "Podpora rodiny v přirozeném prostředí"
+    assert card.description == SEED_001_CARDS[0][7]
+    assert list(card.extra) == ["Cílové skupiny uživatelů", "Zdroje financování"]  # source order
     assert card.extra["Zdroje financování"] == "EU, MPSV, LK, obce"
-    assert "Předpokládané náklady" not in card.extra
+
+    # The next upload of the same file into that plan asks nothing and changes nothing.
+    again = _upload(client, content, "karty.csv", plan_id=str(plan.id))
+    assert again.status_code == 302 and not again.headers["Location"].endswith("/mapovani")
+    html = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "uložené s plánem při jeho minulém importu" in html
+    assert 'data-count="unchanged">4</dd>' in html and 'data-count="updated">0</dd>' in html
+
+
+def test_the_target_must_be_chosen_and_a_new_plan_needs_title_and_period(client, secretary, bodies):  # noqa: F811
+    page = client.get("/import").get_data(as_text=True)
+    assert "— zvolte cíl importu —" in page and "Nový plán (zadejte název a období)" in page
+    before = row_counts()
+    data = {"file": (io.BytesIO(REAL_CSV.read_bytes()), "plan.csv"), "default_body": "OSV"}
+    no_target = client.post("/import", data=data, content_type="multipart/form-data")
+    assert no_target.status_code == 422
+    refusal = "Zvolte cíl importu: nový plán, nebo plán, který se má aktualizovat."
+    assert refusal in no_target.get_data(as_text=True)
+    bare = _upload(client, REAL_CSV.read_bytes(), "plan.csv", title="", period="")
+    assert bare.status_code == 422
+    html = bare.get_data(as_text=True)
+    assert "Nový plán potřebuje název." in html and "Nový plán potřebuje období" in html
+    assert row_counts() == before
 
 
 def test_cancel_discards_the_upload(client, secretary):
@@ -220,3 +269,33 @@ def test_commit_needs_the_csrf_token(app, client, secretary):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post(f"/import/{record_id}/potvrdit", data={"csrf_token": token}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 72
+
+
+def test_mapping_page_gives_every_sheet_a_role_and_maps_level_sheet_columns(client, secretary, bodies):  # noqa: F811
+    measures = [
+        ["Strategický cíl", "Specifický cíl", "Kód opatření", "Název opatření", "Aktivity"],
+        ["2 – Sociální oblast", "2.1 Sociální oblast", "2.1.1", "Podpora kapacit", "► navyšování kapacit"],
+    ]
+    goals = [["Kód", "Specifický cíl", "Popis"], ["2.1", "Sociální oblast", "Optimalizujeme kapacity."],
+             ["2.2", "Zdravotnictví", "Posilujeme prevenci."]]
+    content = xlsx_bytes(measures, sheet="Opatření", extra={"Specifické cíle": goals, "Poznámky": [["x"]]})
+    response = _upload(client, content, "sml.xlsx", title="SML 2021+", period="2021–2027")
+    record = db.session.scalars(select(PlanImport)).one()
+    assert response.headers["Location"].endswith(f"/import/{record.id}/mapovani")  # „Aktivity“ unknown
+
+    html = client.get(f"/import/{record.id}/mapovani").get_data(as_text=True)
+    assert "Listy sešitu" in html and "Sloupce listů s popisy úrovní" in html
+    assert "Specifické cíle › Specifický cíl" in html
+    assert "sloupce listu nejsou rozpoznány" in html  # „Poznámky“, with the reason
+    chosen = {"col_0": "area", "col_1": "goal", "col_2": "code", "col_3": "title", "col_4": "description",
+              "sheet_0": "activities", "sheet_1": "levels", "sheet_2": "ignored",
+              "lvl_0": "code", "lvl_1": "title", "lvl_2": "description"}
+    saved = client.post(f"/import/{record.id}/mapovani", data=chosen)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    preview = client.get(f"/import/{record.id}").get_data(as_text=True)
+    assert 'data-count="goals">2</dd>' in preview and "„Poznámky“</strong> → Nepoužít" in preview
+    assert client.post(f"/import/{record.id}/potvrdit").status_code == 302
+    plan = db.session.scalars(select(Plan).where(Plan.title == "SML 2021+")).one()
+    assert plan.import_mapping["columns"]["Specifické cíle!Specifický cíl"] == "title"
+    goal = next(g for a in plan.areas for g in a.goals if g.code == "2.2")
+    assert (goal.title, goal.comment) == ("Zdravotnictví", "Posilujeme prevenci.")

@@ -209,11 +209,11 @@ def test_report_page_query_count_does_not_grow_with_activities(app, client, make
     from workflow.models import ReportingRound
 
     small = import_plan_file(
-        _plan_file(tmp_path, "Malý plán", 3), options=ImportOptions(title="Malý plán")
+        _plan_file(tmp_path, "Malý plán", 3), options=ImportOptions(title="Malý plán", period="2024–2025")
     ).plan
     db.session.commit()
     large = import_plan_file(
-        _plan_file(tmp_path, "Velký plán", 30), options=ImportOptions(title="Velký plán")
+        _plan_file(tmp_path, "Velký plán", 30), options=ImportOptions(title="Velký plán", period="2024–2025")
     ).plan
     db.session.commit()
     login(client, make_user("komise@kraj-lbc.cz", roles=[Role.commission]))
