@@ -31,8 +31,8 @@ round closed           ``round_closed``            everyone who took part (contr
 =====================  ==========================  ===============================================
 
 A *digest* is one pending outbox row whose ``next_attempt_at`` lies at the end of its window:
-further events in the window add their entry to its payload, and the outbox sweep delivers it
-once the window is over.
+each event in the window appends its entry as a row (:mod:`notifications.digest`), and the outbox
+sweep delivers the digest, listing those rows, once the window is over.
 """
 
 from __future__ import annotations
@@ -42,17 +42,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
-from notifications import outbox
+from notifications import digest, outbox
 from notifications.recipients import body_recipients, users_with_role
 from notifications.reminders import base_url, entry_url, outstanding, round_url, send_per_person
 from workflow import clock
 from workflow import events as domain_events
 from workflow.db import db, utcnow
 from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
-from workflow.models import Entry, EntryTransition, OutboxMessage, ReportingRound, User
+from workflow.models import Entry, EntryTransition, ReportingRound, RoleAssignment, User
 from workflow.permissions import in_review_scope
 from workflow.report import round_period
 from workflow.round_transitions import ROUND_TRANSITIONS
@@ -210,39 +210,54 @@ def _next_reminder_hour(now: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _approved_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
+def _approved_digest(entry: Entry, log: EntryTransition | None, now: datetime) -> int:
     send_at = _next_reminder_hour(now)
     send_day = send_at.astimezone(clock.TZ).date()
-    written = 0
-    for person in body_recipients([entry.body_id], clock.today(now)).get(entry.body_id, []):
-        written += add_to_digest(
-            ENTRY_APPROVED_DIGEST,
-            person.as_payload(),
-            f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}",
-            _entry_item(entry),
-            send_at,
-            round_id=entry.round_id,
-            body_id=entry.body_id,
+    people = body_recipients([entry.body_id], clock.today(now)).get(entry.body_id, [])
+    return digest.append(
+        ENTRY_APPROVED_DIGEST,
+        [
+            (person.as_payload(), f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}")
+            for person in people
+        ],
+        _entry_item(entry),
+        send_at,
+        round_id=entry.round_id,
+        body_id=entry.body_id,
+    )
+
+
+def reviewers() -> list[User]:
+    """Active users with a reviewer role, sorted by e-mail, with their role assignments loaded
+    (two queries whatever their number; :func:`~workflow.permissions.in_review_scope` then needs
+    none)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == Role.reviewer.value)),
+            )
+            .options(selectinload(User.role_assignments))
+            .order_by(User.email)
         )
-    return written
+    )
 
 
-def _reviewer_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
+def _reviewer_digest(entry: Entry, log: EntryTransition | None, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     area_id = entry.activity.goal.area_id
-    written = 0
-    for reviewer in users_with_role(Role.reviewer):
-        if not in_review_scope(reviewer, plan_id=entry.round.plan_id, area_id=area_id, body_id=entry.body_id):
-            continue
-        written += add_to_digest(
-            REVIEWER_DIGEST,
-            _user_payload(reviewer),
-            f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{reviewer.id}",
-            _entry_item(entry),
-            bucket + timedelta(hours=1),
-            round_id=entry.round_id,
-        )
-    return written
+    plan_id = entry.round.plan_id
+    in_scope = [
+        r for r in reviewers() if in_review_scope(r, plan_id=plan_id, area_id=area_id, body_id=entry.body_id)
+    ]
+    return digest.append(
+        REVIEWER_DIGEST,
+        [(_user_payload(r), f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{r.id}") for r in in_scope],
+        _entry_item(entry),
+        bucket + timedelta(hours=1),
+        round_id=entry.round_id,
+    )
 
 
 def add_to_digest(
@@ -255,49 +270,16 @@ def add_to_digest(
     round_id: int | None = None,
     body_id: int | None = None,
 ) -> int:
-    """Add ``item`` to the pending digest ``key`` (created, due at ``send_at``, if missing); flushes.
+    """Append ``item`` to the pending digest ``key`` of ``user`` (created, due at ``send_at``, if
+    missing): one recipient's :func:`notifications.digest.append`.
 
-    A digest already sent (its window is over) is left alone. :returns: 1 if written or extended.
+    A digest already sent or attempted is left alone; the item goes to a follow-up digest of the
+    same window instead (``<key>+``), so it is never dropped. :returns: 1.
     """
-    stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    for _attempt in range(2):
-        message = db.session.scalar(stmt)
-        if message is not None:
-            if message.state != outbox.PENDING or message.attempts:
-                return 0
-            items = list(message.payload.get("entries", []))
-            if any(i["id"] == item["id"] for i in items):
-                items = [i for i in items if i["id"] != item["id"]]
-            message.payload = {**message.payload, "entries": [*items, item]}
-            if message.body_id is not None and message.body_id != body_id:
-                message.body_id = None
-            db.session.flush()
-            return 1
-        payload = {"user": user, "entries": [item], "base_url": base_url()}
-        message_id = outbox.enqueue(
-            kind,
-            user["email"],
-            key,
-            payload,
-            recipient_id=user["id"],
-            locale=user["locale"],
-            round_id=round_id,
-            body_id=body_id,
-        )
-        if message_id is not None:
-            db.session.execute(
-                update(OutboxMessage)
-                .where(and_(OutboxMessage.id == message_id))
-                .values(next_attempt_at=send_at)
-            )
-            db.session.flush()
-            return 1
-    return 0
+    return digest.append(kind, [(user, key)], item, send_at, round_id=round_id, body_id=body_id)
 
 
-_ENTRY_HANDLERS: dict[str, Callable[[Entry, EntryTransition, datetime], int]] = {
+_ENTRY_HANDLERS: dict[str, Callable[[Entry, Any, datetime], int]] = {
     "entry_submitted": _reviewer_digest,
     "entry_returned": _returned,
     "entry_approved": _approved_digest,
@@ -305,12 +287,20 @@ _ENTRY_HANDLERS: dict[str, Callable[[Entry, EntryTransition, datetime], int]] = 
 }
 
 
+#: Notifications that list the entry only: their handlers never read the audit row, so it is not
+#: loaded again (the submit's digest costs no reload of the transition just written).
+_ENTRY_ONLY = frozenset({"entry_submitted", "entry_approved"})
+
+
 def _on_entry(e: DomainEvent) -> int:
     assert isinstance(e, EntryTransitioned)
-    entry, log = db.session.get(Entry, e.entry_id), db.session.get(EntryTransition, e.transition_log_id)
-    if entry is None or log is None:
+    entry = db.session.get(Entry, e.entry_id)
+    if entry is None or e.notification is None:
         return 0
-    return entry_transitioned(entry, log, now=e.at)
+    if e.notification in _ENTRY_ONLY:
+        return _ENTRY_HANDLERS[e.notification](entry, None, e.at or utcnow())
+    log = db.session.get(EntryTransition, e.transition_log_id)
+    return entry_transitioned(entry, log, now=e.at) if log is not None else 0
 
 
 def _on_round(send: Callable[..., int]) -> Callable[[DomainEvent], int]:

@@ -3,7 +3,7 @@
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport
-from workflow.models.outbox import OutboxMessage
+from workflow.models.outbox import DigestItem, OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
 from workflow.models.publications import ReportPublication
 from workflow.models.reminders import ReminderSettings
@@ -44,6 +44,7 @@ __all__ = [
     "ConsolidationVersion",
     "DeadlineExtension",
     "Deputy",
+    "DigestItem",
     "Entry",
     "EntryComment",
     "EntryTransition",
