@@ -38,6 +38,7 @@ sweep delivers the digest, listing those rows, once the window is over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -52,7 +53,16 @@ from workflow import clock
 from workflow import events as domain_events
 from workflow.db import db, utcnow
 from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
-from workflow.models import Entry, EntryTransition, ReportingRound, RoleAssignment, User
+from workflow.models import (
+    Activity,
+    Body,
+    Entry,
+    EntryTransition,
+    Goal,
+    ReportingRound,
+    RoleAssignment,
+    User,
+)
 from workflow.permissions import in_review_scope
 from workflow.report import round_period
 from workflow.round_transitions import ROUND_TRANSITIONS
@@ -210,20 +220,65 @@ def _next_reminder_hour(now: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _approved_digest(entry: Entry, log: EntryTransition | None, now: datetime) -> int:
+@dataclass(frozen=True)
+class _Listed:
+    """What a digest needs of an entry: the item it lists, and the scope the recipients are chosen by."""
+
+    item: dict[str, Any]
+    round_id: int
+    body_id: int
+    plan_id: int
+    area_id: int | None
+
+
+def _listed(entry: Entry) -> _Listed:
+    return _Listed(
+        _entry_item(entry), entry.round_id, entry.body_id, entry.round.plan_id, entry.activity.goal.area_id
+    )
+
+
+def _listed_by_id(entry_id: int) -> _Listed | None:
+    """:func:`_listed` in one query of columns (whatever the session still holds: the entry and its
+    activity, body and round of the request may be gone from the identity map by the commit)."""
+    row = db.session.execute(
+        select(
+            Entry.id, Entry.state, Entry.round_id, Entry.body_id, Activity.code, Activity.description,
+            Goal.area_id, Body.abbreviation, Body.name, ReportingRound.title, ReportingRound.plan_id,
+        )
+        .join(Activity, Activity.id == Entry.activity_id)
+        .outerjoin(Goal, Goal.id == Activity.goal_id)
+        .join(Body, Body.id == Entry.body_id)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(Entry.id == entry_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    item = {
+        "id": row.id,
+        "code": row.code,
+        "title": " ".join(row.description.split())[:160],
+        "state": row.state,
+        "url": entry_url(row.id),
+        "body": {"id": row.body_id, "abbreviation": row.abbreviation, "name": row.name},
+        "round": {"id": row.round_id, "title": row.title},
+    }
+    return _Listed(item, row.round_id, row.body_id, row.plan_id, row.area_id)
+
+
+def _approved_digest(listed: _Listed, now: datetime) -> int:
     send_at = _next_reminder_hour(now)
     send_day = send_at.astimezone(clock.TZ).date()
-    people = body_recipients([entry.body_id], clock.today(now)).get(entry.body_id, [])
+    people = body_recipients([listed.body_id], clock.today(now)).get(listed.body_id, [])
     return digest.append(
         ENTRY_APPROVED_DIGEST,
         [
             (person.as_payload(), f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}")
             for person in people
         ],
-        _entry_item(entry),
+        listed.item,
         send_at,
-        round_id=entry.round_id,
-        body_id=entry.body_id,
+        round_id=listed.round_id,
+        body_id=listed.body_id,
     )
 
 
@@ -244,19 +299,19 @@ def reviewers() -> list[User]:
     )
 
 
-def _reviewer_digest(entry: Entry, log: EntryTransition | None, now: datetime) -> int:
+def _reviewer_digest(listed: _Listed, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    area_id = entry.activity.goal.area_id
-    plan_id = entry.round.plan_id
     in_scope = [
-        r for r in reviewers() if in_review_scope(r, plan_id=plan_id, area_id=area_id, body_id=entry.body_id)
+        r
+        for r in reviewers()
+        if in_review_scope(r, plan_id=listed.plan_id, area_id=listed.area_id, body_id=listed.body_id)
     ]
     return digest.append(
         REVIEWER_DIGEST,
         [(_user_payload(r), f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{r.id}") for r in in_scope],
-        _entry_item(entry),
+        listed.item,
         bucket + timedelta(hours=1),
-        round_id=entry.round_id,
+        round_id=listed.round_id,
     )
 
 
@@ -279,28 +334,34 @@ def add_to_digest(
     return digest.append(kind, [(user, key)], item, send_at, round_id=round_id, body_id=body_id)
 
 
-_ENTRY_HANDLERS: dict[str, Callable[[Entry, Any, datetime], int]] = {
+#: Notifications that list the entry in a digest: their handlers need neither the entry's objects
+#: nor the audit row, only :class:`_Listed` (one query of columns from the domain event).
+_DIGEST_HANDLERS: dict[str, Callable[[_Listed, datetime], int]] = {
     "entry_submitted": _reviewer_digest,
-    "entry_returned": _returned,
     "entry_approved": _approved_digest,
+}
+
+
+def _of_entry(handler: Callable[[_Listed, datetime], int]) -> Callable[[Entry, Any, datetime], int]:
+    return lambda entry, log, now: handler(_listed(entry), now)
+
+
+_ENTRY_HANDLERS: dict[str, Callable[[Entry, EntryTransition, datetime], int]] = {
+    **{name: _of_entry(handler) for name, handler in _DIGEST_HANDLERS.items()},
+    "entry_returned": _returned,
     "entry_reopened": _reopened,
 }
 
 
-#: Notifications that list the entry only: their handlers never read the audit row, so it is not
-#: loaded again (the submit's digest costs no reload of the transition just written).
-_ENTRY_ONLY = frozenset({"entry_submitted", "entry_approved"})
-
-
 def _on_entry(e: DomainEvent) -> int:
     assert isinstance(e, EntryTransitioned)
-    entry = db.session.get(Entry, e.entry_id)
-    if entry is None or e.notification is None:
+    if e.notification in _DIGEST_HANDLERS:
+        listed = _listed_by_id(e.entry_id)
+        return _DIGEST_HANDLERS[e.notification](listed, e.at) if listed is not None else 0
+    entry, log = db.session.get(Entry, e.entry_id), db.session.get(EntryTransition, e.transition_log_id)
+    if entry is None or log is None:
         return 0
-    if e.notification in _ENTRY_ONLY:
-        return _ENTRY_HANDLERS[e.notification](entry, None, e.at or utcnow())
-    log = db.session.get(EntryTransition, e.transition_log_id)
-    return entry_transitioned(entry, log, now=e.at) if log is not None else 0
+    return entry_transitioned(entry, log, now=e.at)
 
 
 def _on_round(send: Callable[..., int]) -> Callable[[DomainEvent], int]:
