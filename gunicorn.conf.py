@@ -20,12 +20,17 @@ applies.
 from __future__ import annotations
 
 import gc
+import sys
+from pathlib import Path
 from typing import Any
 
 logger_class = "web.gunicorn_logging.RedactingLogger"
 preload_app = True
 
-gc.disable()  # until the application is loaded and frozen (when_ready), in the master only
+if "gunicorn" in Path(sys.argv[0]).parts[-2:] or Path(sys.argv[0]).name == "gunicorn":
+    # in gunicorn's master only (not when a test or a tool reads these settings): until the
+    # application is loaded and frozen (when_ready)
+    gc.disable()
 
 
 def when_ready(server: Any) -> None:
