@@ -282,16 +282,16 @@ def _approved_digest(listed: _Listed, now: datetime) -> int:
     )
 
 
-def reviewers() -> list[User]:
-    """Active users with a reviewer role, sorted by e-mail, with their role assignments loaded
-    (two queries whatever their number; :func:`~workflow.permissions.in_review_scope` then needs
-    none)."""
+def users_with_roles_loaded(role: Role) -> list[User]:
+    """Active users holding ``role`` (any scope), sorted by e-mail, with their role assignments
+    loaded (recipient selection: two queries whatever their number, so
+    :func:`~workflow.permissions.in_review_scope` then needs none)."""
     return list(
         db.session.scalars(
             select(User)
             .where(
                 User.active.is_(True),
-                User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == Role.reviewer.value)),
+                User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == role.value)),
             )
             .options(selectinload(User.role_assignments))
             .order_by(User.email)
@@ -303,7 +303,7 @@ def _reviewer_digest(listed: _Listed, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     in_scope = [
         r
-        for r in reviewers()
+        for r in users_with_roles_loaded(Role.reviewer)
         if in_review_scope(r, plan_id=listed.plan_id, area_id=listed.area_id, body_id=listed.body_id)
     ]
     return digest.append(
