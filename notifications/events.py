@@ -31,28 +31,38 @@ round closed           ``round_closed``            everyone who took part (contr
 =====================  ==========================  ===============================================
 
 A *digest* is one pending outbox row whose ``next_attempt_at`` lies at the end of its window:
-further events in the window add their entry to its payload, and the outbox sweep delivers it
-once the window is over.
+each event in the window appends its entry as a row (:mod:`notifications.digest`), and the outbox
+sweep delivers the digest, listing those rows, once the window is over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
-from notifications import outbox
+from notifications import digest, outbox
 from notifications.recipients import body_recipients, users_with_role
 from notifications.reminders import base_url, entry_url, outstanding, round_url, send_per_person
 from workflow import clock
 from workflow import events as domain_events
 from workflow.db import db, utcnow
 from workflow.events import DomainEvent, EntryTransitioned, RoundTransitioned
-from workflow.models import Entry, EntryTransition, OutboxMessage, ReportingRound, User
+from workflow.models import (
+    Activity,
+    Body,
+    Entry,
+    EntryTransition,
+    Goal,
+    ReportingRound,
+    RoleAssignment,
+    User,
+)
 from workflow.permissions import in_review_scope
 from workflow.report import round_period
 from workflow.round_transitions import ROUND_TRANSITIONS
@@ -210,39 +220,99 @@ def _next_reminder_hour(now: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _approved_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
+@dataclass(frozen=True)
+class _Listed:
+    """What a digest needs of an entry: the item it lists, and the scope the recipients are chosen by."""
+
+    item: dict[str, Any]
+    round_id: int
+    body_id: int
+    plan_id: int
+    area_id: int | None
+
+
+def _listed(entry: Entry) -> _Listed:
+    return _Listed(
+        _entry_item(entry), entry.round_id, entry.body_id, entry.round.plan_id, entry.activity.goal.area_id
+    )
+
+
+def _listed_by_id(entry_id: int) -> _Listed | None:
+    """:func:`_listed` in one query of columns (whatever the session still holds: the entry and its
+    activity, body and round of the request may be gone from the identity map by the commit)."""
+    row = db.session.execute(
+        select(
+            Entry.id, Entry.state, Entry.round_id, Entry.body_id, Activity.code, Activity.description,
+            Goal.area_id, Body.abbreviation, Body.name, ReportingRound.title, ReportingRound.plan_id,
+        )
+        .join(Activity, Activity.id == Entry.activity_id)
+        .outerjoin(Goal, Goal.id == Activity.goal_id)
+        .join(Body, Body.id == Entry.body_id)
+        .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .where(Entry.id == entry_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    item = {
+        "id": row.id,
+        "code": row.code,
+        "title": " ".join(row.description.split())[:160],
+        "state": row.state,
+        "url": entry_url(row.id),
+        "body": {"id": row.body_id, "abbreviation": row.abbreviation, "name": row.name},
+        "round": {"id": row.round_id, "title": row.title},
+    }
+    return _Listed(item, row.round_id, row.body_id, row.plan_id, row.area_id)
+
+
+def _approved_digest(listed: _Listed, now: datetime) -> int:
     send_at = _next_reminder_hour(now)
     send_day = send_at.astimezone(clock.TZ).date()
-    written = 0
-    for person in body_recipients([entry.body_id], clock.today(now)).get(entry.body_id, []):
-        written += add_to_digest(
-            ENTRY_APPROVED_DIGEST,
-            person.as_payload(),
-            f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}",
-            _entry_item(entry),
-            send_at,
-            round_id=entry.round_id,
-            body_id=entry.body_id,
+    people = body_recipients([listed.body_id], clock.today(now)).get(listed.body_id, [])
+    return digest.append(
+        ENTRY_APPROVED_DIGEST,
+        [
+            (person.as_payload(), f"{ENTRY_APPROVED_DIGEST}:{send_day.isoformat()}:{person.user_id}")
+            for person in people
+        ],
+        listed.item,
+        send_at,
+        round_id=listed.round_id,
+        body_id=listed.body_id,
+    )
+
+
+def users_with_roles_loaded(role: Role) -> list[User]:
+    """Active users holding ``role`` (any scope), sorted by e-mail, with their role assignments
+    loaded (recipient selection: two queries whatever their number, so
+    :func:`~workflow.permissions.in_review_scope` then needs none)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == role.value)),
+            )
+            .options(selectinload(User.role_assignments))
+            .order_by(User.email)
         )
-    return written
+    )
 
 
-def _reviewer_digest(entry: Entry, log: EntryTransition, now: datetime) -> int:
+def _reviewer_digest(listed: _Listed, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    area_id = entry.activity.goal.area_id
-    written = 0
-    for reviewer in users_with_role(Role.reviewer):
-        if not in_review_scope(reviewer, plan_id=entry.round.plan_id, area_id=area_id, body_id=entry.body_id):
-            continue
-        written += add_to_digest(
-            REVIEWER_DIGEST,
-            _user_payload(reviewer),
-            f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{reviewer.id}",
-            _entry_item(entry),
-            bucket + timedelta(hours=1),
-            round_id=entry.round_id,
-        )
-    return written
+    in_scope = [
+        r
+        for r in users_with_roles_loaded(Role.reviewer)
+        if in_review_scope(r, plan_id=listed.plan_id, area_id=listed.area_id, body_id=listed.body_id)
+    ]
+    return digest.append(
+        REVIEWER_DIGEST,
+        [(_user_payload(r), f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{r.id}") for r in in_scope],
+        listed.item,
+        bucket + timedelta(hours=1),
+        round_id=listed.round_id,
+    )
 
 
 def add_to_digest(
@@ -255,58 +325,39 @@ def add_to_digest(
     round_id: int | None = None,
     body_id: int | None = None,
 ) -> int:
-    """Add ``item`` to the pending digest ``key`` (created, due at ``send_at``, if missing); flushes.
+    """Append ``item`` to the pending digest ``key`` of ``user`` (created, due at ``send_at``, if
+    missing): one recipient's :func:`notifications.digest.append`.
 
-    A digest already sent (its window is over) is left alone. :returns: 1 if written or extended.
+    A digest already sent or attempted is left alone; the item goes to a follow-up digest of the
+    same window instead (``<key>+``), so it is never dropped. :returns: 1.
     """
-    stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    for _attempt in range(2):
-        message = db.session.scalar(stmt)
-        if message is not None:
-            if message.state != outbox.PENDING or message.attempts:
-                return 0
-            items = list(message.payload.get("entries", []))
-            if any(i["id"] == item["id"] for i in items):
-                items = [i for i in items if i["id"] != item["id"]]
-            message.payload = {**message.payload, "entries": [*items, item]}
-            if message.body_id is not None and message.body_id != body_id:
-                message.body_id = None
-            db.session.flush()
-            return 1
-        payload = {"user": user, "entries": [item], "base_url": base_url()}
-        message_id = outbox.enqueue(
-            kind,
-            user["email"],
-            key,
-            payload,
-            recipient_id=user["id"],
-            locale=user["locale"],
-            round_id=round_id,
-            body_id=body_id,
-        )
-        if message_id is not None:
-            db.session.execute(
-                update(OutboxMessage)
-                .where(and_(OutboxMessage.id == message_id))
-                .values(next_attempt_at=send_at)
-            )
-            db.session.flush()
-            return 1
-    return 0
+    return digest.append(kind, [(user, key)], item, send_at, round_id=round_id, body_id=body_id)
+
+
+#: Notifications that list the entry in a digest: their handlers need neither the entry's objects
+#: nor the audit row, only :class:`_Listed` (one query of columns from the domain event).
+_DIGEST_HANDLERS: dict[str, Callable[[_Listed, datetime], int]] = {
+    "entry_submitted": _reviewer_digest,
+    "entry_approved": _approved_digest,
+}
+
+
+def _of_entry(handler: Callable[[_Listed, datetime], int]) -> Callable[[Entry, Any, datetime], int]:
+    return lambda entry, log, now: handler(_listed(entry), now)
 
 
 _ENTRY_HANDLERS: dict[str, Callable[[Entry, EntryTransition, datetime], int]] = {
-    "entry_submitted": _reviewer_digest,
+    **{name: _of_entry(handler) for name, handler in _DIGEST_HANDLERS.items()},
     "entry_returned": _returned,
-    "entry_approved": _approved_digest,
     "entry_reopened": _reopened,
 }
 
 
 def _on_entry(e: DomainEvent) -> int:
     assert isinstance(e, EntryTransitioned)
+    if e.notification in _DIGEST_HANDLERS:
+        listed = _listed_by_id(e.entry_id)
+        return _DIGEST_HANDLERS[e.notification](listed, e.at) if listed is not None else 0
     entry, log = db.session.get(Entry, e.entry_id), db.session.get(EntryTransition, e.transition_log_id)
     if entry is None or log is None:
         return 0

@@ -11,7 +11,8 @@
   before the row was marked sent delivers it again (one duplicate at most per such crash).
 
 The table itself is :class:`workflow.models.outbox.OutboxMessage` (re-exported here). This module
-imports only ``workflow.db``, ``workflow.models.outbox`` and the mailer.
+imports only ``workflow.db``, ``workflow.models.outbox``, the mailer and
+:mod:`notifications.digest` (a digest's entries are rows, read when it is sent).
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def deliver(message_id: int) -> str:
     :returns: the message's state afterwards (``sent``, ``pending`` for a retry later,
         ``failed``), or ``"skipped"`` when another worker holds it or it is not due.
     """
+    from notifications.digest import materialize
     from notifications.mailer import render_email, send_email
 
     stmt = select(OutboxMessage).where(OutboxMessage.id == message_id)
@@ -186,7 +188,8 @@ def deliver(message_id: int) -> str:
         db.session.rollback()
         return "skipped"
     try:
-        subject, text, html = render_email(message.kind, message.locale, **message.payload)
+        payload = materialize(message)  # a digest: the entries appended to it (notifications.digest)
+        subject, text, html = render_email(message.kind, message.locale, **payload)
         send_email(message.recipient_email, subject, text, html)
     except Exception as exc:  # SMTP refused, network down, template error: record and retry
         message.attempts += 1

@@ -85,6 +85,8 @@ def default_inclusion(
 ) -> tuple[bool, str]:
     """Decide whether ``activity`` belongs to a round over ``period_start``–``period_end``.
 
+    :param activity: the activity, or any object with its ``deadline_*`` attributes (a row of
+        those columns: :func:`create_round`).
     :param reported_until: the latest period end of an earlier round with an approved entry of
         the activity (``None``: never reported on).
     :returns: ``(included, reason key of DEFAULT_REASONS)``.
@@ -201,10 +203,23 @@ def create_round(
     db.session.add(round_)
     db.session.flush()
     reported = _reported_until(plan_id, period_start)
-    activities = db.session.scalars(select(Activity).where(Activity.plan_id == plan_id)).all()
+    # the deadline columns only (default_inclusion reads nothing else): 2,000 activities as
+    # entities cost more than the rest of creating the round (issue 17)
+    activities = db.session.execute(
+        select(
+            Activity.id,
+            Activity.deadline_kind,
+            Activity.deadline_start,
+            Activity.deadline_end,
+            Activity.deadline_frequency,
+            Activity.deadline_condition,
+        ).where(Activity.plan_id == plan_id)
+    ).all()
     rows = []
     for activity in activities:
-        included, reason = default_inclusion(activity, period_start, period_end, reported.get(activity.id))
+        included, reason = default_inclusion(
+            activity, period_start, period_end, reported.get(activity.id)  # type: ignore[arg-type]
+        )
         rows.append(
             {
                 "round_id": round_.id,
@@ -218,7 +233,7 @@ def create_round(
             }
         )
     if rows:
-        db.session.execute(insert(RoundActivity), rows)
+        db.session.execute(insert(RoundActivity.__table__), rows)  # Core executemany: no ORM bulk
     # The plan's current routing, groups of bodies expanded (workflow.routing.groups): the preview
     # shows exactly the routes from which opening the round creates its entries.
     routes = round_route_rows(plan_id, round_.id)

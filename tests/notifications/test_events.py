@@ -11,7 +11,7 @@ import time_machine
 from reminder_scenario import EVA, JANA, PETR, build_round, request_context, run_sweep  # noqa: F401 - request_context is a fixture
 from sqlalchemy import select
 
-from notifications import events, outbox
+from notifications import digest, events, outbox
 from notifications.mailer import render_email
 from notifications.outbox import OutboxMessage
 from web.extensions import db
@@ -100,11 +100,11 @@ def test_approved_entries_collect_into_one_daily_digest(app, make_user):
         digests = _messages(events.ENTRY_APPROVED_DIGEST)
         assert not {m.id for m in digests} & set(outbox.due_message_ids())  # waits for the morning
     assert [m.recipient_email for m in digests] == [JANA, PETR]
-    assert [e["code"] for e in digests[0].payload["entries"]] == ["A1.1", "A1.2"]
+    assert [e["code"] for e in digest.payload_for(digests[0])["entries"]] == ["A1.1", "A1.2"]
     assert digests[0].next_attempt_at == datetime(2026, 11, 19, 7, 0, tzinfo=UTC)  # 8:00 in Prague
     with time_machine.travel(datetime(2026, 11, 19, 8, 1, tzinfo=PRAGUE), tick=False):
         assert {m.id for m in digests} <= set(outbox.due_message_ids())
-    subject, text, _html = render_email("entry_approved_digest", "cs", **digests[0].payload)
+    subject, text, _html = render_email("entry_approved_digest", "cs", **digest.payload_for(digests[0]))
     assert subject == "Schválené záznamy (2)"
     assert "hodnotitel schválil tyto vaše záznamy" in text
 
@@ -130,7 +130,7 @@ def test_reviewer_digest_at_most_one_per_reviewer_per_hour(app, make_user):
     digests = [
         (
             m.recipient_email,
-            [e["code"] + "/" + e["body"]["abbreviation"] for e in m.payload["entries"]],
+            [e["code"] + "/" + e["body"]["abbreviation"] for e in digest.payload_for(m)["entries"]],
             m.next_attempt_at,
         )
         for m in db.session.scalars(

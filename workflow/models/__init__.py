@@ -5,7 +5,7 @@ from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignmen
 from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.offline import OfflineUpload
-from workflow.models.outbox import OutboxMessage
+from workflow.models.outbox import DigestItem, OutboxMessage
 from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
 from workflow.models.publications import ReportPublication
 from workflow.models.reminders import ReminderSettings
@@ -48,6 +48,7 @@ __all__ = [
     "ConsolidationVersion",
     "DeadlineExtension",
     "Deputy",
+    "DigestItem",
     "Entry",
     "EntryComment",
     "EntryTransition",

@@ -1,6 +1,8 @@
-"""The outbox table: one row per e-mail, written in the transaction of the event that causes it.
+"""The outbox table: one row per e-mail, written in the transaction of the event that causes it;
+and the items of the digests (one appended row per entry a digest lists).
 
-The services that write and deliver the rows are in :mod:`notifications.outbox`.
+The services that write and deliver the rows are in :mod:`notifications.outbox` and
+:mod:`notifications.digest`.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import UTCDateTime, db, utcnow
@@ -41,3 +43,27 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} → {self.recipient_email} {self.state}>"
+
+
+class DigestItem(db.Model):
+    """One entry listed by a digest (``reviewer_digest``, ``entry_approved_digest``): appended, never
+    updated, by each event of the digest's window (one ``INSERT``, no lock on the digest's row
+    beyond ``FOR KEY SHARE``), and read, grouped by entry, when the digest is sent
+    (:func:`notifications.digest.payload_for`).
+
+    ``item`` is the entry as the e-mail shows it (code, title, state, link, body, round), as it was
+    when the event happened; a later item of the same entry replaces an earlier one in the e-mail.
+    """
+
+    __tablename__ = "digest_items"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    #: The entry listed (no foreign key: the item is a record of what was announced).
+    entry_id: Mapped[int] = mapped_column(Integer)
+    body_id: Mapped[int | None] = mapped_column(Integer)
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DigestItem {self.id} of message {self.message_id}: entry {self.entry_id}>"

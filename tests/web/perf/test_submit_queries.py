@@ -1,0 +1,88 @@
+"""The submit's statements (issue 17): „Odeslat ke kontrole“ through the entry form issues a fixed
+number of SQL statements in one transaction, whether the reviewers' digest of the hour is empty
+or already lists 3,000 entries, and whatever the number of reviewers in scope; the draft save
+issues its own fixed number.
+
+Before issue 17 the submit rewrote the digest's JSON under ``FOR UPDATE`` (a ``SELECT … FOR
+UPDATE``, the ``UPDATE`` of a payload growing with the day's submits) per reviewer, looked the
+reviewers' scopes up one reviewer at a time and loaded the audit row it had just written again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import time_machine
+from round_fixtures import entry_of, login
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
+from support import count_statements
+
+from web.extensions import db
+from workflow.models import DigestItem, Entry, OutboxMessage
+
+#: user; entry FOR UPDATE; the user's roles, bodies, deputyships; activity, goal, round (the
+#: checks); the draft's UPDATE; the submit's UPDATE, version number, version, audit row; the
+#: digest's item (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE;
+#: the items' INSERT — whatever the number of reviewers (before issue 17: 17 + one per reviewer +
+#: two per reviewer in scope, e.g. 20 with one reviewer, 24 with two in scope). The first submit of
+#: an hour also creates the digests (one INSERT more).
+SUBMIT_STATEMENTS = 18
+#: as the submit up to the draft's UPDATE, then the version number, version and audit row.
+SAVE_STATEMENTS = 12
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _post(client, entry_id: int, action: str, text: str) -> tuple[int, list[str], int]:
+    db.session.expire_all()
+    version = db.session.get(Entry, entry_id).version
+    db.session.expire_all()
+    transactions: list[str] = []
+    listener = lambda *args: transactions.append("commit")  # noqa: E731
+    event.listen(Session, "after_commit", listener)
+    try:
+        with count_statements() as statements:
+            response = client.post(
+                f"/zaznamy/{entry_id}/upravit",
+                data={"version": version, "fulfilment_status": "done", "text": text, "action": action},
+            )
+    finally:
+        event.remove(Session, "after_commit", listener)
+    assert response.status_code == 302
+    assert action == "save" or "/upravit" not in response.headers["Location"]
+    return response.status_code, statements, len(transactions)
+
+
+def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, people):
+    # B1.1 goes to both reviewers (one reviews area B only), A1.1 to one: the count is the same
+    first, second = entry_of(opened, "B1.1", "OSV").id, entry_of(opened, "A1.1", "OSV").id
+    with time_machine.travel(NOW, tick=False):
+        client.post("/odhlaseni")
+        assert login(client, people.osv).status_code == 302
+        status, saved, commits = _post(client, first, "save", "Rozpracováno.")
+        assert status == 302 and commits == 1
+        assert len(saved) == SAVE_STATEMENTS, "\n".join(saved)
+        _status, submitted, commits = _post(client, first, "submit", "Hotovo, zápisy na webu.")
+        assert commits == 1  # one transaction: the digest's rows commit with the submit
+        assert len(submitted) == SUBMIT_STATEMENTS + 1, "\n".join(submitted)  # the hour's first: creates
+        assert sum(q.startswith("INSERT INTO outbox_messages") for q in submitted) == 1
+        reloads = ("UPDATE outbox_messages", "SELECT entry_transitions")
+        assert not any(q.startswith(reloads) for q in submitted)
+        # 3,000 items of the hour already in every digest: the next submit costs the same statements
+        digests = db.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.kind == "reviewer_digest")
+        ).all()
+        assert digests
+        db.session.execute(
+            insert(DigestItem),
+            [
+                {"message_id": m, "entry_id": 10**6 + n, "item": {"id": 10**6 + n}}
+                for m in digests
+                for n in range(3000)
+            ],
+        )
+        db.session.commit()
+        _post(client, second, "save", "Rozpracováno.")
+        _status, again, commits = _post(client, second, "submit", "Hotovo i zde.")
+    assert commits == 1 and len(again) == SUBMIT_STATEMENTS, "\n".join(again)
+    assert not any(q.startswith("INSERT INTO outbox_messages") for q in again)
