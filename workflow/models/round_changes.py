@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.models.rounds import DeadlineExtension, Entry, ReportingRound
 
@@ -76,9 +77,13 @@ def _bump(session: Session) -> None:
         .values(change_counter=table.c.change_counter + 1)
         .execution_options(synchronize_session=False)
     )
+    # The loaded rounds learn the new value without a reload (expiring it would cost a SELECT
+    # when anything reads the round again before the commit ends).
+    # Only the instance dict is read: touching an expired round's id would load it.
     for obj in session.identity_map.values():
-        if isinstance(obj, ReportingRound) and obj.id in ids:
-            session.expire(obj, ["change_counter"])
+        loaded = obj.__dict__
+        if isinstance(obj, ReportingRound) and loaded.get("id") in ids and "change_counter" in loaded:
+            set_committed_value(obj, "change_counter", loaded["change_counter"] + 1)
 
 
 @event.listens_for(Session, "after_soft_rollback")
