@@ -322,6 +322,12 @@ def refused(exc: DomainError) -> ResponseReturnValue:
     return redirect(back_url(g.get("_refusal_target")))
 
 
+def flash_form_errors(form: Any) -> None:
+    """Flash every validation message of a WTForms ``form`` in one „danger“ message (for a POST
+    that redirects back instead of rendering the form again)."""
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+
+
 def refusal_goes_to(url: str) -> None:
     """Name the page a refusal of this request returns to (instead of the referrer)."""
     g._refusal_target = url

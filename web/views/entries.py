@@ -36,7 +36,7 @@ from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, Lin
 from web.extensions import csrf, db
 from web.redirects import safe_next
 from web.uow import confirm as confirm_done
-from web.uow import fail, keep_changes, refusal_goes_to
+from web.uow import fail, flash_form_errors, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
 from workflow.dashboards import next_open_task
@@ -417,7 +417,7 @@ def add_link(entry_id: int) -> ResponseReturnValue:
         svc.add_link(entry, current_user, form.url.data or "", form.label.data or "")
         confirm_done(_("Odkaz byl přidán."))
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
     return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
 
 
@@ -448,7 +448,7 @@ def upload(entry_id: int) -> ResponseReturnValue:
     _require_edit(entry)
     form = AttachmentForm()
     if not form.validate():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
         return redirect(url_for(".edit", entry_id=entry_id) + "#dukazy")
     upload_file = form.file.data
     refusal_goes_to(url_for(".edit", entry_id=entry_id) + "#dukazy")

@@ -25,7 +25,7 @@ from forms.rounds import (
     as_choices,
 )
 from web.extensions import cache, db
-from web.uow import confirm, fail, refusal_goes_to
+from web.uow import confirm, fail, flash_form_errors, refusal_goes_to
 from web.views.guards import requires
 from workflow import clock
 from workflow import rounds as svc
@@ -189,7 +189,7 @@ def set_routing(round_id: int, activity_id: int) -> ResponseReturnValue:
         else:
             confirm(_("Směrování aktivity bylo změněno."))
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
     return redirect(back)
 
 

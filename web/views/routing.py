@@ -6,7 +6,7 @@ Views call :mod:`workflow.routing.resolution` and return; the transaction is web
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from forms.rounds import as_choices
 from forms.routing import ActionForm, ActivityRoutingForm, DecisionForm
 from web.extensions import db
-from web.uow import confirm, refusal_goes_to
+from web.uow import confirm, flash_form_errors, refusal_goes_to
 from web.views.guards import requires
 from workflow.collation import czech
 from workflow.models import Activity, Body, Plan
@@ -41,6 +41,14 @@ def _plan(plan_id: int) -> Plan:
     if plan is None:
         abort(404)
     return plan
+
+
+def _acting_on(plan_id: int) -> tuple[Plan, str]:
+    """The plan of a POST on its resolution page and the page's URL, where the answer (and a
+    refusal) returns."""
+    back = url_for(".page", plan_id=plan_id)
+    refusal_goes_to(back)
+    return _plan(plan_id), back
 
 
 def _bodies() -> list[Body]:
@@ -87,13 +95,11 @@ def page(plan_id: int) -> ResponseReturnValue:
 @requires(Action.resolve_routing)
 def preview(plan_id: int) -> ResponseReturnValue:
     """The effect of a decision on every activity of the plan, before it is applied (no write)."""
-    plan = _plan(plan_id)
-    back = url_for(".page", plan_id=plan_id)
-    refusal_goes_to(back)
+    plan, back = _acting_on(plan_id)
     bodies = _bodies()
     form = _decision_form(bodies)
     if not form.validate():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
         return redirect(back)
     target = form.target()
     changes = svc.preview_decision(plan, form.name.data, target)
@@ -112,12 +118,10 @@ def preview(plan_id: int) -> ResponseReturnValue:
 @requires(Action.resolve_routing)
 def apply(plan_id: int) -> ResponseReturnValue:
     """Apply a previewed decision: the alias is stored and the whole plan routed again."""
-    plan = _plan(plan_id)
-    back = url_for(".page", plan_id=plan_id)
-    refusal_goes_to(back)
+    plan, back = _acting_on(plan_id)
     form = _decision_form(_bodies())
     if not form.validate():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
         return redirect(back)
     _alias, changed = svc.apply_decision(plan, form.name.data, form.target(), current_user)
     confirm(
@@ -134,9 +138,7 @@ def apply(plan_id: int) -> ResponseReturnValue:
 @requires(Action.resolve_routing)
 def confirm_defaults(plan_id: int) -> ResponseReturnValue:
     """Confirm the default body for the activities that name no department (one decision)."""
-    plan = _plan(plan_id)
-    back = url_for(".page", plan_id=plan_id)
-    refusal_goes_to(back)
+    plan, back = _acting_on(plan_id)
     if ActionForm().validate():
         count = svc.confirm_defaults(plan, current_user)
         confirm(
@@ -153,9 +155,7 @@ def confirm_defaults(plan_id: int) -> ResponseReturnValue:
 @requires(Action.resolve_routing)
 def reresolve(plan_id: int) -> ResponseReturnValue:
     """Route the plan again from its own wording with the current registry and aliases."""
-    plan = _plan(plan_id)
-    back = url_for(".page", plan_id=plan_id)
-    refusal_goes_to(back)
+    plan, back = _acting_on(plan_id)
     if ActionForm().validate():
         changed = svc.reresolve(plan)
         confirm(_("Směrování plánu bylo znovu vyhodnoceno; změněno aktivit: %(count)s.", count=changed))
@@ -179,5 +179,5 @@ def decide(plan_id: int, activity_id: int) -> ResponseReturnValue:
         )
         confirm(_("Směrování aktivity %(code)s bylo uloženo do plánu.", code=activity.code))
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
     return redirect(back)
