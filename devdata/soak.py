@@ -498,7 +498,7 @@ def verify(
     """Compare the database with the clients' journals; returns the violations (empty: all good)."""
     from sqlalchemy import select
 
-    from notifications import outbox
+    from notifications import digest, outbox
     from notifications.outbox import OutboxMessage
     from workflow.db import db
     from workflow.models import Entry, EntryTransition, EntryVersion
@@ -571,7 +571,8 @@ def verify(
                 )
             )
         )
-        listed = {item["id"] for m in digests for item in m.payload.get("entries", [])}
+        # a digest not yet sent lists its entries as rows (notifications.digest)
+        listed = {item["id"] for m in digests for item in digest.payload_for(m).get("entries", [])}
         submitted_entries = {j.entry_id for j in journals if "submit" in j.transitions}
         if not submitted_entries <= listed:
             problems.append(

@@ -176,6 +176,25 @@ def items_of(message_id: int) -> list[dict[str, Any]]:
     )
 
 
+def items_by_message(message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The appended items of several digests at once (one query; for lists of messages).
+
+    :param message_ids: ids of digest messages (others simply have no items).
+    :returns: message id → its items in the order they were appended; ids without items are absent.
+    """
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not message_ids:
+        return found
+    rows = db.session.execute(
+        select(DigestItem.message_id, DigestItem.item)
+        .where(DigestItem.message_id.in_(message_ids))
+        .order_by(DigestItem.id)
+    )
+    for message_id, item in rows:
+        found.setdefault(message_id, []).append(item)
+    return found
+
+
 def payload_for(message: OutboxMessage) -> dict[str, Any]:
     """The template context of ``message``: its payload, and for a digest the ``entries`` its
     items list (grouped by entry: the last item of an entry replaces an earlier one, and takes its

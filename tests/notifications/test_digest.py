@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from reminder_scenario import JANA, build_round, request_context  # noqa: F401 - request_context is a fixture
 from sqlalchemy import func, insert, select
-from support import count_statements
+from support import count_statements, login
 
 from notifications import digest, events, outbox
 from notifications.outbox import OutboxMessage
@@ -179,3 +179,21 @@ def test_approved_digest_collects_rows_per_body_member(app, make_user):
     )
     assert JANA in {m.recipient_email for m in approved}
     assert all([e["code"] for e in digest.payload_for(m)["entries"]] == ["A1.1", "A1.2"] for m in approved)
+
+
+def test_a_digest_not_yet_sent_is_in_the_entry_and_body_message_logs(app, client, make_user):
+    """Its entries are rows until it is sent; the secretary's logs list it all the same."""
+    s = build_round(make_user, extra_osv_activities=3)
+    make_user(REVIEWER, roles=[Role.reviewer])
+    with time_machine.travel(HOUR + timedelta(minutes=5), tick=False):
+        _submit(s, "A1.1")
+        (pending,) = _digests()
+        assert pending.state == outbox.PENDING and pending.payload.get("entries") is None
+        login(client, s.users["tajemnik"])
+        submitted = client.get(f"/zaznamy/{s.entry('A1.1', 'OSV').id}/odeslane-zpravy").get_data(as_text=True)
+        untouched = client.get(f"/zaznamy/{s.entry('A1.2', 'OSV').id}/odeslane-zpravy").get_data(as_text=True)
+        body_log = client.get(f"/kola/{s.round.id}/pripominky/subjekty/{s.bodies['OSV'].id}").get_data(
+            as_text=True
+        )
+    assert REVIEWER in submitted and REVIEWER not in untouched
+    assert REVIEWER in body_log

@@ -17,7 +17,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from forms.base import BaseForm
-from notifications import outbox, reminders
+from notifications import digest, outbox, reminders
 from notifications.outbox import OutboxMessage
 from web.extensions import db
 from web.uow import confirm
@@ -151,6 +151,14 @@ def _outstanding_bodies(round_: ReportingRound) -> list[dict[str, Any]]:
 
 def _round_messages(round_id: int, body_id: int | None = None, limit: int = 500) -> list[OutboxMessage]:
     """Messages about the round (optionally about one body, including multi-body ones naming it)."""
+    return [message for message, _items in _round_messages_with_items(round_id, body_id, limit)]
+
+
+def _round_messages_with_items(
+    round_id: int, body_id: int | None = None, limit: int = 500
+) -> list[tuple[OutboxMessage, list[dict[str, Any]]]]:
+    """As :func:`_round_messages`, each with the entries it is about: its payload's, and for a
+    digest not yet sent the items appended to it (rows until it is sent; one query for all)."""
     stmt = select(OutboxMessage).where(OutboxMessage.round_id == round_id)
     if body_id is not None:
         stmt = stmt.where(or_(OutboxMessage.body_id == body_id, OutboxMessage.body_id.is_(None)))
@@ -159,28 +167,24 @@ def _round_messages(round_id: int, body_id: int | None = None, limit: int = 500)
             stmt.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
         )
     )
-    if body_id is not None:
-        messages = [
-            m
-            for m in messages
-            if m.body_id == body_id
-            or body_id in (m.payload or {}).get("body_ids", [])
-            or _mentions_body(m, body_id)
-        ]
-    return messages
+    appended = digest.items_by_message([m.id for m in messages if m.kind in digest.DIGEST_KINDS])
+    found = []
+    for m in messages:
+        payload = m.payload or {}
+        items = [*payload.get("entries", []), payload.get("entry") or {}, *appended.get(m.id, [])]
+        if (
+            body_id is None
+            or m.body_id == body_id
+            or body_id in payload.get("body_ids", [])
+            or any((item.get("body") or {}).get("id") == body_id for item in items)
+        ):
+            found.append((m, items))
+    return found
 
 
-def _mentions_body(message: OutboxMessage, body_id: int) -> bool:
-    payload = message.payload or {}
-    items = [*payload.get("entries", []), payload.get("entry") or {}]
-    return any((item.get("body") or {}).get("id") == body_id for item in items)
-
-
-def _mentions_entry(message: OutboxMessage, entry_id: int) -> bool:
-    payload = message.payload or {}
-    if entry_id in payload.get("entry_ids", []):
+def _mentions_entry(message: OutboxMessage, items: list[dict[str, Any]], entry_id: int) -> bool:
+    if entry_id in (message.payload or {}).get("entry_ids", []):
         return True
-    items = [*payload.get("entries", []), payload.get("entry") or {}]
     return any(item.get("id") == entry_id for item in items)
 
 
@@ -308,7 +312,9 @@ def entry_log(entry_id: int) -> ResponseReturnValue:
     """What was sent about one entry, when, to whom."""
     entry = db.session.get(Entry, entry_id) or abort(404)
     messages = [
-        m for m in _round_messages(entry.round_id, body_id=entry.body_id) if _mentions_entry(m, entry.id)
+        m
+        for m, items in _round_messages_with_items(entry.round_id, body_id=entry.body_id)
+        if _mentions_entry(m, items, entry.id)
     ]
     return render_template(
         "notifications/log.html", round=entry.round, body=entry.body, entry=entry, messages=messages
