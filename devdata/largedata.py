@@ -36,7 +36,6 @@ from workflow.importing.service import sort_key
 from workflow.models import (
     Activity,
     ActivityBody,
-    Area,
     AuditEvent,
     Body,
     Consolidation,
@@ -44,9 +43,9 @@ from workflow.models import (
     EntryComment,
     EntryTransition,
     EntryVersion,
-    Goal,
     OutboxMessage,
     Plan,
+    PlanNode,
     ReportingRound,
     RoleAssignment,
     RoundActivity,
@@ -380,14 +379,18 @@ class _Builder:
         self.plan_ids.append(plan_id)
         n_areas = min(5, max(1, size // 20 or 1))
         area_ids = insert_rows(
-            Area,
+            PlanNode,
             [
                 {
                     "plan_id": plan_id,
+                    "parent_id": None,
+                    "depth": 0,
                     "code": chr(ord("A") + a),
                     "title": _sentence(rnd, 4),
-                    "intro": _paragraph(rnd, 100, 300),
+                    "description": _paragraph(rnd, 100, 300),
+                    "notes": "",
                     "footnotes": [],
+                    "coordination": [],
                     "position": a,
                 }
                 for a in range(n_areas)
@@ -398,17 +401,20 @@ class _Builder:
         goal_rows = [
             {
                 "plan_id": plan_id,
-                "area_id": area_id,
+                "parent_id": area_id,
+                "depth": 1,
                 "code": f"{chr(ord('A') + a)}{g + 1}",
                 "title": _sentence(rnd, 5),
-                "comment": "",
+                "description": "",
+                "notes": "",
+                "footnotes": [],
                 "coordination": [],
                 "position": g,
             }
             for a, area_id in enumerate(area_ids)
             for g in range(goals_per_area)
         ]
-        goal_ids = insert_rows(Goal, goal_rows, returning=True)
+        goal_ids = insert_rows(PlanNode, goal_rows, returning=True)
         activity_rows = []
         routing: list[list[int]] = []
         for k in range(size):
@@ -425,7 +431,8 @@ class _Builder:
             activity_rows.append(
                 {
                     "plan_id": plan_id,
-                    "goal_id": goal_ids[goal_index],
+                    "node_id": goal_ids[goal_index],
+                    "top_node_id": goal_rows[goal_index]["parent_id"],
                     "code": code,
                     "sort_key": sort_key(code),
                     "description": _paragraph(rnd, 80, 250),

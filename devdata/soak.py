@@ -78,7 +78,7 @@ def seed(app: Any, users: int) -> Seeded:
     :returns: the ids and sign-in e-mails.
     """
     from workflow.db import db
-    from workflow.models import Activity, ActivityBody, Area, Body, Entry, Goal, Plan, RoleAssignment, User
+    from workflow.models import Activity, ActivityBody, Body, Entry, Plan, PlanNode, RoleAssignment, User
     from workflow.passwords import hash_password
     from workflow.rounds import create_round, open_round
     from workflow.states import Role
@@ -104,13 +104,18 @@ def seed(app: Any, users: int) -> Seeded:
         plan = Plan(title=f"Zátěžový plán {run}", default_body=bodies[0])
         db.session.add(plan)
         db.session.flush()
-        area = Area(plan=plan, code="Z", title="Zátěž", position=0)
-        goal = Goal(plan_id=plan.id, area=area, code="Z1", title="Zátěžový cíl")
+        area = PlanNode(
+            plan=plan, depth=0, code="Z", title="Zátěž", position=0, footnotes=[], coordination=[]
+        )
+        goal = PlanNode(
+            plan=plan, depth=1, parent=area, code="Z1", title="Zátěžový cíl", footnotes=[], coordination=[]
+        )
         for i, body in enumerate(bodies):
             code = f"Z1.{i + 1}"
             activity = Activity(
                 plan=plan,
-                goal=goal,
+                node=goal,
+                top_node=area,
                 code=code,
                 sort_key=f"Z1.{i + 1:04d}",
                 description=f"Aktivita {code}",

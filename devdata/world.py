@@ -35,7 +35,6 @@ from workflow.models import (
     Activity,
     ActivityBody,
     ApiToken,
-    Area,
     Attachment,
     Body,
     DeadlineExtension,
@@ -43,9 +42,9 @@ from workflow.models import (
     Entry,
     EntryComment,
     EvidenceLink,
-    Goal,
     Plan,
     PlanImport,
+    PlanNode,
     ReportingRound,
     RoleAssignment,
     User,
@@ -81,7 +80,7 @@ class RoutedPlan:
     plan: Plan
     bodies: dict[str, Body]
     activities: dict[str, Activity]
-    areas: dict[str, Area]
+    areas: dict[str, PlanNode]
 
 
 def routed_plan(
@@ -100,22 +99,25 @@ def routed_plan(
     plan = Plan(title=title, default_body=next(iter(made.values())))
     db.session.add(plan)
     db.session.flush()
-    areas: dict[str, Area] = {}
-    goals: dict[str, Goal] = {}
+    areas: dict[str, PlanNode] = {}
+    goals: dict[str, PlanNode] = {}
     result: dict[str, Activity] = {}
     for code, (kind, start, end, routed) in activities.items():
         area_code, goal_code = code[0], code[:2]
         if area_code not in areas:
-            areas[area_code] = Area(
-                plan=plan, code=area_code, title=AREA_TITLES.get(area_code, area_code), position=len(areas)
+            areas[area_code] = PlanNode(
+                plan=plan, depth=0, code=area_code, title=AREA_TITLES.get(area_code, area_code),
+                position=len(areas), footnotes=[], coordination=[],
             )
         if goal_code not in goals:
-            goals[goal_code] = Goal(
-                plan_id=plan.id, area=areas[area_code], code=goal_code, title=GOAL_TITLES.get(goal_code, "")
+            goals[goal_code] = PlanNode(
+                plan=plan, depth=1, parent=areas[area_code], code=goal_code,
+                title=GOAL_TITLES.get(goal_code, ""), position=len(goals), footnotes=[], coordination=[],
             )
         activity = Activity(
             plan=plan,
-            goal=goals[goal_code],
+            node=goals[goal_code],
+            top_node=areas[area_code],
             code=code,
             sort_key=code.replace(".", ".0"),
             description=f"Popis aktivity {code}",

@@ -58,7 +58,6 @@ from workflow.models import (
     Body,
     Entry,
     EntryTransition,
-    Goal,
     ReportingRound,
     RoleAssignment,
     User,
@@ -228,12 +227,13 @@ class _Listed:
     round_id: int
     body_id: int
     plan_id: int
-    area_id: int | None
+    #: The activity's top-level node (a reviewer's scope), ``None`` in a flat plan.
+    node_id: int | None
 
 
 def _listed(entry: Entry) -> _Listed:
     return _Listed(
-        _entry_item(entry), entry.round_id, entry.body_id, entry.round.plan_id, entry.activity.goal.area_id
+        _entry_item(entry), entry.round_id, entry.body_id, entry.round.plan_id, entry.activity.top_node_id
     )
 
 
@@ -243,10 +243,9 @@ def _listed_by_id(entry_id: int) -> _Listed | None:
     row = db.session.execute(
         select(
             Entry.id, Entry.state, Entry.round_id, Entry.body_id, Activity.code, Activity.description,
-            Goal.area_id, Body.abbreviation, Body.name, ReportingRound.title, ReportingRound.plan_id,
+            Activity.top_node_id, Body.abbreviation, Body.name, ReportingRound.title, ReportingRound.plan_id,
         )
         .join(Activity, Activity.id == Entry.activity_id)
-        .outerjoin(Goal, Goal.id == Activity.goal_id)
         .join(Body, Body.id == Entry.body_id)
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .where(Entry.id == entry_id)
@@ -262,7 +261,7 @@ def _listed_by_id(entry_id: int) -> _Listed | None:
         "body": {"id": row.body_id, "abbreviation": row.abbreviation, "name": row.name},
         "round": {"id": row.round_id, "title": row.title},
     }
-    return _Listed(item, row.round_id, row.body_id, row.plan_id, row.area_id)
+    return _Listed(item, row.round_id, row.body_id, row.plan_id, row.top_node_id)
 
 
 def _approved_digest(listed: _Listed, now: datetime) -> int:
@@ -304,7 +303,7 @@ def _reviewer_digest(listed: _Listed, now: datetime) -> int:
     in_scope = [
         r
         for r in users_with_roles_loaded(Role.reviewer)
-        if in_review_scope(r, plan_id=listed.plan_id, area_id=listed.area_id, body_id=listed.body_id)
+        if in_review_scope(r, plan_id=listed.plan_id, node_id=listed.node_id, body_id=listed.body_id)
     ]
     return digest.append(
         REVIEWER_DIGEST,

@@ -23,11 +23,10 @@ from web.extensions import db
 from workflow.models import (
     Activity,
     ActivityBody,
-    Area,
     Body,
     Entry,
-    Goal,
     Plan,
+    PlanNode,
     ReportingRound,
     RoleAssignment,
     User,
@@ -109,33 +108,51 @@ class PlanFactory(_Factory):
 
 
 class AreaFactory(_Factory):
+    """A node of a plan's top level (an okruh)."""
+
     class Meta:
-        model = Area
+        model = PlanNode
 
     plan = factory.SubFactory(PlanFactory)
+    depth = 0
     code = factory.Sequence(lambda n: chr(ord("A") + n % 26))
     title = factory.LazyAttribute(lambda o: f"Oblast {o.code}")
     position = factory.Sequence(int)
+    footnotes = factory.LazyFunction(list)
+    coordination = factory.LazyFunction(list)
 
 
 class GoalFactory(_Factory):
-    class Meta:
-        model = Goal
+    """A node of a plan's second level (a cíl) under ``area``."""
 
-    area = factory.SubFactory(AreaFactory)
-    plan_id = factory.SelfAttribute("area.plan.id")
+    class Meta:
+        model = PlanNode
+
+    class Params:
+        area = factory.SubFactory(AreaFactory)
+
+    parent = factory.SelfAttribute("area")
+    plan = factory.SelfAttribute("area.plan")
+    depth = 1
     code = factory.LazyAttribute(lambda o: f"{o.area.code}1")
     title = factory.LazyAttribute(lambda o: f"Cíl {o.code}")
+    footnotes = factory.LazyFunction(list)
+    coordination = factory.LazyFunction(list)
 
 
 class ActivityFactory(_Factory):
-    """An activity of ``goal`` routed to ``bodies`` (abbreviations or ``Body``; lead first)."""
+    """An activity under ``goal`` (a second-level node) routed to ``bodies`` (abbreviations or
+    ``Body``; lead first)."""
 
     class Meta:
         model = Activity
 
-    goal = factory.SubFactory(GoalFactory)
-    plan = factory.SelfAttribute("goal.area.plan")
+    class Params:
+        goal = factory.SubFactory(GoalFactory)
+
+    node = factory.SelfAttribute("goal")
+    top_node = factory.LazyAttribute(lambda o: o.goal.lineage[0])
+    plan = factory.SelfAttribute("goal.plan")
     code = factory.Sequence(lambda n: f"A1.{n + 1}")
     sort_key = factory.LazyAttribute(lambda o: o.code.replace(".", ".0"))
     description = factory.LazyAttribute(lambda o: f"Popis aktivity {o.code}")

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from web.extensions import db
-from workflow.models import Activity, ActivityBody, Area, Body, Goal, Plan
+from workflow.models import Activity, ActivityBody, Body, Plan, PlanNode, place_activity
 
 _RUNS = re.compile(r"\d+|\D+")
 
@@ -40,14 +40,15 @@ def make_bodies() -> dict[str, Body]:
     return bodies
 
 
-def make_activity(goal: Goal, code: str, bodies: list[Body], **fields: object) -> Activity:
-    """An activity of ``goal`` routed to ``bodies`` (the first is the lead)."""
+def make_activity(goal: PlanNode, code: str, bodies: list[Body], **fields: object) -> Activity:
+    """An activity under the node ``goal`` routed to ``bodies`` (the first is the lead)."""
     activity = Activity(
-        plan=goal.area.plan, goal=goal, code=code, sort_key=sort_key(code),
+        plan=goal.plan, code=code, sort_key=sort_key(code),
         description=fields.pop("description", f"Popis aktivity {code}"),
         indicator=fields.pop("indicator", f"Indikátor {code}"),
         **fields,
     )
+    place_activity(activity, goal)
     activity.routing = [ActivityBody(body=body, position=i) for i, body in enumerate(bodies)]
     db.session.add(activity)
     return activity
@@ -75,15 +76,17 @@ def make_plan(
         },
     )
     footnote = {"marker": "1", "text": "Poznámka pod čarou k okruhu A", "attached_to": "intro"}
-    area_a = Area(plan=plan, code="A", title="Systémová opatření", intro="Úvod okruhu A1",
-                  footnotes=[footnote], position=0)
-    area_b = Area(plan=plan, code="B", title="Infrastruktura", intro="", position=1)
+    area_a = PlanNode(plan=plan, depth=0, code="A", title="Systémová opatření", description="Úvod okruhu A1",
+                      footnotes=[footnote], coordination=[], position=0)
+    area_b = PlanNode(plan=plan, depth=0, code="B", title="Infrastruktura", footnotes=[], coordination=[],
+                      position=1)
     db.session.add(plan)
     db.session.flush()
-    goal_a1 = Goal(plan_id=plan.id, area=area_a, code="A1", title="Mezioborová spolupráce",
-                   comment="Komentář k cíli A1", position=0,
-                   coordination=[{"strategy": "Plán protidrogové politiky LK", "refs": "oblast 5.2."}])
-    goal_b1 = Goal(plan_id=plan.id, area=area_b, code="B1", title="", position=0)
+    goal_a1 = PlanNode(plan=plan, depth=1, parent=area_a, code="A1", title="Mezioborová spolupráce",
+                       notes="Komentář k cíli A1", position=0, footnotes=[],
+                       coordination=[{"strategy": "Plán protidrogové politiky LK", "refs": "oblast 5.2."}])
+    goal_b1 = PlanNode(plan=plan, depth=1, parent=area_b, code="B1", title="", position=0, footnotes=[],
+                       coordination=[])
     for i in range(1, n_activities + 1):
         make_activity(
             goal_a1, f"A1.{i}", [bodies["OŠMTS"], bodies["ORREP"]],

@@ -23,12 +23,11 @@ from web.extensions import db
 from workflow.models import (
     Activity,
     ActivityBody,
-    Area,
     Body,
     Deputy,
     Entry,
-    Goal,
     Plan,
+    PlanNode,
     ReportingRound,
     User,
 )
@@ -76,17 +75,19 @@ def build_round(make_user: Any, *, extra_osv_activities: int = 0, deadline: date
     }
     db.session.add_all(bodies.values())
     plan = Plan(title="Akční plán 2024–2027", default_body=bodies["OSV"])
-    area = Area(plan=plan, code="A", title="Systémová opatření")
+    area = PlanNode(plan=plan, depth=0, code="A", title="Systémová opatření", footnotes=[], coordination=[])
     db.session.add_all([plan, area])
     db.session.flush()
-    goal = Goal(plan_id=plan.id, area=area, code="A1", title="Mezioborová spolupráce")
+    goal = PlanNode(plan=plan, depth=1, parent=area, code="A1", title="Mezioborová spolupráce", footnotes=[],
+                    coordination=[])
     routing = {"A1.1": ("OSV", "OŠMTS"), "A1.2": ("OSV",), "A1.3": ("OŠMTS",)}
     for n in range(extra_osv_activities):
         routing[f"A1.{n + 4}"] = ("OSV",)
     for code, routed in routing.items():
         activity = Activity(
             plan=plan,
-            goal=goal,
+            node=goal,
+            top_node=area,
             code=code,
             sort_key=code.replace(".", ".0"),
             description=f"Koordinace sociálního začleňování – aktivita {code}",

@@ -16,10 +16,10 @@ from devdata.world import opened_round, routed_plan
 from web.extensions import db
 from workflow.models import (
     Activity,
-    Area,
     Body,
     Entry,
     Plan,
+    PlanNode,
     ReportingRound,
     RoleAssignment,
     User,
@@ -42,7 +42,7 @@ class SmallPlan:
     plan: Plan
     bodies: dict[str, Body]
     activities: dict[str, Activity]
-    areas: dict[str, Area]
+    areas: dict[str, PlanNode]
     past_round: ReportingRound
 
 
@@ -96,7 +96,7 @@ class People:
 def people(small_plan: SmallPlan, make_user: Any) -> People:
     """One user per role; ``reviewer_b`` reviews only area B; contributors belong to their body."""
     reviewer_b = make_user("hodnotitel-b@kraj-lbc.cz", roles=())
-    reviewer_b.role_assignments.append(RoleAssignment(role=Role.reviewer, area_id=small_plan.areas["B"].id))
+    reviewer_b.role_assignments.append(RoleAssignment(role=Role.reviewer, node_id=small_plan.areas["B"].id))
     db.session.commit()
     return People(
         secretary=make_user("tajemnik@kraj-lbc.cz", roles=[Role.secretary]),

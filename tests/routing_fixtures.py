@@ -18,7 +18,7 @@ from plan_fixtures import sort_key
 
 from web.extensions import db
 from workflow.bodies import ensure_seed_bodies
-from workflow.models import Activity, Area, Body, Goal, Plan
+from workflow.models import Activity, Body, Plan, PlanNode, place_activity
 from workflow.routing.resolution import reresolve
 
 SEED_001_CARDS: list[tuple[str, str, str]] = [
@@ -183,47 +183,43 @@ def cards_plan() -> Plan:
     db.session.add(Body(abbreviation="SMJN", name="Statutární město Jablonec nad Nisou", kind="municipality"))
     bodies = {b.abbreviation: b for b in db.session.scalars(db.select(Body))}
     plan = _plan("Střednědobý plán rozvoje sociálních služeb LK", bodies["OSV"], ["Oblast", "Cíl", "Karta"])
-    areas: dict[str, Area] = {}
-    goals: dict[str, Goal] = {}
+    areas: dict[str, PlanNode] = {}
+    goals: dict[str, PlanNode] = {}
     for code, title, responsibility in SEED_001_CARDS:
         area_code, goal_code = code.split(".")[0], ".".join(code.split(".")[:2])
         if area_code not in areas:
-            areas[area_code] = Area(plan=plan, code=area_code, position=len(areas))
+            areas[area_code] = PlanNode(plan=plan, depth=0, code=area_code, position=len(areas))
         if goal_code not in goals:
-            goals[goal_code] = Goal(
-                plan_id=plan.id, area=areas[area_code], code=goal_code, position=len(goals)
+            goals[goal_code] = PlanNode(
+                plan=plan, depth=1, parent=areas[area_code], code=goal_code, position=len(goals)
             )
-        db.session.add(
-            Activity(
-                plan=plan,
-                goal=goals[goal_code],
-                code=code,
-                sort_key=sort_key(code),
-                title=title,
-                description=title,
-                responsibility_raw=responsibility,
-                deadline_raw="2024+",
-                routing=[],
-            )
+        activity = Activity(
+            plan=plan,
+            code=code,
+            sort_key=sort_key(code),
+            title=title,
+            description=title,
+            responsibility_raw=responsibility,
+            deadline_raw="2024+",
+            routing=[],
         )
+        place_activity(activity, goals[goal_code])
+        db.session.add(activity)
     db.session.flush()
     reresolve(plan)
     return plan
 
 
 def flat_plan() -> Plan:
-    """:data:`FLAT_LIST` as a plan of one level (one area and goal hold it), default body OSV,
+    """:data:`FLAT_LIST` as a flat plan (no levels above the activities), default body OSV,
     routed as the import routes it. Flushed."""
     ensure_seed_bodies()
     osv = db.session.scalar(db.select(Body).where(Body.abbreviation == "OSV"))
     plan = _plan("Akční plán sociálních služeb MČ", osv, ["Aktivita"])
-    area = Area(plan=plan, code="-", position=0)
-    goal = Goal(plan_id=plan.id, area=area, code="-", position=0)
     for code, text, responsibility in FLAT_LIST:
         db.session.add(
             Activity(
                 plan=plan,
-                goal=goal,
                 code=code,
                 sort_key=sort_key(code),
                 description=text,

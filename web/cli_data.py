@@ -50,12 +50,19 @@ def _print_sheets_and_columns(result: ImportPreview) -> None:
             click.echo(f"    „{column.header}“ → {column.target_label}")
 
 
+def level_counts(result: ImportPreview) -> str:
+    """``"Okruh: 5, Cíl: 8, Aktivita: 72"``: the nodes per level and the activities of an import."""
+    names = result.level_names or ["Aktivita"]
+    parts = [f"{name}: {count}" for name, count in zip(names[:-1], result.nodes_per_level, strict=False)]
+    return ", ".join([*parts, f"{names[-1]}: {result.total}"])
+
+
 def _print_summary(result: ImportPreview, *, dry_run: bool) -> None:
     plan_id = f" (id {result.plan_id})" if result.plan_id else ""
     target = f"{'nový plán' if result.is_new_plan else 'plán'} „{result.plan_title}“{plan_id}"
     click.echo(f"{'Zkušební import' if dry_run else 'Import'} souboru {result.filename} → {target}")
     _print_sheets_and_columns(result)
-    click.echo(f"  Okruhy: {result.areas}, cíle: {result.goals}, aktivity: {result.total}")
+    click.echo(f"  {level_counts(result)}")
     if dry_run:
         click.echo(
             f"  Nových aktivit: {result.created}, změněných: {result.updated}, "
@@ -205,8 +212,8 @@ def seed_demo(password: str) -> None:
     assert result.plan is not None
 
     click.echo(
-        f"Demo data připravena: plán „{result.plan.title}“ (id {result.plan.id}) – {result.areas} okruhů, "
-        f"{result.goals} cílů, {result.total} aktivit; nových subjektů {created_bodies}, "
+        f"Demo data připravena: plán „{result.plan.title}“ (id {result.plan.id}) – {level_counts(result)}; "
+        f"nových subjektů {created_bodies}, "
         f"nových účtů {new_users}."
     )
     click.echo(f"Heslo všech demo účtů: {password}")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 from workflow import clock, permissions
 from workflow.collation import czech
 from workflow.db import db
-from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound, User
+from workflow.models import Activity, Body, Entry, PlanNode, ReportingRound, User
 from workflow.states import EntryState, RoundState
 from workflow.text import czech_sort_key, fold, matches
 
@@ -89,11 +89,12 @@ def _aggregate(today: date) -> list[Any]:
 
 @dataclass
 class RoundDashboard:
-    """The secretary's view of one round: totals, per body (with rates), per area."""
+    """The secretary's view of one round: totals, per body (with rates), per area (a top-level
+    node of the plan; none for a flat plan)."""
 
     total: Counts
     bodies: list[tuple[Body, Counts]]
-    areas: list[tuple[Area, Counts]]
+    areas: list[tuple[PlanNode, Counts]]
 
     @property
     def overdue_bodies(self) -> list[tuple[Body, Counts]]:
@@ -158,14 +159,13 @@ def round_dashboard(round_id: int, today: date) -> RoundDashboard:
     }
     body_rows = sorted(((bodies[r.body_id], _counts(r)) for r in by_body), key=lambda bc: bc[0].abbreviation)
     by_area = db.session.execute(
-        base.add_columns(Area)
+        base.add_columns(PlanNode)
         .join(Activity, Activity.id == Entry.activity_id)
-        .join(Goal, Goal.id == Activity.goal_id)
-        .join(Area, Area.id == Goal.area_id)
-        .group_by(Area.id)
-        .order_by(Area.position, Area.code)
+        .join(PlanNode, PlanNode.id == Activity.top_node_id)
+        .group_by(PlanNode.id)
+        .order_by(PlanNode.position, PlanNode.code)
     ).all()
-    return RoundDashboard(total, body_rows, [(r.Area, _counts(r)) for r in by_area])
+    return RoundDashboard(total, body_rows, [(r.PlanNode, _counts(r)) for r in by_area])
 
 
 def state_counts(round_id: int, user: User | None = None, today: date | None = None) -> dict[str, int]:
@@ -198,14 +198,14 @@ def body_state_counts(round_id: int, user: User | None, today: date) -> list[tup
 
 # --- lists ----------------------------------------------------------------------------------------
 def _joined(*columns: Any) -> Any:
-    """SELECT ``columns`` from entries with their round, activity, goal, area and body joined."""
+    """SELECT ``columns`` from entries with their round, activity, area (the activity's top-level
+    node, ``NULL`` in a flat plan) and body joined."""
     return (
         select(*columns)
         .select_from(Entry)
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
         .join(Activity, Activity.id == Entry.activity_id)
-        .join(Goal, Goal.id == Activity.goal_id)
-        .join(Area, Area.id == Goal.area_id)
+        .outerjoin(PlanNode, PlanNode.id == Activity.top_node_id)
         .join(Body, Body.id == Entry.body_id)
     )
 
@@ -213,7 +213,7 @@ def _joined(*columns: Any) -> Any:
 def _entry_list() -> Any:
     return _joined(Entry).options(
         contains_eager(Entry.round),
-        contains_eager(Entry.activity).contains_eager(Activity.goal).contains_eager(Goal.area),
+        contains_eager(Entry.activity).contains_eager(Activity.top_node),
         contains_eager(Entry.body),
     )
 
@@ -335,6 +335,7 @@ class TaskFilter:
     query: str = ""
     state: str = ""
     deadline: str = ""
+    #: A top-level node of the plan (an okruh): entries of the activities under it.
     area_id: int | None = None
 
     def clauses(self, today: date) -> list[ColumnElement[bool]]:
@@ -344,7 +345,7 @@ class TaskFilter:
         if self.state:
             found.append(Entry.state == self.state)
         if self.area_id:
-            in_area = select(Activity.id).join(Goal).where(Goal.area_id == self.area_id)
+            in_area = select(Activity.id).where(Activity.top_node_id == self.area_id)
             found.append(Entry.activity_id.in_(in_area))
         if self.deadline in TASK_DEADLINES:
             due, days = effective_deadline(), TASK_DEADLINES[self.deadline]
@@ -456,16 +457,15 @@ def task_page(
 
 
 def task_areas(groups: list[TaskGroup]) -> list[tuple[int, str]]:
-    """``[(area_id, "code – title")]`` of the areas the entries of ``groups`` belong to, in plan
-    order. One query."""
+    """``[(node id, "code – title")]`` of the areas (top-level nodes) the entries of ``groups``
+    belong to, in plan order (none for flat plans). One query."""
     if not groups:
         return []
     rows = db.session.execute(
-        select(Area.id, Area.code, Area.title)
+        select(PlanNode.id, PlanNode.code, PlanNode.title)
         .where(
-            Area.id.in_(
-                select(Goal.area_id)
-                .join(Activity, Activity.goal_id == Goal.id)
+            PlanNode.id.in_(
+                select(Activity.top_node_id)
                 .join(Entry, Entry.activity_id == Activity.id)
                 .where(
                     Entry.round_id.in_(sorted({g.round_id for g in groups})),
@@ -473,7 +473,7 @@ def task_areas(groups: list[TaskGroup]) -> list[tuple[int, str]]:
                 )
             )
         )
-        .order_by(Area.plan_id, Area.position, Area.id)
+        .order_by(PlanNode.plan_id, PlanNode.position, PlanNode.id)
     ).all()
     return [(r.id, f"{r.code} – {r.title}") for r in rows]
 
@@ -537,8 +537,8 @@ QUEUE_COLUMNS = (
     effective_deadline().label("due"),
     Activity.code.label("activity_code"),
     Body.abbreviation.label("body"),
-    Area.code.label("area_code"),
-    Area.title.label("area_title"),
+    PlanNode.code.label("area_code"),
+    PlanNode.title.label("area_title"),
 )
 
 
@@ -572,7 +572,7 @@ def _queue_where(query: Any, user: User, filters: QueueFilter, today: date) -> A
     if filters.body_id:
         query = query.where(Entry.body_id == filters.body_id)
     if filters.area_id:
-        query = query.where(Goal.area_id == filters.area_id)
+        query = query.where(Activity.top_node_id == filters.area_id)
     searched = code_or_text_clause(filters.query)
     if searched is not None:
         query = query.where(searched)

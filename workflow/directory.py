@@ -309,7 +309,7 @@ def sync_account(
                 bodies[body.id] = body
     for assignment in list(user.role_assignments):
         key = (assignment.role, assignment.body_id if assignment.role == Role.reviewer else None)
-        if key not in wanted or assignment.plan_id is not None or assignment.area_id is not None:
+        if key not in wanted or assignment.plan_id is not None or assignment.node_id is not None:
             remove_role(assignment, actor=None, ip=ip)
     for (role, body_id), _row in wanted.items():
         add_role(user, Role(role), actor=None, body=db.session.get(Body, body_id) if body_id else None, ip=ip)

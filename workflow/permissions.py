@@ -24,7 +24,7 @@ Adding an entry-level rule (issue 4), for example::
     @object_rule(Action.view_entry, Entry)
     def _view_entry(user, entry):
         return (acts_for(user, entry.body)
-                or in_review_scope(user, plan_id=..., area_id=..., body_id=entry.body_id)
+                or in_review_scope(user, plan_id=..., node_id=..., body_id=entry.body_id)
                 or (user.has_role(Role.commission) and entry.state == EntryState.approved))
 
 **403 versus 404** (also in ``docs/security.md``), one policy for the UI and the API:
@@ -295,23 +295,24 @@ def deputised_body_ids(user: User | None, on: date) -> dict[int, int]:
     return result
 
 
-def reviewer_covers(user: User | None, plan_id: int | None, area_id: int | None, body_id: int | None) -> bool:
+def reviewer_covers(user: User | None, plan_id: int | None, node_id: int | None, body_id: int | None) -> bool:
     """Positional form of :func:`in_review_scope` (False for inactive or anonymous users)."""
-    return _active(user) and in_review_scope(user, plan_id=plan_id, area_id=area_id, body_id=body_id)  # type: ignore[arg-type]
+    return _active(user) and in_review_scope(user, plan_id=plan_id, node_id=node_id, body_id=body_id)  # type: ignore[arg-type]
 
 
-def in_review_scope(user: User, *, plan_id: int | None, area_id: int | None, body_id: int | None) -> bool:
-    """True if one of ``user``'s reviewer roles covers an object of this plan, area and body.
+def in_review_scope(user: User, *, plan_id: int | None, node_id: int | None, body_id: int | None) -> bool:
+    """True if one of ``user``'s reviewer roles covers an object of this plan, top-level node
+    (:attr:`Activity.top_node_id <workflow.models.Activity.top_node_id>`, the okruh) and body.
 
     A reviewer role without scope covers everything; a scoped one covers objects matching every
-    part of its scope that is set (plan, area, body).
+    part of its scope that is set (plan, top-level node, body).
     """
     for assignment in user.role_assignments:
         if assignment.role != Role.reviewer:
             continue
         if assignment.plan_id is not None and assignment.plan_id != plan_id:
             continue
-        if assignment.area_id is not None and assignment.area_id != area_id:
+        if assignment.node_id is not None and assignment.node_id != node_id:
             continue
         if assignment.body_id is not None and assignment.body_id != body_id:
             continue
@@ -344,7 +345,7 @@ def reviewer_scope_clause(user: User | None) -> ColumnElement[bool]:
     reviewer scope (same rule as :func:`in_review_scope`); false for a non-reviewer."""
     from sqlalchemy import and_, false, or_, select, true
 
-    from workflow.models import Activity, Goal, ReportingRound
+    from workflow.models import Activity, ReportingRound
 
     if not _active(user):
         return false()
@@ -355,9 +356,9 @@ def reviewer_scope_clause(user: User | None) -> ColumnElement[bool]:
         parts: list[ColumnElement[bool]] = [true()]
         if a.plan_id is not None:
             parts.append(ReportingRound.plan_id == a.plan_id)
-        if a.area_id is not None:
-            in_area = select(Activity.id).join(Goal).where(Goal.area_id == a.area_id)
-            parts.append(Entry.activity_id.in_(in_area))
+        if a.node_id is not None:
+            under_node = select(Activity.id).where(Activity.top_node_id == a.node_id)
+            parts.append(Entry.activity_id.in_(under_node))
         if a.body_id is not None:
             parts.append(Entry.body_id == a.body_id)
         conditions.append(and_(*parts))
@@ -402,7 +403,7 @@ def can_view_entry(user: User | None, entry: Entry, on: date | None = None) -> b
         return True
     if entry.body_id in acting_body_ids(user, on or clock.today()):
         return True
-    if reviewer_covers(user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id):
+    if reviewer_covers(user, entry.round.plan_id, entry.activity.top_node_id, entry.body_id):
         return True
     return user.has_role(Role.commission) and entry.state == "approved"  # type: ignore[union-attr]
 
@@ -412,7 +413,7 @@ def can_view_internal(user: User | None, entry: Entry) -> bool:
     if not _active(user):
         return False
     return user.has_role(Role.secretary) or reviewer_covers(  # type: ignore[union-attr]
-        user, entry.round.plan_id, entry.activity.goal.area_id, entry.body_id
+        user, entry.round.plan_id, entry.activity.top_node_id, entry.body_id
     )
 
 
@@ -477,8 +478,8 @@ def acting_as(user: User | None, entry: Entry, day: date | None = None) -> Actin
         principal_id = deputised_body_ids(user, day).get(entry.body_id)
         if principal_id is not None:
             kinds.add(Actor.body)
-    area_id = entry.activity.goal.area_id
-    if user is not None and reviewer_covers(user, entry.round.plan_id, area_id, entry.body_id):
+    node_id = entry.activity.top_node_id
+    if user is not None and reviewer_covers(user, entry.round.plan_id, node_id, entry.body_id):
         kinds.add(Actor.reviewer)
     if _active(user) and user.has_role(Role.secretary):  # type: ignore[union-attr]
         kinds.add(Actor.secretary)

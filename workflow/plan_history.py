@@ -140,7 +140,7 @@ def delete_refusal(plan: Plan) -> str | None:
 
 
 def delete_plan(plan: Plan, actor: User | None) -> None:
-    """Delete ``plan`` with its areas, goals, activities, routing and imported past rounds. Flushes.
+    """Delete ``plan`` with its nodes, activities, routing and imported past rounds. Flushes.
 
     :raises Conflict: the plan has a round run in the application (message in Czech).
     """
@@ -175,6 +175,8 @@ def _delete_rows(table: Table, ids: list[Any]) -> None:
 
 
 def _cascade(table: Table, ids: list[Any]) -> None:
+    if not ids:  # also ends the walk down a self-referencing table (plan nodes under plan nodes)
+        return
     for other in db.metadata.sorted_tables:
         for fk in other.foreign_keys:
             if fk.column.table is not table or fk.column.name != "id":

@@ -28,7 +28,7 @@ from workflow.errors import Conflict, PermissionDenied
 from workflow.models import ReportingRound, RoundEvent, User
 from workflow.models.publications import ReportPublication
 from workflow.permissions import Action, can
-from workflow.report import ReportContent, latest_snapshot
+from workflow.report import ReportBlock, ReportContent, latest_snapshot
 
 #: Fields of a report row that the public JSON carries (an explicit list, see the module doc).
 PUBLIC_ROW_FIELDS = (
@@ -154,8 +154,24 @@ def _iso(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
 
 
+def _public_block(block: ReportBlock) -> dict[str, Any]:
+    """A block of the plan's levels as public JSON: ``{"level", "code", "title", "blocks": [the
+    blocks below it], "activities": [its own activities]}`` (a flat plan: one block with empty
+    level, code and title)."""
+    return {
+        "level": block.level,
+        "code": block.code,
+        "title": block.title,
+        "blocks": [_public_block(child) for child in block.children],
+        "activities": [{f: getattr(row, f) for f in PUBLIC_ROW_FIELDS} for row in block.rows],
+    }
+
+
 def public_data(publication: ReportPublication, round_: ReportingRound) -> dict[str, Any]:
-    """The report's data as the public JSON (explicit fields only, see :data:`PUBLIC_ROW_FIELDS`)."""
+    """The report's data as the public JSON (explicit fields only, see :data:`PUBLIC_ROW_FIELDS`):
+    the plan's level names (``levels``, the activity's last) and the blocks of its levels
+    (``blocks``, :func:`_public_block`; in the shipped plan okruhy with their goals, whose
+    ``activities`` are the rows)."""
     content = public_content(publication)
     return {
         "title": content.round_title,
@@ -166,21 +182,8 @@ def public_data(publication: ReportPublication, round_: ReportingRound) -> dict[
         "period_end": round_.period_end.isoformat(),
         "closed_on": content.closed_on,
         "published_on": _iso(publication.published_at),
-        "areas": [
-            {
-                "code": area.code,
-                "title": area.title,
-                "goals": [
-                    {
-                        "code": goal.code,
-                        "title": goal.title,
-                        "activities": [{f: getattr(row, f) for f in PUBLIC_ROW_FIELDS} for row in goal.rows],
-                    }
-                    for goal in area.goals
-                ],
-            }
-            for area in content.areas
-        ],
+        "levels": list(content.level_names),
+        "blocks": [_public_block(block) for block in content.blocks],
         "abbreviations": [
             {"abbreviation": a.get("abbreviation", ""), "meaning": a.get("meaning", "")}
             for a in content.abbreviations

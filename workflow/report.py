@@ -21,13 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from workflow import clock
 from workflow.attributes import attribute_items, hidden_labels, ordered_labels
@@ -41,12 +40,14 @@ from workflow.consolidation import (
 from workflow.db import db
 from workflow.models import (
     Activity,
-    Area,
     Consolidation,
+    Plan,
+    PlanNode,
     ReportingRound,
     RoundActivity,
     RoundSnapshot,
 )
+from workflow.models.plans import DEFAULT_LEVEL_NAMES
 from workflow.states import FULFILMENT_TITLES, FulfilmentStatus
 from workflow.statistics import round_statistics
 from workflow.text import in_czech
@@ -167,25 +168,67 @@ class ReportRow:
 
 
 @dataclass
-class GoalBlock:
-    """A goal: heading, its rows, its „Komentář“ and coordination list."""
+class ReportBlock:
+    """A node of the plan's levels as the report prints it: heading, description with its
+    footnotes, the blocks of the next level, the table of its own activities, notes and the
+    coordination list.
 
+    In the region's layout (seed 002) an okruh is a depth-0 block (heading „OKRUH OPATŘENÍ A: …“,
+    intro as ``description``, footnotes, its goals as ``children``) and a cíl a depth-1 block
+    (heading, table, „Komentář“ as ``notes``, coordination). A flat plan has one block without
+    code and title holding every row.
+
+    :ivar depth: 0 for the top level.
+    :ivar level: the level's name in the plan („Okruh“, „Specifický cíl“ …; empty for a flat plan).
+    """
+
+    depth: int
+    level: str
     code: str
     title: str
-    comment: str
-    coordination: list[dict[str, str]]
-    rows: list[ReportRow]
+    description: str = ""
+    footnotes: list[dict[str, str]] = field(default_factory=list)
+    notes: str = ""
+    coordination: list[dict[str, str]] = field(default_factory=list)
+    rows: list[ReportRow] = field(default_factory=list)
+    children: list[ReportBlock] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        """The block's heading: ``"OKRUH OPATŘENÍ A: Systémová opatření"`` at the top level (the
+        region's name for its okruh; another plan's level name in capitals), ``"A1 Mezioborová
+        spolupráce"`` below; empty for a flat plan's block."""
+        if not self.code and not self.title:
+            return ""
+        if self.depth == 0:
+            label = TOP_LEVEL_HEADINGS.get(self.level, self.level.upper())
+            if label:
+                return f"{label} {self.code}: {self.title}".strip()
+        return f"{self.code} {self.title}".strip()
+
+    def walk(self) -> Iterator[ReportBlock]:
+        """This block and every block below it, in report order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def all_rows(self) -> list[ReportRow]:
+        """The rows of this block and of the blocks below it, in report order."""
+        return [row for block in self.walk() for row in block.rows]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportBlock:
+        """Rebuild from :func:`dataclasses.asdict` output."""
+        return cls(
+            **{k: v for k, v in data.items() if k not in ("rows", "children")},
+            rows=[ReportRow(**r) for r in data.get("rows", [])],
+            children=[cls.from_dict(c) for c in data.get("children", [])],
+        )
 
 
-@dataclass
-class AreaBlock:
-    """An area („okruh opatření“): heading, intro, footnotes, goals."""
-
-    code: str
-    title: str
-    intro: str
-    footnotes: list[dict[str, str]]
-    goals: list[GoalBlock]
+#: The heading label of a top-level block by the plan's level name: the region's report calls its
+#: okruh „OKRUH OPATŘENÍ“ (seed 002); other names are printed in capitals.
+TOP_LEVEL_HEADINGS = {"Okruh": "OKRUH OPATŘENÍ"}
 
 
 @dataclass
@@ -207,7 +250,8 @@ class ReportContent:
     strategy: str
     period: str
     closed_on: str | None
-    areas: list[AreaBlock]
+    #: The top-level blocks (:class:`ReportBlock`); one block without heading for a flat plan.
+    blocks: list[ReportBlock]
     abbreviations: list[dict[str, str]]
     undefined_abbreviations: list[str]
     assessments: list[Assessment] = field(default_factory=list)
@@ -217,11 +261,27 @@ class ReportContent:
     #: header (``column.label``) and per row (``row.value(column)``). Snapshots taken before
     #: issue 14 have none and get :data:`STANDARD_COLUMNS`.
     columns: list[ReportColumn] = field(default_factory=lambda: list(STANDARD_COLUMNS))
+    #: The plan's level names, the activity's last (snapshots before issue 14: the shipped plan's).
+    level_names: list[str] = field(default_factory=lambda: list(DEFAULT_LEVEL_NAMES))
 
     @property
     def rows(self) -> list[ReportRow]:
         """All rows in report order."""
-        return [row for area in self.areas for goal in area.goals for row in goal.rows]
+        return [row for block in self.blocks for row in block.all_rows()]
+
+    def row_paths(self) -> Iterator[tuple[list[str], ReportRow]]:
+        """Every row with the codes of the blocks above it, top level first (``(["A", "A1"], row)``;
+        ``([], row)`` in a flat plan)."""
+
+        def visit(block: ReportBlock, path: list[str]) -> Iterator[tuple[list[str], ReportRow]]:
+            here = [*path, block.code] if block.code or block.title else path
+            for row in block.rows:
+                yield here, row
+            for child in block.children:
+                yield from visit(child, here)
+
+        for block in self.blocks:
+            yield from visit(block, [])
 
     @property
     def column_labels(self) -> list[str]:
@@ -230,9 +290,18 @@ class ReportContent:
 
     @property
     def data_header(self) -> list[str]:
-        """The header of the data exports (CSV, XLSX): „Okruh“, „Cíl“, :attr:`column_labels`, then
-        :data:`DATA_EXTRA_COLUMNS` (matching ``[area.code, goal.code, *row.data_cells(columns)]``)."""
-        return ["Okruh", "Cíl", *self.column_labels, *DATA_EXTRA_COLUMNS]
+        """The header of the data exports (CSV, XLSX): the names of the levels above the activity
+        („Okruh“, „Cíl“ for the shipped plan), :attr:`column_labels`, then
+        :data:`DATA_EXTRA_COLUMNS` (matching :meth:`data_rows`)."""
+        return [*self.level_names[:-1], *self.column_labels, *DATA_EXTRA_COLUMNS]
+
+    def data_rows(self) -> Iterator[list[str]]:
+        """The data exports' rows under :attr:`data_header`: the codes of the row's levels, then
+        :meth:`ReportRow.data_cells`."""
+        levels = len(self.level_names) - 1
+        for path, row in self.row_paths():
+            codes = (path + [""] * levels)[:levels]
+            yield [*codes, *row.data_cells(self.columns)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (keys stable; used by the API, the snapshot and the content hash)."""
@@ -240,25 +309,31 @@ class ReportContent:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReportContent:
-        """Rebuild from :meth:`to_dict`'s output (a snapshot)."""
-        areas = [
-            AreaBlock(
-                **{k: v for k, v in a.items() if k != "goals"},
-                goals=[
-                    GoalBlock(
-                        **{k: v for k, v in g.items() if k != "rows"},
-                        rows=[ReportRow(**r) for r in g["rows"]],
-                    )
-                    for g in a["goals"]
-                ],
-            )
-            for a in data["areas"]
-        ]
-        rest = {k: v for k, v in data.items() if k not in {"areas", "assessments", "columns"}}
+        """Rebuild from :meth:`to_dict`'s output (a snapshot; one taken before issue 14 holds
+        ``areas`` → ``goals`` and becomes two levels of blocks)."""
+        if "blocks" in data:
+            blocks = [ReportBlock.from_dict(b) for b in data["blocks"]]
+        else:
+            blocks = [
+                ReportBlock(
+                    depth=0, level="Okruh", code=a["code"], title=a["title"], description=a.get("intro", ""),
+                    footnotes=a.get("footnotes", []),
+                    children=[
+                        ReportBlock(
+                            depth=1, level="Cíl", code=g["code"], title=g["title"],
+                            notes=g.get("comment", ""), coordination=g.get("coordination", []),
+                            rows=[ReportRow(**r) for r in g["rows"]],
+                        )
+                        for g in a["goals"]
+                    ],
+                )
+                for a in data["areas"]
+            ]
+        rest = {k: v for k, v in data.items() if k not in {"areas", "blocks", "assessments", "columns"}}
         columns = [ReportColumn(**c) for c in data.get("columns") or []] or list(STANDARD_COLUMNS)
         return cls(
             **rest,
-            areas=areas,
+            blocks=blocks,
             assessments=[Assessment(**x) for x in data.get("assessments") or []],
             columns=columns,
         )
@@ -456,8 +531,8 @@ def build_report(
 
 def _build_live(round_: ReportingRound) -> ReportContent:
     plan = round_.plan
-    areas = db.session.scalars(
-        select(Area).where(Area.plan_id == plan.id).order_by(Area.position).options(selectinload(Area.goals))
+    nodes = db.session.scalars(
+        select(PlanNode).where(PlanNode.plan_id == plan.id).order_by(PlanNode.depth, PlanNode.position)
     ).all()
     activities = db.session.scalars(
         select(Activity).where(Activity.plan_id == plan.id).order_by(Activity.sort_key)
@@ -486,7 +561,7 @@ def _build_live(round_: ReportingRound) -> ReportContent:
         ],
     )
 
-    by_goal: dict[int, list[ReportRow]] = {}
+    by_node: dict[int | None, list[ReportRow]] = {}
     for activity in activities:
         if inclusion and not inclusion.get(activity.id, False):
             continue
@@ -495,7 +570,7 @@ def _build_live(round_: ReportingRound) -> ReportContent:
             text = merge_texts([(p.body, p.text) for p in parts.get(activity.id, [])])
         status = statuses.get(activity.id, {}).get("status")
         comment = comments.get(activity.id, "")
-        by_goal.setdefault(activity.goal_id, []).append(
+        by_node.setdefault(activity.node_id, []).append(
             ReportRow(
                 activity_id=activity.id,
                 code=activity.code,
@@ -514,38 +589,14 @@ def _build_live(round_: ReportingRound) -> ReportContent:
                 attributes=attribute_items(activity.extra, hidden),
             )
         )
-    area_blocks = []
-    for area in areas:
-        goals = [
-            GoalBlock(
-                code=goal.code,
-                title=goal.title or "",
-                comment=goal.comment or "",
-                coordination=[
-                    {"strategy": str(c.get("strategy", "")), "refs": str(c.get("refs", c.get("codes", "")))}
-                    for c in goal.coordination or []
-                ],
-                rows=by_goal.get(goal.id, []),
-            )
-            for goal in area.goals
-        ]
-        goals = [g for g in goals if g.rows]
-        if goals:
-            area_blocks.append(
-                AreaBlock(
-                    code=area.code,
-                    title=area.title or "",
-                    intro=area.intro or "",
-                    footnotes=[{k: str(v) for k, v in f.items()} for f in area.footnotes or []],
-                    goals=goals,
-                )
-            )
+    blocks = _blocks(plan, nodes, by_node)
     all_texts: list[str] = [plan.title, plan.strategy or ""]
-    for area in area_blocks:
-        all_texts += [area.title, area.intro] + [f.get("text", "") for f in area.footnotes]
-        for goal in area.goals:
-            all_texts += [goal.title, goal.comment] + [c["refs"] for c in goal.coordination]
-            for row in goal.rows:
+    for top in blocks:
+        for block in top.walk():
+            all_texts += [block.title, block.description, block.notes]
+            all_texts += [f.get("text", "") for f in block.footnotes]
+            all_texts += [c["refs"] for c in block.coordination]
+            for row in block.rows:
                 all_texts += [c for c in row.cells(columns) if c != row.code]
                 all_texts += [row.indicator_value, row.problems]
     used, undefined = used_abbreviations(all_texts, dict(plan.abbreviations or {}))
@@ -556,11 +607,48 @@ def _build_live(round_: ReportingRound) -> ReportContent:
         strategy=plan.strategy or "",
         period=round_period(round_),
         closed_on=_format_date(round_.closed_at) if round_.state == "closed" else None,
-        areas=area_blocks,
+        blocks=blocks,
         abbreviations=used,
         undefined_abbreviations=undefined,
         columns=columns,
+        level_names=list(plan.level_names),
     )
+
+
+def _blocks(
+    plan: Plan, nodes: Sequence[PlanNode], by_node: dict[int | None, list[ReportRow]]
+) -> list[ReportBlock]:
+    """The report's blocks from the plan's nodes (``nodes`` ordered by depth and position) and the
+    rows per node id; blocks without rows below them are left out. A flat plan: one block."""
+    if not nodes:
+        rows = by_node.get(None, [])
+        return [ReportBlock(depth=0, level="", code="", title="", rows=rows)] if rows else []
+    built: dict[int, ReportBlock] = {}
+    children: dict[int | None, list[ReportBlock]] = {}
+    for node in nodes:
+        block = built[node.id] = ReportBlock(
+            depth=node.depth,
+            level=plan.level_name(node.depth),
+            code=node.code,
+            title=node.title or "",
+            description=node.description or "",
+            footnotes=[{k: str(v) for k, v in f.items()} for f in node.footnotes or []],
+            notes=node.notes or "",
+            coordination=[
+                {"strategy": str(c.get("strategy", "")), "refs": str(c.get("refs", c.get("codes", "")))}
+                for c in node.coordination or []
+            ],
+            rows=by_node.get(node.id, []),
+        )
+        children.setdefault(node.parent_id, []).append(block)
+    for node_id, block in built.items():
+        block.children = children.get(node_id, [])
+
+    def prune(block: ReportBlock) -> bool:
+        block.children = [child for child in block.children if prune(child)]
+        return bool(block.rows or block.children)
+
+    return [block for block in children.get(None, []) if prune(block)]
 
 
 def _published_assessments(round_: ReportingRound, content: ReportContent) -> list[Assessment]:

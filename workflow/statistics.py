@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from workflow.collation import czech
 from workflow.consolidation import activity_statuses, collected_values
 from workflow.db import db
-from workflow.models import Activity, Area, Body, Entry, EntryTransition, Goal, ReportingRound, RoundActivity
+from workflow.models import Activity, Body, Entry, EntryTransition, PlanNode, ReportingRound, RoundActivity
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
 from workflow.text import in_czech
 
@@ -35,7 +35,8 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
     """The statistics of ``round_``.
 
     :returns: ``{"statuses": [keys in order], "titles": {key: title},
-        "by_area": [{"code", "title", "counts": {status: n}, "total"}],
+        "by_area": [{"code", "title", "counts": {status: n}, "total"}]  (per top-level node of the
+            plan, the okruh; one item with an empty code for a flat plan),
         "by_body": [{"body", "counts": {status: n}, "total"}]  (approved entries' own statuses),
         "on_time": [{"body", "submitted", "on_time", "rate"}]  (rate in percent, or None),
         "returns": [{"round_id", "title", "returns"}]  (all rounds of the plan, oldest first),
@@ -50,16 +51,16 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         select(func.count()).select_from(RoundActivity).where(RoundActivity.round_id == round_.id)
     )
     query = (
-        select(Activity.id, Area.code, Area.title)
-        .join(Goal, Goal.id == Activity.goal_id)
-        .join(Area, Area.id == Goal.area_id)
+        select(Activity.id, PlanNode.code, PlanNode.title)
+        .outerjoin(PlanNode, PlanNode.id == Activity.top_node_id)
         .where(Activity.plan_id == round_.plan_id)
-        .order_by(Area.position)
+        .order_by(PlanNode.position, Activity.sort_key)
     )
     if has_inclusion:
         query = query.where(Activity.id.in_(included))
     by_area: dict[str, dict[str, Any]] = {}
-    for activity_id, code, title in db.session.execute(query):
+    for activity_id, node_code, title in db.session.execute(query):
+        code = node_code or ""
         block = by_area.setdefault(
             code, {"code": code, "title": title or "", "counts": dict.fromkeys(keys, 0), "total": 0}
         )

@@ -120,7 +120,7 @@ def test_anonymous_sees_exactly_the_published_rounds_and_nothing_internal(app, c
         for secret in INTERNAL:
             assert secret not in text, (fmt, secret)  # … and nothing internal
     data = json.loads(texts["data.json"])
-    rows = [a for area in data["areas"] for g in area["goals"] for a in g["activities"]]
+    rows = [a for area in data["blocks"] for g in area["blocks"] for a in g["activities"]]
     assert len(rows) == texts["page"].count('id="aktivita-') > 60
     assert set(rows[0]) == set(publishing.PUBLIC_ROW_FIELDS)
     assert data["period_start"] == "2026-01-01" and data["published_on"]

@@ -50,7 +50,7 @@ def test_caslav_between_cvikov_and_duba_in_the_round_dashboard(app, make_user):
         towns = {
             b.abbreviation: b for b in db.session.scalars(select(Body).where(Body.kind == "municipality"))
         }
-        make_activity(plan.areas[0].goals[0], "A1.9", [towns["Dubá"], towns["Čáslav"], towns["Cvikov"]])
+        make_activity(plan.roots[0].children[0], "A1.9", [towns["Dubá"], towns["Čáslav"], towns["Cvikov"]])
         db.session.commit()
         secretary = make_user("tajemnik@kraj-lbc.cz", roles=[Role.secretary])
         round_ = create_round(

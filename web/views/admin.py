@@ -52,7 +52,7 @@ from workflow.accounts import (
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
 from workflow.collation import czech
 from workflow.errors import DomainError
-from workflow.models import ApiToken, Area, AuditEvent, Body, Deputy, Plan, RoleAssignment, User
+from workflow.models import ApiToken, AuditEvent, Body, Deputy, Plan, PlanNode, RoleAssignment, User
 from workflow.permissions import Action, can
 from workflow.privacy import anonymise_user, export_user_data
 from workflow.states import Role
@@ -246,10 +246,14 @@ def _role_form(fresh: bool = False) -> RoleForm:
     form = RoleForm(prefix="role", **({"formdata": None} if fresh else {}))
     plans = db.session.scalars(select(Plan).order_by(czech(Plan.title)))
     form.plan_id.choices = as_choices([(0, _("— celý rozsah —")), *((p.id, p.title) for p in plans)])
-    areas = db.session.scalars(
-        select(Area).options(selectinload(Area.plan)).order_by(Area.plan_id, Area.position)
+    # A reviewer's scope within a plan: a node of its top level (an okruh).
+    nodes = db.session.scalars(
+        select(PlanNode)
+        .where(PlanNode.depth == 0)
+        .options(selectinload(PlanNode.plan))
+        .order_by(PlanNode.plan_id, PlanNode.position)
     )
-    area_labels = [(a.id, f"{a.plan.title}: {a.code} {a.title}".strip()) for a in areas]
+    area_labels = [(n.id, f"{n.plan.title}: {n.code} {n.title}".strip()) for n in nodes]
     form.area_id.choices = as_choices([(0, _("— všechny okruhy —")), *area_labels])
     form.body_id.choices = _body_choices(_("— všechny subjekty —"))
     return form
@@ -391,10 +395,10 @@ def add_user_role(user_id: int) -> ResponseReturnValue:
     form = _role_form()
     if form.validate_on_submit():
         plan = db.session.get(Plan, form.plan_id.data) if form.plan_id.data else None
-        area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
+        node = db.session.get(PlanNode, form.area_id.data) if form.area_id.data else None
         body = db.session.get(Body, form.body_id.data) if form.body_id.data else None
         added = attempt(
-            lambda: add_role(user, Role(form.role.data), plan=plan, area=area, body=body, actor=_actor(),
+            lambda: add_role(user, Role(form.role.data), plan=plan, node=node, body=body, actor=_actor(),
                              ip=client_ip()),
             _("Role je přidána."),
         )

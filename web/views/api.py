@@ -27,12 +27,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import subqueryload
 
 from web.extensions import csrf, db
 from web.views.plans import plans_with_counts
 from workflow.attributes import visible_attributes
-from workflow.models import Activity, Goal, Plan
+from workflow.models import Activity, Plan, PlanNode
 from workflow.permissions import Action, can
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -161,8 +161,8 @@ def activity_json(activity: Activity) -> dict[str, Any]:
     ``extra`` (kept for older clients) is the same as an object. Reads ``activity.plan``, which
     the list endpoint has already loaded (no statement per activity).
     """
-    goal = activity.goal
-    area = goal.area
+    lineage = activity.lineage
+    area, goal = (lineage[0], lineage[-1]) if lineage else (None, None)
     attributes = visible_attributes(activity, "report")
     return {
         "id": activity.id,
@@ -194,8 +194,14 @@ def activity_json(activity: Activity) -> dict[str, Any]:
             "goals": [int(n) for n in activity.strategy_goals or []],
         },
         "cooperation": activity.cooperation or "",
-        "area": {"code": area.code, "title": area.title or ""},
-        "goal": {"code": goal.code, "title": goal.title or ""},
+        # The top level and the lowest level above the activity (okruh and cíl of the shipped
+        # plan; the same node in a one-level plan; null in a flat plan), and every level in order.
+        "area": {"code": area.code, "title": area.title or ""} if area else None,
+        "goal": {"code": goal.code, "title": goal.title or ""} if goal else None,
+        "levels": [
+            {"level": activity.plan.level_name(node.depth), "code": node.code, "title": node.title or ""}
+            for node in lineage
+        ],
         "attributes": attributes,
         "extra": {item["label"]: item["value"] for item in attributes},
     }
@@ -217,7 +223,7 @@ def list_plans() -> ResponseReturnValue:
 def plan_activities(plan_id: int) -> ResponseReturnValue:
     """``{"plan": Plan, "page", "per_page", "total", "next", "activities": [Activity, …]}`` in
     natural code order, a page at a time (``?page=1&per_page=100``, at most :data:`MAX_PER_PAGE`);
-    404 JSON if no such plan, 400 JSON for a bad page. Three statements whatever the plan's size."""
+    404 JSON if no such plan, 400 JSON for a bad page. Four statements whatever the plan's size."""
     paging = page_args()
     if isinstance(paging, Response):
         return paging
@@ -225,19 +231,23 @@ def plan_activities(plan_id: int) -> ResponseReturnValue:
     row = db.session.execute(plans_with_counts().where(Plan.id == plan_id)).first()
     if row is None:
         return json_error(404, _("Plán nenalezen."))
+    # The plan's nodes once, so that each activity's levels come from the identity map.
+    nodes = db.session.scalars(select(PlanNode).where(PlanNode.plan_id == plan_id)).all()
     activities = db.session.scalars(
         select(Activity)
         .where(Activity.plan_id == plan_id)
         .order_by(Activity.sort_key, Activity.id)  # sort_key sorts like natural_key (A1.2 < A1.10)
         .limit(per_page)
         .offset((page - 1) * per_page)
-        .options(subqueryload(Activity.routing), joinedload(Activity.goal).joinedload(Goal.area))
+        .options(subqueryload(Activity.routing))
     ).all()
-    return json_response({
+    body = {
         "plan": plan_json(*row),
         **paging_json(".plan_activities", page, per_page, row.activities, plan_id=plan_id),
         "activities": [activity_json(a) for a in activities],
-    })
+    }
+    del nodes  # held until here: the identity map keeps objects only while they are referenced
+    return json_response(body)
 
 
 @lru_cache(maxsize=1)

@@ -116,7 +116,7 @@ def days_left(deadline: Any) -> int | None:
 #: What a page of one entry reads besides the entry, loaded with it in one statement (the form's GET).
 PAGE_LOADS = (
     joinedload(Entry.round),
-    joinedload(Entry.activity).joinedload(Activity.goal),
+    joinedload(Entry.activity).joinedload(Activity.node),
     joinedload(Entry.carried_from).joinedload(Entry.round),
 )
 

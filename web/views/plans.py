@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from web.extensions import db
 from web.views.guards import requires
-from workflow.models import Activity, Area, Body, Goal, Plan
+from workflow.models import Activity, Body, Plan, PlanNode
 from workflow.models.plans import DEFAULT_LEVEL_NAMES
 from workflow.permissions import Action
 from workflow.text import czech_sort_key, fold, matches
@@ -92,9 +92,16 @@ def deadline_summary(activity: Activity) -> str:
 
 
 def level_names(plan: Plan) -> list[str]:
-    """The plan's three level names (e.g. Okruh / Cíl / Aktivita), padded with the defaults."""
-    names = list(plan.level_names or [])
-    return names[:3] + DEFAULT_LEVEL_NAMES[len(names[:3]):]
+    """The plan's level names, the activity's last (e.g. Okruh / Cíl / Aktivita; Aktivita alone
+    for a flat plan)."""
+    return list(plan.level_names or DEFAULT_LEVEL_NAMES)
+
+
+def node_anchor(node: PlanNode) -> str:
+    """The id of a node's section on the plan page: ``okruh-A`` for the top level, ``cil-A1`` for
+    the second (the shipped plan's links), ``uroven-2.1.1`` below."""
+    prefix = {0: "okruh", 1: "cil"}.get(node.depth, "uroven")
+    return f"{prefix}-{node.code}"
 
 
 def coordination_refs(item: dict[str, Any]) -> str:
@@ -109,14 +116,14 @@ def deadline_kind_title(kind: str) -> str:
 
 
 # Template globals (not a context processor) so that imported macros see them too.
-for _helper in (deadline_summary, deadline_kind_title, coordination_refs):
+for _helper in (deadline_summary, deadline_kind_title, coordination_refs, node_anchor):
     bp.add_app_template_global(_helper)
 
 
 # --------------------------------------------------------------------------------------- queries
 
 
-def _count(model: type[Area] | type[Goal] | type[Activity], *where: Any) -> Any:
+def _count(model: type[PlanNode] | type[Activity], *where: Any) -> Any:
     return (
         select(func.count())
         .select_from(model)
@@ -127,12 +134,13 @@ def _count(model: type[Area] | type[Goal] | type[Activity], *where: Any) -> Any:
 
 
 def plans_with_counts() -> Select[Any]:
-    """One statement: every plan with its counts of areas, goals, activities and activities to review."""
+    """One statement: every plan with its counts of nodes on the top level (areas) and below it
+    (goals and deeper), activities and activities to review."""
     return (
         select(
             Plan,
-            _count(Area).label("areas"),
-            _count(Goal).label("goals"),
+            _count(PlanNode, PlanNode.depth == 0).label("areas"),
+            _count(PlanNode, PlanNode.depth > 0).label("goals"),
             _count(Activity).label("activities"),
             _count(Activity, Activity.routing_needs_review.is_(True)).label("review"),
         )
@@ -142,16 +150,14 @@ def plans_with_counts() -> Select[Any]:
 
 
 def load_plan_tree(plan_id: int) -> Plan | None:
-    """The plan with its default body, areas, goals, activities and routing, in five statements."""
+    """The plan with its default body, nodes, activities and routing, in four statements."""
     return db.session.scalar(
         select(Plan)
         .where(Plan.id == plan_id)
         .options(
             joinedload(Plan.default_body),
-            selectinload(Plan.areas)
-            .selectinload(Area.goals)
-            .selectinload(Goal.activities)
-            .subqueryload(Activity.routing),  # one statement for any number of activities
+            selectinload(Plan.nodes),
+            selectinload(Plan.activities).subqueryload(Activity.routing),  # one statement for any number
         )
     )
 
@@ -199,38 +205,40 @@ class PlanFilter:
 
 
 @dataclass
-class GoalView:
-    """A goal with the activities to show (all, or those passing the filter)."""
+class NodeView:
+    """A node of the plan's levels with the nodes below it and its own activities to show (all, or
+    those passing the filter); ``node`` is ``None`` for a flat plan's single list."""
 
-    goal: Goal
-    activities: list[Activity]
-
-
-@dataclass
-class AreaView:
-    """An area with the goals to show."""
-
-    area: Area
-    goals: list[GoalView] = field(default_factory=list)
+    node: PlanNode | None
+    activities: list[Activity] = field(default_factory=list)
+    children: list[NodeView] = field(default_factory=list)
 
 
-def filtered_tree(plan: Plan, plan_filter: PlanFilter) -> tuple[list[AreaView], int]:
-    """The areas → goals → activities that pass ``plan_filter`` and how many activities they hold.
+def filtered_tree(plan: Plan, plan_filter: PlanFilter) -> tuple[list[NodeView], int]:
+    """The plan's nodes → activities that pass ``plan_filter`` (top level first) and how many
+    activities they hold. Reads only what :func:`load_plan_tree` loaded.
 
-    Without an active filter every area and goal is kept, even an empty one.
+    Without an active filter every node is kept, even an empty one; with one, nodes with nothing
+    left below them are dropped.
     """
-    areas: list[AreaView] = []
+    kept: dict[int | None, list[Activity]] = {}
     shown = 0
-    for area in plan.areas:
-        view = AreaView(area)
-        for goal in area.goals:
-            kept = [a for a in goal.activities if plan_filter.accepts(a)]
-            if kept or not plan_filter.active:
-                view.goals.append(GoalView(goal, kept))
-                shown += len(kept)
-        if view.goals or not plan_filter.active:
-            areas.append(view)
-    return areas, shown
+    for activity in plan.activities:
+        if plan_filter.accepts(activity):
+            kept.setdefault(activity.node_id, []).append(activity)
+            shown += 1
+    if not plan.nodes:
+        return ([NodeView(None, kept.get(None, []))] if kept or not plan_filter.active else []), shown
+    views = {node.id: NodeView(node, kept.get(node.id, [])) for node in plan.nodes}
+    roots: list[NodeView] = []
+    for node in plan.nodes:  # ordered by depth, then position: parents come first
+        (views[node.parent_id].children if node.parent_id in views else roots).append(views[node.id])
+
+    def keep(view: NodeView) -> bool:
+        view.children = [child for child in view.children if keep(child)]
+        return bool(view.activities or view.children) or not plan_filter.active
+
+    return [view for view in roots if keep(view)], shown
 
 
 # ----------------------------------------------------------------------------------------- views
@@ -252,9 +260,10 @@ def detail(plan_id: int) -> ResponseReturnValue:
     if plan is None:
         abort(404)
     plan_filter = PlanFilter.from_args(request.args)
-    areas, shown = filtered_tree(plan, plan_filter)
+    tree, shown = filtered_tree(plan, plan_filter)
 
-    all_activities = [a for area in plan.areas for goal in area.goals for a in goal.activities]
+    all_activities = list(plan.activities)
+    names = level_names(plan)
     bodies: dict[int, Body] = {}
     for activity in all_activities:
         for link in activity.routing:
@@ -262,13 +271,16 @@ def detail(plan_id: int) -> ResponseReturnValue:
     return render_template(
         "plans/detail.html",
         plan=plan,
-        levels=level_names(plan),
-        areas=areas,
+        levels=names,
+        tree=tree,
         shown=shown,
         plan_filter=plan_filter,
         total=len(all_activities),
         review_total=sum(1 for a in all_activities if a.routing_needs_review),
-        goal_total=sum(len(area.goals) for area in plan.areas),
+        level_counts=[
+            (names[depth], sum(1 for node in plan.nodes if node.depth == depth))
+            for depth in range(plan.levels)
+        ],
         filter_bodies=sorted(bodies.values(), key=lambda b: czech_sort_key(b.abbreviation)),
         abbreviations=sorted((plan.abbreviations or {}).items(), key=lambda kv: czech_sort_key(kv[0])),
     )

@@ -34,7 +34,7 @@ from workflow.dashboards import (
     review_queue_rows,
     review_queue_total,
 )
-from workflow.models import Area, Body, Entry, Plan, ReportingRound
+from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.permissions import Action, can_view_internal
 from workflow.states import EntryState, RoundState
 from workflow.transitions import Actor, acting_as, allowed_transitions
@@ -47,7 +47,7 @@ QUEUE_PAGE_SIZE = 50
 #: Cache key of the generation of the queue's filter choices: a new value after every commit that
 #: changed a round, body, area or plan (:func:`_note_choice_changes`), so cached lists never go stale.
 CHOICES_GENERATION = "queue-choices-generation"
-_CHOICE_MODELS = (ReportingRound, Body, Area, Plan)
+_CHOICE_MODELS = (ReportingRound, Body, PlanNode, Plan)
 _CHOICE_TABLES = frozenset(m.__tablename__ for m in _CHOICE_MODELS)
 
 
@@ -74,7 +74,7 @@ def _fingerprint() -> tuple[Any, ...]:
     """One statement: count and highest id of rounds, bodies and areas (new and deleted rows, also
     bulk inserts that bypass the ORM) and the newest open round (the default filter)."""
     parts = []
-    for model in (ReportingRound, Body, Area):
+    for model in (ReportingRound, Body, PlanNode):
         parts += [
             select(func.count()).select_from(model).scalar_subquery(),
             select(func.max(model.id)).scalar_subquery(),
@@ -96,10 +96,12 @@ def _load_choices() -> QueueChoices:
         .order_by(ReportingRound.period_start.desc())
     ).all()
     bodies = db.session.execute(select(Body.id, Body.abbreviation).order_by(czech(Body.abbreviation))).all()
+    # Areas: the top level of every plan (okruhy of the shipped plan).
     areas = db.session.execute(
-        select(Area.id, Area.code, Area.title)
-        .join(Plan, Plan.id == Area.plan_id)
-        .order_by(Plan.id, Area.position)
+        select(PlanNode.id, PlanNode.code, PlanNode.title)
+        .join(Plan, Plan.id == PlanNode.plan_id)
+        .where(PlanNode.depth == 0)
+        .order_by(Plan.id, PlanNode.position)
     ).all()
     pairs = {
         "round": [(r.id, r.title) for r in rounds],
@@ -304,7 +306,8 @@ def _filter_form_from(query: str) -> QueueFilterForm:
         [(0, "")] + [(r, "") for r in db.session.scalars(select(ReportingRound.id))]
     )
     form.body.choices = as_choices([(0, "")] + [(b, "") for b in db.session.scalars(select(Body.id))])
-    form.area.choices = as_choices([(0, "")] + [(a, "") for a in db.session.scalars(select(Area.id))])
+    areas = db.session.scalars(select(PlanNode.id).where(PlanNode.depth == 0))
+    form.area.choices = as_choices([(0, "")] + [(a, "") for a in areas])
     for field in (form.round, form.body, form.area):
         if field.data is None or field.data not in {choice.value for choice in field.choices}:
             field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)

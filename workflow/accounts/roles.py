@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from workflow.accounts.common import AccountError, _fold
 from workflow.audit import AuditKind, record
 from workflow.db import db
-from workflow.models import Area, Body, Plan, RoleAssignment, User
+from workflow.models import Body, Plan, PlanNode, RoleAssignment, User
 from workflow.states import Role
 
 #: Role names accepted on input (CSV import): Czech and English, matched case- and accent-insensitively.
@@ -54,9 +54,10 @@ def describe_assignment(assignment: RoleAssignment) -> str:
     if assignment.plan_id is not None:
         plan = db.session.get(Plan, assignment.plan_id)
         scope.append(f"plán {plan.title if plan else assignment.plan_id}")
-    if assignment.area_id is not None:
-        area = db.session.get(Area, assignment.area_id)
-        scope.append(f"okruh {area.code if area else assignment.area_id}")
+    if assignment.node_id is not None:
+        node = db.session.get(PlanNode, assignment.node_id)
+        level = node.plan.level_name(node.depth).lower() if node else "okruh"
+        scope.append(f"{level} {node.code if node else assignment.node_id}")
     if assignment.body_id is not None:
         body = db.session.get(Body, assignment.body_id)
         scope.append(f"subjekt {body.abbreviation if body else assignment.body_id}")
@@ -69,32 +70,36 @@ def add_role(
     *,
     actor: User | None,
     plan: Plan | None = None,
-    area: Area | None = None,
+    node: PlanNode | None = None,
     body: Body | None = None,
     ip: str = "",
 ) -> RoleAssignment:
-    """Give ``user`` a role; only a reviewer's role may be narrowed to a plan, an area or a body.
+    """Give ``user`` a role; only a reviewer's role may be narrowed to a plan, a top-level node of
+    a plan (an okruh) or a body.
 
-    A reviewer without ``plan``/``area``/``body`` reviews everything. Adding a role the user
+    A reviewer without ``plan``/``node``/``body`` reviews everything. Adding a role the user
     already holds with the same scope returns the existing assignment.
 
-    :raises AccountError: a scope given for a role other than reviewer, or an area outside ``plan``.
+    :raises AccountError: a scope given for a role other than reviewer, a node that is not on a
+        plan's top level, or a node outside ``plan``.
     """
     role = Role(role)
-    if role != Role.reviewer and (plan or area or body):
+    if role != Role.reviewer and (plan or node or body):
         raise AccountError(_("Rozsah (plán, okruh, subjekt) lze zadat jen u role hodnotitel."))
-    if plan is not None and area is not None and area.plan_id != plan.id:
+    if node is not None and node.depth != 0:
+        raise AccountError(_("Rozsah hodnotitele lze zúžit jen na nejvyšší úroveň plánu (např. okruh)."))
+    if plan is not None and node is not None and node.plan_id != plan.id:
         raise AccountError(_("Zvolený okruh nepatří do zvoleného plánu."))
-    if area is not None and plan is None:
-        plan = area.plan
-    key = (str(role), plan.id if plan else None, area.id if area else None, body.id if body else None)
+    if node is not None and plan is None:
+        plan = node.plan
+    key = (str(role), plan.id if plan else None, node.id if node else None, body.id if body else None)
     for existing in user.role_assignments:
-        if (existing.role, existing.plan_id, existing.area_id, existing.body_id) == key:
+        if (existing.role, existing.plan_id, existing.node_id, existing.body_id) == key:
             return existing
     assignment = RoleAssignment(
         role=str(role),
         plan_id=key[1],
-        area_id=key[2],
+        node_id=key[2],
         body_id=key[3],
     )
     user.role_assignments.append(assignment)

@@ -2,9 +2,11 @@
 
 Why ``;``: Czech Excel uses the comma as the decimal mark and therefore ``;`` as its list
 separator; with the BOM it opens the file in UTF-8 with the columns split. Every field is quoted
-when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns: area, goal, then the report's
-columns (:attr:`~workflow.report.ReportContent.columns`: :data:`~workflow.report.COLUMNS`, and for a
-plan that has them the title after „Číslo“ and the further attributes shown in the report after
+when needed (RFC 4180 quoting, ``\\r\\n`` line ends). Columns
+(:attr:`~workflow.report.ReportContent.data_header`): the codes of the levels above the activity
+(the shipped plan's okruh and cíl; none for a flat plan), then the report's columns
+(:attr:`~workflow.report.ReportContent.columns`: :data:`~workflow.report.COLUMNS`, and for a plan
+that has them the title after „Číslo“ and the further attributes shown in the report after
 „Spolupráce“), then :data:`~workflow.report.DATA_EXTRA_COLUMNS`. Formula-like values are
 neutralised (:func:`workflow.exports.neutralize_cell`).
 """
@@ -17,7 +19,7 @@ import io
 from workflow.exports import neutralize_cell
 from workflow.report import COLUMNS, DATA_EXTRA_COLUMNS, ReportContent
 
-#: The header of a report with the standard columns (the shipped plan); see ``content.data_header``.
+#: The header of the shipped plan's report (two levels, the standard columns); see ``content.data_header``.
 HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
 
 
@@ -26,9 +28,6 @@ def render(content: ReportContent) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(content.data_header)
-    for area in content.areas:
-        for goal in area.goals:
-            for row in goal.rows:
-                values = [area.code, goal.code, *row.data_cells(content.columns)]
-                writer.writerow([neutralize_cell(v or "") for v in values])
+    for values in content.data_rows():
+        writer.writerow([neutralize_cell(v or "") for v in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,11 +1,13 @@
 """DOCX export (python-docx) in the layout of the region's report (seed 002).
 
-A4 landscape; a title page; per area a „Heading 1“ and its intro; per goal a „Heading 2“ and a
-table with the report's columns (:attr:`workflow.report.ReportContent.columns`: those of
-:data:`workflow.report.COLUMNS`, plus a plan's title and further attributes) whose header row
-repeats on every page (``w:tblHeader``); after it the goal's „Komentář“ and coordination; at the
-end the „Seznam zkratek“. Texts get non-breaking spaces after one-letter prepositions
-(:func:`workflow.exports.czech_nbsp`).
+A4 landscape; a title page; per block of the plan's levels (:class:`workflow.report.ReportBlock`;
+the region's okruh and its goals) a heading („Heading 1“ for the top level, a new page each, one
+level lower per level below), the description (an okruh's intro) with its footnotes, the blocks
+below it, then a table of its activities with the report's columns
+(:attr:`workflow.report.ReportContent.columns`: those of :data:`workflow.report.COLUMNS`, plus a
+plan's title and further attributes) whose header row repeats on every page (``w:tblHeader``);
+after it the block's „Komentář“ and coordination; at the end the „Seznam zkratek“. Texts get
+non-breaking spaces after one-letter prepositions (:func:`workflow.exports.czech_nbsp`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from workflow.report import (
     ATTRIBUTE,
     COORDINATION_TITLE,
     ROW_FIELDS,
+    ReportBlock,
     ReportColumn,
     ReportContent,
+    ReportRow,
     footnote_segments,
 )
 
@@ -182,7 +186,7 @@ def _row_values(item, columns: list[ReportColumn]) -> list[str]:  # type: ignore
     return values
 
 
-def _goal_table(document, goal, columns: list[ReportColumn]) -> None:  # type: ignore[no-untyped-def]
+def _rows_table(document, rows: list[ReportRow], columns: list[ReportColumn]) -> None:  # type: ignore[no-untyped-def]
     widths = column_widths_cm(columns)
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
@@ -196,7 +200,7 @@ def _goal_table(document, goal, columns: list[ReportColumn]) -> None:  # type: i
         cell.width = Cm(width)
         _cell_text(cell, column.label, bold=True)
         _shade(cell, "DCE6F0")
-    for item in goal.rows:
+    for item in rows:
         cells = table.add_row().cells
         values = _row_values(item, columns)
         for index, (cell, value, width) in enumerate(zip(cells, values, widths, strict=True)):
@@ -204,36 +208,45 @@ def _goal_table(document, goal, columns: list[ReportColumn]) -> None:  # type: i
             _cell_text(cell, value, bold=index == 0)
 
 
+def _block(document, block: ReportBlock, columns: list[ReportColumn]) -> None:  # type: ignore[no-untyped-def]
+    """A block of the plan's levels: its heading („Heading 1“ at the top level, one level lower per
+    level below), its description with the footnote marks as superscripts and the footnotes, the
+    blocks below it, the table of its own activities, „Komentář“ and the coordination list."""
+    if block.heading:
+        document.add_heading(czech_nbsp(block.heading), level=min(block.depth + 1, 5))
+    if block.description:
+        intro = document.add_paragraph()
+        for piece, mark in footnote_segments(block.description, block.footnotes):
+            intro.add_run(piece if mark else czech_nbsp(piece)).font.superscript = mark
+    for note in block.footnotes:
+        p = document.add_paragraph()
+        r = p.add_run(czech_nbsp(f"{note.get('marker', '')} {note.get('text', '')}".strip()))
+        r.font.size = Pt(8)
+    for child in block.children:
+        _block(document, child, columns)
+    if block.rows:
+        _rows_table(document, block.rows, columns)
+    if block.notes:
+        p = document.add_paragraph()
+        p.paragraph_format.space_before = Pt(6)
+        p.add_run("Komentář: ").bold = True
+        p.add_run(czech_nbsp(block.notes))
+    if block.coordination:
+        p = document.add_paragraph()
+        p.add_run(COORDINATION_TITLE).bold = True
+        for c in block.coordination:
+            document.add_paragraph(czech_nbsp(f"{c['strategy']}: {c['refs']}"), style="List Bullet")
+
+
 def render(content: ReportContent) -> bytes:
     """The report as DOCX bytes."""
     document = Document()
     _setup(document)
     _title_page(document, content)
-    for index, area in enumerate(content.areas):
+    for index, block in enumerate(content.blocks):
         if index:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(czech_nbsp(f"OKRUH OPATŘENÍ {area.code}: {area.title}"), level=1)
-        if area.intro:
-            intro = document.add_paragraph()
-            for piece, mark in footnote_segments(area.intro, area.footnotes):
-                intro.add_run(piece if mark else czech_nbsp(piece)).font.superscript = mark
-        for note in area.footnotes:
-            p = document.add_paragraph()
-            r = p.add_run(czech_nbsp(f"{note.get('marker', '')} {note.get('text', '')}".strip()))
-            r.font.size = Pt(8)
-        for goal in area.goals:
-            document.add_heading(czech_nbsp(f"{goal.code} {goal.title}".strip()), level=2)
-            _goal_table(document, goal, content.columns)
-            if goal.comment:
-                p = document.add_paragraph()
-                p.paragraph_format.space_before = Pt(6)
-                p.add_run("Komentář: ").bold = True
-                p.add_run(czech_nbsp(goal.comment))
-            if goal.coordination:
-                p = document.add_paragraph()
-                p.add_run(COORDINATION_TITLE).bold = True
-                for c in goal.coordination:
-                    document.add_paragraph(czech_nbsp(f"{c['strategy']}: {c['refs']}"), style="List Bullet")
+        _block(document, block, content.columns)
     if content.assessments:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading("Hodnocení hodnotitelů", level=1)

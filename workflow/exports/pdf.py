@@ -2,11 +2,13 @@
 the 2,000-activity report; see ``docs/performance.md`` for the engines compared).
 
 The region's layout (seed 002) as the print HTML has it: A4 landscape; a title page (plan, strategy,
-round, period, date of closing); per area („okruh“) a new page with its heading, intro (footnote
-marks as superscripts) and footnotes; per goal its heading and a table of the columns the report
-carries (:func:`_columns`: :data:`workflow.report.COLUMNS` and a plan's own, iterated, never
-listed here) whose header row repeats on every page and whose rows split across pages; the
-goal's „Komentář“ and coordination list; the optional sections (published assessments,
+round, period, date of closing); per block of the plan's levels (:class:`workflow.report.ReportBlock`:
+the region's okruh and its goals) its heading – a top-level block on a new page – its description
+(an okruh's intro, footnote marks as superscripts) and footnotes, the blocks below it, then a table
+of its activities with the columns the report carries (:func:`_columns`:
+:data:`workflow.report.COLUMNS` and a plan's own, iterated, never listed here) whose header row
+repeats on every page and whose rows split across pages; the block's „Komentář“ and coordination
+list; the optional sections (published assessments,
 statistics with their charts); the „Seznam zkratek“. Page numbers „n / N“ at the bottom right
 from the second page.
 
@@ -54,8 +56,7 @@ from workflow.report import (
     COLUMNS,
     COORDINATION_TITLE,
     ROW_FIELDS,
-    AreaBlock,
-    GoalBlock,
+    ReportBlock,
     ReportContent,
     ReportRow,
     footnote_segments,
@@ -151,6 +152,15 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceBefore=5 * mm,
             spaceAfter=2 * mm,
         ),
+        "h4": style(
+            "h4",
+            fontName=FONT_BOLD,
+            fontSize=10,
+            leading=13,
+            textColor=BLUE,
+            spaceBefore=4 * mm,
+            spaceAfter=1.5 * mm,
+        ),
         "intro": style("intro", spaceAfter=3 * mm),
         "footnote": style("footnote", fontSize=7.5, leading=9.5, spaceAfter=2 * mm),
         "cell": style("cell", fontSize=7.3, leading=9.2),
@@ -232,8 +242,8 @@ def _columns(content: ReportContent) -> list[Column]:
     return [(title, key, attrgetter(key)) for title, key in zip(COLUMNS, ROW_FIELDS, strict=True)]
 
 
-def _goal_table(goal: GoalBlock, columns: list[Column], width: float) -> Flowable:
-    """The goal's table: the header row (repeated on every page) and a row per activity whose cells
+def _rows_table(rows: list[ReportRow], columns: list[Column], width: float) -> Flowable:
+    """A block's table: the header row (repeated on every page) and a row per activity whose cells
     are the report's columns (:func:`_columns`); a row splits at a page end."""
     styles = _styles()
     weights = [COLUMN_WIDTHS.get(key, DEFAULT_WIDTH) for _title, key, _value in columns]
@@ -242,7 +252,7 @@ def _goal_table(goal: GoalBlock, columns: list[Column], width: float) -> Flowabl
     data: list[list[Any]] = [
         [Paragraph(xml_escape(title), styles["head"]) for title, _key, _value in columns]
     ]
-    for row in goal.rows:
+    for row in rows:
         data.append(
             [
                 _cell(_cell_markup(row, key, value(row)), bold if index == 0 else cell)
@@ -323,37 +333,44 @@ def _title_page(content: ReportContent) -> list[Flowable]:
     return [*story, table]
 
 
-def _area(area: AreaBlock, columns: list[Column], width: float) -> Iterable[Flowable]:
+def _block(block: ReportBlock, columns: list[Column], width: float) -> Iterable[Flowable]:
+    """A block of the plan's levels: a top-level block on a new page with its heading („h2“), a
+    block below it after a conditional page break (a heading never ends a page) with a smaller
+    heading; the description (footnote marks as superscripts) and footnotes, the blocks below it,
+    the table of its own activities, „Komentář“ and the coordination list."""
     styles = _styles()
-    yield PageBreak()
-    yield Paragraph(_markup(f"OKRUH OPATŘENÍ {area.code}: {area.title}"), styles["h2"])
-    if area.intro:
-        pieces = footnote_segments(area.intro, area.footnotes)
+    if block.depth == 0:
+        yield PageBreak()
+    else:
+        # with less than ~4 table rows of room left, a new page
+        yield CondPageBreak(40 * mm)
+    if block.heading:
+        style = ("h2", "h3", "h4")[min(block.depth, 2)]
+        yield Paragraph(_markup(block.heading), styles[style])
+    if block.description:
+        pieces = footnote_segments(block.description, block.footnotes)
         yield Paragraph(
             "".join(f"<super>{xml_escape(p)}</super>" if mark else _markup(p) for p, mark in pieces),
             styles["intro"],
         )
-    for note in area.footnotes:
+    for note in block.footnotes:
         yield Paragraph(
             f"<super>{xml_escape(str(note.get('marker', '')))}</super> {_markup(note.get('text', ''))}",
             styles["footnote"],
         )
-    for goal in area.goals:
-        # a heading never ends a page: with less than ~4 table rows of room left, a new page
-        yield CondPageBreak(40 * mm)
-        yield Paragraph(_markup(f"{goal.code} {goal.title}".strip()), styles["h3"])
-        yield _goal_table(goal, columns, width)
-        if goal.comment:
-            yield Paragraph(f"<b>Komentář:</b> {_markup(goal.comment)}", styles["text"])
-        if goal.coordination:
-            items = [Paragraph(f"<b>{xml_escape(COORDINATION_TITLE)}</b>", styles["text"])]
-            items += [
-                Paragraph(
-                    f"{_markup(c['strategy'])}: {xml_escape(c['refs'])}", styles["bullet"], bulletText="•"
-                )
-                for c in goal.coordination
-            ]
-            yield KeepTogether(items)
+    for child in block.children:
+        yield from _block(child, columns, width)
+    if block.rows:
+        yield _rows_table(block.rows, columns, width)
+    if block.notes:
+        yield Paragraph(f"<b>Komentář:</b> {_markup(block.notes)}", styles["text"])
+    if block.coordination:
+        items = [Paragraph(f"<b>{xml_escape(COORDINATION_TITLE)}</b>", styles["text"])]
+        items += [
+            Paragraph(f"{_markup(c['strategy'])}: {xml_escape(c['refs'])}", styles["bullet"], bulletText="•")
+            for c in block.coordination
+        ]
+        yield KeepTogether(items)
 
 
 def _chart(svg: str, max_width: float) -> Flowable | None:
@@ -468,8 +485,8 @@ def _story(content: ReportContent, width: float) -> Iterable[Flowable]:
     styles = _styles()
     yield from _title_page(content)
     columns = _columns(content)
-    for area in content.areas:
-        yield from _area(area, columns, width)
+    for block in content.blocks:
+        yield from _block(block, columns, width)
     if content.assessments:
         yield PageBreak()
         yield Paragraph("Hodnocení hodnotitelů", styles["h2"])

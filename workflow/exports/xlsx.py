@@ -1,7 +1,8 @@
 """XLSX export (openpyxl): one sheet „Plnění“ with a row per activity, header frozen, autofilter,
 wrapped text and widths fitted to the columns; a sheet „Zkratky“ with the used abbreviations.
-The columns are those of the CSV (:mod:`workflow.exports.csv`): area, goal, the report's
-columns (with a plan's title and further attributes), status, indicator value, problems.
+The columns are those of the CSV (:mod:`workflow.exports.csv`): the codes of the levels above the
+activity (okruh, cíl in the shipped plan), the report's columns (with a plan's title and further
+attributes), status, indicator value, problems.
 
 Every cell is written as a string (data type ``s``) and keeps its text as typed; a cell that a
 spreadsheet would evaluate (:func:`workflow.exports.is_formula_like`) also gets the ``quotePrefix``
@@ -21,17 +22,21 @@ from openpyxl.utils import get_column_letter
 from workflow.exports import is_formula_like
 from workflow.report import ATTRIBUTE, COLUMNS, DATA_EXTRA_COLUMNS, ROW_FIELDS, ReportContent
 
-#: The header of a report with the standard columns (the shipped plan); see ``content.data_header``.
+#: The header of the shipped plan's report (two levels, the standard columns); see ``content.data_header``.
 HEADER = ["Okruh", "Cíl", *COLUMNS, *DATA_EXTRA_COLUMNS]
-#: Column widths in characters, matching :data:`HEADER`.
+#: Column widths in characters, matching :data:`HEADER`; a level's code column is
+#: :data:`LEVEL_WIDTH` wide.
 WIDTHS = [8, 8, 9, 40, 24, 14, 18, 18, 80, 30, 24, 16, 30, 40]
 #: Width in characters per report column key (:attr:`workflow.report.ReportColumn.key`).
 KEY_WIDTHS = dict(zip(ROW_FIELDS, WIDTHS[2:11], strict=True)) | {"title": 30, ATTRIBUTE: 24}
+LEVEL_WIDTH = WIDTHS[0]
 
 
 def column_widths(content: ReportContent) -> list[int]:
-    """Widths in characters for ``content.data_header`` (:data:`WIDTHS` for the standard columns)."""
-    return [*WIDTHS[:2], *(KEY_WIDTHS.get(c.key, 24) for c in content.columns), *WIDTHS[11:]]
+    """Widths in characters for ``content.data_header`` (:data:`WIDTHS` for the shipped plan: two
+    levels, the standard columns)."""
+    levels = [LEVEL_WIDTH] * (len(content.level_names) - 1)
+    return [*levels, *(KEY_WIDTHS.get(c.key, 24) for c in content.columns), *WIDTHS[11:]]
 
 
 def _text_cell(cell: Cell, value: str) -> None:
@@ -56,14 +61,11 @@ def render(content: ReportContent) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
     r = 2
-    for area in content.areas:
-        for goal in area.goals:
-            for row in goal.rows:
-                values = [area.code, goal.code, *row.data_cells(content.columns)]
-                for col, value in enumerate(values, start=1):
-                    _text_cell(ws.cell(row=r, column=col), value or "")
-                    ws.cell(row=r, column=col).alignment = wrap
-                r += 1
+    for values in content.data_rows():
+        for col, value in enumerate(values, start=1):
+            _text_cell(ws.cell(row=r, column=col), value or "")
+            ws.cell(row=r, column=col).alignment = wrap
+        r += 1
     for col, width in enumerate(column_widths(content), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"

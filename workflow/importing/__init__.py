@@ -26,7 +26,6 @@ from workflow.importing.mapping import (
     parse_mapping_option,
 )
 from workflow.importing.service import (
-    DEFAULT_LEVEL_NAMES,
     DEFAULT_PERIOD,
     DEFAULT_STRATEGY,
     DEFAULT_TITLE,
@@ -45,6 +44,7 @@ from workflow.importing.service import (
     real_plan_options,
     sort_key,
 )
+from workflow.models.plans import DEFAULT_LEVEL_NAMES
 
 __all__ = [
     "DEFAULT_LEVEL_NAMES",

@@ -1,7 +1,7 @@
 """The change set of an import: what it created, changed or removed, with the values before.
 
-:func:`take_snapshot` reads every row an import may touch (the plan, its areas, goals and
-activities with their routing, and the imported past round with its entries and consolidated
+:func:`take_snapshot` reads every row an import may touch (the plan, the nodes of its levels
+and its activities with their routing, and the imported past round with its entries and consolidated
 texts) before the import writes; :func:`record_changes` compares it with the same rows after the
 import and stores one :class:`~workflow.models.PlanImportChange` per row that differs. Reverting
 (:mod:`workflow.plan_history`) walks that list backwards with :func:`restore_values`.
@@ -20,21 +20,19 @@ from workflow.db import db
 from workflow.models import (
     Activity,
     ActivityBody,
-    Area,
     Consolidation,
     Entry,
-    Goal,
     Plan,
     PlanImport,
     PlanImportChange,
+    PlanNode,
     ReportingRound,
 )
 
 #: Models of a change set by kind, in the order an import creates them (a revert goes backwards).
 KINDS: dict[str, type[Any]] = {
     "plan": Plan,
-    "area": Area,
-    "goal": Goal,
+    "node": PlanNode,
     "activity": Activity,
     "round": ReportingRound,
     "entry": Entry,
@@ -92,8 +90,12 @@ def _rows(plan_id: int | None, round_title: str | None) -> list[tuple[str, Any]]
     if plan is None:
         return []
     found: list[tuple[str, Any]] = [("plan", plan)]
-    found += [("area", a) for a in db.session.scalars(select(Area).where(Area.plan_id == plan_id))]
-    found += [("goal", g) for g in db.session.scalars(select(Goal).where(Goal.plan_id == plan_id))]
+    found += [
+        ("node", n)
+        for n in db.session.scalars(
+            select(PlanNode).where(PlanNode.plan_id == plan_id).order_by(PlanNode.depth, PlanNode.id)
+        )
+    ]
     found += [
         ("activity", a)
         for a in db.session.scalars(

@@ -21,9 +21,12 @@ from pathlib import Path
 from workflow.bodies import fold_text
 
 #: Target fields in the order the mapping page offers them, with their Czech labels.
+#: ``level1`` … ``level4`` are the plan's levels above the activity (okruh, cíl …), top first.
 FIELDS: dict[str, str] = {
-    "area": "Okruh (1. úroveň)",
-    "goal": "Cíl (2. úroveň)",
+    "level1": "1. úroveň (např. okruh)",
+    "level2": "2. úroveň (např. cíl)",
+    "level3": "3. úroveň (např. opatření)",
+    "level4": "4. úroveň",
     "code": "Kód aktivity",
     "title": "Název",
     "description": "Popis aktivity",
@@ -52,21 +55,25 @@ SHEET_ROLES: dict[str, str] = {
     ABBREVIATIONS: "Zkratky",
     IGNORED: "Nepoužít",
 }
+#: The level fields of the activity sheet, top level first.
+LEVEL_COLUMNS = ("level1", "level2", "level3", "level4")
 #: Fields a column of a level-description sheet may feed (the code decides the level: a code of
-#: one segment is an area, a longer one a goal), with their Czech labels.
+#: one segment is on the top level, of two on the second …), with their Czech labels.
 LEVEL_FIELDS: dict[str, str] = {
     "code": "Kód úrovně",
     "title": "Název",
-    "description": "Popis / komentář",
-    "area": "Nadřazený okruh",
+    "description": "Popis",
+    "notes": "Komentář",
+    "parent": "Nadřazená úroveň",
 }
 LEVEL_TARGETS: dict[str, str] = {**LEVEL_FIELDS, IGNORE: "(ignorovat)"}
 #: Headers of a level-description sheet recognised without a mapping (the real XLSX's „Cíle“).
 KNOWN_LEVEL_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("Kód", "Kód cíle", "Cíl", "Číslo", "Kód úrovně", "Číslo cíle"),
     "title": ("Název", "Název cíle", "Název úrovně"),
-    "description": ("Komentář", "Popis", "Popis cíle", "Popis úrovně"),
-    "area": ("Okruh", "Oblast", "Strategický cíl"),
+    "description": ("Popis", "Popis cíle", "Popis úrovně"),
+    "notes": ("Komentář", "Poznámka"),
+    "parent": ("Okruh", "Oblast", "Strategický cíl", "Nadřazená úroveň"),
 }
 #: Separator of a sheet and a header in a mapping key: ``"Specifické cíle!Název"`` (as in a
 #: spreadsheet reference); a key without it names a column of the activity sheet.
@@ -76,8 +83,8 @@ REQUIRED: dict[str, str] = {"code": "Číslo", "description": "Popis dílčí ak
 
 #: Header spellings recognised without a mapping (compared after :func:`normalize_header`).
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
-    "area": ("Okruh", "Okruh opatření", "Oblast"),
-    "goal": ("Cíl", "Kód cíle", "Specifický cíl"),
+    "level1": ("Okruh", "Okruh opatření", "Oblast"),
+    "level2": ("Cíl", "Kód cíle", "Specifický cíl"),
     "code": (
         "Číslo",
         "Číslo aktivity",
@@ -136,7 +143,11 @@ for _name, _label in [*TARGETS.items(), *LEVEL_FIELDS.items()]:
 _TARGET_SPELLINGS.update(
     {normalize_header(k): v for k, v in {
         "atribut": EXTRA, "ponechat": EXTRA, "doplňující údaj": EXTRA, "ignore": IGNORE, "-": IGNORE,
-        "kód": "code", "popis": "description", "cíl": "goal", "okruh": "area", "oblast": "area",
+        "kód": "code", "popis": "description", "cíl": "level2", "okruh": "level1", "oblast": "level1",
+        # The names of the two levels before plans had 0–4 (mappings saved then, older CLI habits).
+        "area": "level1", "goal": "level2", "okruh (1. úroveň)": "level1", "cíl (2. úroveň)": "level2",
+        "1. úroveň": "level1", "2. úroveň": "level2", "3. úroveň": "level3", "4. úroveň": "level4",
+        "nadřazený okruh": "parent", "popis / komentář": "description",
     }.items()}
 )
 _ROLE_SPELLINGS: dict[str, str] = {}

@@ -1,14 +1,18 @@
-"""From decoded cells to a validated plan structure (areas → goals → activities), writing nothing.
+"""From decoded cells to a validated plan structure (0–4 levels of nodes → activities), writing nothing.
 
-Rules (seed 002, ``data/README.md``):
+Rules (seed 002, ``data/README.md``; seeds 000 and 001 for other shapes):
 
-- an „Okruh“ cell such as „A Systémová opatření“ gives area code ``A`` and its title; a „Cíl“
-  cell such as „A1 Mezioborová spolupráce“ gives goal ``A1`` and its title; „D1“ alone is a goal
-  without a title;
-- without those columns the area and goal come from the activity code: ``A1.2`` → area ``A``,
-  goal ``A1``; ``1.1.1`` → area ``1``, goal ``1.1`` (the social-services plan, seed 001);
+- the number of levels above the activity is the plan's (its level names), else read from the
+  file: the deepest level column mapped, or the activity codes' segments less one (``A1.2`` → 2,
+  ``1.1.1.1`` → 3, ``7`` → 0: a flat numbered list), at most
+  :data:`~workflow.models.plans.MAX_LEVELS`;
+- a level cell such as „A Systémová opatření“ gives node code ``A`` and its title; „A1
+  Mezioborová spolupráce“ node ``A1``; „D1“ alone is a node without a title; a cell with a title
+  only („Bydlení“) gets a code numbered under its parent (``1``, ``1.2`` …);
+- without level columns the nodes come from the activity code: ``A1.2`` → ``A``, ``A1``;
+  ``1.1.1`` → ``1``, ``1.1`` (the social-services plan, seed 001);
 - codes go through :func:`workflow.codes.normalize_code` (``A.2.4`` → ``A2.4``);
-- a goal must belong to its area and an activity to its goal, when their codes are hierarchical.
+- a node must belong to its parent and an activity to its node, when their codes are hierarchical.
 
 Every problem of a file is collected (up to a cap) and raised together as
 :class:`~workflow.importing.errors.PlanImportError`.
@@ -29,6 +33,7 @@ from workflow.importing.mapping import (
     EXTRA,
     FIELDS,
     IGNORE,
+    LEVEL_COLUMNS,
     LEVEL_FIELDS,
     LEVEL_TARGETS,
     REQUIRED,
@@ -84,30 +89,31 @@ class ColumnInfo:
         return TARGETS.get(self.target, self.target)
 
 
+#: At most this many levels above the activity (as :data:`workflow.models.plans.MAX_LEVELS`).
+MAX_LEVELS = 4
+
+
 @dataclass
-class ParsedArea:
-    """Level 1 as read; ``intro``/``footnotes`` are ``None`` when the source does not carry them."""
+class ParsedNode:
+    """A node of a level above the activity as read (``depth`` 0 = top level).
+
+    ``description``/``notes``/``footnotes``/``coordination`` are ``None`` when the source does not
+    carry them (a re-import then keeps the stored ones).
+    """
 
     code: str
+    depth: int
+    parent_code: str | None
     title: str
-    intro: str | None = None
+    description: str | None = None
+    notes: str | None = None
     footnotes: list[dict[str, Any]] | None = None
-
-
-@dataclass
-class ParsedGoal:
-    """Level 2 as read; ``comment``/``coordination`` are ``None`` when the source does not carry them."""
-
-    code: str
-    area_code: str
-    title: str
-    comment: str | None = None
     coordination: list[dict[str, Any]] | None = None
 
 
 @dataclass
 class ParsedActivity:
-    """Level 3 as read. A text field is ``None`` when the source has no column for it.
+    """An activity as read. A text field is ``None`` when the source has no column for it.
 
     :ivar row: the row of the table (``None`` for JSON).
     :ivar extra: the columns kept as further attributes, header → cell text exactly as written
@@ -116,7 +122,8 @@ class ParsedActivity:
     """
 
     code: str
-    goal_code: str
+    #: The node of the lowest level above it (``None`` in a flat plan).
+    node_code: str | None
     row: int | None = None
     title: str | None = None
     description: str | None = None
@@ -139,8 +146,8 @@ class ParsedPlan:
 
     format: str
     sheet: str | None
-    areas: dict[str, ParsedArea]
-    goals: dict[str, ParsedGoal]
+    #: Every node by code, parents before children.
+    nodes: dict[str, ParsedNode]
     activities: list[ParsedActivity]
     present: set[str]
     columns: list[ColumnInfo] = field(default_factory=list)
@@ -154,6 +161,16 @@ class ParsedPlan:
     #: The effective mapping: ``{"columns": {key: field}, "sheets": {sheet: role}}`` (saved with
     #: the plan and reused by its next import).
     effective_mapping: dict[str, Any] = field(default_factory=dict)
+    #: Number of levels above the activity (0 = a flat list).
+    levels: int = 2
+
+    def nodes_per_level(self) -> list[int]:
+        """How many nodes each level has, top level first (``levels`` items)."""
+        counts = [0] * self.levels
+        for node in self.nodes.values():
+            if node.depth < self.levels:
+                counts[node.depth] += 1
+        return counts
 
 
 def code_segments(code: str) -> list[str]:
@@ -170,15 +187,23 @@ def _join_segments(segments: list[str]) -> str:
     return text
 
 
-def derive_parents(code: str) -> tuple[str, str] | None:
-    """Area and goal codes implied by an activity code, or ``None`` when it is too short.
+def derive_parents(code: str, levels: int) -> list[str | None]:
+    """Node codes of the ``levels`` levels above an activity code, top first; ``None`` where the
+    code is too short to imply one.
 
-    ``"A1.2"`` → ``("A", "A1")``; ``"1.1.1"`` → ``("1", "1.1")``; ``"A1.2.3"`` → ``("A", "A1.2")``.
+    ``("A1.2", 2)`` → ``["A", "A1"]``; ``("1.1.1.1", 3)`` → ``["1", "1.1", "1.1.1"]``;
+    ``("7", 1)`` → ``[None]``.
     """
     segments = code_segments(code)
-    if len(segments) < 3:
-        return None
-    return segments[0], _join_segments(segments[:-1])
+    return [_join_segments(segments[: depth + 1]) if len(segments) > depth + 1 else None
+            for depth in range(levels)]
+
+
+def code_levels(codes: list[str]) -> int:
+    """Levels implied by activity codes: the fewest segments less one, at most :data:`MAX_LEVELS`
+    (``["A1.1", "A1.2"]`` → 2, ``["1", "2"]`` → 0)."""
+    counts = [len(code_segments(code)) for code in codes]
+    return max(0, min(min(counts, default=1) - 1, MAX_LEVELS))
 
 
 def split_code_and_title(cell: str) -> tuple[str | None, str]:
@@ -241,7 +266,7 @@ def resolve_mapping(
                 )
                 continue
             target = normalize_target(value)
-            if target is None:
+            if target is None or target not in TARGETS:
                 issues.add(
                     "unknown_field",
                     _("Pole „%(field)s“ v mapování sloupce „%(header)s“ neznáme. Možná pole: %(fields)s.",
@@ -319,11 +344,21 @@ def split_mapping(
 
 @dataclass
 class _Hierarchy:
-    """Areas and goals met so far while reading the activity rows."""
+    """Nodes met so far while reading the activity rows (and the level sheets)."""
 
-    areas: dict[str, ParsedArea] = field(default_factory=dict)
-    goals: dict[str, ParsedGoal] = field(default_factory=dict)
-    goal_rows: dict[str, int] = field(default_factory=dict)
+    levels: int
+    nodes: dict[str, ParsedNode] = field(default_factory=dict)
+    node_rows: dict[str, int] = field(default_factory=dict)
+    #: ``(parent code, title)`` → code, for level cells that name a title only.
+    by_title: dict[tuple[str | None, str], str] = field(default_factory=dict)
+
+    def numbered_code(self, parent: str | None, title: str) -> str:
+        """The code of a node named by its title only: the next number under ``parent``."""
+        key = (parent, title.casefold())
+        if key not in self.by_title:
+            siblings = sum(1 for k in self.by_title if k[0] == parent)
+            self.by_title[key] = f"{parent}.{siblings + 1}" if parent else str(siblings + 1)
+        return self.by_title[key]
 
 
 class _Rows:
@@ -346,11 +381,13 @@ class _Rows:
         return self.header_of.get(target, self.header_of.get(fallback, ""))
 
 
-def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPlan:
+def parse_table(table: Table, mapping: dict[str, str] | None = None, levels: int | None = None) -> ParsedPlan:
     """Validate a table (and its workbook's level and abbreviation sheets) into a :class:`ParsedPlan`.
 
     :param mapping: ``{header: field}`` for the activity sheet and ``{"<sheet>!<header>": field}``
         for a level-description sheet (see :mod:`workflow.importing.mapping`).
+    :param levels: levels above the activity (0–4), e.g. those of the plan being updated; ``None``
+        reads them from the file (the deepest level column, else the codes).
     :raises PlanImportError: every problem found (header, mapping, codes, hierarchy).
     """
     issues = IssueCollector()
@@ -358,17 +395,23 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
     targets, columns = resolve_mapping(table, activity_mapping, issues)
     issues.raise_if_any()
     rows = _Rows(table, targets)
-    hierarchy = _Hierarchy()
+    coded = [(row, _row_code(row, rows, {}, IssueCollector())) for row in table.rows]
+    if levels is None:
+        deepest_column = max(
+            (LEVEL_COLUMNS.index(t) + 1 for t in rows.column_of if t in LEVEL_COLUMNS), default=0
+        )
+        levels = max(deepest_column, code_levels([code for _row, code in coded if code]))
+    hierarchy = _Hierarchy(levels=min(levels, MAX_LEVELS))
     activities: list[ParsedActivity] = []
     first_row: dict[str, int] = {}
     for row in table.rows:
         code = _row_code(row, rows, first_row, issues)
         if code is None:
             continue
-        goal_code = _place_row(row, code, rows, hierarchy, issues)
-        if goal_code is None:
+        placed, node_code = _place_row(row, code, rows, hierarchy, issues)
+        if not placed:
             continue
-        activity = ParsedActivity(code=code, goal_code=goal_code, row=row.number)
+        activity = ParsedActivity(code=code, node_code=node_code, row=row.number)
         for target in TEXT_FIELDS:
             setattr(activity, target, rows.cell(row, target))
         activity.extra = {table.headers[i]: row.cells[i] for i in rows.extra_columns}
@@ -384,8 +427,8 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None) -> ParsedPl
     return ParsedPlan(
         format=table.format,
         sheet=table.sheet,
-        areas=hierarchy.areas,
-        goals=hierarchy.goals,
+        nodes=hierarchy.nodes,
+        levels=hierarchy.levels,
         activities=activities,
         present={target for target in TEXT_FIELDS if target in rows.column_of},
         columns=columns,
@@ -437,65 +480,76 @@ def _row_code(row: Any, rows: _Rows, first_row: dict[str, int], issues: IssueCol
 
 
 def _level_cell(cell: str | None, derived: str | None) -> tuple[str | None, str]:
-    """Code and title of an „Okruh“/„Cíl“ cell, the code derived from the activity code when the
-    cell is empty or names no code."""
+    """Code and title of a level cell („A Systémová opatření“), the code derived from the activity
+    code when the cell is empty or names no code."""
     if cell and cell.strip():
         code, title = split_code_and_title(cell)
         return (code if code is not None else derived), title
     return derived, ""
 
 
-def _place_row(row: Any, code: str, rows: _Rows, hierarchy: _Hierarchy, issues: IssueCollector) -> str | None:
-    """Put the row's area and goal into ``hierarchy``; the goal's code, or ``None`` (issue added)."""
-    derived = derive_parents(code)
-    area_code, area_title = _level_cell(rows.cell(row, "area"), derived[0] if derived else None)
-    goal_code, goal_title = _level_cell(rows.cell(row, "goal"), derived[1] if derived else None)
-    if goal_code is None or area_code is None:
+def _place_row(
+    row: Any, code: str, rows: _Rows, hierarchy: _Hierarchy, issues: IssueCollector
+) -> tuple[bool, str | None]:
+    """Put the row's nodes into ``hierarchy``, top level first.
+
+    :returns: ``(True, code of the lowest node)`` (``None`` in a flat plan), or ``(False, None)``
+        when an issue was added.
+    """
+    derived = derive_parents(code, hierarchy.levels)
+    parent: str | None = None
+    for depth in range(hierarchy.levels):
+        field_name = LEVEL_COLUMNS[depth]
+        cell = rows.cell(row, field_name)
+        node_code, title = _level_cell(cell, derived[depth])
+        if node_code is None and title:
+            node_code = hierarchy.numbered_code(parent, title)
+        if node_code is None:
+            issues.add(
+                "missing_level",
+                _("U aktivity „%(code)s“ nelze určit %(level)s. úroveň: kód je příliš krátký a sloupec "
+                  "této úrovně chybí nebo je prázdný. Zvolte v importu méně úrovní, nebo sloupec úrovně "
+                  "přiřaďte v mapování.", code=code, level=depth + 1),
+                row=row.number,
+                column=rows.column(field_name),
+            )
+            return False, None
+        if parent is not None and _belongs(node_code, parent) is False:
+            issues.add(
+                "level_mismatch",
+                _("„%(child)s“ nepatří pod „%(parent)s“.", child=node_code, parent=parent),
+                row=row.number,
+                column=rows.column(field_name),
+            )
+            return False, None
+        node = hierarchy.nodes.get(node_code)
+        if node is None:
+            hierarchy.nodes[node_code] = ParsedNode(
+                code=node_code, depth=depth, parent_code=parent, title=title
+            )
+            hierarchy.node_rows[node_code] = row.number
+        elif node.depth != depth or node.parent_code != parent:
+            issues.add(
+                "level_mismatch",
+                _("„%(node)s“ je na řádku %(row)s pod „%(first)s“, zde pod „%(second)s“.", node=node_code,
+                  row=hierarchy.node_rows.get(node_code, "?"), first=node.parent_code or "—",
+                  second=parent or "—"),
+                row=row.number,
+                column=rows.column(field_name),
+            )
+            return False, None
+        elif title and not node.title:
+            node.title = title
+        parent = node_code
+    if parent is not None and _belongs(code, parent) is False:
         issues.add(
-            "missing_goal",
-            (_("U aktivity „%(code)s“ nelze určit cíl: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
-               "chybí nebo je prázdný.", code=code) if goal_code is None else
-             _("U aktivity „%(code)s“ nelze určit okruh: kód je příliš krátký a sloupec „Okruh“/„Cíl“ "
-               "chybí nebo je prázdný.", code=code)),
-            row=row.number,
-            column=rows.column("goal" if goal_code is None else "area"),
-        )
-        return None
-    if _belongs(goal_code, area_code) is False:
-        issues.add(
-            "goal_area_mismatch",
-            _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
-            row=row.number,
-            column=rows.column("goal"),
-        )
-        return None
-    if _belongs(code, goal_code) is False:
-        issues.add(
-            "activity_goal_mismatch",
-            _("Aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", code=code, goal=goal_code),
+            "activity_level_mismatch",
+            _("Aktivita „%(code)s“ nepatří pod „%(node)s“.", code=code, node=parent),
             row=row.number,
             column=rows.column("code"),
         )
-        return None
-    area = hierarchy.areas.setdefault(area_code, ParsedArea(code=area_code, title=area_title))
-    if area_title and not area.title:
-        area.title = area_title
-    goal = hierarchy.goals.get(goal_code)
-    if goal is None:
-        hierarchy.goals[goal_code] = ParsedGoal(code=goal_code, area_code=area_code, title=goal_title)
-        hierarchy.goal_rows[goal_code] = row.number
-    elif goal.area_code != area_code:
-        issues.add(
-            "goal_area_mismatch",
-            _("Cíl „%(goal)s“ je na řádku %(row)s v okruhu „%(first)s“, zde v okruhu „%(second)s“.",
-              goal=goal_code, row=hierarchy.goal_rows[goal_code], first=goal.area_code, second=area_code),
-            row=row.number,
-            column=rows.column("area"),
-        )
-        return None
-    elif goal_title and not goal.title:
-        goal.title = goal_title
-    return goal_code
+        return False, None
+    return True, parent
 
 
 def _level_targets(level: Table, mapping: dict[str, str], issues: IssueCollector) -> dict[int, str]:
@@ -532,17 +586,18 @@ def _level_targets(level: Table, mapping: dict[str, str], issues: IssueCollector
 def describe_level_sheet(level: Table, mapping: dict[str, str]) -> list[ColumnInfo]:
     """The columns of a level-description sheet with their targets under ``mapping`` (problems of
     the mapping are left to the import, which reports them)."""
-    return _apply_level_sheet(level, mapping, _Hierarchy(), IssueCollector())
+    return _apply_level_sheet(level, mapping, _Hierarchy(levels=MAX_LEVELS), IssueCollector())
 
 
 def _apply_level_sheet(
     level: Table, mapping: dict[str, str], hierarchy: _Hierarchy, issues: IssueCollector
 ) -> list[ColumnInfo]:
-    """Titles and descriptions of areas and goals from a level-description sheet (the real XLSX's
-    „Cíle“, a strategy's „Specifické cíle“). A code of one segment (``2``, ``A``) is an area, a
-    longer one (``2.1``, ``A1``) a goal of the area its „Okruh“ cell or its code names; a goal
-    without activities is kept. Titles fill only empty ones (the activity sheet's cells win);
-    a description becomes the area's intro or the goal's comment.
+    """Titles, descriptions and comments of nodes from a level-description sheet (the real XLSX's
+    „Cíle“, a strategy's „Specifické cíle“). A code of one segment (``2``, ``A``) is on the top
+    level, of two (``2.1``, ``A1``) on the second …, under the parent its „Okruh“/„Nadřazená
+    úroveň“ cell or its code names; a node without activities is kept. Titles fill only empty ones
+    (the activity sheet's cells win); a „Popis“ becomes the node's description, a „Komentář“ its
+    notes.
 
     :returns: the sheet's columns with their targets (for the preview).
     """
@@ -584,31 +639,68 @@ def _apply_level_row(
     code, cell_title = split_code_and_title(code_cell)
     code = code or normalize_code(code_cell)
     title = (cell("title") or "").strip() or cell_title
-    description = cell("description")
-    segments = code_segments(code)
-    if len(segments) < 2 or code in hierarchy.areas:
-        area = hierarchy.areas.setdefault(code, ParsedArea(code=code, title=title))
-        area.title = area.title or title
-        if description is not None:
-            area.intro = description
-        return
-    area_code = split_code_and_title(cell("area") or "")[0] or segments[0]
-    goal = hierarchy.goals.get(code)
-    if goal is None:
-        if _belongs(code, area_code) is False:
+    node = hierarchy.nodes.get(code)
+    if node is None:
+        if hierarchy.levels == 0:
             issues.add(
-                "goal_area_mismatch",
-                _("Cíl „%(goal)s“ na listu „%(sheet)s“ nepatří do okruhu „%(area)s“.", goal=code,
-                  sheet=level.sheet, area=area_code),
+                "level_mismatch",
+                _("Plán nemá úrovně nad aktivitami, list „%(sheet)s“ s popisy úrovní nelze použít; dejte mu "
+                  "roli „Nepoužít“, nebo zvolte v importu úrovně.", sheet=level.sheet),
                 row=row.number,
                 column=level.headers[column_of["code"]],
             )
             return
-        hierarchy.areas.setdefault(area_code, ParsedArea(code=area_code, title=""))
-        goal = hierarchy.goals[code] = ParsedGoal(code=code, area_code=area_code, title="")
-    goal.title = goal.title or title
-    if description is not None:
-        goal.comment = description
+        segments = code_segments(code)
+        parent = split_code_and_title(cell("parent") or "")[0]
+        if parent is None and len(segments) > 1:
+            parent = _join_segments(segments[:-1])
+        parent_node = hierarchy.nodes.get(parent) if parent else None
+        if parent_node is not None:
+            depth = parent_node.depth + 1
+        elif parent is not None:
+            depth = len(code_segments(parent))
+        else:
+            depth = 0
+        if parent is not None and _belongs(code, parent) is False:
+            issues.add(
+                "level_mismatch",
+                _("„%(child)s“ na listu „%(sheet)s“ nepatří pod „%(parent)s“.", child=code,
+                  sheet=level.sheet, parent=parent),
+                row=row.number,
+                column=level.headers[column_of["code"]],
+            )
+            return
+        if depth >= hierarchy.levels:
+            issues.add(
+                "level_mismatch",
+                _("„%(code)s“ na listu „%(sheet)s“ by byl na %(depth)s. úrovni, plán jich má %(levels)s.",
+                  code=code, sheet=level.sheet, depth=depth + 1, levels=hierarchy.levels),
+                row=row.number,
+                column=level.headers[column_of["code"]],
+            )
+            return
+        if parent is not None:
+            _ensure_node(hierarchy, parent, depth - 1)
+        node = hierarchy.nodes[code] = ParsedNode(code=code, depth=depth, parent_code=parent, title="")
+    node.title = node.title or title
+    if cell("description") is not None:
+        node.description = cell("description")
+    if cell("notes") is not None:
+        node.notes = cell("notes")
+
+
+def _ensure_node(hierarchy: _Hierarchy, code: str, depth: int) -> ParsedNode:
+    """The node ``code`` at ``depth``, created with its ancestors (from its code's segments) when
+    the activity sheet has not met it."""
+    node = hierarchy.nodes.get(code)
+    if node is not None:
+        return node
+    segments = code_segments(code)
+    parent = _join_segments(segments[:-1]) if depth > 0 and len(segments) > 1 else None
+    if parent is not None:
+        _ensure_node(hierarchy, parent, depth - 1)
+    node = hierarchy.nodes[code] = ParsedNode(code=code, depth=depth, parent_code=parent, title="")
+    return node
 
 
 def _activity_warnings(activities: list[ParsedActivity]) -> list[str]:
@@ -671,7 +763,8 @@ def _text(value: Any) -> str:
 
 
 def parse_json(document: JsonDocument) -> ParsedPlan:
-    """Validate the nested JSON form (``data/akcni-plan-2024-2025.json``) into a :class:`ParsedPlan`.
+    """Validate the nested JSON form (``data/akcni-plan-2024-2025.json``: areas → goals →
+    activities, two levels) into a :class:`ParsedPlan`.
 
     Issues name the place as ``okruh A › cíl A1 › 3. aktivita`` in the message and the JSON key
     as the column; ``row`` is ``None``.
@@ -680,8 +773,7 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
     """
     data = document.data
     issues = IssueCollector()
-    areas: dict[str, ParsedArea] = {}
-    goals: dict[str, ParsedGoal] = {}
+    nodes: dict[str, ParsedNode] = {}
     activities: list[ParsedActivity] = []
     seen: dict[str, str] = {}
     extra_keys: set[str] = set()
@@ -700,15 +792,17 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
             issues.add("empty_code", _("%(where)s: chybí kód okruhu.", where=where_area), column="code")
             continue
         where_area = _("Okruh %(code)s", code=area_code)
-        if area_code in areas:
+        if area_code in nodes:
             issues.add("duplicate_code", _("%(where)s je v souboru dvakrát.", where=where_area),
                        column="code")
             continue
         footnotes = area_data.get("footnotes")
-        areas[area_code] = ParsedArea(
+        nodes[area_code] = ParsedNode(
             code=area_code,
+            depth=0,
+            parent_code=None,
             title=_text(area_data.get("title")),
-            intro=_text(area_data.get("intro")),
+            description=_text(area_data.get("intro")),
             footnotes=[f for f in footnotes if isinstance(f, dict)] if isinstance(footnotes, list) else [],
         )
         goal_list = area_data.get("goals")
@@ -724,21 +818,22 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
             where_goal = _("%(area)s › cíl %(code)s", area=where_area, code=goal_code)
             if _belongs(goal_code, area_code) is False:
                 issues.add(
-                    "goal_area_mismatch",
+                    "level_mismatch",
                     _("Cíl „%(goal)s“ nepatří do okruhu „%(area)s“.", goal=goal_code, area=area_code),
                     column="code",
                 )
                 continue
-            if goal_code in goals:
+            if goal_code in nodes:
                 issues.add("duplicate_code", _("%(where)s je v souboru dvakrát.", where=where_goal),
                            column="code")
                 continue
             coordination = goal_data.get("coordination")
-            goals[goal_code] = ParsedGoal(
+            nodes[goal_code] = ParsedNode(
                 code=goal_code,
-                area_code=area_code,
+                depth=1,
+                parent_code=area_code,
                 title=_text(goal_data.get("title")),
-                comment=_text(goal_data.get("comment")),
+                notes=_text(goal_data.get("comment")),
                 coordination=[c for c in coordination if isinstance(c, dict)]
                 if isinstance(coordination, list)
                 else [],
@@ -776,13 +871,13 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
                 seen[code] = where
                 if _belongs(code, goal_code) is False:
                     issues.add(
-                        "activity_goal_mismatch",
+                        "activity_level_mismatch",
                         _("%(where)s: aktivita „%(code)s“ nepatří k cíli „%(goal)s“.", where=where, code=code,
                           goal=goal_code),
                         column="code",
                     )
                     continue
-                activity = ParsedActivity(code=code, goal_code=goal_code)
+                activity = ParsedActivity(code=code, node_code=goal_code)
                 for key in TEXT_FIELDS:
                     setattr(activity, key, _text(item.get(key)))
                 activity.extra = {
@@ -798,14 +893,14 @@ def parse_json(document: JsonDocument) -> ParsedPlan:
     issues.raise_if_any()
     abbreviations = data.get("abbreviations")
     columns = [
-        ColumnInfo(header=key, target=key, recognised=True) for key in FIELDS if key not in ("area", "goal")
+        ColumnInfo(header=key, target=key, recognised=True) for key in FIELDS if key not in LEVEL_COLUMNS
     ]
     columns += [ColumnInfo(header=key, target=EXTRA, recognised=False) for key in sorted(extra_keys)]
     return ParsedPlan(
         format="json",
         sheet=None,
-        areas=areas,
-        goals=goals,
+        nodes=nodes,
+        levels=2,
         activities=activities,
         present=set(TEXT_FIELDS),
         columns=columns,

@@ -1,8 +1,8 @@
-"""Preview and commit of a plan import: the only code that writes plans, areas, goals and activities.
+"""Preview and commit of a plan import: the only code that writes plans, their level nodes and activities.
 
 ``preview_import`` reads, validates and compares a file with the database and writes nothing;
 ``commit_import`` does the same and then writes everything in the caller's transaction (flush, no
-commit), so a bad file never leaves half a plan behind. Re-importing updates by code: areas, goals
+commit), so a bad file never leaves half a plan behind. Re-importing updates by code: nodes
 and activities are matched on their codes within the plan, and an unchanged file changes nothing.
 
 The target is always explicit (issue 14 §2): ``plan`` is the plan to update, or ``None`` for a new
@@ -57,16 +57,17 @@ from workflow.importing.readers import (
 from workflow.models import (
     Activity,
     ActivityBody,
-    Area,
     Body,
     Consolidation,
     Entry,
-    Goal,
     Plan,
     PlanImport,
+    PlanNode,
     ReportingRound,
     User,
+    place_activity,
 )
+from workflow.models.plans import MAX_LEVELS, default_level_names
 from workflow.responsibility import Resolution, resolve_responsibility
 from workflow.states import EntryState, RoundState
 from workflow.strategy_refs import parse_strategy_refs
@@ -78,13 +79,13 @@ logger = logging.getLogger(__name__)
 DEFAULT_TITLE = "Akční plán sociálního začleňování Libereckého kraje"
 DEFAULT_STRATEGY = "Strategie sociálního začleňování Libereckého kraje 2021+"
 DEFAULT_PERIOD = "2024–2025"
-DEFAULT_LEVEL_NAMES = ["Okruh", "Cíl", "Aktivita"]
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 #: Czech names of the activity attributes an import may change (for the preview).
 CHANGE_LABELS = {
     "sort_key": "kód",
-    "goal": "cíl",
+    "node": "zařazení",
     "title": "název",
     "description": "popis",
     "indicator": "indikátor",
@@ -124,7 +125,9 @@ class ImportOptions:
     :ivar title: plan title; required for a new plan (an import never looks a plan up by it).
     :ivar strategy: the strategy the plan belongs to (new plan: empty when not given).
     :ivar period: e.g. ``"2024–2025"``; required for a new plan.
-    :ivar level_names: names of the three levels (new plan: Okruh / Cíl / Aktivita).
+    :ivar level_names: names of the plan's levels, the activity's last (1–5 names: 0–4 levels
+        above the activity); ``None`` keeps the plan's, and a new plan gets as many levels as
+        the file has (:func:`~workflow.models.plans.default_level_names`).
     :ivar default_body: abbreviation of the body that answers for rows naming no department.
     :ivar history_round_title: title of the past round made from a „Plnění“ column (default
         :func:`history_round_title` of the period).
@@ -198,8 +201,10 @@ class ImportPreview:
     is_new_plan: bool = True
     period: str = ""
     default_body: str = ""
-    areas: int = 0
-    goals: int = 0
+    #: Names of the plan's levels after the import, the activity's last.
+    level_names: list[str] = field(default_factory=list)
+    #: Nodes per level in the file, top level first (one number per level above the activity).
+    nodes_per_level: list[int] = field(default_factory=list)
     activities: list[ActivityChange] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -233,8 +238,8 @@ class ImportPreview:
             "plan_id": self.plan_id,
             "new_plan": self.is_new_plan,
             "period": self.period,
-            "areas": self.areas,
-            "goals": self.goals,
+            "level_names": list(self.level_names),
+            "nodes_per_level": list(self.nodes_per_level),
             "activities": self.total,
             "created": self.created,
             "updated": self.updated,
@@ -324,6 +329,7 @@ def parse_file(
     sheets: dict[str, str] | None = None,
     *,
     lenient: bool = False,
+    levels: int | None = None,
 ) -> ParsedPlan:
     """Read and validate a plan file without touching the database.
 
@@ -331,6 +337,7 @@ def parse_file(
     :param sheets: ``{sheet: role}`` of an XLSX workbook; unnamed sheets get a guessed role.
     :param lenient: drop the parts of ``mapping`` and ``sheets`` that name columns or sheets the
         file does not have (a mapping saved with the plan, applied to another version of its file).
+    :param levels: the plan's levels above the activity (0–4); ``None`` reads them from the file.
     :raises PlanImportError: the file cannot be imported (every problem found, row and column named).
     """
     source = read_source(
@@ -346,7 +353,7 @@ def parse_file(
         return parse_json(source)
     if lenient and mapping:
         mapping = _present_keys(mapping, source)
-    return parse_table(source, mapping)
+    return parse_table(source, mapping, levels)
 
 
 def _present_keys(mapping: dict[str, str], table: Any) -> dict[str, str]:
@@ -403,10 +410,23 @@ def _resolve_settings(options: ImportOptions, target: Plan | None, issues: Issue
         title=title,
         strategy=options.strategy or (target.strategy if target is not None else ""),
         period=period,
-        level_names=list(options.level_names or (target.level_names if target else DEFAULT_LEVEL_NAMES)),
+        level_names=_level_names(options, target, issues),
         default_body=options.default_body or "OSV",
         round_title=options.history_round_title or history_round_title(period),
     )
+
+
+def _level_names(options: ImportOptions, target: Plan | None, issues: IssueCollector) -> list[str]:
+    """The level names given (stripped), else the target plan's; empty: read from the file."""
+    names = [name.strip() for name in options.level_names or [] if name and name.strip()]
+    if names and len(names) > MAX_LEVELS + 1:
+        issues.add("too_many_levels", _("Plán může mít nejvýše %(max)s úrovně nad aktivitami a úroveň "
+                                        "aktivit; zadáno %(count)s názvů úrovní.", max=MAX_LEVELS,
+                                        count=len(names)))
+        names = names[: MAX_LEVELS + 1]
+    if names:
+        return names
+    return list(target.level_names) if target is not None else []
 
 
 def mapping_for(
@@ -488,9 +508,19 @@ def _prepare(
     """
     options = options or ImportOptions()
     columns, sheet_roles, source = mapping_for(plan, mapping, sheets)
-    parsed = parse_file(content, filename, columns, sheet_roles, lenient=source == "saved")
     issues = IssueCollector()
     settings = _resolve_settings(options, plan, issues)
+    levels = len(settings.level_names) - 1 if settings.level_names else None
+    parsed = parse_file(content, filename, columns, sheet_roles, lenient=source == "saved", levels=levels)
+    if not settings.level_names:
+        settings.level_names = default_level_names(parsed.levels)
+    elif parsed.levels != len(settings.level_names) - 1:
+        issues.add(
+            "level_mismatch",
+            _("Soubor má %(found)s úrovně nad aktivitami, plán %(wanted)s (%(names)s). Zadejte názvy úrovní "
+              "podle souboru.", found=parsed.levels, wanted=len(settings.level_names) - 1,
+              names=" / ".join(settings.level_names)),
+        )
     bodies, default_body, lookup = _load_bodies(settings, issues)
     has_history = "fulfilment" in parsed.present and any(a.fulfilment for a in parsed.activities)
     if has_history and settings.period:
@@ -601,7 +631,7 @@ def _check_history_round(settings: _Settings, target: Plan | None, issues: Issue
 
 
 def _existing_activities(target: Plan | None) -> dict[str, Activity]:
-    """The activities of the plan being updated by code, with their routing and goal (none if new)."""
+    """The activities of the plan being updated by code, with their routing and node (none if new)."""
     if target is None or target.id is None:
         return {}
     return {
@@ -609,7 +639,9 @@ def _existing_activities(target: Plan | None) -> dict[str, Activity]:
         for a in db.session.scalars(
             select(Activity)
             .where(Activity.plan_id == target.id)
-            .options(selectinload(Activity.routing), selectinload(Activity.goal))
+            .options(
+                selectinload(Activity.routing), selectinload(Activity.node), selectinload(Activity.top_node)
+            )
         )
     }
 
@@ -617,7 +649,7 @@ def _existing_activities(target: Plan | None) -> dict[str, Activity]:
 def _new_preview(
     filename: str, parsed: ParsedPlan, settings: _Settings, target: Plan | None, has_history: bool
 ) -> ImportPreview:
-    """The preview's header: file, plan, counts of areas and goals, the past round; no activities yet."""
+    """The preview's header: file, plan, nodes per level, the past round; no activities yet."""
     return ImportPreview(
         filename=filename,
         format=parsed.format,
@@ -627,8 +659,8 @@ def _new_preview(
         is_new_plan=target is None,
         period=settings.period,
         default_body=settings.default_body,
-        areas=len(parsed.areas),
-        goals=len(parsed.goals),
+        level_names=list(settings.level_names),
+        nodes_per_level=parsed.nodes_per_level(),
         warnings=list(parsed.warnings),
         columns=parsed.columns,
         sheets=list(parsed.sheets),
@@ -662,8 +694,8 @@ def _compare_activity(
         status, changed = "new", []
     else:
         changed = [key for key, value in values.items() if getattr(current, key) != value]
-        if current.goal.code != item.goal_code:
-            changed.append("goal")
+        if (current.node.code if current.node is not None else None) != item.node_code:
+            changed.append("node")
         if resolution is not None and [link.body.abbreviation for link in current.routing] != routed:
             changed.append("routing")
         status = "updated" if changed else "unchanged"
@@ -739,7 +771,7 @@ def commit_import(
     """Import a plan file into the database in the caller's transaction (flushes, never commits).
 
     Same parameters as :func:`preview_import`; ``actor`` is the user who imports (``None`` on the
-    command line). Areas, goals and activities are created or updated by code; activities absent
+    command line). Nodes and activities are created or updated by code; activities absent
     from the file are left alone (and named in the warnings). The bodies must already be in the
     registry (:func:`workflow.bodies.ensure_seed_bodies`). The mapping used is saved with the plan.
     The import is recorded in ``record`` (the web's upload), else in a new
@@ -834,12 +866,10 @@ def _positions(codes: list[str]) -> dict[str, int]:
 
 
 def _write_plan(prepared: _Prepared) -> Plan:
-    """Create or update the plan, then its areas, goals and activities with their routing; flushes."""
+    """Create or update the plan, then its nodes and activities with their routing; flushes."""
     plan = _write_plan_header(prepared)
-    areas = _write_areas(prepared.parsed, plan)
-    db.session.flush()  # ids of a new plan and its areas, needed by goals
-    goals = _write_goals(prepared.parsed, plan, areas)
-    _write_activities(prepared, plan, goals)
+    nodes = _write_nodes(prepared.parsed, plan)
+    _write_activities(prepared, plan, nodes)
     db.session.flush()
     return plan
 
@@ -862,69 +892,58 @@ def _write_plan_header(prepared: _Prepared) -> Plan:
     return plan
 
 
-def _write_areas(parsed: ParsedPlan, plan: Plan) -> dict[str, Area]:
-    """Create or update the file's areas (what the file leaves empty stays) and renumber them all.
+def _write_nodes(parsed: ParsedPlan, plan: Plan) -> dict[str, PlanNode]:
+    """Create or update the file's nodes (moved under the parent the file names; what the file
+    leaves empty stays) and renumber each node's children and the top level.
 
-    :returns: every area of the plan by code.
+    :returns: every node of the plan by code.
     """
-    areas = {area.code: area for area in plan.areas} if plan.id is not None else {}
-    for code, item in parsed.areas.items():
-        area = areas.get(code)
-        if area is None:
-            area = areas[code] = Area(code=code, title=item.title, footnotes=[])
-            plan.areas.append(area)
-        elif item.title:
-            area.title = item.title
-        if item.intro is not None:
-            area.intro = item.intro
-        if item.footnotes is not None:
-            area.footnotes = list(item.footnotes)
-    for code, position in _positions(list(areas)).items():
-        areas[code].position = position
-    return areas
-
-
-def _write_goals(parsed: ParsedPlan, plan: Plan, areas: dict[str, Area]) -> dict[str, Goal]:
-    """Create or update the file's goals (moved to the area the file names) and renumber them
-    within each area.
-
-    :returns: every goal of the plan by code.
-    """
-    goals: dict[str, Goal] = {}
-    if plan.id is not None:
-        goals = {goal.code: goal for goal in db.session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
-    for code, item in parsed.goals.items():
-        goal = goals.get(code)
-        area = areas[item.area_code]
-        if goal is None:
-            goal = goals[code] = Goal(plan_id=plan.id, code=code, title=item.title, coordination=[])
-            area.goals.append(goal)
+    nodes = {node.code: node for node in plan.nodes} if plan.id is not None else {}
+    for code, item in parsed.nodes.items():  # parents come before their children
+        node = nodes.get(code)
+        parent = nodes[item.parent_code] if item.parent_code is not None else None
+        if node is None:
+            node = nodes[code] = PlanNode(
+                code=code, depth=item.depth, title=item.title, parent=parent, footnotes=[], coordination=[]
+            )
+            plan.nodes.append(node)
         else:
-            if goal.area is not area:
-                goal.area = area
+            if node.parent is not parent:
+                node.parent = parent
+            if node.depth != item.depth:
+                node.depth = item.depth
             if item.title:
-                goal.title = item.title
-        if item.comment is not None:
-            goal.comment = item.comment
-        if item.coordination is not None:
-            goal.coordination = list(item.coordination)
-    for area in areas.values():
-        for code, position in _positions([g.code for g in goals.values() if g.area is area]).items():
-            goals[code].position = position
-    return goals
+                node.title = item.title
+        for key in ("description", "notes"):
+            value = getattr(item, key)
+            if value is not None and getattr(node, key) != value:
+                setattr(node, key, value)
+        for key in ("footnotes", "coordination"):
+            value = getattr(item, key)
+            if value is not None and getattr(node, key) != value:
+                setattr(node, key, list(value))
+    siblings: dict[int, list[str]] = {}
+    for node in nodes.values():
+        siblings.setdefault(id(node.parent), []).append(node.code)
+    for codes in siblings.values():
+        for code, position in _positions(codes).items():
+            if nodes[code].position != position:
+                nodes[code].position = position
+    return nodes
 
 
-def _write_activities(prepared: _Prepared, plan: Plan, goals: dict[str, Goal]) -> None:
-    """Create or update the file's activities: their goal, the changed values and the routing."""
+def _write_activities(prepared: _Prepared, plan: Plan, nodes: dict[str, PlanNode]) -> None:
+    """Create or update the file's activities: their node, the changed values and the routing."""
     for item in prepared.parsed.activities:
         values = prepared.values[item.code]
-        goal = goals[item.goal_code]
+        node = nodes[item.node_code] if item.node_code is not None else None
         activity = prepared.existing.get(item.code)
         if activity is None:
-            activity = Activity(plan=plan, goal=goal, code=item.code, routing=[])
+            activity = Activity(plan=plan, code=item.code, routing=[])
+            place_activity(activity, node)
             db.session.add(activity)
-        elif activity.goal is not goal:
-            activity.goal = goal
+        elif activity.node is not node or activity.top_node is not (node.lineage[0] if node else None):
+            place_activity(activity, node)
         for key, value in values.items():
             if getattr(activity, key) != value:
                 setattr(activity, key, value)

@@ -6,7 +6,7 @@ from workflow.models.bodies import Body, BodyAlias
 from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.offline import OfflineUpload
 from workflow.models.outbox import DigestItem, OutboxMessage
-from workflow.models.plans import Activity, ActivityBody, Area, Goal, Plan
+from workflow.models.plans import Activity, ActivityBody, Plan, PlanNode, place_activity
 from workflow.models.publications import ReportPublication
 from workflow.models.reminders import ReminderSettings
 from workflow.models.reports import (
@@ -37,7 +37,6 @@ __all__ = [
     "Activity",
     "ActivityBody",
     "ApiToken",
-    "Area",
     "AssessmentVersion",
     "Attachment",
     "AuditEvent",
@@ -54,12 +53,12 @@ __all__ = [
     "EntryTransition",
     "EntryVersion",
     "EvidenceLink",
-    "Goal",
     "OfflineUpload",
     "OutboxMessage",
     "Plan",
     "PlanImport",
     "PlanImportChange",
+    "PlanNode",
     "ReminderSettings",
     "ReportExport",
     "ReportPublication",
@@ -74,5 +73,6 @@ __all__ = [
     "StatusOverride",
     "User",
     "Waiver",
+    "place_activity",
     "user_bodies",
 ]

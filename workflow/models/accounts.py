@@ -103,16 +103,19 @@ class User(UserMixin, db.Model):
 
 
 class RoleAssignment(db.Model):
-    """One role of a user; a reviewer's scope is narrowed by ``plan_id``/``area_id``/``body_id``."""
+    """One role of a user; a reviewer's scope is narrowed by ``plan_id``/``node_id``/``body_id``.
+
+    ``node_id`` is a top-level node of the plan (an okruh): the reviewer covers the activities under it.
+    """
 
     __tablename__ = "role_assignments"
-    __table_args__ = (UniqueConstraint("user_id", "role", "plan_id", "area_id", "body_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", "plan_id", "node_id", "body_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    node_id: Mapped[int | None] = mapped_column(ForeignKey("plan_nodes.id", ondelete="CASCADE"))
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
 
     user: Mapped[User] = relationship(back_populates="role_assignments")

@@ -1,8 +1,9 @@
-"""The action plan: plan → areas → goals → activities, and the routing of activities to bodies.
+"""The action plan: plan → 0 to 4 levels of nodes → activities, and the routing of activities to bodies.
 
 Source of the shape: seed 002 (the Liberec Region's action plan of its social-inclusion strategy,
-DOMAIN.md §1.1). Other plans name their three levels differently (Oblast / Cíl / Karta,
-Strategický cíl / Specifický cíl / Opatření); :attr:`Plan.level_names` keeps that per plan.
+DOMAIN.md §1.1: okruh → cíl → aktivita). Other plans have other levels, named per plan in
+:attr:`Plan.level_names`: Oblast / Cíl / Karta (seed 001), Strategický cíl / Specifický cíl /
+Opatření / Aktivita (seed 000), or none at all (a small town's numbered list).
 """
 
 from __future__ import annotations
@@ -19,10 +20,30 @@ if TYPE_CHECKING:
     from workflow.models.bodies import Body
 
 DEFAULT_LEVEL_NAMES = ["Okruh", "Cíl", "Aktivita"]
+#: At most this many levels above the activity (issue 14: a flat list has none, a city strategy
+#: three — Strategický cíl / Specifický cíl / Opatření — above its activities).
+MAX_LEVELS = 4
+
+
+def default_level_names(levels: int) -> list[str]:
+    """Names of a plan with ``levels`` (0–4) levels above the activity, the activity level last.
+
+    The shipped plan's names for two levels (Okruh / Cíl / Aktivita), else numbered levels.
+    """
+    if levels == 2:
+        return list(DEFAULT_LEVEL_NAMES)
+    if levels == 1:
+        return ["Okruh", "Aktivita"]
+    return [f"{n}. úroveň" for n in range(1, levels + 1)] + ["Aktivita"]
 
 
 class Plan(db.Model):
-    """An action plan of a strategy, with its three level names, default body and abbreviations."""
+    """An action plan of a strategy: its level names, default body and abbreviations.
+
+    ``level_names`` names every level, the activity's last: ``["Okruh", "Cíl", "Aktivita"]`` for
+    the shipped plan, ``["Aktivita"]`` for a flat list, ``["Strategický cíl", "Specifický cíl",
+    "Opatření", "Aktivita"]`` for a city strategy (seed 000). Its length − 1 is :attr:`levels`.
+    """
 
     __tablename__ = "plans"
 
@@ -46,64 +67,100 @@ class Plan(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     default_body: Mapped[Body | None] = relationship()
-    areas: Mapped[list[Area]] = relationship(
-        back_populates="plan", order_by="Area.position", cascade="all, delete-orphan"
+    #: Every node of every level, top level first, each level in the document's order.
+    nodes: Mapped[list[PlanNode]] = relationship(
+        back_populates="plan", order_by="(PlanNode.depth, PlanNode.position)", cascade="all, delete-orphan"
     )
     activities: Mapped[list[Activity]] = relationship(
         back_populates="plan", order_by="Activity.sort_key", cascade="all, delete-orphan",
-        overlaps="goal,activities",
+        overlaps="node,activities",
     )
+
+    @property
+    def levels(self) -> int:
+        """Number of levels above the activity (0 for a flat list, at most :data:`MAX_LEVELS`)."""
+        return max(len(self.level_names or DEFAULT_LEVEL_NAMES) - 1, 0)
+
+    @property
+    def roots(self) -> list[PlanNode]:
+        """The top-level nodes in the document's order (empty for a flat plan)."""
+        return [node for node in self.nodes if node.parent_id is None and node.depth == 0]
+
+    def level_name(self, depth: int) -> str:
+        """Name of level ``depth`` (0 = top; :attr:`levels` = the activity)."""
+        names = self.level_names or DEFAULT_LEVEL_NAMES
+        return names[min(depth, len(names) - 1)]
+
+    @property
+    def activity_level_name(self) -> str:
+        """Name of the activity level („Aktivita“, „Karta“, „Opatření“ …)."""
+        return self.level_name(self.levels)
 
     def __repr__(self) -> str:
         return f"<Plan {self.id} {self.title!r}>"
 
 
-class Area(db.Model):
-    """Level 1 (okruh): code A–E, title, intro paragraph and its footnotes."""
+class PlanNode(db.Model):
+    """One node of a level above the activity: an okruh, a cíl, a strategický cíl, an opatření …
 
-    __tablename__ = "areas"
+    Source of the fields: seed 002 (DOMAIN.md §1.1) — an okruh has a title, an intro paragraph
+    (:attr:`description`) and footnotes; a cíl has a title (may be empty, as D1's is), the
+    „Komentář“ printed after its table (:attr:`notes`) and „Koordinace s dalšími aktivitami
+    ostatních strategií“ (:attr:`coordination`). Other plans carry any of them at any level.
+    ``depth`` 0 is the top level; a node's children are one level deeper.
+    """
+
+    __tablename__ = "plan_nodes"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_nodes.id", ondelete="CASCADE"), index=True)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(Text, default="")
-    intro: Mapped[str] = mapped_column(Text, default="")
+    #: Printed under the node's heading (the okruh's intro paragraph in seed 002).
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Printed after the node's activities (the cíl's „Komentář“ in seed 002).
+    notes: Mapped[str] = mapped_column(Text, default="")
     #: ``[{"marker": "1", "text": "…", "attached_to": "…"}]``
     footnotes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    plan: Mapped[Plan] = relationship(back_populates="areas")
-    goals: Mapped[list[Goal]] = relationship(
-        back_populates="area", order_by="Goal.position", cascade="all, delete-orphan"
-    )
-
-
-class Goal(db.Model):
-    """Level 2 (cíl): code such as A1, a title (may be empty, as D1's is), comment, coordination."""
-
-    __tablename__ = "goals"
-    __table_args__ = (UniqueConstraint("plan_id", "code"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(Text, default="")
-    #: The „Komentář“ paragraph printed after the goal's table (static plan text).
-    comment: Mapped[str] = mapped_column(Text, default="")
     #: „Koordinace s dalšími aktivitami ostatních strategií“: ``[{"strategy": "…", "codes": "…"}]``
     coordination: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    area: Mapped[Area] = relationship(back_populates="goals")
-    activities: Mapped[list[Activity]] = relationship(
-        back_populates="goal", order_by="Activity.sort_key", overlaps="plan,activities"
+    plan: Mapped[Plan] = relationship(back_populates="nodes")
+    parent: Mapped[PlanNode | None] = relationship(back_populates="children", remote_side=[id])
+    children: Mapped[list[PlanNode]] = relationship(
+        back_populates="parent", order_by="PlanNode.position", cascade="all, delete-orphan"
     )
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="node", order_by="Activity.sort_key", foreign_keys="Activity.node_id",
+        overlaps="plan,activities",
+    )
+
+    @property
+    def lineage(self) -> list[PlanNode]:
+        """This node's ancestors from the top level down, and the node itself last."""
+        chain: list[PlanNode] = []
+        node: PlanNode | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    @property
+    def label(self) -> str:
+        """``"A Systémová opatření"``: code and title as headings and filters show them."""
+        return f"{self.code} {self.title}".strip()
+
+    def __repr__(self) -> str:
+        return f"<PlanNode {self.depth}:{self.code}>"
 
 
 class Activity(db.Model):
-    """Level 3 (dílčí aktivita): one row of the action plan, with raw and parsed columns.
+    """An activity (dílčí aktivita, karta, opatření …): one row of the action plan, with raw and
+    parsed columns, under a node of the plan's lowest level (or none in a flat plan).
 
     ``deadline_*`` hold the parsed „Termín plnění“ (see :mod:`workflow.deadlines`),
     ``strategy_*`` the parsed „Dotčená opatření krajské strategie“ (:mod:`workflow.strategy_refs`).
@@ -117,7 +174,13 @@ class Activity(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    #: The node the activity sits under (``None`` in a flat plan); set with :func:`place_activity`.
+    node_id: Mapped[int | None] = mapped_column(ForeignKey("plan_nodes.id", ondelete="CASCADE"), index=True)
+    #: The top-level node above it (the okruh; the node itself in a one-level plan; ``None`` in a
+    #: flat plan): what reviewer scopes, queue filters, dashboards and report pages group by.
+    top_node_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_nodes.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(30))
     #: The activity's name where the plan gives one apart from its description (seed 001's
     #: „Název aktivity“); empty where it does not (seed 002).
@@ -145,8 +208,11 @@ class Activity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    plan: Mapped[Plan] = relationship(back_populates="activities", overlaps="goal,activities")
-    goal: Mapped[Goal] = relationship(back_populates="activities", overlaps="plan,activities")
+    plan: Mapped[Plan] = relationship(back_populates="activities", overlaps="node,activities")
+    node: Mapped[PlanNode | None] = relationship(
+        back_populates="activities", foreign_keys=[node_id], overlaps="plan,activities"
+    )
+    top_node: Mapped[PlanNode | None] = relationship(foreign_keys=[top_node_id])
     routing: Mapped[list[ActivityBody]] = relationship(
         back_populates="activity", order_by="ActivityBody.position", cascade="all, delete-orphan"
     )
@@ -160,6 +226,11 @@ class Activity(db.Model):
     def lead_body(self) -> Body | None:
         """The lead responsible body, or ``None`` if the activity is not routed."""
         return self.routing[0].body if self.routing else None
+
+    @property
+    def lineage(self) -> list[PlanNode]:
+        """The nodes above the activity, top level first (empty in a flat plan)."""
+        return self.node.lineage if self.node is not None else []
 
     @property
     def cooperation_is_none(self) -> bool:
@@ -188,3 +259,12 @@ class ActivityBody(db.Model):
     def is_lead(self) -> bool:
         """True for the first body named in „Odpovědnost“."""
         return self.position == 0
+
+
+def place_activity(activity: Activity, node: PlanNode | None) -> None:
+    """Put ``activity`` under ``node`` (``None``: a flat plan), keeping its top-level node in step.
+
+    The one place that sets :attr:`Activity.node_id` and :attr:`Activity.top_node_id`.
+    """
+    activity.node = node
+    activity.top_node = node.lineage[0] if node is not None else None

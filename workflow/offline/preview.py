@@ -164,7 +164,7 @@ def _load(entry_ids: set[int], lock: bool) -> dict[int, Entry]:
         .where(Entry.id.in_(sorted(entry_ids)))
         .options(
             joinedload(Entry.round),
-            joinedload(Entry.activity).joinedload(Activity.goal),
+            joinedload(Entry.activity).joinedload(Activity.node),
             joinedload(Entry.body),
         )
     )

@@ -31,7 +31,7 @@ from sqlalchemy.orm import contains_eager
 from workflow.db import db
 from workflow.entries import fulfilment_title
 from workflow.exports import is_formula_like
-from workflow.models import Activity, Area, Body, Entry, Goal, ReportingRound
+from workflow.models import Activity, Body, Entry, ReportingRound
 from workflow.offline.columns import ANSWER_KEYS, ANSWER_LABELS, CODE_KEY, STAMP_KEY, make_stamp
 from workflow.states import FULFILMENT_TITLES
 from workflow.text import strip_control_characters
@@ -71,16 +71,17 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def body_entries(round_: ReportingRound, body: Body) -> list[Entry]:
-    """The entries of ``body`` in ``round_``, in the plan's order (one query, activity, goal and
-    area loaded)."""
+    """The entries of ``body`` in ``round_``, in the plan's order (one query; the activity with its
+    node and top-level node loaded)."""
     return list(
         db.session.scalars(
             select(Entry)
             .join(Activity, Activity.id == Entry.activity_id)
-            .join(Goal, Goal.id == Activity.goal_id)
-            .join(Area, Area.id == Goal.area_id)
             .where(Entry.round_id == round_.id, Entry.body_id == body.id)
-            .options(contains_eager(Entry.activity).contains_eager(Activity.goal).contains_eager(Goal.area))
+            .options(
+                contains_eager(Entry.activity).joinedload(Activity.node),
+                contains_eager(Entry.activity).joinedload(Activity.top_node),
+            )
             .order_by(Activity.sort_key, Entry.id)
         )
     )
@@ -175,8 +176,8 @@ def build_workbook(round_: ReportingRound, body: Body, entries: list[Entry], sec
         activity = entry.activity
         values: dict[str, str] = {
             CODE_KEY: activity.code,
-            "area": activity.goal.area.code,
-            "goal": activity.goal.code,
+            "area": activity.top_node.code if activity.top_node else "",
+            "goal": activity.node.code if activity.node else "",
             "title": activity.title,
             "description": activity.description,
             "indicator": activity.indicator,

@@ -121,10 +121,10 @@ def test_roles_with_reviewer_scope_and_bodies_are_changed_and_audited(admin, peo
 
 
 def test_reviewer_scope_on_a_plan_area(admin, people):
-    from workflow.models import Area
+    from workflow.models import PlanNode
 
     plan = Plan(title="Akční plán")
-    area = Area(plan=plan, code="B", title="Osvěta")
+    area = PlanNode(plan=plan, depth=0, code="B", title="Osvěta", footnotes=[], coordination=[])
     db.session.add_all([plan, area])
     db.session.commit()
     response = admin.post(
@@ -132,7 +132,7 @@ def test_reviewer_scope_on_a_plan_area(admin, people):
         data={"role-role": "reviewer", "role-area_id": str(area.id)},
     )
     assert response.status_code == 302
-    scoped = db.session.scalar(select(RoleAssignment).where(RoleAssignment.area_id == area.id))
+    scoped = db.session.scalar(select(RoleAssignment).where(RoleAssignment.node_id == area.id))
     assert scoped.plan_id == plan.id  # the area's plan is filled in
 
 

@@ -42,16 +42,15 @@ from workflow.models import (
     Activity,
     ActivityBody,
     ApiToken,
-    Area,
     Attachment,
     Body,
     Deputy,
     Entry,
     EvidenceLink,
-    Goal,
     OfflineUpload,
     Plan,
     PlanImport,
+    PlanNode,
     RoleAssignment,
     User,
 )
@@ -104,13 +103,16 @@ def build_world(app: Flask) -> World:
     plan = Plan(title="Akční plán matice", default_body=osv)
     db.session.add(plan)
     db.session.flush()
-    area = Area(plan=plan, code="A", title="Systémová opatření", position=0)
-    goal = Goal(plan_id=plan.id, area=area, code="A1", title="Spolupráce")
+    area = PlanNode(plan=plan, depth=0, code="A", title="Systémová opatření", position=0, footnotes=[],
+                    coordination=[])
+    goal = PlanNode(plan=plan, depth=1, parent=area, code="A1", title="Spolupráce", footnotes=[],
+                    coordination=[])
     activities = {}
     for code, body in (("A1.1", osv), ("A1.2", oz)):
         activity = Activity(
             plan=plan,
-            goal=goal,
+            node=goal,
+            top_node=area,
             code=code,
             sort_key=code.replace(".", ".0"),
             description=f"Aktivita {code}",

@@ -67,9 +67,9 @@ def test_review_scope(people):
     db.session.add(plan)
     db.session.flush()
     reviewer = people["reviewer"]
-    assert in_review_scope(reviewer, plan_id=plan.id, area_id=None, body_id=_body("OZ").id)  # unscoped
+    assert in_review_scope(reviewer, plan_id=plan.id, node_id=None, body_id=_body("OZ").id)  # unscoped
     reviewer.role_assignments = [RoleAssignment(role=Role.reviewer, body_id=_body("OSV").id)]
     db.session.flush()
-    assert in_review_scope(reviewer, plan_id=plan.id, area_id=7, body_id=_body("OSV").id)
-    assert not in_review_scope(reviewer, plan_id=plan.id, area_id=7, body_id=_body("OZ").id)
+    assert in_review_scope(reviewer, plan_id=plan.id, node_id=7, body_id=_body("OSV").id)
+    assert not in_review_scope(reviewer, plan_id=plan.id, node_id=7, body_id=_body("OZ").id)
     assert not reviewer_covers(people["contributor"], plan.id, None, _body("OSV").id)

@@ -81,9 +81,9 @@ def test_the_report_carries_the_title_and_every_attribute_as_columns(cards):
 
 def test_a_snapshot_from_before_the_attributes_prints_the_standard_columns(cards):
     data = build_report(cards.round).to_dict()
-    del data["columns"]
-    for area in data["areas"]:
-        for goal in area["goals"]:
+    del data["columns"], data["level_names"]
+    for area in data["blocks"]:
+        for goal in area["children"]:
             for row in goal["rows"]:
                 del row["title"], row["attributes"]
     content = ReportContent.from_dict(data)
@@ -96,7 +96,7 @@ def test_a_snapshot_from_before_the_attributes_prints_the_standard_columns(cards
 
 def test_csv_and_xlsx_hold_every_attribute_cell_exactly(cards):
     content = build_report(cards.round)
-    header = ["Okruh", "Cíl", *CARD_COLUMNS, *DATA_EXTRA_COLUMNS]
+    header = ["Oblast", "Priorita", *CARD_COLUMNS, *DATA_EXTRA_COLUMNS]  # the plan's levels
     raw = render(content, "csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=";"))
     assert rows[0] == header
@@ -202,7 +202,7 @@ def test_api_gives_title_and_attributes_in_column_order(cards, client):
         assert list(by_code[code]["extra"].items()) == list(extra.items())
     report = client.get(f"/api/v1/rounds/{cards.round.id}/report").get_json()
     assert report["columns"] == CARD_COLUMNS
-    rows = [r for a in report["areas"] for g in a["goals"] for r in g["rows"]]
+    rows = [r for a in report["blocks"] for g in a["children"] for r in g["rows"]]
     assert [r["attributes"] for r in rows] == [
         [{"label": k, "value": v} for k, v in CARDS[code][2].items()] for code in CARDS
     ]
@@ -295,7 +295,7 @@ def test_hiding_removes_an_attribute_from_exactly_the_chosen_places(cards, clien
         for fmt in ("csv", "xlsx", "docx", "html")
     }
     header_csv = next(csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";"))
-    assert header_csv == ["Okruh", "Cíl", *content.column_labels, *DATA_EXTRA_COLUMNS]
+    assert header_csv == ["Oblast", "Priorita", *content.column_labels, *DATA_EXTRA_COLUMNS]
     sheet = load_workbook(io.BytesIO(files["xlsx"]))["Plnění"]
     assert [c.value for c in sheet[1]] == header_csv
     tables = Document(io.BytesIO(files["docx"])).tables
@@ -351,7 +351,7 @@ def test_the_published_report_carries_title_and_attributes(cards, client, app):
     assert header in page
     assert f'<td class="activity-title">{czech_lines_html(CARDS["1.1.1"][0])}</td>' in page
     data = json.loads(client.get(f"/zpravy/{cards.round.id}/data.json").data)
-    rows = [r for a in data["areas"] for g in a["goals"] for r in g["activities"]]
+    rows = [r for a in data["blocks"] for g in a["blocks"] for r in g["activities"]]
     assert [r["title"] for r in rows] == [CARDS[c][0] for c in CARDS]
     expected = _expected("1.1.1", HIDDEN_IN_REPORT)
     assert rows[0]["attributes"] == [{"label": k, "value": v} for k, v in expected]

@@ -21,17 +21,17 @@ from support import count_statements
 from web.extensions import db
 from workflow.models import DigestItem, Entry, OutboxMessage
 
-#: user; entry FOR UPDATE; the user's roles, bodies, deputyships; activity, goal, round (the
-#: checks); the draft's UPDATE; the submit's UPDATE, version number, version, audit row; the
+#: user; entry FOR UPDATE; the user's roles, bodies, deputyships; activity and round (the
+#: checks; a reviewer's scope reads the activity's top-level node id, no further load); the draft's UPDATE; the submit's UPDATE, version number, version, audit row; the
 #: digest's item (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE;
 #: the items' INSERT — whatever the number of reviewers (before issue 17: 17 + one per reviewer +
 #: two per reviewer in scope, e.g. 20 with one reviewer, 24 with two in scope). The first submit of
 #: an hour also creates the digests (one INSERT more). Each ends with the bump of the round's change
 #: counter (one UPDATE, workflow.models.round_changes).
-SUBMIT_STATEMENTS = 19
+SUBMIT_STATEMENTS = 18
 #: as the submit up to the draft's UPDATE, then the version number, version and audit row, and the
 #: round's change counter.
-SAVE_STATEMENTS = 13
+SAVE_STATEMENTS = 12
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 

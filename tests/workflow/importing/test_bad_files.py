@@ -92,15 +92,15 @@ CASES: dict[str, tuple[Callable[[], Case], list[tuple[str, int | None, str | Non
     ),
     "goal outside its area": (
         lambda: (xlsx_bytes(_rows(_set(30, "Okruh", "B Osvěta, komunikace"))), "plan.xlsx", {}),
-        [("goal_area_mismatch", 30, "Cíl", "Cíl „A2“ nepatří do okruhu „B“")],
+        [("level_mismatch", 30, "Cíl", "„A2“ nepatří pod „B“")],
     ),
     "goal outside its area (JSON)": (
         lambda: (_json_with_goal_in_wrong_area(), "plan.json", {}),
-        [("goal_area_mismatch", None, "code", "Cíl „A1“ nepatří do okruhu „B“")],
+        [("level_mismatch", None, "code", "Cíl „A1“ nepatří do okruhu „B“")],
     ),
     "activity outside its goal": (
         lambda: (csv_bytes(_rows(_set(4, "Číslo", "A2.99"))), "plan.csv", {}),
-        [("activity_goal_mismatch", 4, "Číslo", "Aktivita „A2.99“ nepatří k cíli „A1“")],
+        [("activity_level_mismatch", 4, "Číslo", "Aktivita „A2.99“ nepatří pod „A1“")],
     ),
     "PNG named .xlsx": (
         lambda: (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "plan.xlsx", {}),
@@ -225,7 +225,7 @@ def test_all_problems_of_a_file_are_reported_together(existing_plan):
         ("empty_code", 3),
         ("duplicate_code", 6),
         ("invalid_code", 9),
-        ("goal_area_mismatch", 41),
+        ("level_mismatch", 41),
     ]
 
 

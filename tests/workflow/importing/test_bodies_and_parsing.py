@@ -96,10 +96,12 @@ def test_sort_key_orders_like_natural_key():
 
 
 def test_code_helpers():
-    assert derive_parents("A1.2") == ("A", "A1")
-    assert derive_parents("1.1.1") == ("1", "1.1")
-    assert derive_parents("A1.2.3") == ("A", "A1.2")
-    assert derive_parents("A1") is None
+    assert derive_parents("A1.2", 2) == ["A", "A1"]
+    assert derive_parents("1.1.1", 2) == ["1", "1.1"]
+    assert derive_parents("1.1.1.1", 3) == ["1", "1.1", "1.1.1"]
+    assert derive_parents("A1.2.3", 2) == ["A", "A1"]
+    assert derive_parents("A1", 2) == ["A", None]
+    assert derive_parents("7", 0) == []
     assert split_code_and_title("A Systémová opatření") == ("A", "Systémová opatření")
     assert split_code_and_title("A1 Mezioborová spolupráce") == ("A1", "Mezioborová spolupráce")
     assert split_code_and_title("D1") == ("D1", "")

@@ -40,7 +40,7 @@ def test_import_plan_prints_a_czech_summary(app):
         "Import souboru akcni-plan-2024-2025.xlsx → "
         "nový plán „Akční plán sociálního začleňování Libereckého kraje“ (id " in result.output
     )
-    assert "Okruhy: 5, cíle: 8, aktivity: 72" in result.output
+    assert "Okruh: 5, Cíl: 8, Aktivita: 72" in result.output
     assert "Import vytvořil 72 aktivit, změnil 0, beze změny 0." in result.output
     assert "Minulé kolo „Monitoring plnění akčního plánu 2024–2025“: 72 textů „Plnění“." in result.output
     assert (
@@ -56,7 +56,7 @@ def test_import_plan_prints_a_czech_summary(app):
     assert "„Číslo“ → Kód aktivity" in result.output
     assert "„Plnění“ → Plnění (text za minulé období)" in result.output
     assert "Sloupce listu „Cíle“ (popisy úrovní):" in result.output
-    assert "„Komentář“ → Popis / komentář" in result.output
+    assert "„Komentář“ → Komentář" in result.output
     plan = db.session.scalars(select(Plan)).one()
     again = runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", str(plan.id)])
     assert again.exit_code == 0, again.output
@@ -110,7 +110,7 @@ def test_import_plan_with_mapping_and_metadata(app, tmp_path):
     ]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert "Okruhy: 2, cíle: 2, aktivity: 4" in result.output
+    assert "Oblast: 2, Cíl: 2, Karta: 4" in result.output
     assert "Nerozpoznané subjekty v „Odpovědnost“" in result.output
     assert "2.1.1: „obce“" in result.output
     plan = db.session.scalars(select(Plan).where(Plan.title == "Karty SPRSS")).one()
@@ -188,7 +188,7 @@ def test_seed_demo_loads_the_plan_and_accounts_idempotently(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "72 aktivit" in result.output
+    assert "Aktivita: 72" in result.output
     assert f"Heslo všech demo účtů: {DEMO_PASSWORD}" in result.output
     assert "spravce@demo.kraj-lbc.cz" in result.output
     assert "zpracovatel.osmts@demo.kraj-lbc.cz" in result.output

@@ -47,7 +47,7 @@ def test_each_import_is_a_change_set(imported):
     record = imported.plan_import
     assert record.status == "committed" and record.report["change_set"] is True
     kinds = {(c.kind, c.action) for c in record.changes}
-    assert kinds == {("plan", "created"), ("area", "created"), ("goal", "created"), ("activity", "created"),
+    assert kinds == {("plan", "created"), ("node", "created"), ("activity", "created"),
                      ("round", "created"), ("entry", "created"), ("consolidation", "created")}
     assert sum(1 for c in record.changes if c.kind == "activity") == 72
 
@@ -93,7 +93,7 @@ def test_revert_of_the_creating_import_deletes_the_plan(imported):
     revert_import(record, None)
     db.session.commit()
     counts = row_counts()
-    assert counts["plans"] == counts["activities"] == counts["areas"] == counts["goals"] == 0
+    assert counts["plans"] == counts["activities"] == counts["plan_nodes"] == 0
     assert counts["reporting_rounds"] == counts["entries"] == counts["consolidations"] == 0
     assert counts["activity_bodies"] == 0
     db.session.refresh(record)

@@ -62,7 +62,7 @@ def test_seed_001_headers_are_recognised_title_and_description_apart(app, bodies
 def test_mapped_import_of_seed_001_cards(app, bodies, fmt):  # noqa: F811
     content, filename = FILES[fmt]()
     preview = preview_import(content, filename, mapping=SEED_001_MAPPING, options=OPTIONS)
-    assert (preview.areas, preview.goals, preview.total, preview.created) == (2, 2, 4, 4)
+    assert (preview.nodes_per_level, preview.total, preview.created) == ([2, 2], 4, 4)
     targets = {column.header: column.target for column in preview.columns}
     assert targets["Název aktivity"] == "description"
     assert targets["Předpokládané náklady"] == "ignore"
@@ -73,14 +73,14 @@ def test_mapped_import_of_seed_001_cards(app, bodies, fmt):  # noqa: F811
     plan = result.plan
     assert plan.title == OPTIONS.title and plan.level_names == ["Oblast", "Cíl", "Karta"]
     assert plan.period == "2024–2026" and plan.strategy == "Střednědobý plán rozvoje sociálních služeb"
-    assert [area.code for area in plan.areas] == ["1", "2"]
-    assert [[goal.code for goal in area.goals] for area in plan.areas] == [["1.1"], ["2.1"]]
+    assert [area.code for area in plan.roots] == ["1", "2"]
+    assert [[goal.code for goal in area.children] for area in plan.roots] == [["1.1"], ["2.1"]]
     if fmt == "xlsx":
-        assert plan.areas[1].title == "OBLAST PÉČE O SENIORY"
-        assert plan.areas[0].goals[0].title == "Zvýšení podpory funkční rodin"
-        assert plan.areas[1].goals[0].title == "Příprava na stárnutí populace"
+        assert plan.roots[1].title == "OBLAST PÉČE O SENIORY"
+        assert plan.roots[0].children[0].title == "Zvýšení podpory funkční rodin"
+        assert plan.roots[1].children[0].title == "Příprava na stárnutí populace"
     else:
-        assert plan.areas[0].title == "" and plan.areas[0].goals[0].title == ""
+        assert plan.roots[0].title == "" and plan.roots[0].children[0].title == ""
 
     activities = {a.code: a for a in db.session.scalars(select(Activity).where(Activity.plan_id == plan.id))}
     assert sorted(activities) == ["1.1.1", "1.1.2", "1.1.4", "2.1.1"]
@@ -123,7 +123,7 @@ def test_mapping_targets_may_be_spelled_loosely_and_cover_area_and_goal(app, bod
     preview = preview_import(
         csv_bytes(rows), "jiny.csv", mapping=mapping, options=ImportOptions(title="Jiný", period="2025")
     )
-    assert (preview.areas, preview.goals, preview.total) == (1, 1, 1)
+    assert (preview.nodes_per_level, preview.total) == ([1, 1], 1)
     mapping["Text"] = "(ignore)"
     with pytest.raises(PlanImportError) as error:
         preview_import(

@@ -2,8 +2,9 @@
 
 - activity cards with a title, a description and attribute columns (seed 001, SPRSS LK 2024–2026);
 - a city strategy with a second sheet of goal descriptions and no responsibility column
-  (seed 000, SML 2021+: strategic goal → specific goal → measure, as far as three levels hold it);
-- a small municipality's flat numbered list with month deadlines.
+  (seed 000, SML 2021+: strategic goal → specific goal → measure, and with its activities as a
+  fourth level);
+- a small municipality's flat numbered list with month deadlines (no levels at all).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from web.extensions import db
 from workflow.deadlines import DeadlineKind, parse_deadline
 from workflow.importing import ImportOptions, PlanImportError, commit_import, preview_import
-from workflow.models import Activity, Goal, Plan
+from workflow.models import Activity, Plan, PlanNode
 
 # --------------------------------------------------------------------------- seed 001: the cards
 
@@ -186,21 +187,25 @@ def test_a_strategy_keeps_every_goal_and_its_description_from_the_second_sheet(a
     assert {c.header: c.target for c in preview.level_columns["Specifické cíle"]} == {
         "Kód": "code", "Specifický cíl": "title", "Popis": "description",
     }
-    assert (preview.areas, preview.goals, preview.total) == (4, 15, 3)
+    assert (preview.nodes_per_level, preview.total) == ([4, 15], 3)
 
     result = commit_import(_strategy(), "sml.xlsx", mapping=STRATEGY_MAPPING, options=STRATEGY_OPTIONS)
     db.session.commit()
     plan = result.plan
-    assert [(a.code, a.title) for a in plan.areas] == [
+    assert [(a.code, a.title) for a in plan.roots] == [
         ("1", "Vzdělávání, podnikání a zaměstnanost"),
         ("2", "Sociální oblast, zdravotnictví a bezpečnost"),
         ("3", "Udržitelný rozvoj města"),
         ("4", "Kultura, sport, volnočasové aktivity a cestovní ruch"),
     ]
-    goals = {g.code: g for g in db.session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
+    goals = {
+        g.code: g
+        for g in db.session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id, PlanNode.depth == 1))
+    }
     assert len(goals) == 15  # 12 of them without a measure in this file, kept with their titles
-    assert goals["2.1"].title == "Sociální oblast" and goals["2.1"].comment == GOALS_SHEET[5][2]
-    assert goals["1.1"].comment == GOALS_SHEET[2][2] and goals["4.4"].title == "Cestovní ruch"
+    assert goals["2.1"].title == "Sociální oblast" and goals["2.1"].description == GOALS_SHEET[5][2]
+    assert goals["1.1"].description == GOALS_SHEET[2][2] and goals["4.4"].title == "Cestovní ruch"
+    assert goals["2.1"].parent.code == "2" and goals["4.4"].parent.code == "4"
     measure = db.session.scalars(select(Activity).where(Activity.code == "2.1.1")).one()
     assert measure.title == "Podpora kapacit, dostupnosti a kvality sociálních služeb"
     assert measure.description == MEASURES[1][4]
@@ -222,7 +227,7 @@ def test_sheet_roles_can_be_chosen_and_wrong_ones_are_refused(app, bodies):  # n
     assert [(s.title, s.role, s.reason) for s in preview.sheets][1] == (
         "Specifické cíle", "ignored", "zvoleno v mapování"
     )
-    assert preview.goals == 1  # only the goal the measures name
+    assert preview.nodes_per_level == [1, 1]  # only the goals the measures name
     with pytest.raises(PlanImportError) as error:
         preview_import(_strategy(), "sml.xlsx", options=STRATEGY_OPTIONS, sheets={"Cíle 2030": "úrovně"})
     assert error.value.codes == ["unknown_sheet"]
@@ -241,15 +246,91 @@ FLAT_LIST = [
 ]
 
 
-def test_flat_list_deadlines_parse_and_the_missing_levels_are_named(app, bodies):  # noqa: F811
+def test_a_flat_list_is_a_plan_without_levels(app, bodies):  # noqa: F811
     assert all(parse_deadline(row[2]).kind != DeadlineKind.unknown for row in FLAT_LIST[1:])
     assert parse_deadline("březen – prosinec 2009").start.month == 3
     options = ImportOptions(title="Akční plán MČ", period="2008–2009")
+    content = csv_bytes(FLAT_LIST)
+    preview = preview_import(content, "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=options)
+    assert (preview.level_names, preview.nodes_per_level, preview.total) == (["Aktivita"], [], 4)
+
+    result = commit_import(content, "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=options)
+    db.session.commit()
+    plan = result.plan
+    assert (plan.levels, plan.level_names, plan.nodes) == (0, ["Aktivita"], [])
+    activities = {a.code: a for a in plan.activities}
+    assert list(activities) == ["1", "2", "3", "4"]
+    assert all(a.node_id is None and a.top_node_id is None for a in activities.values())
+    assert activities["1"].responsibility_raw == "politik, komise pro sociální věci, Rada MČ"
+    assert activities["2"].deadline_kind != "unknown"
+
+    again = commit_import(content, "mc.csv", plan=plan)
+    db.session.commit()
+    assert (again.mapping_source, again.changes, again.unchanged) == ("saved", 0, 4)
+
+
+def test_a_flat_list_can_be_named_by_its_own_level_and_refuses_levels_it_cannot_derive(app, bodies):  # noqa: F811
+    named = ImportOptions(title="Akční plán MČ", period="2008–2009", level_names=["Opatření"])
+    preview = preview_import(
+        csv_bytes(FLAT_LIST), "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=named
+    )
+    assert preview.level_names == ["Opatření"]
+    # Asking for two levels above codes of one segment names row and cause.
+    two = ImportOptions(title="Akční plán MČ", period="2008–2009", level_names=["Okruh", "Cíl", "Aktivita"])
     with pytest.raises(PlanImportError) as error:
-        preview_import(
-            csv_bytes(FLAT_LIST), "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=options
-        )
-    # Plans without levels are the plan-levels work; until then the refusal names row and cause.
-    assert error.value.codes == ["missing_goal"] * 4
+        preview_import(csv_bytes(FLAT_LIST), "mc.csv", mapping={"Opatření": "Popis aktivity"}, options=two)
+    assert error.value.codes == ["missing_level"] * 4
     assert error.value.issues[0].row == 2 and "kód je příliš krátký" in error.value.issues[0].message
     assert db.session.scalar(select(Plan.id)) is None
+
+
+# ------------------------------------------------------------ seed 000 with its activities: 4 levels
+
+#: Activities of the measures of specific goal 2.1 (seed 000, lines 145–200), one row each, under
+#: strategic goal → specific goal → measure: three levels above the activity.
+FOUR_LEVELS = [
+    ["Strategický cíl", "Specifický cíl", "Opatření", "Kód", "Aktivita", "Gestor"],
+    ["2 – Sociální oblast, zdravotnictví a bezpečnost", "2.1 Sociální oblast",
+     "2.1.1 Podpora kapacit, dostupnosti a kvality sociálních služeb", "2.1.1.1",
+     "důsledná realizace záměrů Komunitního plánu sociálních služeb a střednědobých tematických plánů",
+     "OSV"],
+    ["2 – Sociální oblast, zdravotnictví a bezpečnost", "2.1 Sociální oblast",
+     "2.1.1 Podpora kapacit, dostupnosti a kvality sociálních služeb", "2.1.1.2",
+     "navyšování kapacity domovů pro seniory", "OSV"],
+    ["2 – Sociální oblast, zdravotnictví a bezpečnost", "2.1 Sociální oblast",
+     "2.1.2 Podpora sociálního bydlení", "2.1.2.1",
+     "analýza kapacit a kvality sociálního bydlení, pasportizace sociálních bytů", "OSV"],
+    ["1 – Vzdělávání, podnikání a zaměstnanost", "1.1 Uplatnitelnost absolventů",
+     "1.1.1 Spolupráce škol a zaměstnavatelů", "1.1.1.1", "burza práce pro absolventy", "OŠMTS"],
+]
+FOUR_LEVEL_NAMES = ["Strategický cíl", "Specifický cíl", "Opatření", "Aktivita"]
+
+
+def test_a_strategy_of_four_levels_keeps_every_level(app, bodies):  # noqa: F811
+    mapping = {"Strategický cíl": "1. úroveň", "Specifický cíl": "2. úroveň", "Opatření": "3. úroveň",
+               "Aktivita": "Popis aktivity"}
+    options = ImportOptions(title="Strategie rozvoje SML 2021+", period="2021–2027")
+    content = xlsx_bytes(FOUR_LEVELS, sheet="Aktivity", extra={"Specifické cíle": GOALS_SHEET})
+    preview = preview_import(content, "sml.xlsx", mapping=mapping, options=options)
+    # Three levels above the activity are read from the mapped columns; the goals sheet fills titles.
+    assert preview.nodes_per_level == [4, 15, 3] and preview.total == 4
+    result = commit_import(
+        content, "sml.xlsx", mapping=mapping,
+        options=ImportOptions(title=options.title, period=options.period, level_names=FOUR_LEVEL_NAMES),
+    )
+    db.session.commit()
+    plan = result.plan
+    assert (plan.levels, plan.level_names) == (3, FOUR_LEVEL_NAMES)
+    activity = db.session.scalars(select(Activity).where(Activity.code == "2.1.1.2")).one()
+    assert [(n.depth, n.code, n.title) for n in activity.lineage] == [
+        (0, "2", "Sociální oblast, zdravotnictví a bezpečnost"),
+        (1, "2.1", "Sociální oblast"),
+        (2, "2.1.1", "Podpora kapacit, dostupnosti a kvality sociálních služeb"),
+    ]
+    assert activity.top_node.code == "2" and activity.node.code == "2.1.1"
+    assert activity.lineage[1].description == GOALS_SHEET[5][2]
+    assert [lead.abbreviation for lead in activity.bodies] == ["OSV"]
+
+    again = commit_import(content, "sml.xlsx", plan=plan)
+    db.session.commit()
+    assert (again.mapping_source, again.changes, again.unchanged) == ("saved", 0, 4)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from web.extensions import db
 from workflow.codes import natural_key
 from workflow.importing import ImportOptions, PlanImportError, import_plan_file, real_plan_options
-from workflow.models import Activity, ActivityBody, Area, Consolidation, Entry, Goal, Plan, ReportingRound
+from workflow.models import Activity, ActivityBody, Consolidation, Entry, Plan, PlanNode, ReportingRound
 from workflow.states import EntryState, RoundState
 
 FILES = {"json": REAL_JSON, "csv": REAL_CSV, "xlsx": REAL_XLSX}
@@ -61,17 +61,18 @@ def test_real_plan_counts_texts_and_routing(app, fmt):
     db.session.commit()
     plan = result.plan
 
-    assert (result.areas, result.goals, len(result.activities)) == (5, 8, 72)
+    assert (result.nodes_per_level, len(result.activities)) == ([5, 8], 72)
+    assert result.level_names == ["Okruh", "Cíl", "Aktivita"]
     assert (result.created, result.updated, result.unchanged) == (72, 0, 0)
-    assert db.session.scalar(select(func.count()).select_from(Area).where(Area.plan_id == plan.id)) == 5
-    assert db.session.scalar(select(func.count()).select_from(Goal).where(Goal.plan_id == plan.id)) == 8
+    per_depth = select(PlanNode.depth, func.count()).where(PlanNode.plan_id == plan.id).group_by(PlanNode.depth)
+    assert dict(db.session.execute(per_depth).all()) == {0: 5, 1: 8}
     activities = _activities(plan)
     assert len(activities) == 72
 
     # Every text exactly as in the data, diacritics intact.
     for code, source in real_activities().items():
         activity = activities[code]
-        assert activity.goal.code == source["goal"] and activity.goal.area.code == source["area"]
+        assert activity.node.code == source["goal"] and activity.top_node.code == source["area"]
         assert activity.description == source["description"]
         assert activity.indicator == source["indicator"]
         assert activity.deadline_raw == source["deadline"]
@@ -117,19 +118,19 @@ def test_areas_and_goals_from_json_carry_intros_comments_and_coordination(app):
     plan = import_plan_file(REAL_JSON, options=NEW).plan
     db.session.commit()
     document = real_document()
-    areas = {area.code: area for area in plan.areas}
-    assert [area.code for area in plan.areas] == ["A", "B", "C", "D", "E"]
+    areas = {area.code: area for area in plan.roots}
+    assert [area.code for area in plan.roots] == ["A", "B", "C", "D", "E"]
     for source in document["areas"]:
         area = areas[source["code"]]
         assert area.title == source["title"]
-        assert area.intro == source["intro"]
+        assert area.description == source["intro"]
         assert area.footnotes == source.get("footnotes", [])
-        assert [goal.code for goal in area.goals] == [g["code"] for g in source["goals"]]
-        for goal, goal_source in zip(area.goals, source["goals"], strict=True):
+        assert [goal.code for goal in area.children] == [g["code"] for g in source["goals"]]
+        for goal, goal_source in zip(area.children, source["goals"], strict=True):
             assert goal.title == (goal_source["title"] or "")
-            assert goal.comment == goal_source["comment"]
+            assert goal.notes == goal_source["comment"]
             assert goal.coordination == goal_source["coordination"]
-    assert areas["D"].goals[0].title == ""  # D1 has no title in the source
+    assert areas["D"].children[0].title == ""  # D1 has no title in the source
     assert plan.abbreviations == document["abbreviations"]
     assert plan.abbreviations["OŠMTS"] == "Odbor školství, tělovýchovy a sportu"
 
@@ -138,22 +139,22 @@ def test_xlsx_reads_area_titles_and_goal_comments_from_the_goals_sheet(app):
     plan = import_plan_file(REAL_XLSX, options=NEW).plan
     db.session.commit()
     document = real_document()
-    goals = {goal.code: goal for area in plan.areas for goal in area.goals}
+    goals = {goal.code: goal for area in plan.roots for goal in area.children}
     for area_source in document["areas"]:
         for goal_source in area_source["goals"]:
             goal = goals[goal_source["code"]]
             assert goal.title == (goal_source["title"] or "")
-            assert goal.comment == goal_source["comment"]
-    assert {area.code: area.title for area in plan.areas}["B"] == "Osvěta, komunikace"
+            assert goal.notes == goal_source["comment"]
+    assert {area.code: area.title for area in plan.roots}["B"] == "Osvěta, komunikace"
 
 
 def test_csv_import_has_no_goal_comments_but_titles(app):
     plan = import_plan_file(REAL_CSV, options=NEW).plan
     db.session.commit()
-    goals = {goal.code: goal for area in plan.areas for goal in area.goals}
+    goals = {goal.code: goal for area in plan.roots for goal in area.children}
     assert goals["A1"].title == "Mezioborová spolupráce"
     assert goals["D1"].title == ""
-    assert goals["A1"].comment == ""
+    assert goals["A1"].notes == ""
 
 
 def test_activities_sort_naturally_in_sql(app):
@@ -166,7 +167,7 @@ def test_activities_sort_naturally_in_sql(app):
     )
     assert codes == sorted(real_activities(), key=natural_key)
     assert codes.index("A1.2") < codes.index("A1.10") < codes.index("A2.1") < codes.index("B1.1")
-    assert [a.code for a in plan.areas[0].goals[0].activities][:3] == ["A1.1", "A1.2", "A1.3"]
+    assert [a.code for a in plan.roots[0].children[0].activities][:3] == ["A1.1", "A1.2", "A1.3"]
 
 
 def test_fulfilment_becomes_a_closed_imported_round(app):
@@ -210,7 +211,7 @@ def test_reimport_is_idempotent(app, first, second):
     db.session.commit()
     counts = {
         model: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Plan, Area, Goal, Activity, ActivityBody, ReportingRound, Entry, Consolidation)
+        for model in (Plan, PlanNode, Activity, ActivityBody, ReportingRound, Entry, Consolidation)
     }
     result = import_plan_file(FILES[second], plan=plan)
     db.session.commit()

@@ -66,8 +66,8 @@ def test_secretary_uploads_previews_and_commits_the_real_plan(client, secretary)
     html = preview.get_data(as_text=True)
     assert "Vznikne nový plán „Akční plán sociálního začleňování Libereckého kraje“" in html
     for name, value in (
-        ("areas", 5),
-        ("goals", 8),
+        ("level-1", 5),
+        ("level-2", 8),
         ("activities", 72),
         ("created", 72),
         ("updated", 0),
@@ -287,15 +287,15 @@ def test_mapping_page_gives_every_sheet_a_role_and_maps_level_sheet_columns(clie
     assert "Listy sešitu" in html and "Sloupce listů s popisy úrovní" in html
     assert "Specifické cíle › Specifický cíl" in html
     assert "sloupce listu nejsou rozpoznány" in html  # „Poznámky“, with the reason
-    chosen = {"col_0": "area", "col_1": "goal", "col_2": "code", "col_3": "title", "col_4": "description",
+    chosen = {"col_0": "level1", "col_1": "level2", "col_2": "code", "col_3": "title", "col_4": "description",
               "sheet_0": "activities", "sheet_1": "levels", "sheet_2": "ignored",
               "lvl_0": "code", "lvl_1": "title", "lvl_2": "description"}
     saved = client.post(f"/import/{record.id}/mapovani", data=chosen)
     assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
     preview = client.get(f"/import/{record.id}").get_data(as_text=True)
-    assert 'data-count="goals">2</dd>' in preview and "„Poznámky“</strong> → Nepoužít" in preview
+    assert 'data-count="level-2">2</dd>' in preview and "„Poznámky“</strong> → Nepoužít" in preview
     assert client.post(f"/import/{record.id}/potvrdit").status_code == 302
     plan = db.session.scalars(select(Plan).where(Plan.title == "SML 2021+")).one()
     assert plan.import_mapping["columns"]["Specifické cíle!Specifický cíl"] == "title"
-    goal = next(g for a in plan.areas for g in a.goals if g.code == "2.2")
-    assert (goal.title, goal.comment) == ("Zdravotnictví", "Posilujeme prevenci.")
+    goal = next(g for a in plan.roots for g in a.children if g.code == "2.2")
+    assert (goal.title, goal.description) == ("Zdravotnictví", "Posilujeme prevenci.")

@@ -65,9 +65,9 @@ def test_the_shipped_plans_report_as_pdf(real_plan, app):
     assert "Akční plán sociálního začleňování Libereckého kraje" in pages[0]
     assert "Datum uzavření" in pages[0] and content.round_title in pages[0]
     text = " ".join(pages)
-    for area in content.areas:
+    for area in content.blocks:
         assert plain(f"OKRUH OPATŘENÍ {area.code}: {area.title}") in text
-        for goal in area.goals:
+        for goal in area.children:
             assert plain(f"{goal.code} {goal.title}") in text
     assert COORDINATION_TITLE in text
     assert "SEZNAM ZKRATEK" in pages[-1]
@@ -99,7 +99,7 @@ def test_a_row_longer_than_a_page_splits_and_the_header_repeats(real_plan, app):
     content = build_report(imported_round())
     row = content.rows[0]
     long_text = "\n".join(f"Odstavec {i}: Příliš žluťoučký kůň úpěl ďábelské ódy. " * 6 for i in range(60))
-    content.areas[0].goals[0].rows[0] = replace(row, fulfilment=long_text)
+    content.blocks[0].children[0].rows[0] = replace(row, fulfilment=long_text)
     with app.test_request_context("/"):
         _reader, pages = _pages(render(content, "pdf"))
     spanning = [page for page in pages if "Odstavec" in page]

@@ -13,7 +13,7 @@ def test_report_has_all_72_activities_with_the_datas_texts(real_plan):
     expected = expected_rows()
     assert len(rows) == 72
     assert [r.code for r in rows] == [act["code"] for _, _, act in expected]
-    placed = [(g.code, row) for a in content.areas for g in a.goals for row in g.rows]
+    placed = [(g.code, row) for a in content.blocks for g in a.children for row in g.rows]
     for (goal, row), (_, goal_code, act) in zip(placed, expected, strict=True):
         assert goal == goal_code, row.code
         assert row.fulfilment == act["fulfilment"], row.code
@@ -28,8 +28,8 @@ def test_report_has_all_72_activities_with_the_datas_texts(real_plan):
 
 def test_goals_and_areas_in_document_order(real_plan):
     content = build_report(imported_round())
-    assert [a.code for a in content.areas] == ["A", "B", "C", "D", "E"]
-    assert [(g.code, len(g.rows)) for a in content.areas for g in a.goals] == [
+    assert [a.code for a in content.blocks] == ["A", "B", "C", "D", "E"]
+    assert [(g.code, len(g.rows)) for a in content.blocks for g in a.children] == [
         ("A1", 22),
         ("A2", 7),
         ("A3", 2),
@@ -39,10 +39,10 @@ def test_goals_and_areas_in_document_order(real_plan):
         ("D1", 13),
         ("E1", 6),
     ]
-    a = content.areas[0]
+    a = content.blocks[0]
     assert a.title == "Systémová opatření"
-    assert a.intro.startswith("Okruh opatření A: reaguje na potřebnost")
-    a2 = a.goals[1]
+    assert a.description.startswith("Okruh opatření A: reaguje na potřebnost")
+    a2 = a.children[1]
     assert a2.coordination and a2.coordination[0]["strategy"].startswith(
         "Strategie rozvoje Libereckého kraje"
     )

@@ -13,7 +13,7 @@ from support import login
 
 from web.extensions import cache
 from web.views.reports.report import PAGE_ROWS, _cached_bytes, paginate
-from workflow.report import AreaBlock, Assessment, GoalBlock, ReportContent, ReportRow, build_report
+from workflow.report import Assessment, ReportBlock, ReportContent, ReportRow, build_report
 from workflow.states import Role
 
 ctx, opened, people = fixtures.ctx, fixtures.opened, fixtures.people
@@ -38,11 +38,11 @@ def test_every_activity_is_on_exactly_one_page_in_plan_order(commission_client):
     whole = build_report(round_)
     first = commission_client.get(f"/kola/{round_.id}/zprava").get_data(as_text=True)
     pages = _pages(first)
-    assert pages == len(whole.areas) > 1  # the real plan's areas are small: one page each
+    assert pages == len(whole.blocks) > 1  # the real plan's areas are small: one page each
     seen = []
     for page in range(1, pages + 1):
         html = commission_client.get(f"/kola/{round_.id}/zprava?strana={page}").get_data(as_text=True)
-        area = whole.areas[page - 1]
+        area = whole.blocks[page - 1]
         assert f"OKRUH OPATŘENÍ {area.code}:" in html
         assert html.count("OKRUH OPATŘENÍ ") == 1 and "SEZNAM ZKRATEK" in html
         assert 'aria-current="page"' in html and f'strana={page}" title=' in html
@@ -55,9 +55,9 @@ def test_every_activity_is_on_exactly_one_page_in_plan_order(commission_client):
 def test_an_activity_code_opens_its_page_and_the_print_view_stays_whole(commission_client):
     round_ = imported_round()
     whole = build_report(round_)
-    last = whole.areas[-1].goals[0].rows[0].code
+    last = whole.blocks[-1].children[0].rows[0].code
     html = commission_client.get(f"/kola/{round_.id}/zprava?aktivita={last}").get_data(as_text=True)
-    assert last in _codes(html) and f"OKRUH OPATŘENÍ {whole.areas[-1].code}:" in html
+    assert last in _codes(html) and f"OKRUH OPATŘENÍ {whole.blocks[-1].code}:" in html
     printed = commission_client.get(f"/kola/{round_.id}/zprava.html").get_data(as_text=True)
     assert len(_codes(printed)) == len(whole.rows) == 72
 
@@ -67,7 +67,7 @@ def test_the_live_report_of_an_open_round_is_paged(client, opened, people):
     whole = build_report(opened)
     html = client.get(f"/kola/{opened.id}/zprava?strana=2").get_data(as_text=True)
     assert "Pracovní verze" in html
-    assert _codes(html) == [row.code for goal in whole.areas[1].goals for row in goal.rows]
+    assert _codes(html) == [row.code for goal in whole.blocks[1].children for row in goal.rows]
     assert not _cached_bytes(f"report-page:{opened.id}:None:cs:index")
 
 
@@ -101,19 +101,29 @@ def _content(sizes: list[list[int]]) -> ReportContent:
     for a, goals in enumerate(sizes):
         code = "ABCDEFGH"[a]
         blocks = [
-            GoalBlock(
+            ReportBlock(
+                1,
+                "Cíl",
                 f"{code}{g + 1}",
                 f"Cíl {g + 1}",
-                "",
-                [],
-                [
+                rows=[
                     ReportRow(i, f"{code}{g + 1}.{i}", "", "", "", "", "", "", "", "")
                     for i in range(1, n + 1)
                 ],
             )
             for g, n in enumerate(goals)
         ]
-        areas.append(AreaBlock(code, f"Okruh {code}", "Úvod.", [{"marker": "1", "text": "Pozn."}], blocks))
+        areas.append(
+            ReportBlock(
+                0,
+                "Okruh",
+                code,
+                f"Okruh {code}",
+                description="Úvod.",
+                footnotes=[{"marker": "1", "text": "Pozn."}],
+                children=blocks,
+            )
+        )
     return ReportContent(
         1, "Kolo", "Plán", "", "2026", None, areas, [], [], assessments=[Assessment("A1.1", "OSV", "Dobré.")]
     )
@@ -125,9 +135,9 @@ def test_a_large_area_is_cut_between_its_goals():
     assert [p.label for p, _part in pages] == ["A", "B1–B2", "B3", "B4", "B5", "C"]
     sizes = [len(part.rows) for _p, part in pages]
     assert sizes == [15, 80, 40, 150, 30, 3] and sum(sizes) == len(content.rows)
-    assert all(len(part.rows) <= PAGE_ROWS or len(part.areas[0].goals) == 1 for _p, part in pages)
-    b_parts = [part.areas[0] for p, part in pages if p.label.startswith("B")]
-    assert b_parts[0].intro == "Úvod." and b_parts[0].footnotes
-    assert all(not b.intro and not b.footnotes for b in b_parts[1:])
+    assert all(len(part.rows) <= PAGE_ROWS or len(part.blocks[0].children) == 1 for _p, part in pages)
+    b_parts = [part.blocks[0] for p, part in pages if p.label.startswith("B")]
+    assert b_parts[0].description == "Úvod." and b_parts[0].footnotes
+    assert all(not b.description and not b.footnotes for b in b_parts[1:])
     assert [bool(part.assessments) for _p, part in pages] == [False] * 5 + [True]
-    assert paginate(_content([]))[0][1].areas == []  # a report without areas is one page
+    assert paginate(_content([]))[0][1].blocks == []  # a report without areas is one page

@@ -98,7 +98,7 @@ def test_api_report_json_carries_the_consolidated_content(commission_client):
     assert response.status_code == 200
     data = response.get_json()
     assert data["columns"][6] == "Plnění"
-    rows = [r for a in data["areas"] for g in a["goals"] for r in g["rows"]]
+    rows = [r for a in data["blocks"] for g in a["children"] for r in g["rows"]]
     assert len(rows) == 72
     expected = {
         act["code"]: act["fulfilment"]
@@ -310,7 +310,7 @@ def test_bulk_waiver_and_stated_texts_let_the_round_close(client, opened, people
     db.session.expire_all()
     assert opened.state == "closed"
     snapshot = db.session.query(RoundSnapshot).filter_by(round_id=round_id).one()
-    rows = [row for area in snapshot.content["areas"] for goal in area["goals"] for row in goal["rows"]]
+    rows = [row for area in snapshot.content["blocks"] for goal in area["children"] for row in goal["rows"]]
     assert rows and {row["fulfilment"] for row in rows} == {"Plnění nebylo vykázáno."}
     report = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
     assert "Plnění nebylo vykázáno." in report

@@ -241,7 +241,7 @@ def _report_round(opened, people, small_plan):
         _approve(entry, people.reviewer)
     small_plan.activities["A1.2"].responsibility_raw = "---------"
     area = small_plan.areas["A"]
-    area.intro = "Opatření vedou ke spolupráci1 všech aktérů."
+    area.description = "Opatření vedou ke spolupráci1 všech aktérů."
     area.footnotes = [{"marker": "1", "text": "Mezioborová spolupráce podle zákona."}]
     db.session.commit()
     return build_report(opened)

@@ -340,16 +340,17 @@ def _count_queries(app, fn):
 )
 def test_query_count_does_not_grow_with_entries(app, client, small_plan, people, path):
     """3 entries vs 30 entries: the same number of SQL statements."""
-    from workflow.models import Activity, ActivityBody, Goal
+    from workflow.models import Activity, ActivityBody, PlanNode
     from workflow.rounds import create_round, open_round
 
-    goal = db.session.scalar(select(Goal).where(Goal.code == "A1"))
+    goal = db.session.scalar(select(PlanNode).where(PlanNode.code == "A1"))
     counts = []
     for size, title in ((3, "Malé kolo"), (30, "Velké kolo")):
         for i in range(size):
             activity = Activity(
                 plan_id=small_plan.plan.id,
-                goal_id=goal.id,
+                node_id=goal.id,
+                top_node_id=goal.parent_id,
                 code=f"Z{size}.{i}",
                 sort_key=f"Z{size}.{i:03}",
                 deadline_kind="ongoing",

@@ -22,12 +22,21 @@ from web.views.reports import bp, load_round
 from workflow.exports import FORMATS
 from workflow.models import ReportingRound
 from workflow.permissions import Action, can
-from workflow.report import COLUMNS, COORDINATION_TITLE, ReportContent, build_report, frozen_hash
+from workflow.report import (
+    COLUMNS,
+    COORDINATION_TITLE,
+    ReportBlock,
+    ReportContent,
+    ReportRow,
+    build_report,
+    frozen_hash,
+)
 
 log = logging.getLogger(__name__)
 
-#: Most activities on one screen page: an area is one page; a larger area is cut between its goals
-#: into pages of at most this many activities (a single goal larger than that is one page).
+#: Most activities on one screen page: a top-level block of the plan's levels (an okruh) is one page;
+#: a larger one is cut between the blocks below it (its goals) or between its own activities into
+#: pages of at most this many activities (a single block below it larger than that is one page).
 PAGE_ROWS = 100
 
 #: Where the page's document goes in the rendered frame (replaced by the document's bytes).
@@ -36,10 +45,11 @@ _SLOT = "<!--report-document-slot-->"
 
 @dataclass(frozen=True)
 class ReportPage:
-    """One screen page of the report: an area, or a run of consecutive goals of a large area.
+    """One screen page of the report: a top-level block (an okruh), or a run of consecutive blocks
+    below it (goals) or of its activities when it is large.
 
-    :ivar label: what the page navigation shows (``"A"``, or ``"A1–A4"`` for a part of an area).
-    :ivar title: the area's title (the link's tooltip).
+    :ivar label: what the page navigation shows (``"A"``, or ``"A1–A4"`` for a part of a block).
+    :ivar title: the top-level block's title (the link's tooltip).
     :ivar codes: the codes of the activities on the page (``?aktivita=`` finds the page).
     """
 
@@ -48,49 +58,64 @@ class ReportPage:
     codes: tuple[str, ...]
 
 
+#: A piece of a top-level block a page holds whole: a block below it, or one of its own rows.
+_Unit = ReportBlock | ReportRow
+
+
+def _units(top: ReportBlock) -> list[tuple[_Unit, int]]:
+    """The pieces of ``top`` in report order with their numbers of activities: the blocks below
+    it, then its own activities one by one."""
+    return [(child, len(child.all_rows())) for child in top.children] + [(row, 1) for row in top.rows]
+
+
 def paginate(content: ReportContent, limit: int = PAGE_ROWS) -> list[tuple[ReportPage, ReportContent]]:
     """The screen pages of ``content``, each with the content it shows: the title block and one
-    area (or part of one) each; the area's intro and footnotes on its first part only; the
-    assessments and statistics (when asked for) on the last page; the abbreviations on every page.
+    top-level block (or part of one) each; the block's description and footnotes on its first part
+    only, its notes and coordination on its last; the assessments and statistics (when asked for)
+    on the last page; the abbreviations on every page.
 
-    :returns: ``[(page, content of the page)]``, one page for a report without areas.
+    :returns: ``[(page, content of the page)]``, one page for a report without activities.
     """
-    chunks: list[tuple[int, list]] = []  # (area index, goals)
-    for index, area in enumerate(content.areas):
-        run: list = []
+    chunks: list[tuple[int, list[_Unit]]] = []  # (top-level block's index, its pieces)
+    for index, top in enumerate(content.blocks):
+        run: list[_Unit] = []
         size = 0
-        for goal in area.goals:
-            if run and size + len(goal.rows) > limit:
+        for unit, rows in _units(top):
+            if run and size + rows > limit:
                 chunks.append((index, run))
                 run, size = [], 0
-            run.append(goal)
-            size += len(goal.rows)
+            run.append(unit)
+            size += rows
         chunks.append((index, run))
     if not chunks:
         return [(ReportPage("", "", ()), content)]
-    parts = {index: sum(1 for i, _goals in chunks if i == index) for index, _goals in chunks}
+    parts = {index: sum(1 for i, _pieces in chunks if i == index) for index, _pieces in chunks}
     pages = []
-    for number, (index, goals) in enumerate(chunks):
-        area = content.areas[index]
+    for number, (index, units) in enumerate(chunks):
+        top = content.blocks[index]
         first = number == 0 or chunks[number - 1][0] != index
         last = number == len(chunks) - 1
-        label = area.code if parts[index] == 1 else f"{goals[0].code}–{goals[-1].code}"
-        if parts[index] > 1 and len(goals) == 1:
-            label = goals[0].code
+        last_of_top = last or chunks[number + 1][0] != index
+        label = top.code if parts[index] == 1 else f"{units[0].code}–{units[-1].code}"
+        if parts[index] > 1 and len(units) == 1:
+            label = units[0].code
         shown = dataclasses.replace(
-            area,
-            goals=goals,
-            intro=area.intro if first else "",
-            footnotes=area.footnotes if first else [],
+            top,
+            children=[u for u in units if isinstance(u, ReportBlock)],
+            rows=[u for u in units if isinstance(u, ReportRow)],
+            description=top.description if first else "",
+            footnotes=top.footnotes if first else [],
+            notes=top.notes if last_of_top else "",
+            coordination=top.coordination if last_of_top else [],
         )
         part = dataclasses.replace(
             content,
-            areas=[shown],
+            blocks=[shown],
             assessments=content.assessments if last else [],
             statistics=content.statistics if last else None,
         )
-        codes = tuple(row.code for goal in goals for row in goal.rows)
-        pages.append((ReportPage(label, area.title, codes), part))
+        codes = tuple(row.code for row in shown.all_rows())
+        pages.append((ReportPage(label, top.title, codes), part))
     return pages
 
 
@@ -165,9 +190,10 @@ def _index_bytes(content: ReportContent, pages: list[ReportPage]) -> bytes:
 @bp.get("/kola/<int:round_id>/zprava")
 @requires(Action.view_reports)
 def report(round_id: int) -> ResponseReturnValue:
-    """The consolidated report as a page, with the export buttons, one area per screen page
-    (``?strana=N``, or ``?aktivita=<code>`` for the page of that activity; an area of more than
-    :data:`PAGE_ROWS` activities is split between its goals). The print view and the exports
+    """The consolidated report as a page, with the export buttons, one top-level block of the
+    plan's levels (an okruh) per screen page (``?strana=N``, or ``?aktivita=<code>`` for the page of
+    that activity; a block of more than :data:`PAGE_ROWS` activities is split between the blocks
+    below it, its goals, or between its activities; :func:`paginate`). The print view and the exports
     print the whole report.
 
     The report of a closed round prints its snapshot, which never changes: every page's rendered
