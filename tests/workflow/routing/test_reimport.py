@@ -82,7 +82,8 @@ def test_changed_text_reroutes_drops_the_decision_and_warns(decided_plan):
     preview = preview_import(_file(changed), "karty.csv", plan=decided_plan, options=OPTIONS)
     assert warning in preview.warnings
     db.session.rollback()
-    assert db.session.get(RoutingDecision, _card(decided_plan, "1.1.2").id) is not None  # a preview writes nothing
+    # a preview writes nothing
+    assert db.session.get(RoutingDecision, _card(decided_plan, "1.1.2").id) is not None
 
     result = commit_import(_file(changed), "karty.csv", plan=decided_plan, options=OPTIONS)
     db.session.commit()
