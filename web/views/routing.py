@@ -6,7 +6,7 @@ Views call :mod:`workflow.routing.resolution` and return; the transaction is web
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -197,7 +197,8 @@ def _group_form(bodies: list[Body]) -> GroupForm:
 def edit_group(body_id: int) -> ResponseReturnValue:
     """A group of bodies after it was created: rename it, its members, its setting and its
     coordinating body; the activities routed through it and the planned rounds of their plans
-    are listed with the group's expansion now (what a round's routing gives them)."""
+    are listed with the group's expansion now (what a round's routing gives them). A POST with
+    ``nahled`` shows the expansion after the edit next to it and saves nothing."""
     group = group_editing.group_of(body_id)
     if group is None:
         abort(404)
@@ -205,8 +206,13 @@ def edit_group(body_id: int) -> ResponseReturnValue:
     refusal_goes_to(back)
     bodies = _bodies()
     form = _group_form(bodies)
+    after = None
     if form.is_submitted():
-        if form.validate():
+        if form.validate() and request.form.get("nahled"):
+            after = group_editing.preview_expansion(
+                form.mode.data, list(form.member_ids.data or []), form.coordinator_id.data
+            )
+        elif form.validate():
             changes = group_editing.edit_group(
                 group,
                 current_user,
@@ -236,4 +242,5 @@ def edit_group(body_id: int) -> ResponseReturnValue:
         form=form,
         usage=group_editing.group_usage(group),
         expansion=group_editing.expansion(group.mode, list(group.members), group.coordinator),
+        after=after,
     )

@@ -32,6 +32,7 @@ from workflow.models import Activity, ActivityBody, Body, BodyGroup, Plan, Repor
 from workflow.permissions import Action
 from workflow.routing.groups import group_members
 from workflow.states import RoundState
+from workflow.text import czech_sort_key
 
 
 def group_of(body_id: int) -> BodyGroup | None:
@@ -52,6 +53,15 @@ def expansion(mode: str, members: list[Body], coordinator: Body | None) -> list[
     if mode == "coordinator":
         return [coordinator] if coordinator is not None else []
     return list(members)
+
+
+def preview_expansion(mode: str, member_ids: list[int], coordinator_id: int | None) -> list[Body]:
+    """What the group would expand to with this setting; writes nothing (one query).
+
+    :raises InvalidInput: as :func:`edit_group` for the setting, members and coordinator.
+    """
+    members, coordinator = group_members(mode, member_ids, coordinator_id)
+    return expansion(mode, sorted(members, key=lambda b: czech_sort_key(b.abbreviation)), coordinator)
 
 
 @dataclass

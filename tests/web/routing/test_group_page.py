@@ -64,6 +64,20 @@ def test_page_lists_the_activities_routed_through_the_group(browser, plan):
     assert "Aktivity přidělené skupině (19)" in text and "spoluodpovědný" in text
 
 
+def test_preview_shows_the_expansion_after_the_edit_and_saves_nothing(browser, plan):
+    sml, smjn = _body("SML"), _body("SMJN")
+    data = {"abbreviation": "obce", "full_name": "Obce", "mode": "each", "member_ids": [sml.id, smjn.id]}
+    response = browser.post(_url(), data={**data, "nahled": "1"})
+    assert response.status_code == 200
+    text = _text(response)
+    assert "Po uložení dostanou záznam: SMJN, SML." in text
+    assert "Náhled nic neukládá; týká se 19 aktivit níže." in text
+    assert "SML → SMJN, SML" in text
+    db.session.expire_all()
+    assert [m.abbreviation for m in db.session.get(BodyGroup, _body("obce").id).members] == ["SML"]
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.kind == "routing_group_edited")) is None
+
+
 def test_edit_renames_sets_members_and_coordinator_audited(browser, plan, secretary):
     sml, smjn = _body("SML"), _body("SMJN")
     url = _url()
