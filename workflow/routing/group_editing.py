@@ -28,8 +28,18 @@ from workflow.bodies import body_search_text
 from workflow.collation import czech
 from workflow.db import db
 from workflow.errors import InvalidInput
-from workflow.models import Activity, ActivityBody, Body, BodyGroup, Plan, ReportingRound, User
+from workflow.models import (
+    Activity,
+    ActivityBody,
+    Body,
+    BodyAlias,
+    BodyGroup,
+    Plan,
+    ReportingRound,
+    User,
+)
 from workflow.permissions import Action
+from workflow.responsibility import normalize_alias
 from workflow.routing.groups import group_members
 from workflow.states import RoundState
 from workflow.text import czech_sort_key
@@ -53,6 +63,21 @@ def expansion(mode: str, members: list[Body], coordinator: Body | None) -> list[
     if mode == "coordinator":
         return [coordinator] if coordinator is not None else []
     return list(members)
+
+
+def _keep_former_spellings(body: Body, abbreviation: str, name: str) -> None:
+    """Keep the group's former abbreviation and name as aliases, so that plans written with them
+    still route to the group after a rename (a spelling another body has is left alone)."""
+    new_keys = {normalize_alias(abbreviation), normalize_alias(name)}
+    own = {alias.normalized for alias in body.aliases}
+    for spelling in (body.abbreviation, body.name):
+        key = normalize_alias(spelling)
+        if not key or key in new_keys or key in own:
+            continue
+        if db.session.scalar(select(BodyAlias.id).where(BodyAlias.normalized == key)):
+            continue
+        body.aliases.append(BodyAlias(alias=spelling, normalized=key))
+        own.add(key)
 
 
 def preview_expansion(mode: str, member_ids: list[int], coordinator_id: int | None) -> list[Body]:
@@ -175,6 +200,7 @@ def edit_group(
 
     with force_locale("cs"):  # the audit log is Czech whatever the actor's language
         czech_changes = describe()
+    _keep_former_spellings(body, abbreviation, name)
     body.abbreviation, body.name = abbreviation, name
     body.search_text = body_search_text(body)
     group.mode, group.coordinator = mode, coordinator

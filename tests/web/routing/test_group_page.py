@@ -15,8 +15,8 @@ from support import login
 
 from web.extensions import db
 from workflow import rounds
-from workflow.models import AuditEvent, Body, BodyGroup, Plan, RoundRoute
-from workflow.routing.resolution import Target, apply_decision
+from workflow.models import Activity, AuditEvent, Body, BodyGroup, Plan, RoundRoute
+from workflow.routing.resolution import Target, apply_decision, reresolve
 from workflow.states import Role
 
 
@@ -103,6 +103,11 @@ def test_edit_renames_sets_members_and_coordinator_audited(browser, plan, secret
     group = db.session.get(BodyGroup, _body("obce LK").id)
     assert group.mode == "coordinator" and group.coordinator.abbreviation == "SMJN"
     assert sorted(m.abbreviation for m in group.members) == ["SMJN", "SML"]
+    # the former spelling stays an alias: plans that write „obce“ still route to the group
+    assert [a.alias for a in group.body.aliases] == ["obce"]
+    assert reresolve(plan) == 0
+    card = db.session.scalar(select(Activity).where(Activity.plan_id == plan.id, Activity.code == "6.4.1"))
+    assert [b.abbreviation for b in card.bodies] == ["LK", "obce LK"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "routing_group_edited"))
     assert event.actor_id == secretary.id and event.summary.startswith("obce LK: zkratka: obce → obce LK;")
 
