@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from web.extensions import db
 from workflow.importing import ImportOptions, commit_import, preview_import
-from workflow.models import Activity, Body, Plan, RoutingDecision
+from workflow.models import Activity, Body, Plan, PlanImport, RoutingDecision
 from workflow.routing.resolution import decide_activity
 from workflow.states import Role
 
@@ -106,3 +106,51 @@ def test_changed_text_that_needs_review_is_flagged_again(decided_plan):
     assert first.routing_needs_review and _routing(first) == ["OSV"]
     assert result.routing_review == ["1.1.1"]
     assert db.session.get(RoutingDecision, first.id) is None
+
+
+def test_through_the_browser_decide_then_reimport(client, bodies, secretary):  # noqa: F811
+    """Upload → commit, the secretary routes 1.1.2 on the resolution page, the same file again
+    changes nothing, a file with a new text for 1.1.2 says so in the preview and in the import's record."""
+    import io
+    import re
+
+    from import_helpers import sign_in
+
+    sign_in(client, secretary)
+
+    def upload(content: bytes, **target: str) -> str:
+        data = {"file": (io.BytesIO(content), "karty.csv"), "default_body": "OSV", **target}
+        response = client.post("/import", data=data, content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        return response.headers["Location"]
+
+    def text(url: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)))
+
+    first = upload(_file(CARDS), plan_id="novy", title=OPTIONS.title, period=OPTIONS.period)
+    assert client.post(first + "/potvrdit").status_code == 302
+    plan = db.session.scalars(select(Plan)).one()
+    card = _card(plan, "1.1.2")
+    response = client.post(
+        f"/plany/{plan.id}/aktivity/{card.id}/smerovani",
+        data={"lead": _body("ORREP").id, "note": "krizová pomoc je ORREP"},
+    )
+    assert response.status_code == 302
+
+    same = upload(_file(CARDS), plan_id=str(plan.id))
+    assert "Aktivita 1.1.2" not in text(same)
+    assert client.post(same + "/potvrdit").status_code == 302
+    db.session.expire_all()
+    assert _routing(_card(plan, "1.1.2")) == ["ORREP"]
+
+    changed = [list(row) for row in CARDS]
+    changed[1][4] = "KÚ LK / OZ"
+    warning = "Aktivita 1.1.2: text „Odpovědnost“ se změnil (z „LK“ na „KÚ LK / OZ“)"
+    url = upload(_file(changed), plan_id=str(plan.id))
+    assert warning in text(url)
+    assert client.post(url + "/potvrdit").status_code == 302
+    db.session.expire_all()
+    record = db.session.get(PlanImport, int(url.rsplit("/", 1)[1]))
+    assert any(w.startswith(warning) for w in record.report["warnings"])  # the import's record keeps it
+    assert _routing(_card(plan, "1.1.2")) == ["OZ"]
+    assert db.session.get(RoutingDecision, _card(plan, "1.1.2").id) is None
