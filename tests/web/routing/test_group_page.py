@@ -120,6 +120,7 @@ def test_edit_renames_sets_members_and_coordinator_audited(browser, plan, secret
     routed = set(db.session.scalars(select(RoundRoute.body_id).where(RoundRoute.round_id == round_.id)))
     assert smjn.id in routed and sml.id not in routed and group.body_id not in routed
     assert "Monitoring 2025" in _text(browser.get(url))  # a planned round of the plan is listed
+    assert f'href="{url}"' in browser.get(f"/kola/{round_.id}/smerovani").get_data(as_text=True)
 
     # the same values again: nothing changes, nothing is audited
     again = browser.post(
