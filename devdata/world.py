@@ -52,6 +52,7 @@ from workflow.models import (
 from workflow.models.reports import ReportExport
 from workflow.publishing import publish
 from workflow.rounds import create_round, open_round
+from workflow.routing.groups import create_group
 from workflow.states import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -292,6 +293,15 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
         period_end=date(2027, 12, 31),
         submission_deadline=date(2028, 2, 28),
     )
+    # a group of bodies with k members, co-responsible for k activities of the main plan (issue 14 §3)
+    members = db.session.scalars(select(Body.id).where(Body.kind != "group").order_by(Body.id).limit(k))
+    group = create_group(
+        "skupina", "Skupina subjektů", mode="each", member_ids=list(members), coordinator_id=None
+    )
+    grouped = db.session.scalars(
+        select(Activity.id).where(Activity.plan_id == generated.main_plan_id).order_by(Activity.id).limit(k)
+    )
+    _insert(ActivityBody, [{"activity_id": a, "body_id": group.id, "position": 90} for a in grouped])
     db.session.flush()
     instance = Path(app.config["INSTANCE_DIR"])
     for path, content in (
@@ -317,6 +327,7 @@ def scaled_world(app: Flask, n: int, password: str) -> ScaledWorld:
         "closed_round": generated.closed_round_id,
         "planned_round": planned.id,
         "body": focal,
+        "group": group.id,
         "entry": submitted,
         "draft": draft,
         "activity": activity,

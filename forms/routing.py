@@ -96,3 +96,23 @@ class ActionForm(BaseForm):
     """An action button carrying only the CSRF token."""
 
     confirm = BooleanField(_l("Potvrzuji"), default=True)
+
+
+class GroupForm(BaseForm):
+    """A group of bodies edited after it was created: its abbreviation and name, members, setting
+    and coordinating body. ``member_ids`` and ``coordinator_id`` get their choices from the view
+    (bodies that are not groups)."""
+
+    abbreviation = StringField(
+        _l("Zkratka"), validators=[DataRequired(_l("Zadejte zkratku subjektu.")), Length(max=60)]
+    )
+    full_name = StringField(_l("Celý název"), validators=[Optional(), Length(max=300)])
+    mode = RadioField(
+        _l("V kole dostane záznam"),
+        choices=as_choices(
+            [("each", _l("každý člen skupiny")), ("coordinator", _l("jen koordinující subjekt skupiny"))]
+        ),
+        validators=[InputRequired(_l("Zvolte nastavení skupiny."))],
+    )
+    member_ids = SelectMultipleField(_l("Členové skupiny"), coerce=int, validators=[Optional()])
+    coordinator_id = SelectField(_l("Koordinující subjekt"), coerce=_optional_int, validators=[Optional()])

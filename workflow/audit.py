@@ -56,6 +56,7 @@ class AuditKind(StrEnum):
     plan_attributes_changed = "plan_attributes_changed"
     routing_alias_decided = "routing_alias_decided"
     routing_activity_decided = "routing_activity_decided"
+    routing_group_edited = "routing_group_edited"
     plan_import_reverted = "plan_import_reverted"
     plan_deleted = "plan_deleted"
 
@@ -93,6 +94,7 @@ AUDIT_KIND_TITLES = {
     AuditKind.plan_attributes_changed: _l("Zobrazení atributů plánu změněno"),
     AuditKind.routing_alias_decided: _l("Rozhodnut název v odpovědnosti"),
     AuditKind.routing_activity_decided: _l("Rozhodnuto směrování aktivity"),
+    AuditKind.routing_group_edited: _l("Upravena skupina subjektů"),
     AuditKind.plan_import_reverted: _l("Import plánu vrácen"),
     AuditKind.plan_deleted: _l("Plán smazán"),
 }

@@ -104,6 +104,7 @@ class Action(StrEnum):
     manage_outbox = "manage_outbox"  #: the outbox of all e-mails, failed ones, „Odeslat znovu“, .eml files
     # Routing resolved once (issue 14 §3; docs/import.md „Odpovědnost a směrování“).
     resolve_routing = "resolve_routing"  #: the plan's resolution page: aliases, groups, routing decisions
+    edit_body_group = "edit_body_group"  #: rename a group of bodies, its members, setting and coordinator
 
 
 #: Which roles may perform each action (``None`` = any signed-in, active user).
@@ -135,6 +136,7 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.manage_reminders: frozenset({Role.secretary}),
     Action.manage_outbox: frozenset({Role.admin}),
     Action.resolve_routing: frozenset({Role.secretary}),
+    Action.edit_body_group: frozenset({Role.secretary, Role.admin}),
 }
 
 #: What :func:`require` says when it refuses an action (a call may pass a more precise message).
@@ -143,6 +145,7 @@ REFUSALS: dict[Action, Any] = {
     Action.reopen_round: _l("Uzavřené kolo může znovu otevřít jen správce."),
     Action.edit_consolidation: _l("Souhrn může upravit jen hodnotitel nebo tajemník."),
     Action.resolve_routing: _l("Směrování plánu může rozhodovat jen tajemník."),
+    Action.edit_body_group: _l("Skupinu subjektů může upravit jen tajemník nebo správce."),
 }
 #: What :func:`require` says for an action without an entry in :data:`REFUSALS`.
 DEFAULT_REFUSAL = _l("K této akci nemáte oprávnění.")

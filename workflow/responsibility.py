@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import Any
 
 import simplemma
+from flask_babel import gettext as _
 
 from workflow.bodies_seed import REGION_BODY, SEED_BODIES
 
@@ -117,6 +118,88 @@ ALL_DEPARTMENTS_ALIASES = frozenset(
 _ALL_DEPARTMENTS = "\x00all"
 
 
+#: Codes of the reasons of a „k revizi“ flag (:class:`Reason`); the texts are in :func:`reason_text`.
+REASON_UNRECOGNISED_LEAD = "unrecognised_lead"
+REASON_NOT_GIVEN = "not_given"
+REASON_ALL_DEPARTMENTS = "all_departments"
+REASON_NO_DEPARTMENT = "no_department"
+REASON_UNRECOGNISED = "unrecognised"
+#: The flag waits for re-resolution: its cause has been resolved since (see
+#: :func:`workflow.routing.resolution.review_reasons`).
+REASON_RESOLVED = "resolved"
+REASON_CODES = (
+    REASON_UNRECOGNISED_LEAD,
+    REASON_NOT_GIVEN,
+    REASON_ALL_DEPARTMENTS,
+    REASON_NO_DEPARTMENT,
+    REASON_UNRECOGNISED,
+    REASON_RESOLVED,
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One cause of a „k revizi“ flag: a code of :data:`REASON_CODES` and its parameters.
+
+    :ivar code: e.g. :data:`REASON_UNRECOGNISED_LEAD`.
+    :ivar name: the unrecognised first name (``unrecognised_lead``).
+    :ivar body: the default body's abbreviation that stands in (all but ``unrecognised`` and
+        ``resolved``).
+    :ivar names: the other unrecognised names (``unrecognised``).
+    """
+
+    code: str
+    name: str = ""
+    body: str = ""
+    names: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"code", "text", "name", "body", "names"}`` (JSON-friendly; text in the current locale)."""
+        return {
+            "code": self.code,
+            "text": reason_text(self),
+            "name": self.name or None,
+            "body": self.body or None,
+            "names": list(self.names),
+        }
+
+
+def reason_text(reason: Reason) -> str:
+    """The text of one reason in the current locale (Czech, the source language, outside a request).
+
+    The one place of these texts: the flag's reason on every page, in the import preview and in
+    the JSON API.
+
+    :param reason: a :class:`Reason`.
+    :returns: e.g. ``nerozpoznaný název „obce“; zatím přiděleno výchozímu subjektu OSV``
+        (English: ``unrecognised name “obce”; assigned to the default body OSV for now``).
+    :raises ValueError: an unknown code.
+    """
+    if reason.code == REASON_UNRECOGNISED_LEAD:
+        return _(
+            "nerozpoznaný název „%(name)s“; zatím přiděleno výchozímu subjektu %(body)s",
+            name=reason.name,
+            body=reason.body,
+        )
+    if reason.code == REASON_NOT_GIVEN:
+        return _("odpovědnost není uvedena; přiděleno výchozímu subjektu %(body)s", body=reason.body)
+    if reason.code == REASON_ALL_DEPARTMENTS:
+        return _("„jednotlivé odbory“: přiděleno výchozímu subjektu %(body)s", body=reason.body)
+    if reason.code == REASON_NO_DEPARTMENT:
+        return _("odbor není uveden; přiděleno výchozímu subjektu %(body)s", body=reason.body)
+    if reason.code == REASON_UNRECOGNISED:
+        quoted = [_("„%(name)s“", name=name) for name in reason.names]
+        return _("nerozpoznáno: %(names)s", names=", ".join(quoted))
+    if reason.code == REASON_RESOLVED:
+        return _("příčina byla mezitím vyřešena; směrování se obnoví na stránce Rozpoznání subjektů")
+    raise ValueError(f"unknown routing reason {reason.code!r}")
+
+
+def reasons_text(reasons: Iterable[Reason]) -> str:
+    """The texts of ``reasons`` joined by ``"; "`` (``""`` for none)."""
+    return "; ".join(reason_text(reason) for reason in reasons)
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The bodies an "Odpovědnost" value resolves to.
@@ -132,8 +215,8 @@ class Resolution:
         alike (kept for the resolution page, never dropped silently).
     :ivar cooperating: abbreviations of the cooperating bodies („ve spolupráci s …“), never
         among :attr:`bodies`.
-    :ivar reason: why the routing needs review, in Czech (``""`` when it does not), e.g.
-        ``nerozpoznaný název „obce“; zatím přiděleno výchozímu subjektu OSV``.
+    :ivar reasons: why the routing needs review, as codes with parameters (empty when it does
+        not); :attr:`reason` is their text in the current locale.
     :ivar ignored: names skipped because a secretary marked them „není subjekt“.
     """
 
@@ -143,8 +226,20 @@ class Resolution:
     all_departments: bool
     unmatched: tuple[str, ...]
     cooperating: tuple[str, ...] = ()
-    reason: str = ""
+    reasons: tuple[Reason, ...] = ()
     ignored: tuple[str, ...] = field(default=())
+
+    @property
+    def reason(self) -> str:
+        """Why the routing needs review, in the current locale (Czech outside a request;
+        ``""`` when it does not), e.g. ``nerozpoznaný název „obce“; zatím přiděleno výchozímu
+        subjektu OSV``."""
+        return reasons_text(self.reasons)
+
+    @property
+    def lead_unrecognised(self) -> bool:
+        """The first name is not recognised (the default body stands in for it)."""
+        return any(r.code == REASON_UNRECOGNISED_LEAD for r in self.reasons)
 
     @property
     def lead(self) -> str:
@@ -265,7 +360,7 @@ def resolve_responsibility(
         ``KÚ LK``, ``KÚ LK / jednotlivé odbory``), names nothing, or its first name is not
         recognised.
     :param region: abbreviation the lookup gives for the region and its office (``LK``).
-    :returns: a :class:`Resolution` (lead first, cooperating apart, a Czech reason when the
+    :returns: a :class:`Resolution` (lead first, cooperating apart, the reasons when the
         routing needs review).
 
     Raises nothing itself; errors of a ``lookup`` function propagate.
@@ -344,24 +439,22 @@ def resolve_responsibility(
     unique = tuple(dict.fromkeys(b for b in bodies if b is not None))
     cooperating_unique = tuple(b for b in dict.fromkeys(cooperating) if b not in unique)
     lead_unrecognised = first_name is not None and first_name[1] is None
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if lead_unrecognised:
         assert first_name is not None
         chosen = (default_body, *(b for b in unique if b != default_body and b != region))
-        reasons.append(
-            f"nerozpoznaný název „{first_name[0]}“; zatím přiděleno výchozímu subjektu {default_body}"
-        )
+        reasons.append(Reason(REASON_UNRECOGNISED_LEAD, name=first_name[0], body=default_body))
     elif unique in ((), (region,)):
         chosen = (default_body,)
         if not responsible:
-            reasons.append(f"odpovědnost není uvedena; přiděleno výchozímu subjektu {default_body}")
+            reasons.append(Reason(REASON_NOT_GIVEN, body=default_body))
         elif all_departments:
-            reasons.append(f"„jednotlivé odbory“: přiděleno výchozímu subjektu {default_body}")
+            reasons.append(Reason(REASON_ALL_DEPARTMENTS, body=default_body))
         else:
-            reasons.append(f"odbor není uveden; přiděleno výchozímu subjektu {default_body}")
+            reasons.append(Reason(REASON_NO_DEPARTMENT, body=default_body))
         other = [n for n in unmatched if first_name is None or n != first_name[0]]
         if other:
-            reasons.append("nerozpoznáno: " + ", ".join(f"„{n}“" for n in dict.fromkeys(other)))
+            reasons.append(Reason(REASON_UNRECOGNISED, names=tuple(dict.fromkeys(other))))
     else:
         chosen = unique
     used_default = bool(reasons)
@@ -372,6 +465,6 @@ def resolve_responsibility(
         all_departments=all_departments,
         unmatched=tuple(dict.fromkeys(unmatched)),
         cooperating=tuple(b for b in cooperating_unique if b not in chosen),
-        reason="; ".join(reasons),
+        reasons=tuple(reasons),
         ignored=tuple(dict.fromkeys(ignored)),
     )

@@ -238,6 +238,7 @@ def test_plans_and_activities_match_document(client, token):
         ],
         "needs_review": False,
         "unmatched": [],
+        "review_reasons": [],
     }
     assert b12["strategy_refs"] == {"raw": "X / 1, 2", "measure": "X", "measures": ["X"], "goals": [1, 2]}
     assert b12["cooperation"] == "---------"
@@ -248,6 +249,15 @@ def test_plans_and_activities_match_document(client, token):
     assert b11["responsibility"]["needs_review"] is True
     assert b11["responsibility"]["bodies"] == [
         {"abbreviation": "OSV", "name": "Odbor sociálních věcí", "lead": True}
+    ]
+    assert b11["responsibility"]["review_reasons"] == [
+        {
+            "code": "no_department",
+            "text": "odbor není uveden; přiděleno výchozímu subjektu OSV",
+            "name": None,
+            "body": "OSV",
+            "names": [],
+        }
     ]
     assert body["activities"][5]["responsibility"]["unmatched"] == ["XYZ"]
     assert body["activities"][5]["deadline"]["frequency"] == 1
@@ -308,3 +318,24 @@ def test_real_plan_through_the_api(client, token, real_plan):
     assert a11["strategy_refs"]["measure"] == "X"
     assert a11["strategy_refs"]["goals"] == [1, 2, 5, 8, 11, 12]
     assert activities["D1.1"]["goal"]["title"] == ""
+
+
+def test_review_reasons_in_the_callers_language(client, make_user):
+    """Why an activity is „k revizi“: a code and the text in the caller's locale (issue 14 §3)."""
+    plan = make_plan(3)
+    user = make_user("integration@kraj-lbc.cz", roles=[Role.commission], locale="en")
+    _row, secret = create_api_token(user, "en")
+    db.session.commit()
+    body = client.get(f"/api/v1/plans/{plan.id}/activities", headers=bearer(secret)).get_json()
+    check(body, response_schema("/api/v1/plans/{plan_id}/activities", 200))
+    reasons = {a["code"]: a["responsibility"]["review_reasons"] for a in body["activities"]}
+    assert reasons["B1.1"] == [
+        {
+            "code": "no_department",
+            "text": "no department given; assigned to the default body OSV",
+            "name": None,
+            "body": "OSV",
+            "names": [],
+        }
+    ]
+    assert reasons["B1.2"] == []

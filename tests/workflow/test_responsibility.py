@@ -111,7 +111,7 @@ def test_real_values(
         used_default=used_default,
         all_departments=all_departments,
         unmatched=(),
-        reason=resolution.reason,
+        reasons=resolution.reasons,
     )
     assert bool(resolution.reason) is used_default
 

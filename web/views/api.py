@@ -34,6 +34,7 @@ from web.views.plans import plans_with_counts
 from workflow.attributes import visible_attributes
 from workflow.models import Activity, Plan, PlanNode
 from workflow.permissions import Action, can
+from workflow.routing.resolution import default_abbreviation, review_reason_codes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -153,6 +154,17 @@ def plan_json(plan: Plan, areas: int, goals: int, activities: int, review: int) 
     }
 
 
+def review_reasons_json(activity: Activity) -> list[dict[str, Any]]:
+    """Why ``activity`` is flagged „k revizi“, as the ``RoutingReason`` schema: ``[{"code",
+    "text", "name", "body", "names"}, …]`` (text in the caller's locale); ``[]`` when it is not.
+    Derived from the activity's own wording like every page's reason
+    (:func:`workflow.routing.resolution.review_reason_codes`)."""
+    if not activity.routing_needs_review:
+        return []
+    default = default_abbreviation(activity.plan)
+    return [reason.as_dict() for reason in review_reason_codes([activity], default)[activity.id]]
+
+
 def activity_json(activity: Activity) -> dict[str, Any]:
     """An activity as the ``Activity`` schema (deadline, responsibility and strategy refs parsed).
 
@@ -186,6 +198,7 @@ def activity_json(activity: Activity) -> dict[str, Any]:
             ],
             "needs_review": bool(activity.routing_needs_review),
             "unmatched": list(activity.routing_unmatched or []),
+            "review_reasons": review_reasons_json(activity),
         },
         "strategy_refs": {
             "raw": activity.strategy_refs_raw or "",

@@ -18,6 +18,7 @@ from web.views.guards import requires
 from workflow.collation import czech
 from workflow.models import Activity, ActivityBody, Body, Plan
 from workflow.permissions import Action
+from workflow.routing.group_editing import group_of
 from workflow.states import BodyKind
 from workflow.text import czech_sort_key, matches
 
@@ -128,6 +129,7 @@ def detail(body_id: int) -> ResponseReturnValue:
     )
     lead = [link for link in links if link.position == 0]
     co = [link for link in links if link.position != 0]
+    group = group_of(body.id) if body.kind == BodyKind.group.value else None
     return render_template(
-        "bodies/detail.html", body=body, lead=lead, co=co, units=units, default_for=default_for
+        "bodies/detail.html", body=body, lead=lead, co=co, units=units, default_for=default_for, group=group
     )

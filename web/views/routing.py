@@ -1,12 +1,12 @@
 """The plan's resolution page (issue 14 §3): unrecognised names of „Odpovědnost“, each decided
-once (preview first), defaults confirmed, activities routed explicitly.
+once (preview first), defaults confirmed, activities routed explicitly; a group of bodies edited.
 
 Views call :mod:`workflow.routing.resolution` and return; the transaction is web/uow.py's.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -14,13 +14,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.rounds import as_choices
-from forms.routing import ActionForm, ActivityRoutingForm, DecisionForm
+from forms.routing import ActionForm, ActivityRoutingForm, DecisionForm, GroupForm
 from web.extensions import db
 from web.uow import confirm, flash_form_errors, refusal_goes_to
 from web.views.guards import requires
 from workflow.collation import czech
 from workflow.models import Activity, Body, Plan
 from workflow.permissions import Action
+from workflow.routing import group_editing
 from workflow.routing import resolution as svc
 from workflow.routing.resolution import default_abbreviation, review_reasons
 
@@ -181,3 +182,65 @@ def decide(plan_id: int, activity_id: int) -> ResponseReturnValue:
     else:
         flash_form_errors(form)
     return redirect(back)
+
+
+def _group_form(bodies: list[Body]) -> GroupForm:
+    form = GroupForm()
+    members = [(b.id, b.label) for b in bodies if b.kind != "group"]
+    form.member_ids.choices = as_choices(members)
+    form.coordinator_id.choices = as_choices([("", "—"), *members])
+    return form
+
+
+@bp.route("/subjekty/<int:body_id>/skupina", methods=["GET", "POST"])
+@requires(Action.edit_body_group)
+def edit_group(body_id: int) -> ResponseReturnValue:
+    """A group of bodies after it was created: rename it, its members, its setting and its
+    coordinating body; the activities routed through it and the planned rounds of their plans
+    are listed with the group's expansion now (what a round's routing gives them). A POST with
+    ``nahled`` shows the expansion after the edit next to it and saves nothing."""
+    group = group_editing.group_of(body_id)
+    if group is None:
+        abort(404)
+    back = url_for(".edit_group", body_id=body_id)
+    refusal_goes_to(back)
+    bodies = _bodies()
+    form = _group_form(bodies)
+    after = None
+    if form.is_submitted():
+        if form.validate() and request.form.get("nahled"):
+            after = group_editing.preview_expansion(
+                form.mode.data, list(form.member_ids.data or []), form.coordinator_id.data
+            )
+        elif form.validate():
+            changes = group_editing.edit_group(
+                group,
+                current_user,
+                abbreviation=form.abbreviation.data or "",
+                name=form.full_name.data or "",
+                mode=form.mode.data,
+                member_ids=list(form.member_ids.data or []),
+                coordinator_id=form.coordinator_id.data,
+            )
+            confirm(
+                _("Skupina %(group)s byla uložena: %(changes)s.", group=group.body.abbreviation,
+                  changes="; ".join(changes))
+                if changes
+                else _("Skupina se nezměnila.")
+            )
+            return redirect(back)
+        flash_form_errors(form)
+    else:
+        form.abbreviation.data = group.body.abbreviation
+        form.full_name.data = group.body.name
+        form.mode.data = group.mode
+        form.member_ids.data = [m.id for m in group.members]
+        form.coordinator_id.data = group.coordinator_id
+    return render_template(
+        "routing/group.html",
+        group=group,
+        form=form,
+        usage=group_editing.group_usage(group),
+        expansion=group_editing.expansion(group.mode, list(group.members), group.coordinator),
+        after=after,
+    )

@@ -69,6 +69,7 @@ from workflow.models import (
 )
 from workflow.models.plans import MAX_LEVELS, default_level_names
 from workflow.responsibility import Resolution, resolve_responsibility
+from workflow.routing.reimport import decisions_of, drop_stale_decisions, reimport_routing
 from workflow.states import EntryState, RoundState
 from workflow.strategy_refs import parse_strategy_refs
 
@@ -566,11 +567,13 @@ def _compare_activities(
     """
     resolutions: dict[str, Resolution] = {}
     all_values: dict[str, dict[str, Any]] = {}
+    decisions = decisions_of(existing)  # the secretary's per-activity decisions outlive a re-import
     for item in parsed.activities:
         current = existing.get(item.code)
         resolution = None
         if "responsibility" in parsed.present or current is None:
-            resolution = resolutions[item.code] = _route(item, lookup, settings)
+            routed = reimport_routing(current, _route(item, lookup, settings), decisions, preview.warnings)
+            resolution = resolutions[item.code] = routed
         values = all_values[item.code] = _activity_values(item, parsed.present, resolution)
         change = _compare_activity(item, current, values, resolution, has_history)
         preview.activities.append(change)
@@ -785,6 +788,7 @@ def commit_import(
     preview = prepared.preview
     before = take_snapshot(plan.id if plan is not None else None, preview.history_round_title)
     plan_obj = _write_plan(prepared)
+    drop_stale_decisions(plan_obj.id)
     history = _write_history(prepared, plan_obj) if preview.history_round_title else None
     if preview.mapping_source != "recognised" and plan_obj.import_mapping != preview.effective_mapping:
         plan_obj.import_mapping = dict(preview.effective_mapping)

@@ -89,19 +89,14 @@ def round_route_rows(plan_id: int, round_id: int, activity_ids: set[int] | None 
     ]
 
 
-def create_group(
-    abbreviation: str, name: str, *, mode: str, member_ids: list[int], coordinator_id: int | None
-) -> Body:
-    """Create a group of bodies (a body of kind ``group`` with its members); flushes.
+def group_members(
+    mode: str, member_ids: list[int], coordinator_id: int | None
+) -> tuple[list[Body], Body | None]:
+    """Check a group's setting and load its members and coordinator (one query).
 
-    :param abbreviation: the group's unique short name, e.g. ``"obce"``.
-    :param name: its full name, e.g. ``"Obce Libereckého kraje"``.
-    :param mode: ``each`` (one entry per member) or ``coordinator`` (one for ``coordinator_id``).
-    :param member_ids: ids of existing bodies (not groups).
-    :param coordinator_id: id of an existing body; required for ``coordinator``.
-    :returns: the group's body.
-    :raises InvalidInput: an empty or taken abbreviation, an unknown mode or body, a group among
-        the members, ``coordinator`` without a coordinator, ``each`` without members.
+    :returns: ``(members in the given order, coordinator or None)``.
+    :raises InvalidInput: an unknown mode or body, a group among the members or as the
+        coordinator, ``coordinator`` without a coordinator, ``each`` without members.
     """
     if mode not in GROUP_MODES:
         raise InvalidInput(_("Neznámé nastavení skupiny."))
@@ -116,15 +111,26 @@ def create_group(
         raise InvalidInput(_("Skupina s jedním záznamem potřebuje koordinující subjekt."))
     if mode == "each" and not ids:
         raise InvalidInput(_("Vyberte alespoň jednoho člena skupiny."))
+    return [found[i] for i in ids], found.get(coordinator_id) if coordinator_id else None
+
+
+def create_group(
+    abbreviation: str, name: str, *, mode: str, member_ids: list[int], coordinator_id: int | None
+) -> Body:
+    """Create a group of bodies (a body of kind ``group`` with its members); flushes.
+
+    :param abbreviation: the group's unique short name, e.g. ``"obce"``.
+    :param name: its full name, e.g. ``"Obce Libereckého kraje"``.
+    :param mode: ``each`` (one entry per member) or ``coordinator`` (one for ``coordinator_id``).
+    :param member_ids: ids of existing bodies (not groups).
+    :param coordinator_id: id of an existing body; required for ``coordinator``.
+    :returns: the group's body.
+    :raises InvalidInput: an empty or taken abbreviation, an unknown mode or body, a group among
+        the members, ``coordinator`` without a coordinator, ``each`` without members.
+    """
+    members, coordinator = group_members(mode, member_ids, coordinator_id)
     body = new_body(abbreviation, name, "group")
-    db.session.add(
-        BodyGroup(
-            body=body,
-            mode=mode,
-            coordinator=found.get(coordinator_id) if coordinator_id else None,
-            members=[found[i] for i in ids],
-        )
-    )
+    db.session.add(BodyGroup(body=body, mode=mode, coordinator=coordinator, members=members))
     db.session.flush()
     return body
 

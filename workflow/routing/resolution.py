@@ -33,7 +33,17 @@ from workflow.db import db, utcnow
 from workflow.errors import Conflict, InvalidInput
 from workflow.models import Activity, ActivityBody, Body, Plan, RoutingAlias, RoutingDecision, User
 from workflow.permissions import Action
-from workflow.responsibility import LEMMA_PREFIX, NOT_A_BODY, Resolution, lemma_key, resolve_responsibility
+from workflow.responsibility import (
+    LEMMA_PREFIX,
+    NOT_A_BODY,
+    REASON_RESOLVED,
+    REASON_UNRECOGNISED_LEAD,
+    Reason,
+    Resolution,
+    lemma_key,
+    reasons_text,
+    resolve_responsibility,
+)
 from workflow.routing.groups import create_group, new_body
 
 _SESSION_KEY = "routing_lookup"
@@ -70,26 +80,32 @@ def resolve(activity: Activity, lookup: dict[str, str], default: str) -> Resolut
     return resolve_responsibility(activity.responsibility_raw or "", lookup, default, region=REGION_BODY)
 
 
-def review_reasons(activities: Iterable[Activity], default: str) -> dict[int, str]:
-    """Why each flagged activity is „k revizi“, stated from its real cause.
+def review_reason_codes(activities: Iterable[Activity], default: str) -> dict[int, tuple[Reason, ...]]:
+    """Why each flagged activity is „k revizi“, stated from its real cause, as codes.
+
+    Nothing is stored: the cause is derived from the activity's own „Odpovědnost“ wording and
+    the current registry and aliases, so it is always the real one and renders in the reader's
+    locale (:func:`workflow.responsibility.reason_text`).
 
     :param activities: activities of one plan (only flagged ones are looked at).
     :param default: abbreviation of the plan's default body.
-    :returns: ``{activity id: Czech reason}`` for every flagged activity: the current
-        resolution's reason (``nerozpoznaný název „…“``, ``odbor není uveden …``), or, when the
-        cause has been resolved since (the flag waits for re-resolution), a sentence saying so.
+    :returns: ``{activity id: reasons}`` for every flagged activity: the current resolution's
+        reasons (``unrecognised_lead``, ``no_department`` …), or, when the cause has been
+        resolved since (the flag waits for re-resolution), ``(Reason("resolved"),)``.
     """
     flagged = [a for a in activities if a.routing_needs_review]
     if not flagged:
         return {}
     lookup = current_lookup()
-    reasons = {}
-    for activity in flagged:
-        resolution = resolve(activity, lookup, default)
-        reasons[activity.id] = resolution.reason or _(
-            "příčina byla mezitím vyřešena; směrování se obnoví na stránce Rozpoznání subjektů"
-        )
-    return reasons
+    return {
+        activity.id: resolve(activity, lookup, default).reasons or (Reason(REASON_RESOLVED),)
+        for activity in flagged
+    }
+
+
+def review_reasons(activities: Iterable[Activity], default: str) -> dict[int, str]:
+    """:func:`review_reason_codes` as text in the current locale: ``{activity id: reason}``."""
+    return {key: reasons_text(value) for key, value in review_reason_codes(activities, default).items()}
 
 
 @dataclass
@@ -171,7 +187,9 @@ def resolution_page(plan: Plan) -> ResolutionPage:
             if name not in row.spellings:
                 row.spellings.append(name)
             row.count += 1
-            row.leads += int(resolution.reason.startswith(f"nerozpoznaný název „{name}“"))
+            row.leads += int(
+                any(r.code == REASON_UNRECOGNISED_LEAD and r.name == name for r in resolution.reasons)
+            )
             if len(row.examples) < EXAMPLES:
                 row.examples.append(activity)
         skip = (
@@ -183,7 +201,7 @@ def resolution_page(plan: Plan) -> ResolutionPage:
             activity.routing_needs_review
             and resolution.used_default
             and not skip
-            and not resolution.reason.startswith("nerozpoznaný název")
+            and not resolution.lead_unrecognised
             and not resolution.unmatched
         ):
             defaulted.append(activity)

@@ -411,6 +411,9 @@ TABLE.update(
         ("/plany/<int:plan_id>/rozpoznani/znovu", "POST"): E(secretary=302),
         ("/plany/<int:plan_id>/aktivity/<int:activity_id>/smerovani", "POST"): E(secretary=302),
         ("/kola/<int:round_id>/smerovani/z-planu", "POST"): E(secretary=302),
+        # editing a group of bodies: secretary and administrator; the world's bodies are no groups
+        ("/subjekty/<int:body_id>/skupina", "GET"): E(admin=404, secretary=404),
+        ("/subjekty/<int:body_id>/skupina", "POST"): E(admin=404, secretary=404),
         ("/prilohy/<int:attachment_id>", "GET"): E(
             default=(200, 404), admin=200, secretary=200, commission=404
         ),

@@ -120,6 +120,7 @@ TABLE: dict[str, tuple[str, str, int]] = {
     "/sprava/uzivatele/pozvat": ("admin", "/sprava/uzivatele/pozvat", 200),
     "/subjekty": ("secretary", "/subjekty", 200),
     "/subjekty/<int:body_id>": ("secretary", "/subjekty/{body}", 200),
+    "/subjekty/<int:body_id>/skupina": ("secretary", "/subjekty/{group}/skupina", 200),
     "/ucet": ("contributor", "/ucet", 200),
     "/zaznamy/<int:entry_id>": ("contributor", "/zaznamy/{entry}", 200),
     "/zaznamy/<int:entry_id>/historie": ("contributor", "/zaznamy/{entry}/historie", 200),
