@@ -27,7 +27,7 @@ from workflow.models import DigestItem, Entry, OutboxMessage
 #: the items' INSERT — whatever the number of reviewers (before issue 17: 17 + one per reviewer +
 #: two per reviewer in scope, e.g. 20 with one reviewer, 24 with two in scope). The first submit of
 #: an hour also creates the digests (one INSERT more). Each ends with the bump of the round's change
-#: counter (one UPDATE, workflow.models.round_changes).
+#: counter (one UPDATE, workflow.models.changes).
 SUBMIT_STATEMENTS = 19
 #: as the submit up to the draft's UPDATE, then the version number, version and audit row, and the
 #: round's change counter.
