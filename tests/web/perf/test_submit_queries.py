@@ -88,3 +88,6 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
         _status, again, commits = _post(client, second, "submit", "Hotovo i zde.")
     assert commits == 1 and len(again) == SUBMIT_STATEMENTS, "\n".join(again)
     assert not any(q.startswith("INSERT INTO outbox_messages") for q in again)
+    # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
+    for statements in (saved, submitted, again):
+        assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
