@@ -29,6 +29,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "report_page_3": ("tajemnik", "/kola/{report_round}/zprava?strana=3"),
     "report_live": ("tajemnik", "/kola/{open_round}/zprava"),
     "tasks": ("zpracovatel.0001", "/moje-ukoly"),
+    "tasks_1500": ("bench.mnoho", "/moje-ukoly"),
     "queue": ("hodnotitel", "/kontrola?round={open_round}&state=submitted"),
 }
 

@@ -418,6 +418,11 @@ def _publish_before_commit(session: Session) -> None:
 
 def subscribe() -> None:
     """Publish the domain events of every session when it commits, in its transaction. Called by
-    the web application factory and the Celery application; calling it again changes nothing."""
+    the web application factory and the Celery application; calling it again changes nothing.
+
+    The hook runs before the other ``before_commit`` hooks (``insert=True``): the change collector
+    (:mod:`workflow.models.changes`) then publishes last, so the round's row lock it takes is the
+    last lock of the transaction, held only until the commit ends (not over the outbox's
+    statements)."""
     if not event.contains(Session, "before_commit", _publish_before_commit):
-        event.listen(Session, "before_commit", _publish_before_commit)
+        event.listen(Session, "before_commit", _publish_before_commit, insert=True)

@@ -33,16 +33,16 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
-from web.extensions import csrf, db
+from web.extensions import cache, csrf, db
 from web.redirects import safe_next
 from web.uow import confirm as confirm_done
 from web.uow import fail, flash_form_errors, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
-from workflow.dashboards import next_open_task
 from workflow.errors import DomainError
 from workflow.models import Activity, Attachment, Entry, EntryTransition, EvidenceLink, User
 from workflow.models.rounds import ANSWER_FIELDS
+from workflow.my_tasks import next_open_task
 from workflow.permissions import can_view_entry, can_view_internal
 from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, RoundState
 from workflow.transitions import (
@@ -176,7 +176,7 @@ def detail(entry_id: int) -> ResponseReturnValue:
     entry = load_entry(entry_id)
     context = _page_context(entry)
     if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
-        context["next_task"] = next_open_task(current_user, entry, clock.today())
+        context["next_task"] = next_open_task(current_user, entry, clock.today(), cache)
     return render_template("entries/detail.html", **context)
 
 

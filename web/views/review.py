@@ -3,18 +3,16 @@ comments, return, approve, assessment) and bulk approval with a confirmation sta
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, has_app_context, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from forms.entries import CommentForm, TransitionForm
@@ -35,6 +33,7 @@ from workflow.dashboards import (
     review_queue_total,
 )
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
+from workflow.models.changes import reference_generation
 from workflow.permissions import Action, can_view_internal
 from workflow.states import EntryState, RoundState
 from workflow.transitions import Actor, acting_as, allowed_transitions
@@ -42,13 +41,6 @@ from workflow.transitions import Actor, acting_as, allowed_transitions
 bp = Blueprint("review", __name__)
 #: Entries per page of the queue (the bulk approval still takes every entry the filters match).
 QUEUE_PAGE_SIZE = 50
-
-
-#: Cache key of the generation of the queue's filter choices: a new value after every commit that
-#: changed a round, body, area or plan (:func:`_note_choice_changes`), so cached lists never go stale.
-CHOICES_GENERATION = "queue-choices-generation"
-_CHOICE_MODELS = (ReportingRound, Body, PlanNode, Plan)
-_CHOICE_TABLES = frozenset(m.__tablename__ for m in _CHOICE_MODELS)
 
 
 @dataclass(frozen=True)
@@ -70,15 +62,10 @@ class QueueChoices:
         return first + Markup(html)  # nosec B704 # noqa: S704 - built from escaped labels in _load_choices
 
 
-def _fingerprint() -> tuple[Any, ...]:
-    """One statement: count and highest id of rounds, bodies and areas (new and deleted rows, also
-    bulk inserts that bypass the ORM) and the newest open round (the default filter)."""
-    parts = []
-    for model in (ReportingRound, Body, PlanNode):
-        parts += [
-            select(func.count()).select_from(model).scalar_subquery(),
-            select(func.max(model.id)).scalar_subquery(),
-        ]
+def _choices_key() -> tuple[str | None, int | None]:
+    """One statement: the reference generation (:func:`workflow.models.changes.reference_generation`,
+    renewed by every commit that changes a round, body or the plan's structure) and the newest open
+    round (the default filter)."""
     open_round = (
         select(ReportingRound.id)
         .where(ReportingRound.imported.is_(False), ReportingRound.state == RoundState.open)
@@ -86,7 +73,8 @@ def _fingerprint() -> tuple[Any, ...]:
         .limit(1)
         .scalar_subquery()
     )
-    return tuple(db.session.execute(select(*parts, open_round)).one())
+    generation, round_id = db.session.execute(select(reference_generation(), open_round)).one()
+    return generation, round_id
 
 
 def _load_choices() -> QueueChoices:
@@ -96,8 +84,8 @@ def _load_choices() -> QueueChoices:
         .order_by(ReportingRound.period_start.desc())
     ).all()
     bodies = db.session.execute(select(Body.id, Body.abbreviation).order_by(czech(Body.abbreviation))).all()
-    # Areas: the top level of every plan (okruhy of the shipped plan).
     areas = db.session.execute(
+        # Areas: the top level of every plan (okruhy of the shipped plan).
         select(PlanNode.id, PlanNode.code, PlanNode.title)
         .join(Plan, Plan.id == PlanNode.plan_id)
         .where(PlanNode.depth == 0)
@@ -120,48 +108,16 @@ def _load_choices() -> QueueChoices:
 def queue_choices() -> tuple[QueueChoices, int | None]:
     """The filter choices (from the page cache when unchanged) and the id of the newest open round.
 
-    One statement (the fingerprint) and two cache reads when cached; four statements when not.
-    The key is the generation (:data:`CHOICES_GENERATION`) and the fingerprint."""
-    *counts, open_round = _fingerprint()
-    generation = cache.get(CHOICES_GENERATION)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.set(CHOICES_GENERATION, generation)
-    key = "queue-choices:" + generation + ":" + ",".join(str(c) for c in counts)
-    choices = cache.get(key)
+    One statement (the key) and one cache read when cached; four statements when not. The key is
+    the reference generation, so a commit that changes a round, body or area gives a new one."""
+    generation, open_round = _choices_key()
+    key = f"queue-choices:{generation}"
+    choices = cache.get(key) if generation else None
     if not isinstance(choices, QueueChoices):
         choices = _load_choices()
-        cache.set(key, choices)
+        if generation:
+            cache.set(key, choices)
     return choices, open_round
-
-
-@event.listens_for(Session, "after_flush")
-def _note_choice_changes(session: Session, _context: Any) -> None:
-    """Remember on the session that a round, body, area or plan changed (see :func:`_new_generation`)."""
-    if any(isinstance(o, _CHOICE_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["queue_choices_changed"] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_changes(state: ORMExecuteState) -> None:
-    """The same for an ``INSERT``/``UPDATE``/``DELETE`` statement on those tables sent through the
-    session (bulk loads such as ``seed-large`` bypass the unit of work)."""
-    if (state.is_insert or state.is_update or state.is_delete) and getattr(
-        state.statement, "table", None
-    ) is not None and state.statement.table.name in _CHOICE_TABLES:  # type: ignore[attr-defined]
-        state.session.info["queue_choices_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _new_generation(session: Session) -> None:
-    """After a commit that changed the filter choices: a new generation, so every process loads them again."""
-    if session.info.pop("queue_choices_changed", False) and has_app_context():
-        cache.set(CHOICES_GENERATION, uuid.uuid4().hex)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop("queue_choices_changed", None)
 
 
 def _filter_form() -> tuple[QueueFilterForm, QueueChoices]:

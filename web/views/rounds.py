@@ -246,7 +246,7 @@ def detail(round_id: int) -> ResponseReturnValue:
 
     The dashboard is one fragment (``rounds/dashboard.html``) kept in the page cache under the
     round's change counter (bumped by every commit that changes the round or its entries, see
-    :mod:`workflow.models.round_changes`), the day (overdue counts move with it) and the language,
+    :mod:`workflow.models.changes`), the day (overdue counts move with it) and the language,
     for at most :data:`DASHBOARD_CACHE_SECONDS`; a cache hit runs none of its four queries.
     """
     round_ = _round(round_id)

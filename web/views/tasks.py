@@ -11,10 +11,12 @@ from flask_login import current_user
 
 from forms.rounds import as_choices
 from forms.tasks import TaskFilterForm
+from web.extensions import cache
 from web.views.entries import entry_state_badge, entry_state_title
 from web.views.guards import requires
 from workflow import clock
-from workflow.dashboards import OPEN_STATES, TaskFilter, task_areas, task_groups, task_page
+from workflow.dashboards import OPEN_STATES, TaskFilter
+from workflow.my_tasks import task_list, task_page
 from workflow.permissions import Action, deputised_body_ids, member_body_ids
 from workflow.states import EntryState
 
@@ -30,9 +32,10 @@ def index() -> ResponseReturnValue:
     ``?q=&state=&deadline=&area=``, a page at a time (``?strana=``)."""
     today = clock.today()
     deputised = deputised_body_ids(current_user, today)
-    groups = task_groups(member_body_ids(current_user) | set(deputised))
+    tasks = task_list(member_body_ids(current_user) | set(deputised), cache)
+    groups = tasks.groups
     form = TaskFilterForm(request.args)
-    form.area.choices = as_choices([(0, _("Všechny okruhy")), *task_areas(groups)])
+    form.area.choices = as_choices([(0, _("Všechny okruhy")), *tasks.areas])
     filters = form.filters() if form.validate() else TaskFilter()
     total, page = task_page(
         groups, filters, today, page=request.args.get("strana", 1, type=int) or 1, per_page=TASKS_PAGE_SIZE

@@ -1,8 +1,8 @@
 """All models, importable from one place (Alembic's autogenerate sees them through this module)."""
 
-from workflow.models import round_changes  # noqa: F401  (registers the change counter's session hooks)
 from workflow.models.accounts import ApiToken, AuditEvent, Deputy, RoleAssignment, User, user_bodies
 from workflow.models.bodies import Body, BodyAlias
+from workflow.models.changes import CacheGeneration  # also registers the change collector's session hooks
 from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.offline import OfflineUpload
 from workflow.models.outbox import DigestItem, OutboxMessage
@@ -43,6 +43,7 @@ __all__ = [
     "Body",
     "BodyAlias",
     "BodyGroup",
+    "CacheGeneration",
     "Consolidation",
     "ConsolidationVersion",
     "DeadlineExtension",

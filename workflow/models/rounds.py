@@ -74,7 +74,7 @@ class ReportingRound(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped once by every transaction that changes the round or its entries (states, answers,
-    #: deadlines, extensions), just before it commits (:mod:`workflow.models.round_changes`): the
+    #: deadlines, extensions), just before it commits (:mod:`workflow.models.changes`): the
     #: key of the round dashboard's fragment cache.
     change_counter: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 

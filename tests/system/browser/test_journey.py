@@ -281,7 +281,7 @@ def test_the_whole_year_in_a_browser(app: Flask, browser: Any, live_server: Live
         filters = page.get_by_role("search")
         _fresh()
         a19 = db.session.get(Activity, s["a19"])
-        words, area_id = a19.description.split()[:3], a19.goal.area_id
+        words, area_id = a19.description.split()[:3], a19.top_node_id
         db.session.rollback()
         filters.get_by_label("Hledat").fill(" ".join(words).lower())  # words of the activity's text
         filters.get_by_label("Stav").select_option("")

@@ -22,12 +22,13 @@ from web.extensions import db
 from workflow.models import DigestItem, Entry, OutboxMessage
 
 #: user; entry FOR UPDATE; the user's roles, bodies, deputyships; activity and round (the
-#: checks; a reviewer's scope reads the activity's top-level node id, no further load); the draft's UPDATE; the submit's UPDATE, version number, version, audit row; the
-#: digest's item (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE;
+#: checks; a reviewer's scope reads the activity's top-level node id, no further load); the
+#: draft's UPDATE; the submit's UPDATE, version number, version, audit row; the digest's item
+#: (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE;
 #: the items' INSERT — whatever the number of reviewers (before issue 17: 17 + one per reviewer +
 #: two per reviewer in scope, e.g. 20 with one reviewer, 24 with two in scope). The first submit of
 #: an hour also creates the digests (one INSERT more). Each ends with the bump of the round's change
-#: counter (one UPDATE, workflow.models.round_changes).
+#: counter (one UPDATE, workflow.models.changes).
 SUBMIT_STATEMENTS = 18
 #: as the submit up to the draft's UPDATE, then the version number, version and audit row, and the
 #: round's change counter.
@@ -88,3 +89,6 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
         _status, again, commits = _post(client, second, "submit", "Hotovo i zde.")
     assert commits == 1 and len(again) == SUBMIT_STATEMENTS, "\n".join(again)
     assert not any(q.startswith("INSERT INTO outbox_messages") for q in again)
+    # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
+    for statements in (saved, submitted, again):
+        assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]

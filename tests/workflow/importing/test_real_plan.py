@@ -64,7 +64,9 @@ def test_real_plan_counts_texts_and_routing(app, fmt):
     assert (result.nodes_per_level, len(result.activities)) == ([5, 8], 72)
     assert result.level_names == ["Okruh", "Cíl", "Aktivita"]
     assert (result.created, result.updated, result.unchanged) == (72, 0, 0)
-    per_depth = select(PlanNode.depth, func.count()).where(PlanNode.plan_id == plan.id).group_by(PlanNode.depth)
+    per_depth = (
+        select(PlanNode.depth, func.count()).where(PlanNode.plan_id == plan.id).group_by(PlanNode.depth)
+    )
     assert dict(db.session.execute(per_depth).all()) == {0: 5, 1: 8}
     activities = _activities(plan)
     assert len(activities) == 72

@@ -1,0 +1,170 @@
+"""What a transaction changed: the one collector behind the caches keyed by changes.
+
+One set of session hooks collects, while a transaction flushes, what it changed, and just before it
+commits (the ``before_commit`` step, after its last flush) publishes it where every process reads
+it, in the same transaction:
+
+* **rounds** — the round-level change counter (:attr:`ReportingRound.change_counter`): every
+  transaction that changed a round or its entries bumps the counter of each such round once, in
+  one ``UPDATE reporting_rounds SET change_counter = change_counter + 1 WHERE id IN (…)``. A change
+  of a round is an :class:`~workflow.models.rounds.Entry` added, deleted or with a changed column
+  (save, submit, approve, return, reopen, a new deadline, the entries a round opens with); a
+  :class:`~workflow.models.rounds.DeadlineExtension` added or decided; the
+  :class:`~workflow.models.rounds.ReportingRound` itself changed (a transition, new dates); or a
+  set-based statement the session does not see, announced with :func:`mark_round_changed`. Read
+  by the round dashboard's fragment cache and the groups of „Moje úkoly“.
+* **reference data** — a new :class:`CacheGeneration` ``"reference"`` (a random token) after every
+  transaction that added, changed or deleted a row of :data:`REFERENCE_MODELS` (rounds, bodies
+  and the plan's structure: what the pick lists and labels are built from), through the unit of
+  work or an ``INSERT``/``UPDATE``/``DELETE`` statement sent through the session (bulk loads).
+  Read by the review queue's filter choices and the groups of „Moje úkoly“.
+
+A rolled-back transaction publishes nothing. The generation is a random token, not a counter, so
+a value is never repeated: not after a rolled-back transaction (the tests' outer transaction
+included) nor after a restored backup. Without its row (a database emptied by ``TRUNCATE``)
+:func:`reference_generation` is ``None`` and its readers do not cache.
+
+Concurrency: the ``UPDATE``\\ s take their rows' locks only from just before the commit until the
+commit ends, so two submits of different bodies in the same round run in parallel and queue only
+for that moment (a row lock held for the length of the ``COMMIT``, about a millisecond), not for
+their whole transactions. Rounds are updated in id order and before the generation, so two
+transactions cannot deadlock. The round ``UPDATE`` does not change a key column, so it does not
+conflict with the ``FOR KEY SHARE`` locks that inserts of entries' child rows take on the round.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+
+from workflow.db import db
+from workflow.models.bodies import Body
+from workflow.models.plans import Activity, Plan, PlanNode
+from workflow.models.rounds import DeadlineExtension, Entry, ReportingRound
+
+#: Key in ``Session.info``: the :class:`Changes` of the transaction so far.
+SESSION_KEY = "changes"
+#: Rows whose change makes a new reference generation: what pick lists and labels are built from.
+REFERENCE_MODELS: tuple[type, ...] = (ReportingRound, Body, Plan, PlanNode, Activity)
+REFERENCE_TABLES = frozenset(m.__table__.name for m in REFERENCE_MODELS)  # type: ignore[attr-defined]
+#: The name of the reference data's row in :class:`CacheGeneration`.
+REFERENCE = "reference"
+
+
+class CacheGeneration(db.Model):
+    """The current generation (a random token) of a kind of data, renewed by every transaction
+    that changes it (:mod:`workflow.models.changes`); caches of that data are keyed by it."""
+
+    __tablename__ = "cache_generations"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(32))
+
+
+@dataclass
+class Changes:
+    """What a transaction has changed so far: ``rounds`` (ids) and whether reference data did."""
+
+    rounds: set[int] = field(default_factory=set)
+    reference: bool = False
+
+
+def changes_of(session: Session) -> Changes:
+    """The :class:`Changes` collected on ``session``'s transaction so far."""
+    found = session.info.get(SESSION_KEY)
+    if found is None:
+        found = session.info[SESSION_KEY] = Changes()
+    return found
+
+
+def mark_round_changed(session: Session, round_id: int) -> None:
+    """Record that the transaction of ``session`` changed round ``round_id`` (for set-based
+    statements the session does not see); its counter is bumped when the session commits."""
+    changes_of(session).rounds.add(round_id)
+
+
+def reference_generation() -> Any:
+    """SQL scalar: the current reference generation (``None`` without its row). Put it in the
+    statement that reads what a cache is keyed by, so the key costs no statement of its own."""
+    return (
+        select(CacheGeneration.generation).where(CacheGeneration.name == REFERENCE).scalar_subquery()
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, flush_context: Any, instances: Any) -> None:
+    changes = changes_of(session)
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Entry | DeadlineExtension) and obj.round_id is not None:
+            changes.rounds.add(obj.round_id)
+        elif isinstance(obj, REFERENCE_MODELS):
+            changes.reference = True
+    for obj in session.dirty:
+        if isinstance(obj, Entry | DeadlineExtension):
+            if obj.round_id is not None and session.is_modified(obj):
+                changes.rounds.add(obj.round_id)
+        elif isinstance(obj, REFERENCE_MODELS) and session.is_modified(obj):
+            changes.reference = True
+            if isinstance(obj, ReportingRound) and obj.id is not None:
+                changes.rounds.add(obj.id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_statement(state: ORMExecuteState) -> None:
+    """An ``INSERT``/``UPDATE``/``DELETE`` statement on a reference table sent through the session
+    (bulk loads such as ``seed-large``, plan deletion) bypasses the unit of work."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in REFERENCE_TABLES:
+        changes_of(state.session).reference = True
+
+
+@event.listens_for(Session, "before_commit")
+def _publish(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # collects the last changes; the rows' locks are then the last ones taken
+    changes: Changes | None = session.info.pop(SESSION_KEY, None)
+    if changes is None:
+        return
+    if changes.rounds:
+        _bump_rounds(session, changes.rounds)
+    if changes.reference:
+        _renew(session, REFERENCE)
+
+
+def _bump_rounds(session: Session, ids: set[int]) -> None:
+    table = ReportingRound.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id.in_(sorted(ids)))
+        .values(change_counter=table.c.change_counter + 1)
+        .execution_options(synchronize_session=False)
+    )
+    # The loaded rounds learn the new value without a reload (expiring it would cost a SELECT
+    # when anything reads the round again before the commit ends).
+    # Only the instance dict is read: touching an expired round's id would load it.
+    for obj in session.identity_map.values():
+        loaded = obj.__dict__
+        if isinstance(obj, ReportingRound) and loaded.get("id") in ids and "change_counter" in loaded:
+            set_committed_value(obj, "change_counter", loaded["change_counter"] + 1)
+
+
+def _renew(session: Session, name: str) -> None:
+    table = CacheGeneration.__table__
+    token = uuid.uuid4().hex
+    connection = session.connection()
+    renewed = connection.execute(update(table).where(table.c.name == name).values(generation=token))
+    if not renewed.rowcount:  # a database emptied by TRUNCATE: the row again
+        connection.execute(insert(table).values(name=name, generation=token))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(SESSION_KEY, None)
