@@ -35,6 +35,7 @@ from workflow.report import (
     ReportRow,
     footnote_segments,
 )
+from workflow.statistics import area_labels
 
 #: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm), one per
 #: :data:`workflow.report.COLUMNS`.
@@ -274,11 +275,12 @@ def _statistics(document, stats) -> None:  # type: ignore[no-untyped-def]
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("Statistika", level=1)
     keys, titles = stats["statuses"], stats["titles"]
-    document.add_heading("Aktivity podle stavu plnění a okruhu", level=2)
+    heading, _caption, column = area_labels(stats)
+    document.add_heading(heading, level=2)
     table = document.add_table(rows=1, cols=len(keys) + 2)
     table.style = "Table Grid"
     _repeat_header(table.rows[0])
-    for cell, title in zip(table.rows[0].cells, ["Okruh", *[titles[k] for k in keys], "Celkem"], strict=True):
+    for cell, title in zip(table.rows[0].cells, [column, *[titles[k] for k in keys], "Celkem"], strict=True):
         _cell_text(cell, title, bold=True)
     for block in stats["by_area"]:
         cells = table.add_row().cells

@@ -61,6 +61,7 @@ from workflow.report import (
     ReportRow,
     footnote_segments,
 )
+from workflow.statistics import area_labels
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 #: Font files (Debian ``fonts-dejavu-core``), found on ReportLab's TrueType search path
@@ -419,15 +420,16 @@ def _statistics(stats: dict[str, Any], width: float) -> Iterable[Flowable]:
 
     yield PageBreak()
     yield Paragraph("Statistika", styles["h2"])
-    rows = [["Okruh", *[titles[k] for k in keys], "Celkem"]]
+    heading, caption, column = area_labels(stats)
+    rows = [[column, *[titles[k] for k in keys], "Celkem"]]
     rows += [
         [f"{b['code']} {b['title']}", *[str(b["counts"][k]) for k in keys], str(b["total"])]
         for b in stats["by_area"]
     ]
     yield from parts(
-        "Aktivity podle stavu plnění a okruhu",
+        heading,
         charts["by_area"],
-        Paragraph("Počty aktivit podle stavu plnění v okruzích", styles["caption"]),
+        Paragraph(caption, styles["caption"]),
         _simple_table(rows),
     )
     if stats["by_body"]:

@@ -68,7 +68,7 @@ from workflow.models import (
     place_activity,
 )
 from workflow.models.plans import MAX_LEVELS, default_level_names
-from workflow.responsibility import Resolution, resolve_responsibility
+from workflow.responsibility import Resolution, reason_text, resolve_responsibility
 from workflow.routing.reimport import decisions_of, drop_stale_decisions, reimport_routing
 from workflow.states import EntryState, RoundState
 from workflow.strategy_refs import parse_strategy_refs
@@ -177,6 +177,9 @@ class ActivityChange:
     row: int | None = None
     has_fulfilment: bool = False
     title: str = ""
+    #: Why the routing needs review, each cause's text in the current locale
+    #: (:func:`workflow.responsibility.reason_text`); empty when it does not.
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def changed_labels(self) -> list[str]:
@@ -230,6 +233,17 @@ class ImportPreview:
     def total(self) -> int:
         """Number of activities in the file."""
         return len(self.activities)
+
+    def review_groups(self) -> list[tuple[str, list[str]]]:
+        """The activities marked „k revizi“ grouped by their cause: ``[(cause text, [codes])]`` in
+        order of first appearance (an activity with two causes is in both groups; one whose
+        routing the file does not change keeps its stored flag, listed under an empty cause)."""
+        groups: dict[str, list[str]] = {}
+        for item in self.activities:
+            if item.needs_review:
+                for reason in item.reasons or [""]:
+                    groups.setdefault(reason, []).append(item.code)
+        return list(groups.items())
 
     def as_report(self) -> dict[str, Any]:
         """JSON-friendly summary (stored in ``PlanImport.report``)."""
@@ -686,9 +700,11 @@ def _compare_activity(
     ``resolution`` is the routing read from the file's „Odpovědnost“ (``None``: the column is absent
     and the stored routing stays).
     """
+    reasons: list[str] = []
     if resolution is not None:
         routed = list(resolution.bodies)
         needs_review, unmatched = resolution.used_default, list(resolution.unmatched)
+        reasons = [reason_text(reason) for reason in resolution.reasons] if needs_review else []
     else:
         assert current is not None
         routed = [link.body.abbreviation for link in current.routing]
@@ -714,6 +730,7 @@ def _compare_activity(
         row=item.row,
         has_fulfilment=bool(item.fulfilment) and has_history,
         title=_shown(item.title, current.title if current else ""),
+        reasons=reasons,
     )
 
 

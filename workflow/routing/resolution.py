@@ -113,8 +113,10 @@ class NameRow:
     """One unrecognised name of a plan.
 
     :ivar key: its lemma key (the identity of the decision).
-    :ivar name: the spelling seen first; ``spellings`` all spellings seen.
-    :ivar count: activities naming it.
+    :ivar name: the shortest spelling seen (Czech's nominative is mostly the shortest form:
+        „obce“ rather than „obcemi“) — shown and offered as the new body's or group's name;
+        ``spellings`` all spellings seen, in order of appearance.
+    :ivar count: activities naming it (an activity naming it in two forms counts once).
     :ivar leads: of those, activities where it is the first name (its lead is unresolved).
     :ivar examples: up to :data:`EXAMPLES` activities (code, title or description).
     """
@@ -125,6 +127,7 @@ class NameRow:
     count: int = 0
     leads: int = 0
     examples: list[Activity] = field(default_factory=list)
+    activity_ids: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -186,10 +189,14 @@ def resolution_page(plan: Plan) -> ResolutionPage:
             row = names.setdefault(key, NameRow(key=key, name=name))
             if name not in row.spellings:
                 row.spellings.append(name)
+            if activity.id in row.activity_ids:
+                continue  # named twice in two forms („obcemi … obce“): one activity, one example
+            row.activity_ids.add(activity.id)
             row.count += 1
-            row.leads += int(
-                any(r.code == REASON_UNRECOGNISED_LEAD and r.name == name for r in resolution.reasons)
-            )
+            row.leads += int(any(
+                r.code == REASON_UNRECOGNISED_LEAD and (lemma_key(r.name) or r.name) == key
+                for r in resolution.reasons
+            ))
             if len(row.examples) < EXAMPLES:
                 row.examples.append(activity)
         skip = (
@@ -205,6 +212,8 @@ def resolution_page(plan: Plan) -> ResolutionPage:
             and not resolution.unmatched
         ):
             defaulted.append(activity)
+    for row in names.values():
+        row.name = min(row.spellings, key=len)
     flagged = [a for a in activities if a.routing_needs_review]
     return ResolutionPage(
         plan=plan,

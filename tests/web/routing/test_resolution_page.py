@@ -51,7 +51,7 @@ def test_page_lists_each_unrecognised_name_once(browser, plan):
     html = response.get_data(as_text=True)
     assert html.count('class="unrecognised-name"') == 5
     text = _text(response)
-    assert "obcemi také: obce, Obce" in text, text[text.find("Nerozpoznané názvy:"):][:600]
+    assert "obce také: obcemi, Obce" in text, text[text.find("Nerozpoznané názvy:"):][:600]
     assert "poskytovatelé sociálních služeb 23" in text
     assert "nerozpoznaný název „Obce“; zatím přiděleno výchozímu subjektu OSV" in text
     assert "Aktivity k revizi: 48" in text

@@ -334,3 +334,19 @@ def test_a_strategy_of_four_levels_keeps_every_level(app, bodies):  # noqa: F811
     again = commit_import(content, "sml.xlsx", plan=plan)
     db.session.commit()
     assert (again.mapping_source, again.changes, again.unchanged) == ("saved", 0, 4)
+
+
+def test_the_preview_names_the_real_cause_of_each_review_flag(app, bodies):  # noqa: F811
+    rows = [
+        ["Číslo", "Popis aktivity", "Odpovědnost"],
+        ["1.1.1", "Komise", "LK"],
+        ["1.1.2", "Terénní programy", "Spolek Pohoda"],
+        ["1.1.3", "Sociální byty", "LK"],
+        ["1.1.4", "Koordinace", "OSV"],
+    ]
+    options = ImportOptions(title="Karty", period="2024–2026")
+    preview = preview_import(csv_bytes(rows), "karty.csv", options=options)
+    assert preview.review_groups() == [
+        ("odbor není uveden; přiděleno výchozímu subjektu OSV", ["1.1.1", "1.1.3"]),
+        ("nerozpoznaný název „Spolek Pohoda“; zatím přiděleno výchozímu subjektu OSV", ["1.1.2"]),
+    ]

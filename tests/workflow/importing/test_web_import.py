@@ -75,6 +75,7 @@ def test_secretary_uploads_previews_and_commits_the_real_plan(client, secretary)
     ):
         assert f'data-count="{name}">{value}</dd>' in html
     assert "K revizi: 8 aktivit" in html
+    assert "odbor není uveden; přiděleno výchozímu subjektu OSV: " in html  # the cause, then the codes
     assert html.count("needs-review table-warning") == 8
     assert "k revizi" in html
     a120 = re.search(r'<th scope="row" class="activity-code"[^>]*>A1\.20</th>(.*?)</tr>', html, re.S).group(1)

@@ -268,3 +268,24 @@ def test_a_large_flat_plan_is_cut_into_pages_between_its_activities():
     assert [page.label for page, _part in pages] == ["1–100", "101–200", "201–250"]
     assert [len(part.rows) for _page, part in pages] == [100, 100, 50]
     assert [row.code for _page, part in pages for row in part.rows] == [row.code for row in rows]
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx", "pdf"])
+def test_statistics_name_the_plans_top_level(flat, three, fmt):
+    """The statistics by the top level say „okruh“ only for a plan whose top level is the okruh."""
+    expected = {
+        "flat": "Aktivity podle stavu plnění",
+        "three": "Aktivity podle stavu plnění a úrovně „Strategický cíl“",
+    }
+    for name, shape in (("flat", flat), ("three", three)):
+        content = build_report(shape.round, sections=("statistics",))
+        document = render(content, fmt)
+        if fmt == "html":
+            text = plain(re.sub(r"<[^>]+>", " ", document.decode("utf-8")))
+        elif fmt == "docx":
+            text = " ".join(p.text for p in Document(io.BytesIO(document)).paragraphs)
+        else:
+            text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+            text = re.sub(r"\s+", " ", text)
+        assert expected[name] in text, (name, fmt)
+        assert "a okruhu" not in text

@@ -181,6 +181,7 @@ def _index_bytes(content: ReportContent, pages: list[ReportPage]) -> bytes:
         {
             "rows": len(content.rows),
             "from_snapshot": content.from_snapshot,
+            "level_names": list(content.level_names),
             "pages": [[p.label, p.title, list(p.codes)] for p in pages],
         },
         ensure_ascii=False,
@@ -219,7 +220,10 @@ def report(round_id: int) -> ResponseReturnValue:
         parts = paginate(content)
         pages = [page for page, _part in parts]
         number = _page_number(pages)
-        meta = {"rows": len(content.rows), "from_snapshot": content.from_snapshot}
+        meta = {
+            "rows": len(content.rows), "from_snapshot": content.from_snapshot,
+            "level_names": list(content.level_names),
+        }
         if base:
             for n, (_page, part) in enumerate(parts, start=1):
                 rendered = _render_part(round_, part)
