@@ -112,3 +112,17 @@ def test_the_api_gives_every_level_of_an_activity(client, plans, make_user):
 def test_the_review_queue_filters_by_each_plans_top_level(secretary_client, plans):
     html = secretary_client.get("/kontrola?state=all").get_data(as_text=True)
     assert ">1 – Vzdělávání</option>" in html and ">2 – Sociální oblast</option>" in html
+
+
+def test_the_routing_preview_shows_each_activitys_levels(secretary_client, plans, make_user):
+    from datetime import date
+
+    from workflow.rounds import create_round
+
+    four, _flat = plans
+    actor = make_user("tajemnik2@kraj-lbc.cz", roles=[Role.secretary])
+    round_ = create_round(four.id, actor, title="Monitoring 2026", period_start=date(2026, 1, 1),
+                          period_end=date(2026, 12, 31))
+    db.session.commit()
+    text = _text(secretary_client.get(f"/kola/{round_.id}/smerovani"))
+    assert "Strategický cíl 2 › Specifický cíl 2.1 › Opatření 2.1.2 2.1.2.1" in text
