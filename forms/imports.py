@@ -58,10 +58,13 @@ class UploadForm(BaseForm):
         return names or None
 
     def validate_level_names(self, field: Field) -> None:
-        """Exactly three names, when given."""
+        """One to five names (0–4 levels above the activity, the activity's name last), when given."""
         names = self.parsed_level_names()
-        if names is not None and len(names) != 3:
-            raise ValidationError(_l("Zadejte tři názvy oddělené čárkou, např. „Okruh, Cíl, Aktivita“."))
+        if names is not None and not 1 <= len(names) <= 5:
+            raise ValidationError(_l(
+                "Zadejte 1 až 5 názvů oddělených čárkou, úroveň aktivit poslední, "
+                "např. „Okruh, Cíl, Aktivita“ nebo jen „Aktivita“ pro prostý seznam."
+            ))
 
 
 class ActionForm(BaseForm):

@@ -134,7 +134,11 @@ def _target_plan(plan_id: int | None, new_plan: bool, title: str | None, period:
 @click.option("--title", help="Název plánu (u nového plánu povinný).")
 @click.option("--strategy", help="Strategie, ke které plán patří.")
 @click.option("--period", help="Období plánu, např. 2024–2025 (u nového plánu povinné).")
-@click.option("--levels", help='Názvy tří úrovní plánu, např. "Oblast,Cíl,Karta".')
+@click.option(
+    "--levels",
+    help='Názvy úrovní plánu, úroveň aktivit poslední (1–5 názvů), např. "Oblast,Cíl,Karta" nebo '
+    '"Aktivita" pro prostý seznam; bez nich se počet úrovní čte ze souboru.',
+)
 @click.option("--default-body", default="OSV", show_default=True, help="Zkratka výchozího subjektu.")
 def import_plan(
     file: Path,
@@ -161,8 +165,10 @@ def import_plan(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     level_names = [name.strip() for name in levels.split(",")] if levels else None
-    if level_names is not None and (len(level_names) != 3 or not all(level_names)):
-        raise click.UsageError("--levels musí obsahovat právě tři názvy oddělené čárkou.")
+    if level_names is not None and (not 1 <= len(level_names) <= 5 or not all(level_names)):
+        raise click.UsageError(
+            "--levels musí obsahovat 1 až 5 neprázdných názvů oddělených čárkou (úroveň aktivit poslední)."
+        )
     plan = _target_plan(plan_id, new_plan, title, period)
     options = ImportOptions(
         title=title, strategy=strategy, period=period, level_names=level_names, default_body=default_body

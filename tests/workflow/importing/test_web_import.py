@@ -300,3 +300,21 @@ def test_mapping_page_gives_every_sheet_a_role_and_maps_level_sheet_columns(clie
     assert plan.import_mapping["columns"]["Specifické cíle!Specifický cíl"] == "title"
     goal = next(g for a in plan.roots for g in a.children if g.code == "2.2")
     assert (goal.title, goal.description) == ("Zdravotnictví", "Posilujeme prevenci.")
+
+
+def test_a_flat_list_through_the_browser_with_its_own_level_name(client, secretary, bodies):  # noqa: F811
+    rows = [["Č.", "Popis aktivity", "Termín", "Zodpovědnost"],
+            ["1", "Zřídit komisi", "únor 2008", "Rada MČ"],
+            ["2", "Pasport bytů", "březen – prosinec 2009", "OSV"]]
+    refused = _upload(client, csv_bytes(rows), "mc.csv", title="Akční plán MČ", period="2008–2009",
+                      level_names="A, B, C, D, E, F")
+    assert refused.status_code == 422 and "Zadejte 1 až 5 názvů" in refused.get_data(as_text=True)
+    response = _upload(client, csv_bytes(rows), "mc.csv", title="Akční plán MČ", period="2008–2009",
+                       level_names="Opatření")
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-count="levels">bez úrovní (prostý seznam)</dd>' in preview
+    assert 'data-count="activities">2</dd>' in preview
+    assert client.post(response.headers["Location"] + "/potvrdit").status_code == 302
+    plan = db.session.scalars(select(Plan).where(Plan.title == "Akční plán MČ")).one()
+    assert (plan.level_names, plan.levels, [a.code for a in plan.activities]) == (["Opatření"], 0, ["1", "2"])
