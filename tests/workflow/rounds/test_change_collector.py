@@ -115,3 +115,23 @@ def test_moje_ukoly_follows_a_renamed_body_and_a_submit(client, opened, people):
     assert saved.status_code == 302
     after = re.search(r"odevzdáno (\d+) z (\d+)", unescape(client.get("/moje-ukoly").get_data(as_text=True)))
     assert int(after.group(1)) == int(done.group(1)) + 1 and after.group(2) == done.group(2)
+
+
+def test_without_its_row_nothing_is_cached_until_a_change_writes_it_again(client, opened, people):
+    """A database emptied by TRUNCATE (the system tier) has no generation: the lists are built
+    every time, and the next change of reference data writes the row again."""
+    db.session.execute(delete(CacheGeneration))
+    db.session.commit()
+    assert login(client, people.reviewer).status_code == 302
+
+    def choices_built() -> bool:  # the area options' statement of _load_choices
+        with count_statements() as statements:
+            page = client.get("/kontrola").get_data(as_text=True)
+        assert ">Kolo po obnově</option>" in page or "Kolo po obnově" not in opened.title
+        return any("FROM areas JOIN plans" in s for s in statements)
+
+    assert choices_built() and choices_built()  # not cached
+    opened.title = "Kolo po obnově"
+    db.session.commit()
+    assert _generation() is not None
+    assert choices_built() and not choices_built()  # built once under the new row, then cached
