@@ -54,7 +54,7 @@ def fold(text: str | None) -> str:
 @lru_cache(maxsize=256)
 def _remover(marks: frozenset[str]) -> re.Pattern[str]:
     """A pattern of the combining marks ``marks`` (a text has few distinct ones): removing them
-    with it is faster than testing every character of the text (:func:`fold`, in every search)."""
+    with it is faster than testing every character of the text (:func:`fold`, in the searches)."""
     return re.compile("[" + "".join(re.escape(m) for m in sorted(marks)) + "]")
 
 
