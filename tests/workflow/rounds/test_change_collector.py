@@ -115,3 +115,25 @@ def test_moje_ukoly_follows_a_renamed_body_and_a_submit(client, opened, people):
     assert saved.status_code == 302
     after = re.search(r"odevzdáno (\d+) z (\d+)", unescape(client.get("/moje-ukoly").get_data(as_text=True)))
     assert int(after.group(1)) == int(done.group(1)) + 1 and after.group(2) == done.group(2)
+
+
+def test_without_its_row_nothing_is_cached_until_a_change_writes_it_again(client, opened, people):
+    """A database emptied by TRUNCATE (the system tier) has no generation: the lists are built
+    every time, and the next change of reference data writes the row again."""
+    db.session.execute(delete(CacheGeneration))
+    db.session.commit()
+    assert login(client, people.reviewer).status_code == 302
+    client.get("/kontrola")  # the first request of the test's session loads the user's rows too
+
+    def statements() -> int:
+        with count_statements() as sent:
+            page = client.get("/kontrola").get_data(as_text=True)
+        assert ">Kolo po obnově</option>" in page or "Kolo po obnově" not in opened.title
+        return len(sent)
+
+    assert statements() == statements()  # not cached: the choices are built every time
+    opened.title = "Kolo po obnově"
+    db.session.commit()
+    assert _generation() is not None
+    built, cached = statements(), statements()
+    assert cached < built  # built once under the new row, then read from the cache
