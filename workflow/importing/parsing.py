@@ -396,11 +396,22 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None, levels: int
     issues.raise_if_any()
     rows = _Rows(table, targets)
     coded = [(row, _row_code(row, rows, {}, IssueCollector())) for row in table.rows]
+    deepest_column = max(
+        (LEVEL_COLUMNS.index(t) + 1 for t in rows.column_of if t in LEVEL_COLUMNS), default=0
+    )
     if levels is None:
-        deepest_column = max(
-            (LEVEL_COLUMNS.index(t) + 1 for t in rows.column_of if t in LEVEL_COLUMNS), default=0
-        )
         levels = max(deepest_column, code_levels([code for _row, code in coded if code]))
+    for target in LEVEL_COLUMNS[levels:deepest_column]:
+        if target in rows.column_of:  # a level column the plan's levels leave out: said, not dropped
+            issues.add(
+                "level_mismatch",
+                _("Sloupec „%(header)s“ je %(n)s. úroveň, plán má nad aktivitami jen %(levels)s úrovní. "
+                  "Zadejte více názvů úrovní, nebo sloupec v mapování ponechte jako atribut.",
+                  header=rows.header_of[target], n=LEVEL_COLUMNS.index(target) + 1, levels=levels),
+                row=table.header_row,
+                column=rows.header_of[target],
+            )
+    issues.raise_if_any()
     hierarchy = _Hierarchy(levels=min(levels, MAX_LEVELS))
     activities: list[ParsedActivity] = []
     first_row: dict[str, int] = {}

@@ -158,7 +158,11 @@ def test_import_plan_usage_errors(app, tmp_path):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["import-plan", str(REAL_CSV), "--mapping", "Číslo", *NEW_REAL]).exit_code == 2
     assert runner.invoke(args=["import-plan", str(REAL_CSV), "--plan-id", "999"]).exit_code == 2
-    assert runner.invoke(args=["import-plan", str(REAL_CSV), "--levels", "Jen,dva", *NEW_REAL]).exit_code == 2
+    too_many = ["import-plan", str(REAL_CSV), "--levels", "A,B,C,D,E,F", *NEW_REAL]
+    assert runner.invoke(args=too_many).exit_code == 2
+    # Fewer levels than the file's level columns: refused with the column named, nothing dropped.
+    fewer = runner.invoke(args=["import-plan", str(REAL_CSV), "--levels", "Okruh,Aktivita", *NEW_REAL])
+    assert fewer.exit_code == 1 and "Sloupec „Cíl“ je 2. úroveň" in fewer.output
     assert runner.invoke(args=["import-plan", str(tmp_path / "missing.csv")]).exit_code == 2
 
 
