@@ -100,3 +100,26 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
     # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
     for statements in (saved, resaved, submitted, again):
         assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
+
+
+#: The entry form's GET: the user; the entry with its round, activity, the activity's node and plan
+#: (which attributes the form shows) and the entry it was carried over from (one statement); the
+#: user's roles, bodies, deputyships; the comments; the last approved answer of an earlier round
+#: with that round (none was carried over); the last reason it came back with (a draft); its links;
+#: its attachments. Before issue 17 the plan took a statement of its own, and so did the round of
+#: a previous answer found.
+FORM_STATEMENTS = 10
+
+
+def test_the_entry_forms_get_issues_a_fixed_number_of_statements(client, opened, people):
+    entry_id = entry_of(opened, "B1.1", "OSV").id
+    with time_machine.travel(NOW, tick=False):
+        client.post("/odhlaseni")
+        assert login(client, people.osv).status_code == 302
+        _post(client, entry_id, "save", "Rozpracováno.")  # a draft: its last reason is looked up
+        db.session.expire_all()
+        with count_statements() as statements:
+            response = client.get(f"/zaznamy/{entry_id}/upravit")
+    assert response.status_code == 200 and 'id="entry-form"' in response.get_data(as_text=True)
+    assert len(statements) == FORM_STATEMENTS, "\n".join(statements)
+    assert not any(q.startswith("SELECT plans") for q in statements)
