@@ -48,6 +48,7 @@ from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, 
 from workflow.transitions import (
     EDITABLE_STATES,
     TRANSITIONS,
+    ActingAs,
     Actor,
     IncompleteEntry,
     NotAllowed,
@@ -141,10 +142,12 @@ def _storage_dir() -> Path:
     return Path(current_app.config["INSTANCE_DIR"]) / "attachments"
 
 
-def _page_context(entry: Entry, *, transitions: bool = True) -> dict[str, Any]:
+def _page_context(
+    entry: Entry, *, transitions: bool = True, as_of: ActingAs | None = None
+) -> dict[str, Any]:
     """What the entry's pages show around it; ``transitions``: with the transition buttons (the
-    detail page; the form has none)."""
-    as_of = acting_as(current_user, entry)
+    detail page; the form has none); ``as_of``: the user's capacities if already resolved."""
+    as_of = as_of or acting_as(current_user, entry)
     context = {
         "entry": entry,
         "as_of": as_of,
@@ -188,12 +191,17 @@ def detail(entry_id: int) -> ResponseReturnValue:
 
 
 def _edit_page(
-    entry: Entry, form: EntryForm, *, missing: dict[str, str] | None = None, status: int = 200
+    entry: Entry,
+    form: EntryForm,
+    *,
+    missing: dict[str, str] | None = None,
+    status: int = 200,
+    as_of: ActingAs | None = None,
 ) -> ResponseReturnValue:
     for name, message in (missing or {}).items():
         if hasattr(form, name):
             getattr(form, name).errors = [*getattr(form, name).errors, message]
-    context = _page_context(entry, transitions=False)
+    context = _page_context(entry, transitions=False, as_of=as_of)
     context.update(
         form=form,
         missing=missing or {},
@@ -206,10 +214,12 @@ def _edit_page(
     return render_template("entries/edit.html", **context), status
 
 
-def _require_edit(entry: Entry) -> None:
+def _require_edit(entry: Entry) -> ActingAs:
+    """The user's capacities for ``entry``; 403 unless they act for its body."""
     as_of = acting_as(current_user, entry)
     if Actor.body not in as_of.kinds:
         abort(403)
+    return as_of
 
 
 @bp.route("/zaznamy/<int:entry_id>/upravit", methods=["GET", "POST"])
@@ -218,15 +228,15 @@ def edit(entry_id: int) -> ResponseReturnValue:
     """The entry form: „Uložit rozpracované“ saves without validation; „Odeslat ke kontrole“
     saves, then validates and submits (errors named and linked to their fields)."""
     entry = load_entry(entry_id, lock=request.method == "POST", eager=request.method == "GET")
-    _require_edit(entry)
+    as_of = _require_edit(entry)  # resolved once for the checks and the page
     refusal_goes_to(url_for(".detail", entry_id=entry_id))
     if request.method == "GET":
         form = EntryForm(obj=entry, version=entry.version)
         missing = svc.missing_for_submit(entry) if request.args.get("kontrola") else None
-        return _edit_page(entry, form, missing=missing)
+        return _edit_page(entry, form, missing=missing, as_of=as_of)
     form = EntryForm()
     if not form.validate():
-        return _edit_page(entry, form, status=422)
+        return _edit_page(entry, form, status=422, as_of=as_of)
     action = request.form.get("action", "save")
     submitting = action == "submit"
     try:  # a form without its version (0 never matches) is treated as stale, never saved blindly
@@ -235,6 +245,7 @@ def edit(entry_id: int) -> ResponseReturnValue:
             current_user,
             form.answer(),
             expected_version=form.expected_version() or 0,
+            as_of=as_of,
             flush=not submitting,  # a submit writes the answer with its new state in one UPDATE
         )
     except StaleEntry as exc:
@@ -247,13 +258,13 @@ def edit(entry_id: int) -> ResponseReturnValue:
         fail()
         for name, message in exc.errors.items():
             getattr(form, name).errors = [message]
-        return _edit_page(entry, form, status=422)
+        return _edit_page(entry, form, status=422, as_of=as_of)
     if not submitting:
         confirm_done(_("Rozpracovaný záznam byl uložen."))
         return redirect(url_for(".edit", entry_id=entry_id))
     refusal_goes_to(url_for(".edit", entry_id=entry_id))
     try:
-        svc.apply_transition(entry, "submit", current_user)
+        svc.apply_transition(entry, "submit", current_user, as_of=as_of)
     except StaleDataError:  # the row changed under the answer's UPDATE (the row lock prevents it)
         fail()
         return _conflict(load_entry(entry_id), form)
@@ -262,7 +273,7 @@ def edit(entry_id: int) -> ResponseReturnValue:
         db.session.flush()  # the answer's UPDATE: the form below carries the version it makes
         flash(_("Záznam je uložen jako rozpracovaný, ale zatím jej nelze odeslat."), "warning")
         form = EntryForm(obj=entry, version=entry.version)
-        return _edit_page(entry, form, missing=exc.errors, status=422)
+        return _edit_page(entry, form, missing=exc.errors, status=422, as_of=as_of)
     confirm_done(SUCCESS["submit"])
     return redirect(url_for(".detail", entry_id=entry_id))
 
