@@ -272,7 +272,8 @@ def edit(entry_id: int) -> ResponseReturnValue:
         keep_changes()  # the draft stays saved; the page says what submitting still needs
         db.session.flush()  # the answer's UPDATE: the form below carries the version it makes
         flash(_("Záznam je uložen jako rozpracovaný, ale zatím jej nelze odeslat."), "warning")
-        form = EntryForm(obj=entry, version=entry.version)
+        # the saved answer and its version, not the posted form (whose version is now stale)
+        form = EntryForm(formdata=None, obj=entry, version=entry.version)
         return _edit_page(entry, form, missing=exc.errors, status=422, as_of=as_of)
     confirm_done(SUCCESS["submit"])
     return redirect(url_for(".detail", entry_id=entry_id))
