@@ -48,6 +48,7 @@ from workflow.states import ENTRY_STATE_TITLES, ROUND_STATE_TITLES, EntryState, 
 from workflow.transitions import (
     EDITABLE_STATES,
     TRANSITIONS,
+    ActingAs,
     Actor,
     IncompleteEntry,
     NotAllowed,
@@ -113,10 +114,13 @@ def days_left(deadline: Any) -> int | None:
     return None if deadline is None else (deadline - clock.today()).days
 
 
-#: What a page of one entry reads besides the entry, loaded with it in one statement (the form's GET).
+#: What a page of one entry reads besides the entry, loaded with it in one statement (the form's GET):
+#: the round, the activity with its node and its plan (which attributes the form shows), the entry
+#: it was carried over from.
 PAGE_LOADS = (
-    joinedload(Entry.round),
-    joinedload(Entry.activity).joinedload(Activity.node),
+    joinedload(Entry.round, innerjoin=True),
+    joinedload(Entry.activity, innerjoin=True).joinedload(Activity.node),
+    joinedload(Entry.activity, innerjoin=True).joinedload(Activity.plan, innerjoin=True),
     joinedload(Entry.carried_from).joinedload(Entry.round),
 )
 
@@ -138,16 +142,18 @@ def _storage_dir() -> Path:
     return Path(current_app.config["INSTANCE_DIR"]) / "attachments"
 
 
-def _page_context(entry: Entry) -> dict[str, Any]:
-    as_of = acting_as(current_user, entry)
-    return {
+def _page_context(
+    entry: Entry, *, transitions: bool = True, as_of: ActingAs | None = None
+) -> dict[str, Any]:
+    """What the entry's pages show around it; ``transitions``: with the transition buttons (the
+    detail page; the form has none); ``as_of``: the user's capacities if already resolved."""
+    as_of = as_of or acting_as(current_user, entry)
+    context = {
         "entry": entry,
         "as_of": as_of,
         "is_body": Actor.body in as_of.kinds,
         "is_reviewer": bool(as_of.kinds & {Actor.reviewer, Actor.secretary}),
         "can_edit": Actor.body in as_of.kinds and entry.round.is_open and entry.state in EDITABLE_STATES,
-        "transitions": allowed_transitions(entry, current_user, as_of=as_of),
-        "transition_form": TransitionForm(version=entry.version),
         "comments": svc.visible_comments(entry, current_user),
         "comment_form": CommentForm(),
         "can_comment": bool(as_of.kinds),
@@ -155,6 +161,10 @@ def _page_context(entry: Entry) -> dict[str, Any]:
         "previous": svc.previous_answer(entry),
         "returned_reason": _last_reason(entry),
     }
+    if transitions:
+        context["transitions"] = allowed_transitions(entry, current_user, as_of=as_of)
+        context["transition_form"] = TransitionForm(version=entry.version)
+    return context
 
 
 def _last_reason(entry: Entry) -> EntryTransition | None:
@@ -181,12 +191,17 @@ def detail(entry_id: int) -> ResponseReturnValue:
 
 
 def _edit_page(
-    entry: Entry, form: EntryForm, *, missing: dict[str, str] | None = None, status: int = 200
+    entry: Entry,
+    form: EntryForm,
+    *,
+    missing: dict[str, str] | None = None,
+    status: int = 200,
+    as_of: ActingAs | None = None,
 ) -> ResponseReturnValue:
     for name, message in (missing or {}).items():
         if hasattr(form, name):
             getattr(form, name).errors = [*getattr(form, name).errors, message]
-    context = _page_context(entry)
+    context = _page_context(entry, transitions=False, as_of=as_of)
     context.update(
         form=form,
         missing=missing or {},
@@ -199,10 +214,12 @@ def _edit_page(
     return render_template("entries/edit.html", **context), status
 
 
-def _require_edit(entry: Entry) -> None:
+def _require_edit(entry: Entry) -> ActingAs:
+    """The user's capacities for ``entry``; 403 unless they act for its body."""
     as_of = acting_as(current_user, entry)
     if Actor.body not in as_of.kinds:
         abort(403)
+    return as_of
 
 
 @bp.route("/zaznamy/<int:entry_id>/upravit", methods=["GET", "POST"])
@@ -211,19 +228,26 @@ def edit(entry_id: int) -> ResponseReturnValue:
     """The entry form: „Uložit rozpracované“ saves without validation; „Odeslat ke kontrole“
     saves, then validates and submits (errors named and linked to their fields)."""
     entry = load_entry(entry_id, lock=request.method == "POST", eager=request.method == "GET")
-    _require_edit(entry)
+    as_of = _require_edit(entry)  # resolved once for the checks and the page
     refusal_goes_to(url_for(".detail", entry_id=entry_id))
     if request.method == "GET":
         form = EntryForm(obj=entry, version=entry.version)
         missing = svc.missing_for_submit(entry) if request.args.get("kontrola") else None
-        return _edit_page(entry, form, missing=missing)
+        return _edit_page(entry, form, missing=missing, as_of=as_of)
     form = EntryForm()
     if not form.validate():
-        return _edit_page(entry, form, status=422)
+        return _edit_page(entry, form, status=422, as_of=as_of)
     action = request.form.get("action", "save")
+    submitting = action == "submit"
     try:  # a form without its version (0 never matches) is treated as stale, never saved blindly
-        svc.save_draft(entry, current_user, form.answer(), expected_version=form.expected_version() or 0)
-        db.session.flush()  # a concurrent change of the row shows here (StaleDataError), not at commit
+        svc.save_draft(
+            entry,
+            current_user,
+            form.answer(),
+            expected_version=form.expected_version() or 0,
+            as_of=as_of,
+            flush=not submitting,  # a submit writes the answer with its new state in one UPDATE
+        )
     except StaleEntry as exc:
         fail()
         return _conflict(exc.entry, form)
@@ -234,18 +258,23 @@ def edit(entry_id: int) -> ResponseReturnValue:
         fail()
         for name, message in exc.errors.items():
             getattr(form, name).errors = [message]
-        return _edit_page(entry, form, status=422)
-    if action != "submit":
+        return _edit_page(entry, form, status=422, as_of=as_of)
+    if not submitting:
         confirm_done(_("Rozpracovaný záznam byl uložen."))
         return redirect(url_for(".edit", entry_id=entry_id))
     refusal_goes_to(url_for(".edit", entry_id=entry_id))
     try:
-        svc.apply_transition(entry, "submit", current_user)
+        svc.apply_transition(entry, "submit", current_user, as_of=as_of)
+    except StaleDataError:  # the row changed under the answer's UPDATE (the row lock prevents it)
+        fail()
+        return _conflict(load_entry(entry_id), form)
     except IncompleteEntry as exc:
         keep_changes()  # the draft stays saved; the page says what submitting still needs
+        db.session.flush()  # the answer's UPDATE: the form below carries the version it makes
         flash(_("Záznam je uložen jako rozpracovaný, ale zatím jej nelze odeslat."), "warning")
-        form = EntryForm(obj=entry, version=entry.version)
-        return _edit_page(entry, form, missing=exc.errors, status=422)
+        # the saved answer and its version, not the posted form (whose version is now stale)
+        form = EntryForm(formdata=None, obj=entry, version=entry.version)
+        return _edit_page(entry, form, missing=exc.errors, status=422, as_of=as_of)
     confirm_done(SUCCESS["submit"])
     return redirect(url_for(".detail", entry_id=entry_id))
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from workflow.db import db
 from workflow.errors import InvalidInput
@@ -63,12 +64,14 @@ class InvalidAnswer(WorkflowError, InvalidInput):
 
 # --- loading ------------------------------------------------------------------------------------
 def entry_for_update(entry_id: int) -> Entry | None:
-    """Load an entry locking its row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises
-    writers anyway) and refreshing whatever the session held, so the state check that follows
-    sees the committed truth."""
+    """Load an entry locking its row (``SELECT … FOR UPDATE OF entries`` on PostgreSQL; SQLite
+    serialises writers anyway) and refreshing whatever the session held, so the state check that
+    follows sees the committed truth. Its round and activity, which every check that follows reads
+    (the round's state, a reviewer's scope), come in the same statement, unlocked."""
     return db.session.execute(
         select(Entry)
         .where(Entry.id == entry_id)
+        .options(joinedload(Entry.round, innerjoin=True), joinedload(Entry.activity, innerjoin=True))
         .with_for_update(of=Entry)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -143,9 +146,13 @@ def _record(
     comment: str,
     via_body: bool,
 ) -> EntryTransition:
+    # the next number is computed inside the INSERT (no SELECT of its own); the entry's row lock,
+    # held by every writer of its versions, keeps two of them from taking the same number
     number = (
-        db.session.scalar(select(func.max(EntryVersion.number)).where(EntryVersion.entry_id == entry.id)) or 0
-    ) + 1
+        select(func.coalesce(func.max(EntryVersion.number), 0) + 1)
+        .where(EntryVersion.entry_id == entry.id)
+        .scalar_subquery()
+    )
     version = EntryVersion(
         entry_id=entry.id,
         number=number,
@@ -183,6 +190,7 @@ def save_draft(
     *,
     expected_version: int | None,
     as_of: ActingAs | None = None,
+    flush: bool = True,
 ) -> Entry:
     """Save the answer without validating it (hard limits only); the first save of a not-started
     entry fires ``start``, the first save of a returned one ``rework``.
@@ -190,6 +198,9 @@ def save_draft(
     :param data: any of :data:`~workflow.models.rounds.ANSWER_FIELDS`; ``text`` differing from a
         carried-over text ends the carry-over.
     :param expected_version: the version the form was loaded at.
+    :param flush: ``False`` leaves the answer's ``UPDATE`` to the next flush, so a submit that
+        follows at once writes the answer and the new state in one ``UPDATE`` (the implicit
+        ``start``/``rework`` still flush, their audit rows need the entry's state).
     :raises NotAllowed: not the body (checked first).
     :raises StaleEntry: ``expected_version`` is not current (checked before the state).
     :raises RoundLocked, InvalidTransition, InvalidAnswer:
@@ -226,7 +237,8 @@ def save_draft(
         entry.state = TRANSITIONS[implicit].target
         db.session.flush()
         _record(entry, implicit, from_state, actor, as_of, "", via_body=True)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 

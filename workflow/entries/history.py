@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow.db import db
 from workflow.models import Entry, EntryTransition, EntryVersion, ReportingRound
@@ -74,12 +74,14 @@ def entry_history(entry: Entry) -> list[HistoryItem]:
 
 def previous_answer(entry: Entry) -> Entry | None:
     """Last approved answer of the same activity and body in an earlier round (what was carried
-    over, or else the latest one found), or ``None``."""
+    over, or else the latest one found), or ``None``; with its round (the pages show its title),
+    from the same statement."""
     if entry.carried_from is not None:
         return entry.carried_from
     return db.session.scalar(
         select(Entry)
         .join(ReportingRound, ReportingRound.id == Entry.round_id)
+        .options(contains_eager(Entry.round))
         .where(
             Entry.activity_id == entry.activity_id,
             Entry.body_id == entry.body_id,

@@ -21,18 +21,23 @@ from support import count_statements
 from web.extensions import db
 from workflow.models import DigestItem, Entry, OutboxMessage
 
-#: user; entry FOR UPDATE; the user's roles, bodies, deputyships; activity and round (the
-#: checks; a reviewer's scope reads the activity's top-level node id, no further load); the
-#: draft's UPDATE; the submit's UPDATE, version number, version, audit row; the digest's item
-#: (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE;
-#: the items' INSERT — whatever the number of reviewers (before issue 17: 17 + one per reviewer +
-#: two per reviewer in scope, e.g. 20 with one reviewer, 24 with two in scope). The first submit of
-#: an hour also creates the digests (one INSERT more). Each ends with the bump of the round's change
-#: counter (one UPDATE, workflow.models.changes).
-SUBMIT_STATEMENTS = 18
-#: as the submit up to the draft's UPDATE, then the version number, version and audit row, and the
-#: round's change counter.
-SAVE_STATEMENTS = 12
+#: user; the entry FOR UPDATE with its round and activity (one statement: the checks read the round's
+#: state, a reviewer's scope the activity's top-level node id); the user's roles, bodies,
+#: deputyships; one UPDATE of the entry (the answer and the new state together); the version (its
+#: number computed inside the INSERT), the audit row; the digest's item (one query of columns);
+#: reviewers and their roles (2); the digests FOR KEY SHARE; the items' INSERT; the bump of the
+#: round's change counter (one UPDATE, workflow.models.changes) — whatever the number of reviewers.
+#: Before issue 17: 17 + one per reviewer + two per reviewer in scope (20 with one reviewer, 24 with
+#: two in scope); 18 with the digest as rows; 14 since the entry's lock brings its round and
+#: activity, the answer and the state share an UPDATE and the version's number needs no SELECT. The
+#: first submit of an hour also creates the digests (one INSERT more).
+SUBMIT_STATEMENTS = 14
+#: the first save of a not-started entry: as the submit up to the entry's UPDATE (which also sets the
+#: implicit ``start``), then its version, audit row and the round's change counter (12 before the
+#: lock brought the round and activity and the version's number moved into its INSERT).
+SAVE_STATEMENTS = 9
+#: a save of a draft: no implicit transition, so no version or audit row.
+DRAFT_SAVE_STATEMENTS = 7
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -86,9 +91,35 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
         )
         db.session.commit()
         _post(client, second, "save", "Rozpracováno.")
+        _status, resaved, _commits = _post(client, second, "save", "Rozpracováno, doplněno.")
+        assert len(resaved) == DRAFT_SAVE_STATEMENTS, "\n".join(resaved)
         _status, again, commits = _post(client, second, "submit", "Hotovo i zde.")
     assert commits == 1 and len(again) == SUBMIT_STATEMENTS, "\n".join(again)
     assert not any(q.startswith("INSERT INTO outbox_messages") for q in again)
+    assert sum(q.startswith("UPDATE entries") for q in again) == 1  # the answer with the new state
     # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
-    for statements in (saved, submitted, again):
+    for statements in (saved, resaved, submitted, again):
         assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
+
+
+#: The entry form's GET: the user; the entry with its round, activity, the activity's node and plan
+#: (which attributes the form shows) and the entry it was carried over from (one statement); the
+#: user's roles, bodies, deputyships; the comments; the last approved answer of an earlier round
+#: with that round (none was carried over); the last reason it came back with (a draft); its links;
+#: its attachments. Before issue 17 the plan took a statement of its own, and so did the round of
+#: a previous answer found.
+FORM_STATEMENTS = 10
+
+
+def test_the_entry_forms_get_issues_a_fixed_number_of_statements(client, opened, people):
+    entry_id = entry_of(opened, "B1.1", "OSV").id
+    with time_machine.travel(NOW, tick=False):
+        client.post("/odhlaseni")
+        assert login(client, people.osv).status_code == 302
+        _post(client, entry_id, "save", "Rozpracováno.")  # a draft: its last reason is looked up
+        db.session.expire_all()
+        with count_statements() as statements:
+            response = client.get(f"/zaznamy/{entry_id}/upravit")
+    assert response.status_code == 200 and 'id="entry-form"' in response.get_data(as_text=True)
+    assert len(statements) == FORM_STATEMENTS, "\n".join(statements)
+    assert not any(q.startswith("SELECT plans") for q in statements)

@@ -429,3 +429,28 @@ def test_stale_save_after_a_submit_still_shows_both_versions(app, opened, people
     assert late.status_code == 409
     assert "Odevzdané znění." in page and "Moje rozepsané znění." in page
     assert "Uložit moji verzi" not in page  # a submitted entry cannot be overwritten
+
+
+def test_an_incomplete_submit_keeps_the_draft_and_its_form_carries_the_saved_version(client, opened, people):
+    """The submit writes the answer with its new state in one UPDATE (issue 17); when the answer is
+    incomplete the draft is still saved and the page's form carries the version that save made, so
+    the next save goes through instead of ending on the conflict page."""
+    entry = entry_of(opened, "A1.2", "ORREP")
+    _as(client, people.orrep)
+    refused = client.post(
+        f"/zaznamy/{entry.id}/upravit",
+        data={"version": entry.version, "fulfilment_status": "", "text": "Rozepsáno.", "action": "submit"},
+    )
+    assert refused.status_code == 422 and "zatím jej nelze odeslat" in _text(refused)
+    db.session.expire_all()
+    saved = db.session.get(Entry, entry.id)
+    assert saved.state == EntryState.draft and saved.text == "Rozepsáno."
+    shown = re.search(r'id="entry-version" value="(\d+)"', _text(refused))
+    assert shown and int(shown.group(1)) == saved.version
+    again = client.post(
+        f"/zaznamy/{entry.id}/upravit",
+        data={"version": shown.group(1), "fulfilment_status": "done", "text": "Hotovo.", "action": "submit"},
+    )
+    assert again.status_code == 302 and "/upravit" not in again.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).state == EntryState.submitted
