@@ -29,8 +29,7 @@ from workflow.dashboards import (
     QueueFilter,
     review_queue,
     review_queue_ids,
-    review_queue_rows,
-    review_queue_total,
+    review_queue_page,
 )
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.models.changes import reference_generation
@@ -149,12 +148,9 @@ def queue() -> ResponseReturnValue:
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
     form, choices = _filter_form()
     filters, today = _filters(form), clock.today()
-    total = review_queue_total(current_user, filters, today)
+    asked = min(max(1, request.args.get("strana", 1, type=int) or 1), 10**6)
+    entries, total, page = review_queue_page(current_user, filters, today, page=asked, per_page=QUEUE_PAGE_SIZE)
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
-    page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
-    entries = review_queue_rows(
-        current_user, filters, today, limit=QUEUE_PAGE_SIZE, offset=(page - 1) * QUEUE_PAGE_SIZE
-    )
     query = urlencode(
         {
             "round": form.round.data or 0,
