@@ -528,7 +528,7 @@ def review_queue(
     return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
 
 
-#: The columns of a row of the review queue's page (:func:`review_queue_rows`).
+#: The columns of a row of the review queue's page (:func:`review_queue_page`).
 QUEUE_COLUMNS = (
     Entry.id,
     Entry.state,
@@ -542,25 +542,17 @@ QUEUE_COLUMNS = (
 )
 
 
-def review_queue_rows(
-    user: User, filters: QueueFilter, today: date, *, limit: int = 500, offset: int = 0
-) -> list[Any]:
-    """The page of :func:`review_queue` as rows of :data:`QUEUE_COLUMNS` (``id``, ``state``,
-    ``fulfilment_status``, ``submitted_at`` (UTC), ``due`` (the effective deadline),
-    ``activity_code``, ``body``, ``area_code``, ``area_title``), not entities. One query."""
-    query = _queue_where(_joined(*QUEUE_COLUMNS), user, filters, today).order_by(*_queue_order())
-    return list(db.session.execute(query.limit(limit).offset(offset)).all())
-
-
 def review_queue_page(
     user: User, filters: QueueFilter, today: date, *, page: int, per_page: int
 ) -> tuple[list[Any], int, int]:
     """Page ``page`` (from 1; past the end: the last page) of :func:`review_queue`, ``per_page``
     entries a page, with the number of entries the filters match. One statement: the count in a
-    CTE, the page's offset computed from it, the page (rows of :data:`QUEUE_COLUMNS`, see
-    :func:`review_queue_rows`) joined to it.
+    CTE, the page's offset computed from it, the page joined to it.
 
-    :returns: ``(rows, total, page)``: ``page`` is the page shown (1 when nothing matches).
+    :returns: ``(rows, total, page)``: the rows of :data:`QUEUE_COLUMNS` (``id``, ``state``,
+        ``fulfilment_status``, ``submitted_at`` (UTC), ``due`` (the effective deadline),
+        ``activity_code``, ``body``, ``area_code``, ``area_title``), not entities; the number of
+        entries matching; the page shown (1 when nothing matches).
     """
     counted = _queue_where(_joined(func.count(Entry.id).label("n")), user, filters, today).cte("queue_total")
     wanted = max(0, page - 1) * per_page
@@ -597,11 +589,6 @@ def review_queue_ids(user: User, filters: QueueFilter, today: date, *, limit: in
     """The ids of :func:`review_queue`, in its order (at most ``limit``). One query."""
     query = _queue_where(_joined(Entry.id), user, filters, today).order_by(*_queue_order())
     return list(db.session.scalars(query.limit(limit)))
-
-
-def review_queue_total(user: User, filters: QueueFilter, today: date) -> int:
-    """How many entries :func:`review_queue` would list without a limit. One query."""
-    return db.session.scalar(_queue_where(_joined(func.count(Entry.id)), user, filters, today)) or 0
 
 
 def _queue_where(query: Any, user: User, filters: QueueFilter, today: date) -> Any:
