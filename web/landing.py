@@ -5,7 +5,7 @@ One place for the rule; :func:`web.views.auth.landing_url` and the home page (``
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from sqlalchemy import select
 
 from workflow import clock
@@ -15,12 +15,30 @@ from workflow.permissions import acting_body_ids
 from workflow.states import Role, RoundState
 
 
+def acting_bodies_today(user: User) -> set[int]:
+    """:func:`workflow.permissions.acting_body_ids` of ``user`` today, computed once per request
+    (kept on the request object, so a test's application context shared by several requests does
+    not carry it over): the menu (:func:`has_tasks`) and a page that needs them share one query.
+
+    :returns: a new set of body ids (the caller may change it).
+    """
+    today = clock.today()
+    if not has_request_context():
+        return acting_body_ids(user, today)
+    memo = getattr(request, "_plneni_acting_bodies", None)
+    if memo is None or memo[0] != (user.id, today):
+        memo = ((user.id, today), frozenset(acting_body_ids(user, today)))
+        request._plneni_acting_bodies = memo  # type: ignore[attr-defined]
+    return set(memo[1])
+
+
 def has_tasks(user: User) -> bool:
     """True if ``user`` can have tasks in „Moje úkoly“: a contributor or head, or someone who stands
-    in for a body today. One query at most (the user's bodies and deputyships)."""
+    in for a body today. One query at most per request (the user's deputyships,
+    :func:`acting_bodies_today`)."""
     if user.has_role(Role.contributor, Role.head):
         return True
-    return bool(acting_body_ids(user, clock.today()))
+    return bool(acting_bodies_today(user))
 
 
 def _latest_round(state: RoundState) -> ReportingRound | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from workflow import clock, permissions
@@ -528,7 +528,7 @@ def review_queue(
     return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
 
 
-#: The columns of a row of the review queue's page (:func:`review_queue_rows`).
+#: The columns of a row of the review queue's page (:func:`review_queue_page`).
 QUEUE_COLUMNS = (
     Entry.id,
     Entry.state,
@@ -542,25 +542,53 @@ QUEUE_COLUMNS = (
 )
 
 
-def review_queue_rows(
-    user: User, filters: QueueFilter, today: date, *, limit: int = 500, offset: int = 0
-) -> list[Any]:
-    """The page of :func:`review_queue` as rows of :data:`QUEUE_COLUMNS` (``id``, ``state``,
-    ``fulfilment_status``, ``submitted_at`` (UTC), ``due`` (the effective deadline),
-    ``activity_code``, ``body``, ``area_code``, ``area_title``), not entities. One query."""
-    query = _queue_where(_joined(*QUEUE_COLUMNS), user, filters, today).order_by(*_queue_order())
-    return list(db.session.execute(query.limit(limit).offset(offset)).all())
+def review_queue_page(
+    user: User, filters: QueueFilter, today: date, *, page: int, per_page: int
+) -> tuple[list[Any], int, int]:
+    """Page ``page`` (from 1; past the end: the last page) of :func:`review_queue`, ``per_page``
+    entries a page, with the number of entries the filters match. One statement: the count in a
+    CTE, the page's offset computed from it, the page joined to it.
+
+    :returns: ``(rows, total, page)``: the rows of :data:`QUEUE_COLUMNS` (``id``, ``state``,
+        ``fulfilment_status``, ``submitted_at`` (UTC), ``due`` (the effective deadline),
+        ``activity_code``, ``body``, ``area_code``, ``area_title``), not entities; the number of
+        entries matching; the page shown (1 when nothing matches).
+    """
+    counted = _queue_where(_joined(func.count(Entry.id).label("n")), user, filters, today).cte("queue_total")
+    wanted = max(0, page - 1) * per_page
+    # the requested page's offset, or the last page's when it lies past the end (integer division)
+    start = select(
+        func.least(wanted, func.greatest(counted.c.n - 1, 0).op("/")(per_page) * per_page)
+    ).scalar_subquery()
+    rows = (
+        _queue_where(_joined(*QUEUE_COLUMNS, Activity.sort_key.label("sort_key")), user, filters, today)
+        .order_by(*_queue_order())
+        .limit(per_page)
+        .offset(start)
+        .subquery("queue_page")
+    )
+    query = (
+        select(counted.c.n.label("total"), *(rows.c[c.key] for c in QUEUE_COLUMNS))
+        .select_from(counted)
+        .outerjoin(rows, true())  # one row of NULLs when nothing matches
+        .order_by(  # the page's 50 rows again in the queue's order (_queue_order)
+            rows.c.due.asc().nulls_last(),
+            rows.c.submitted_at.asc().nulls_last(),
+            rows.c.sort_key,
+            czech(rows.c.body),
+            rows.c.id,
+        )
+    )
+    result = db.session.execute(query).all()
+    total = int(result[0].total) if result else 0
+    pages = max(1, (total + per_page - 1) // per_page)
+    return [r for r in result if r.id is not None], total, min(max(1, page), pages)
 
 
 def review_queue_ids(user: User, filters: QueueFilter, today: date, *, limit: int = 500) -> list[int]:
     """The ids of :func:`review_queue`, in its order (at most ``limit``). One query."""
     query = _queue_where(_joined(Entry.id), user, filters, today).order_by(*_queue_order())
     return list(db.session.scalars(query.limit(limit)))
-
-
-def review_queue_total(user: User, filters: QueueFilter, today: date) -> int:
-    """How many entries :func:`review_queue` would list without a limit. One query."""
-    return db.session.scalar(_queue_where(_joined(func.count(Entry.id)), user, filters, today)) or 0
 
 
 def _queue_where(query: Any, user: User, filters: QueueFilter, today: date) -> Any:

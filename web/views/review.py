@@ -4,6 +4,7 @@ comments, return, approve, assessment) and bulk approval with a confirmation sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,6 +20,7 @@ from forms.entries import CommentForm, TransitionForm
 from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
 from forms.rounds import as_choices
 from web.extensions import cache, db
+from web.filters import czech_date, czech_datetime
 from web.uow import confirm, refusal_goes_to
 from web.views.entries import entry_state_badge, entry_state_title, load_entry
 from web.views.guards import requires
@@ -26,11 +28,11 @@ from workflow import clock
 from workflow import entries as svc
 from workflow.collation import czech
 from workflow.dashboards import (
+    OPEN_STATES,
     QueueFilter,
     review_queue,
     review_queue_ids,
-    review_queue_rows,
-    review_queue_total,
+    review_queue_page,
 )
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.models.changes import reference_generation
@@ -149,12 +151,11 @@ def queue() -> ResponseReturnValue:
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
     form, choices = _filter_form()
     filters, today = _filters(form), clock.today()
-    total = review_queue_total(current_user, filters, today)
-    pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
-    page = min(max(1, request.args.get("strana", 1, type=int) or 1), pages)
-    entries = review_queue_rows(
-        current_user, filters, today, limit=QUEUE_PAGE_SIZE, offset=(page - 1) * QUEUE_PAGE_SIZE
+    asked = min(max(1, request.args.get("strana", 1, type=int) or 1), 10**6)
+    entries, total, page = review_queue_page(
+        current_user, filters, today, page=asked, per_page=QUEUE_PAGE_SIZE
     )
+    pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     query = urlencode(
         {
             "round": form.round.data or 0,
@@ -170,16 +171,56 @@ def queue() -> ResponseReturnValue:
         "body": choices.select("body", form.body.data, _("Všechny subjekty")),
         "area": choices.select("area", form.area.data, _("Všechny okruhy")),
     }
-    titles = {  # translated once per request, not once per row
-        "states": {e.state: entry_state_title(e.state) for e in entries},
-        "badges": {e.state: entry_state_badge(e.state) for e in entries},
-        "fulfilment": {e.fulfilment_status: svc.fulfilment_title(e.fulfilment_status) or "—"
-                       for e in entries},
-    }
     return render_template(
-        "review/queue.html", form=form, options=options, entries=entries, bulk_form=BulkApproveForm(),
-        query=query, total=total, page=page, pages=pages, titles=titles,
+        "review/queue.html", form=form, options=options, entries=queue_rows(entries, today),
+        bulk_form=BulkApproveForm(), query=query, total=total, page=page, pages=pages,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A row of the queue page with its labels ready: the template only places strings."""
+
+    id: int
+    activity_code: str
+    body: str
+    area_code: str | None
+    area_title: str | None
+    state_title: str
+    state_badge: str
+    fulfilment: str
+    due: str
+    late: bool
+    submitted: str
+    pick: str
+
+
+def queue_rows(rows: list[Any], today: date) -> list[QueueRow]:
+    """The labels of the queue's ``rows`` (:func:`workflow.dashboards.review_queue_page`): state
+    titles, fulfilment titles and deadlines translated or formatted once per distinct value, not
+    once per row; ``late``: an answer still owed after its deadline."""
+    states = {s: (entry_state_title(s), entry_state_badge(s)) for s in {r.state for r in rows}}
+    fulfilment = {f: svc.fulfilment_title(f) or "—" for f in {r.fulfilment_status for r in rows}}
+    dues = {d: czech_date(d) or "—" for d in {r.due for r in rows}}
+    pick = _("Vybrat %(a)s · %(b)s")
+    owed = {s.value for s in OPEN_STATES}
+    return [
+        QueueRow(
+            id=r.id,
+            activity_code=r.activity_code,
+            body=r.body,
+            area_code=r.area_code,
+            area_title=r.area_title,
+            state_title=states[r.state][0],
+            state_badge=states[r.state][1],
+            fulfilment=fulfilment[r.fulfilment_status],
+            due=dues[r.due],
+            late=r.due is not None and r.due < today and r.state in owed,
+            submitted=czech_datetime(r.submitted_at) or "—",
+            pick=pick % {"a": r.activity_code, "b": r.body},
+        )
+        for r in rows
+    ]
 
 
 @bp.get("/kontrola/<int:entry_id>")

@@ -25,6 +25,7 @@ from forms.rounds import (
     as_choices,
 )
 from web.extensions import cache, db
+from web.landing import acting_bodies_today
 from web.uow import confirm, fail, flash_form_errors, refusal_goes_to
 from web.views.guards import requires
 from workflow import clock
@@ -270,7 +271,7 @@ def detail(round_id: int) -> ResponseReturnValue:
     titles = {s.value: str(ENTRY_STATE_TITLES[s]) for s in EntryState}  # translated once per request
     dashboard_html = _dashboard_fragment(round_, today, titles) if staff else None
     mine = None if staff else body_state_counts(round_.id, current_user, today)
-    own_bodies = acting_body_ids(current_user, today)
+    own_bodies = acting_bodies_today(current_user)  # shared with the menu's has_tasks
     extensions = db.session.scalars(
         select(DeadlineExtension)
         .where(DeadlineExtension.round_id == round_.id)

@@ -118,6 +118,22 @@ def test_czech_datetime_is_shown_in_prague_time(i18n_app: Flask) -> None:
         assert czech_datetime(datetime(2024, 5, 14, 7, 5, tzinfo=timezone.utc)) == "14. 5. 2024 9:05"  # noqa: UP017
 
 
+def test_czech_datetime_matches_babels_pattern_across_the_year(i18n_app: Flask) -> None:
+    """The Czech datetime is written directly (issue 17: 50 per queue page); it says what Babel's
+    ``d. M. yyyy H:mm`` in the configured zone says: winter and summer time, both switch nights,
+    midnight, one-digit hours and minutes, a naive value taken as UTC."""
+    from flask_babel import format_datetime
+
+    moments = [datetime(2024, 1, 1, 0, 0, tzinfo=timezone.utc)]  # noqa: UP017
+    moments += [datetime(2024, m, d, h, mi, tzinfo=timezone.utc)  # noqa: UP017
+                for m in range(1, 13) for d in (1, 15, 28) for h in (0, 1, 9, 22, 23) for mi in (0, 5, 59)]
+    moments += [datetime(2024, 3, 31, 0, 59), datetime(2024, 3, 31, 1, 0),  # naive: UTC
+                datetime(2024, 10, 27, 0, 59), datetime(2024, 10, 27, 1, 0), datetime(2024, 12, 31, 23, 30)]
+    with in_language(i18n_app, "cs"):
+        for moment in moments:
+            assert czech_datetime(moment) == format_datetime(moment, "d. M. yyyy H:mm"), moment
+
+
 def test_english_date_format(i18n_app: Flask) -> None:
     with in_language(i18n_app, "en"):
         assert czech_date(date(2024, 5, 14)) == "5/14/24"

@@ -150,10 +150,16 @@ def test_a_cached_dashboard_skips_its_queries(client, opened, people):
     cache.clear()
     with count_statements() as cold:
         client.get(f"/kola/{opened.id}")
+    db.session.remove()  # an empty identity map, as every request in production
     with count_statements() as warm:
         client.get(f"/kola/{opened.id}")
     assert len([s for s in cold if "FROM entries" in s]) == 3  # round_dashboard: total, per body, per area
     assert not [s for s in warm if "GROUP BY" in s or "FROM entries" in s]
+    # the frame (issue 17): the user with their roles (one statement, was two), the round, the
+    # deputyships once for the page and the menu (was twice), the extensions, the round's log
+    assert len(warm) == 5, warm
+    assert len([s for s in warm if "FROM deputies" in s]) == 1
+    assert not [s for s in warm if s.lstrip().startswith("SELECT role_assignments")]
 
 
 def test_the_dashboard_key_has_the_day_the_counts_depend_on(client, opened, people, monkeypatch):
