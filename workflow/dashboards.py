@@ -20,8 +20,8 @@ from workflow import clock, permissions
 from workflow.collation import czech
 from workflow.db import db
 from workflow.models import Activity, Body, Entry, PlanNode, ReportingRound, User
-from workflow.states import EntryState, RoundState
-from workflow.text import czech_sort_key, fold, matches
+from workflow.states import EntryState
+from workflow.text import fold, matches
 
 #: States in which the body still owes its answer.
 OPEN_STATES = (EntryState.not_started, EntryState.draft, EntryState.returned)
@@ -218,110 +218,6 @@ def _entry_list() -> Any:
     )
 
 
-@dataclass
-class TaskGroup:
-    """„Moje úkoly“: one round × body with its progress over all its entries and the entries of
-    the page shown (nearest deadline first, only those matching the filters)."""
-
-    round_id: int
-    round_title: str
-    body_id: int
-    body_abbreviation: str
-    #: Entries of the round × body, and how many of them are submitted or approved.
-    total: int
-    done: int
-    #: The nearest deadline among the entries still owed (``None``: nothing owed).
-    deadline: date | None
-    #: The rows of the current page in this group (:func:`task_page`).
-    shown: list[Any] = field(default_factory=list)
-
-    @property
-    def progress(self) -> int:
-        """Share done, in whole percent."""
-        return round(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """``(round_id, body_id)``."""
-        return (self.round_id, self.body_id)
-
-
-def task_groups(body_ids: set[int]) -> list[TaskGroup]:
-    """The round × body groups of „Moje úkoly“ for the bodies ``body_ids`` (own and deputised,
-    :func:`workflow.permissions.acting_body_ids`) in open rounds, nearest owed deadline first, then
-    by body. One ``GROUP BY`` query whatever the number of entries."""
-    if not body_ids:
-        return []
-    owed = Entry.state.in_([s.value for s in OPEN_STATES])
-    rows = db.session.execute(
-        select(
-            Entry.round_id,
-            ReportingRound.title,
-            Entry.body_id,
-            Body.abbreviation,
-            func.count().label("total"),
-            func.sum(case((Entry.state.in_([s.value for s in DONE_STATES]), 1), else_=0)).label("done"),
-            func.min(case((owed, effective_deadline()), else_=None)).label("deadline"),
-        )
-        .select_from(Entry)
-        .join(ReportingRound, ReportingRound.id == Entry.round_id)
-        .join(Body, Body.id == Entry.body_id)
-        .where(Entry.body_id.in_(sorted(body_ids)), ReportingRound.state == RoundState.open)
-        .group_by(Entry.round_id, ReportingRound.title, Entry.body_id, Body.abbreviation)
-    ).all()
-    groups = [
-        TaskGroup(r.round_id, r.title, r.body_id, r.abbreviation, int(r.total), int(r.done or 0),
-                  _as_date(r.deadline))
-        for r in rows
-    ]
-    groups.sort(key=lambda g: (g.deadline or date.max, czech_sort_key(g.body_abbreviation), g.round_id))
-    return groups
-
-
-def _as_date(value: Any) -> date | None:
-    # SQLite returns a computed MIN() of dates as text
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _task_query(groups: list[TaskGroup], *columns: Any) -> Any:
-    """SELECT ``columns`` of the entries of ``groups`` in the order of „Moje úkoly“: groups by
-    their nearest owed deadline (over all their entries, whatever the filters), body and round,
-    then entries by deadline and plan order. The SQL is the same whatever the number of groups."""
-    owed = Entry.state.in_([s.value for s in OPEN_STATES])
-    in_groups = (
-        Entry.round_id.in_(sorted({g.round_id for g in groups})),
-        Entry.body_id.in_(sorted({g.body_id for g in groups})),
-    )
-    ranked = (
-        select(
-            Entry.round_id,
-            Entry.body_id,
-            func.min(case((owed, effective_deadline()), else_=None)).label("group_due"),
-        )
-        .join(ReportingRound, ReportingRound.id == Entry.round_id)
-        .where(*in_groups)
-        .group_by(Entry.round_id, Entry.body_id)
-        .subquery()
-    )
-    return (
-        select(*columns)
-        .select_from(Entry)
-        .join(ranked, and_(ranked.c.round_id == Entry.round_id, ranked.c.body_id == Entry.body_id))
-        .join(ReportingRound, ReportingRound.id == Entry.round_id)
-        .join(Activity, Activity.id == Entry.activity_id)
-        .join(Body, Body.id == Entry.body_id)
-        .order_by(
-            ranked.c.group_due.asc().nulls_last(),
-            czech(Body.abbreviation),
-            Entry.round_id,
-            Entry.body_id,
-            effective_deadline().asc(),
-            Activity.sort_key,
-            Entry.id,
-        )
-    )
-
-
 #: Deadline filters of „Moje úkoly“: value → days from today the deadline may lie (``None``: past).
 TASK_DEADLINES = {"overdue": None, "week": 7, "month": 31}
 
@@ -395,103 +291,6 @@ def code_or_text_clause(query: str) -> ColumnElement[bool] | None:
     return or_(
         Activity.description.ilike(pattern), Entry.text.ilike(pattern), Body.abbreviation.ilike(pattern)
     )
-
-
-def task_page(
-    groups: list[TaskGroup], filters: TaskFilter, today: date, *, page: int, per_page: int
-) -> tuple[int, int]:
-    """Fill ``shown`` of ``groups`` (:func:`task_groups`) with the rows of page ``page`` (from 1;
-    a page past the end gives the last one) of „Moje úkoly“: the entries matching ``filters`` in
-    the order of the groups, then nearest deadline, then plan order, ``per_page`` of them, and
-    order ``groups`` as the page shows them. A row has ``id``, ``state``, ``deadline`` (the
-    extension, or ``None``), ``due`` (the effective deadline), ``carried_over``, ``code`` and
-    ``description`` (its first 120 characters).
-
-    :returns: ``(total, page)``: how many entries match the filters, and the page shown. One
-        query without filters, two with (the count, or the ids, codes and texts of the candidates
-        when a text is searched; then the page), whatever the number of entries.
-    """
-    for group in groups:
-        group.shown = []
-    if not groups:
-        return 0, 1
-    conditions = filters.clauses(today)
-    wanted: list[int] | None = None
-    if filters.text_query:
-        candidates = db.session.execute(
-            _task_query(groups, Entry.id, Activity.code, Activity.description, Entry.text).where(*conditions)
-        ).all()
-        wanted_text = filters.text_query
-        ids = [r.id for r in candidates if search_matches(wanted_text, r.code, [r.description, r.text])]
-        total = len(ids)
-    elif not conditions:  # no filter: the groups have counted them
-        total = sum(g.total for g in groups)
-    else:
-        total = db.session.scalar(
-            _task_query(groups, func.count()).where(*conditions).order_by(None)
-        ) or 0
-    page = min(max(1, page), max(1, -(-total // per_page)))
-    offset = (page - 1) * per_page
-    if filters.text_query:
-        wanted = ids[offset : offset + per_page]
-        conditions = [Entry.id.in_(wanted)]
-    query = _task_query(
-        groups,
-        Entry.id,
-        Entry.round_id,
-        Entry.body_id,
-        Entry.state,
-        Entry.deadline,
-        effective_deadline().label("due"),
-        Entry.carried_over,
-        Activity.code,
-        func.substr(Activity.description, 1, 120).label("description"),
-    ).where(*conditions)
-    rows = db.session.execute(query if wanted is not None else query.limit(per_page).offset(offset)).all()
-    by_key = {(g.round_id, g.body_id): g for g in groups}
-    for row in rows:
-        by_key[(row.round_id, row.body_id)].shown.append(row)
-    first_row = {key: i for i, key in reversed(list(enumerate((r.round_id, r.body_id) for r in rows)))}
-    groups.sort(key=lambda g: first_row.get(g.key, len(rows)))  # the page's order, whatever the collation
-    return total, page
-
-
-def task_areas(groups: list[TaskGroup]) -> list[tuple[int, str]]:
-    """``[(node id, "code – title")]`` of the areas (top-level nodes) the entries of ``groups``
-    belong to, in plan order (none for flat plans). One query."""
-    if not groups:
-        return []
-    rows = db.session.execute(
-        select(PlanNode.id, PlanNode.code, PlanNode.title)
-        .where(
-            PlanNode.id.in_(
-                select(Activity.top_node_id)
-                .join(Entry, Entry.activity_id == Activity.id)
-                .where(
-                    Entry.round_id.in_(sorted({g.round_id for g in groups})),
-                    Entry.body_id.in_(sorted({g.body_id for g in groups})),
-                )
-            )
-        )
-        .order_by(PlanNode.plan_id, PlanNode.position, PlanNode.id)
-    ).all()
-    return [(r.id, f"{r.code} – {r.title}") for r in rows]
-
-
-def next_open_task(user: User, after: Entry, today: date) -> Entry | None:
-    """The next entry ``user`` still owes (not started, draft, returned) in the order of „Moje
-    úkoly“: the first one listed after ``after``, else the first one; ``None`` when nothing is owed.
-    Three queries whatever the number of entries (the groups, the ids and states, the entry)."""
-    groups = task_groups(permissions.acting_body_ids(user, today))
-    if not groups:
-        return None
-    ordered = db.session.execute(_task_query(groups, Entry.id, Entry.state)).all()
-    owed = [r.id for r in ordered if r.state in OPEN_STATES and r.id != after.id]
-    if not owed:
-        return None
-    position = {r.id: i for i, r in enumerate(ordered)}
-    here = position.get(after.id, -1)
-    return db.session.get(Entry, next((i for i in owed if position[i] > here), owed[0]))
 
 
 @dataclass
