@@ -345,8 +345,9 @@ def review_queue_page(
     user: User, filters: QueueFilter, today: date, *, page: int, per_page: int
 ) -> tuple[list[Any], int, int]:
     """Page ``page`` (from 1; past the end: the last page) of :func:`review_queue`, ``per_page``
-    entries a page, with the number of entries the filters match. One statement (the count in a
-    CTE, the page joined to it); a page past the end costs a second one for the last page.
+    entries a page, with the number of entries the filters match. One statement: the count in a
+    CTE, the page's offset computed from it (CASE, which PostgreSQL and SQLite both have), the page
+    joined to it.
 
     :returns: ``(rows, total, page)``: the rows of :data:`QUEUE_COLUMNS` (``id``, ``state``,
         ``fulfilment_status``, ``submitted_at`` (UTC), ``due`` (the effective deadline),
@@ -354,23 +355,16 @@ def review_queue_page(
         entries matching; the page shown (1 when nothing matches).
     """
     page = max(1, page)
-    rows, total = _queue_page_rows(user, filters, today, offset=(page - 1) * per_page, per_page=per_page)
-    pages = max(1, (total + per_page - 1) // per_page)
-    if page > pages and total:
-        rows, total = _queue_page_rows(user, filters, today, offset=(pages - 1) * per_page, per_page=per_page)
-    return rows, total, min(page, pages)
-
-
-def _queue_page_rows(
-    user: User, filters: QueueFilter, today: date, *, offset: int, per_page: int
-) -> tuple[list[Any], int]:
-    """``per_page`` rows of the queue from ``offset`` and the number matching, in one statement."""
     counted = _queue_where(_joined(func.count(Entry.id).label("n")), user, filters, today).cte("queue_total")
+    wanted = (page - 1) * per_page
+    # the requested page's offset, or the last page's when it lies past the end (integer division)
+    last = case((counted.c.n > 0, ((counted.c.n - 1) // per_page) * per_page), else_=0)
+    start = select(case((last < wanted, last), else_=wanted)).select_from(counted).scalar_subquery()
     rows = (
         _queue_where(_joined(*QUEUE_COLUMNS, Activity.sort_key.label("sort_key")), user, filters, today)
         .order_by(*_queue_order())
         .limit(per_page)
-        .offset(offset)
+        .offset(start)
         .subquery("queue_page")
     )
     query = (
@@ -387,7 +381,8 @@ def _queue_page_rows(
     )
     result = db.session.execute(query).all()
     total = int(result[0].total) if result else 0
-    return [r for r in result if r.id is not None], total
+    pages = max(1, (total + per_page - 1) // per_page)
+    return [r for r in result if r.id is not None], total, min(page, pages)
 
 
 def review_queue_ids(user: User, filters: QueueFilter, today: date, *, limit: int = 500) -> list[int]:
