@@ -32,7 +32,7 @@ from sqlalchemy.orm import subqueryload
 from web.extensions import csrf, db
 from web.views.plans import plans_with_counts
 from workflow.attributes import visible_attributes
-from workflow.models import Activity, Plan, PlanNode
+from workflow.models import Activity, Plan, plan_nodes
 from workflow.permissions import Action, can
 from workflow.routing.resolution import default_abbreviation, review_reason_codes
 
@@ -245,7 +245,7 @@ def plan_activities(plan_id: int) -> ResponseReturnValue:
     if row is None:
         return json_error(404, _("Plán nenalezen."))
     # The plan's nodes once, so that each activity's levels come from the identity map.
-    nodes = db.session.scalars(select(PlanNode).where(PlanNode.plan_id == plan_id)).all()
+    nodes = plan_nodes(plan_id)
     activities = db.session.scalars(
         select(Activity)
         .where(Activity.plan_id == plan_id)

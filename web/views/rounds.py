@@ -34,7 +34,7 @@ from workflow.collation import czech
 from workflow.dashboards import body_state_counts, round_dashboard
 from workflow.entries import decide_extension, request_extension
 from workflow.errors import DomainError
-from workflow.models import Body, DeadlineExtension, Plan, PlanNode, ReportingRound
+from workflow.models import Body, DeadlineExtension, Plan, ReportingRound, plan_nodes
 from workflow.permissions import Action, acting_body_ids, can
 from workflow.round_transitions import apply_round_transition
 from workflow.states import ENTRY_STATE_TITLES, EntryState, RoundState
@@ -119,15 +119,6 @@ def edit(round_id: int) -> ResponseReturnValue:
     return render_template("rounds/form.html", form=form, round=round_)
 
 
-def _node_path(nodes: dict[int, PlanNode], node_id: int | None) -> list[PlanNode]:
-    """The nodes from the top level down to ``node_id`` (empty in a flat plan), from ``nodes``."""
-    path: list[PlanNode] = []
-    while node_id is not None and node_id in nodes:
-        path.append(nodes[node_id])
-        node_id = nodes[node_id].parent_id
-    return path[::-1]
-
-
 @bp.get("/kola/<int:round_id>/smerovani")
 @requires(Action.manage_rounds)
 def routing(round_id: int) -> ResponseReturnValue:
@@ -138,11 +129,10 @@ def routing(round_id: int) -> ResponseReturnValue:
     rows = svc.routing_preview(round_)
     edit_id = request.args.get("upravit", type=int)
     bodies = db.session.scalars(select(Body).order_by(czech(Body.abbreviation))).all() if edit_id else []
-    # The plan's levels above each activity („A › A1“), from its nodes read once (one statement).
-    nodes = {
-        n.id: n for n in db.session.scalars(select(PlanNode).where(PlanNode.plan_id == round_.plan_id))
-    }
-    paths = {row.activity.id: _node_path(nodes, row.activity.node_id) for row in rows}
+    # The plan's levels above each activity („A › A1“), its nodes read once (one statement).
+    nodes = plan_nodes(round_.plan_id)
+    paths = {row.activity.id: row.activity.lineage for row in rows}
+    del nodes  # held while the lineages were read
     return render_template(
         "rounds/routing.html",
         round=round_,

@@ -395,12 +395,12 @@ def parse_table(table: Table, mapping: dict[str, str] | None = None, levels: int
     targets, columns = resolve_mapping(table, activity_mapping, issues)
     issues.raise_if_any()
     rows = _Rows(table, targets)
-    coded = [(row, _row_code(row, rows, {}, IssueCollector())) for row in table.rows]
     deepest_column = max(
         (LEVEL_COLUMNS.index(t) + 1 for t in rows.column_of if t in LEVEL_COLUMNS), default=0
     )
-    if levels is None:
-        levels = max(deepest_column, code_levels([code for _row, code in coded if code]))
+    if levels is None:  # read from the file: the codes are read once more, their issues later
+        codes = [_row_code(row, rows, {}, IssueCollector()) for row in table.rows]
+        levels = max(deepest_column, code_levels([code for code in codes if code]))
     for target in LEVEL_COLUMNS[levels:deepest_column]:
         if target in rows.column_of:  # a level column the plan's levels leave out: said, not dropped
             issues.add(

@@ -6,7 +6,7 @@ from workflow.models.changes import CacheGeneration  # also registers the change
 from workflow.models.imports import PlanImport, PlanImportChange
 from workflow.models.offline import OfflineUpload
 from workflow.models.outbox import DigestItem, OutboxMessage
-from workflow.models.plans import Activity, ActivityBody, Plan, PlanNode, place_activity
+from workflow.models.plans import Activity, ActivityBody, Plan, PlanNode, place_activity, plan_nodes
 from workflow.models.publications import ReportPublication
 from workflow.models.reminders import ReminderSettings
 from workflow.models.reports import (
@@ -75,5 +75,6 @@ __all__ = [
     "User",
     "Waiver",
     "place_activity",
+    "plan_nodes",
     "user_bodies",
 ]

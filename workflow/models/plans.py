@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
@@ -268,3 +268,17 @@ def place_activity(activity: Activity, node: PlanNode | None) -> None:
     """
     activity.node = node
     activity.top_node = node.lineage[0] if node is not None else None
+
+
+def plan_nodes(plan_id: int) -> list[PlanNode]:
+    """Every node of plan ``plan_id`` in one statement, top level first.
+
+    Hold the list while reading :attr:`Activity.lineage` of the plan's activities: their nodes and
+    parents then come from the session's identity map (which keeps objects only while they are
+    referenced), with no statement per activity.
+    """
+    return list(
+        db.session.scalars(
+            select(PlanNode).where(PlanNode.plan_id == plan_id).order_by(PlanNode.depth, PlanNode.position)
+        )
+    )
