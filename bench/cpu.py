@@ -8,7 +8,9 @@ of the benchmark; each is fetched as the role the benchmark uses::
 
     .venv/bin/python -m bench.cpu --db bench_pgs --redis redis://127.0.0.1:6387 --redis-db 3
 
-Prints one line per page: median and minimum CPU milliseconds, the response size in KB.
+Prints one line per page: median and minimum CPU milliseconds, the response size in KB. With
+``--profile N`` it also prints, per page, the N functions with the most cumulative time of a
+cProfile of the ``--repeat`` requests (where a page's CPU goes).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 #: page key → (account local part, URL template); ids: ``open_round``, ``report_round``.
 PAGES: dict[str, tuple[str, str]] = {
+    "ceiling": ("zpracovatel.0001", "/healthz"),
     "dashboard": ("tajemnik", "/kola/{open_round}"),
     "report": ("tajemnik", "/kola/{report_round}/zprava"),
     "report_page_3": ("tajemnik", "/kola/{report_round}/zprava?strana=3"),
@@ -31,11 +34,16 @@ PAGES: dict[str, tuple[str, str]] = {
     "tasks": ("zpracovatel.0001", "/moje-ukoly"),
     "tasks_1500": ("bench.mnoho", "/moje-ukoly"),
     "queue": ("hodnotitel", "/kontrola?round={open_round}&state=submitted"),
+    "form": ("zpracovatel.0001", "/zaznamy/{form_entry}/upravit"),
+    "api": ("tajemnik", "/api/v1/rounds/{open_round}/entries"),
 }
 
 
 def measure(client: Any, url: str, repeat: int) -> tuple[float, float, float]:
-    """``(median ms, minimum ms, KB)`` of the CPU time of ``repeat`` GETs of ``url``."""
+    """``(median ms, minimum ms, KB)`` of the CPU time of ``repeat`` GETs of ``url``.
+
+    :raises SystemExit: when a request does not answer 200.
+    """
     response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"{url}: status {response.status_code}")
@@ -51,6 +59,19 @@ def measure(client: Any, url: str, repeat: int) -> tuple[float, float, float]:
     return statistics.median(times), min(times), size
 
 
+def profile(client: Any, url: str, repeat: int, top: int) -> None:
+    """Print the ``top`` functions by cumulative time of a cProfile of ``repeat`` GETs of ``url``."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the waits for PostgreSQL
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(url).get_data()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_CPU_SORT", "cumulative")).print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -59,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=13)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only", help="pages, comma-separated (default: all)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also print the N costliest functions (cumulative) per page")
     args = parser.parse_args(argv)
     os.environ.update(
         PLNENI_ENV="development",
@@ -69,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         INSTANCE_PATH=tempfile.mkdtemp(prefix="plneni-bench-cpu-"),
         MAIL_BACKEND="outbox",
     )
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from devdata.largedata import LARGE_PASSWORD
     from web import create_app
@@ -90,6 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             "open_round": next(r for r, s in rounds if s == "open"),
             "report_round": [r for r, s in rounds if s == "closed"][-1],
         }
+        ids["form_entry"] = db.session.scalar(
+            text(
+                "SELECT e.id FROM entries e JOIN user_bodies ub ON ub.body_id = e.body_id "
+                "JOIN users u ON u.id = ub.user_id WHERE u.email LIKE 'zpracovatel.0001@%' "
+                "AND e.round_id = :r AND e.state = 'draft' ORDER BY e.id LIMIT 1"
+            ),
+            {"r": ids["open_round"]},
+        )
         db.session.remove()
     clients: dict[str, Any] = {}
     selected = args.only.split(",") if args.only else list(PAGES)
@@ -115,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             clients[account] = client
         median, fastest, size = measure(clients[account], template.format(**ids), args.repeat)
         print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB", flush=True)
+        if args.profile:
+            profile(clients[account], template.format(**ids), args.repeat, args.profile)
     return 0
 
 

@@ -22,11 +22,11 @@ import time
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
 from flask_login.config import COOKIE_NAME
-from sqlalchemy.orm import joinedload
 
 from web.extensions import db
 from web.uow import lasting
-from workflow.accounts import end_all_sessions
+from workflow import clock
+from workflow.accounts import end_all_sessions, user_for_request
 from workflow.audit import AuditKind, record
 from workflow.db import utcnow
 from workflow.models import User
@@ -66,17 +66,15 @@ def user_of_session() -> User | None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the active user whose identifier and generation match, else ``None``.
 
-    One statement: the user with their role assignments (joined).
+    One statement: the user with their role assignments, bodies and today's deputyships
+    (:func:`workflow.accounts.user_for_request`): what the menu and the permission checks ask.
 
     A refused identifier is dropped from the session and the remember cookie is deleted in this
     response, so a stale cookie is not presented again.
     """
     parsed = parse_user_id(user_id)
     user = (
-        # with the roles in the same statement: every page asks for them (menu, guards)
-        db.session.get(User, parsed[0], options=[joinedload(User.role_assignments)])
-        if parsed is not None and parsed[0] <= 2**31 - 1
-        else None
+        user_for_request(parsed[0], clock.today()) if parsed is not None and parsed[0] <= 2**31 - 1 else None
     )
     if user is not None and user.active and (user.session_generation or 0) == parsed[1]:  # type: ignore[index]
         return user

@@ -122,13 +122,16 @@ PAGE_LOADS = (
     joinedload(Entry.activity, innerjoin=True).joinedload(Activity.node),
     joinedload(Entry.activity, innerjoin=True).joinedload(Activity.plan, innerjoin=True),
     joinedload(Entry.carried_from).joinedload(Entry.round),
+    # the evidence list: a few rows each, so joining both multiplies the entry's row only a little
+    joinedload(Entry.links),
+    joinedload(Entry.attachments),
 )
 
 
 def load_entry(entry_id: int, *, lock: bool = False, eager: bool = False) -> Entry:
     """The entry if the current user may see it, else 404 (also for ids that do not exist);
-    ``eager``: with its round, activity, goal and the entry it was carried over from
-    (:data:`PAGE_LOADS`) in the same statement."""
+    ``eager``: with its round, activity, node, the entry it was carried over from and its
+    evidence (:data:`PAGE_LOADS`) in the same statement."""
     if lock:
         entry = svc.entry_for_update(entry_id)
     else:
@@ -169,8 +172,8 @@ def _page_context(
 
 def _last_reason(entry: Entry) -> EntryTransition | None:
     """The latest transition with a reason (return or reopen) while the entry is back with the body."""
-    if entry.state not in (EntryState.returned, EntryState.draft):
-        return None
+    if entry.state not in (EntryState.returned, EntryState.draft) or entry.first_submitted_at is None:
+        return None  # never submitted: never sent back or reopened either
     return db.session.scalar(
         select(EntryTransition)
         .where(EntryTransition.entry_id == entry.id, EntryTransition.name.in_(["send_back", "reopen"]))
@@ -183,7 +186,7 @@ def _last_reason(entry: Entry) -> EntryTransition | None:
 @login_required
 def detail(entry_id: int) -> ResponseReturnValue:
     """Read-only page of one entry with the buttons of the transitions the user may fire now."""
-    entry = load_entry(entry_id)
+    entry = load_entry(entry_id, eager=True)
     context = _page_context(entry)
     if context["is_body"] and not context["can_edit"]:  # sent: lead on to the next open task
         context["next_task"] = next_open_task(current_user, entry, clock.today(), cache)

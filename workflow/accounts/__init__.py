@@ -25,6 +25,7 @@ from workflow.accounts.deputies import (
     deputies_of,
     principal_for,
     remove_deputy,
+    user_for_request,
 )
 from workflow.accounts.links import LINK_PURPOSES, make_link_token, user_for_link_token
 from workflow.accounts.passwords import (
@@ -92,4 +93,5 @@ __all__ = [
     "set_password",
     "update_user",
     "user_for_link_token",
+    "user_for_request",
 ]

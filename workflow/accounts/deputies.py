@@ -8,6 +8,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflow import permissions
 from workflow.accounts.common import AccountError, NotActingForBody
@@ -58,6 +59,7 @@ def add_deputy(
     )
     db.session.add(entry)
     db.session.flush()
+    _forget_loaded(deputy)
     scope = body.abbreviation if body else ", ".join(b.abbreviation for b in principal.bodies)
     record(
         AuditKind.deputy_added, actor=actor, subject=principal, body=body, ip=ip,
@@ -76,6 +78,7 @@ def remove_deputy(entry: Deputy, *, actor: User | None, ip: str = "") -> None:
         details={"deputy_id": entry.deputy_id, "starts_on": entry.starts_on.isoformat(),
                  "ends_on": entry.ends_on.isoformat()},
     )
+    _forget_loaded(entry.deputy)
     db.session.delete(entry)
     db.session.flush()
 
@@ -89,9 +92,39 @@ def deputies_of(principal: User) -> list[Deputy]:
     )
 
 
+#: Attribute of a :class:`User` instance: the day whose deputyships :func:`user_for_request` loaded
+#: into ``User.deputyships`` along with the user.
+_LOADED_FOR = "_plneni_deputyships_on"
+
+
+def user_for_request(user_id: int, on: date) -> User | None:
+    """The user ``user_id`` with what every page asks of them, in one statement: their role
+    assignments, their bodies and their deputyships of day ``on`` (Prague date), so
+    :func:`_standing_in` for that day, and the permission checks built on it, send no statement.
+
+    :returns: the user, or ``None`` if there is no such id.
+    """
+    deputyships = User.deputyships.and_(Deputy.starts_on <= on, Deputy.ends_on >= on)
+    user = db.session.get(
+        User,
+        user_id,
+        options=[joinedload(User.role_assignments), joinedload(User.bodies), joinedload(deputyships)],
+        # one statement also when the user is already in the session (loaded as it was then)
+        populate_existing=True,
+    )
+    if user is not None:
+        setattr(user, _LOADED_FOR, on)
+    return user
+
+
 def _standing_in(user: User, on: date) -> list[Deputy]:
+    """The deputyships in which ``user`` stands in for someone on day ``on``, earliest named first."""
     if not user.active:
         return []
+    if getattr(user, _LOADED_FOR, None) == on and "deputyships" in user.__dict__:
+        # loaded with the user for this day (and not expired by a commit since); filtered again,
+        # so a collection loaded in full (lazily, without the day) gives the same answer
+        return [d for d in user.deputyships if d.starts_on <= on <= d.ends_on]
     return list(
         db.session.scalars(
             select(Deputy)
@@ -99,6 +132,12 @@ def _standing_in(user: User, on: date) -> list[Deputy]:
             .order_by(Deputy.id)
         )
     )
+
+
+def _forget_loaded(user: User) -> None:
+    """A deputyship of ``user`` (as the deputy) was added or removed: the next question asks again."""
+    if _LOADED_FOR in user.__dict__:
+        delattr(user, _LOADED_FOR)
 
 
 def acting_for(user: User, on: date) -> list[User]:

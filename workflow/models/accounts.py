@@ -76,6 +76,12 @@ class User(UserMixin, db.Model):
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    #: The deputyships naming this user as the deputy. Read only through
+    #: :func:`workflow.accounts.deputies.standing_in`, which filters them by day: the user loader
+    #: loads just one day's of them in its statement (:func:`workflow.accounts.user_for_request`).
+    deputyships: Mapped[list[Deputy]] = relationship(
+        foreign_keys="Deputy.deputy_id", viewonly=True, order_by="Deputy.id"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in or stay signed in

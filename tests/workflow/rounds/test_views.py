@@ -231,6 +231,16 @@ def test_return_and_approve_through_the_review_pages(client, opened, people):
     detail = _text(client.get(f"/zaznamy/{entry.id}"))
     assert "Vráceno k doplnění:" in detail and "Doplňte počty účastníků." in detail
     v = db.session.get(Entry, entry.id).version
+    # reworked (a draft again): the form still says why it came back
+    client.post(
+        f"/zaznamy/{entry.id}/upravit",
+        data={"version": v, "fulfilment_status": "partial", "text": "Proběhla dvě setkání.", "action": "save"},
+    )
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).state == EntryState.draft
+    form = _text(client.get(f"/zaznamy/{entry.id}/upravit"))
+    assert "Vráceno k doplnění:" in form and "Doplňte počty účastníků." in form
+    v = db.session.get(Entry, entry.id).version
     client.post(
         f"/zaznamy/{entry.id}/upravit",
         data={
