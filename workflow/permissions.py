@@ -398,6 +398,24 @@ def review_queue_clause(user: User | None) -> ColumnElement[bool]:
     return reviewer_scope_clause(user)
 
 
+def review_queue_scope(user: User | None) -> tuple[Any, ...]:
+    """What :func:`review_queue_clause` of ``user`` depends on, as a hashable value (part of the
+    key of a cached queue page): ``("all",)`` for the secretary, else the sorted reviewer scopes
+    ``(plan_id, node_id, body_id)`` with 0 for „any“ (empty: no queue). Two users with the same
+    value see the same queue."""
+    if not _active(user):
+        return ()
+    if user.has_role(Role.secretary):  # type: ignore[union-attr]
+        return ("all",)
+    return tuple(
+        sorted(
+            (a.plan_id or 0, a.node_id or 0, a.body_id or 0)
+            for a in user.role_assignments  # type: ignore[union-attr]
+            if a.role == Role.reviewer
+        )
+    )
+
+
 def can_view_entry(user: User | None, entry: Entry, on: date | None = None) -> bool:
     """True if ``user`` may see ``entry`` on ``on`` (default: today, :func:`workflow.clock.today`)."""
     if not _active(user):

@@ -3,17 +3,19 @@ comments, return, approve, assessment) and bulk approval with a confirmation sta
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from forms.entries import CommentForm, TransitionForm
@@ -36,8 +38,8 @@ from workflow.dashboards import (
 )
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.models.changes import reference_generation
-from workflow.permissions import Action, can_view_internal
-from workflow.states import EntryState, RoundState
+from workflow.permissions import Action, can_view_internal, review_queue_scope
+from workflow.states import EntryState, Role, RoundState
 from workflow.transitions import Actor, acting_as, allowed_transitions
 
 bp = Blueprint("review", __name__)
@@ -64,10 +66,21 @@ class QueueChoices:
         return first + Markup(html)  # nosec B704 # noqa: S704 - built from escaped labels in _load_choices
 
 
-def _choices_key() -> tuple[str | None, int | None]:
-    """One statement: the reference generation (:func:`workflow.models.changes.reference_generation`,
-    renewed by every commit that changes a round, body or the plan's structure) and the newest open
-    round (the default filter)."""
+class QueueKeys(NamedTuple):
+    """What the queue's caches are keyed by, read in one statement (:func:`_queue_keys`)."""
+
+    #: the reference generation (:func:`workflow.models.changes.reference_generation`, renewed by
+    #: every commit that changes a round, body or the plan's structure); ``None``: do not cache
+    generation: str | None
+    #: the newest open round (the default filter)
+    open_round: int | None
+    #: the sum of every round's change counter (:attr:`ReportingRound.change_counter`): the
+    #: counters only grow, so any change of any round's entries gives a new sum
+    changes: int
+
+
+def _queue_keys() -> QueueKeys:
+    """:class:`QueueKeys` now: one statement."""
     open_round = (
         select(ReportingRound.id)
         .where(ReportingRound.imported.is_(False), ReportingRound.state == RoundState.open)
@@ -75,8 +88,9 @@ def _choices_key() -> tuple[str | None, int | None]:
         .limit(1)
         .scalar_subquery()
     )
-    generation, round_id = db.session.execute(select(reference_generation(), open_round)).one()
-    return generation, round_id
+    changes = select(func.coalesce(func.sum(ReportingRound.change_counter), 0)).scalar_subquery()
+    found = db.session.execute(select(reference_generation(), open_round, changes)).one()
+    return QueueKeys(found[0], found[1], int(found[2]))
 
 
 def _load_choices() -> QueueChoices:
@@ -107,30 +121,30 @@ def _load_choices() -> QueueChoices:
     )
 
 
-def queue_choices() -> tuple[QueueChoices, int | None]:
-    """The filter choices (from the page cache when unchanged) and the id of the newest open round.
+def queue_choices() -> tuple[QueueChoices, QueueKeys]:
+    """The filter choices (from the page cache when unchanged) and the queue's cache keys.
 
-    One statement (the key) and one cache read when cached; four statements when not. The key is
+    One statement (the keys) and one cache read when cached; four statements when not. The key is
     the reference generation, so a commit that changes a round, body or area gives a new one."""
-    generation, open_round = _choices_key()
-    key = f"queue-choices:{generation}"
-    choices = cache.get(key) if generation else None
+    keys = _queue_keys()
+    key = f"queue-choices:{keys.generation}"
+    choices = cache.get(key) if keys.generation else None
     if not isinstance(choices, QueueChoices):
         choices = _load_choices()
-        if generation:
+        if keys.generation:
             cache.set(key, choices)
-    return choices, open_round
+    return choices, keys
 
 
-def _filter_form() -> tuple[QueueFilterForm, QueueChoices]:
+def _filter_form() -> tuple[QueueFilterForm, QueueChoices, QueueKeys]:
     form = QueueFilterForm(request.args)
-    choices, open_round = queue_choices()
+    choices, keys = queue_choices()
     for field in (form.round, form.body, form.area):
         if field.data is None or field.data not in choices.ids[field.name]:
             field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
     if "round" not in request.args:
-        form.round.data = open_round or 0
-    return form, choices
+        form.round.data = keys.open_round or 0
+    return form, choices, keys
 
 
 def _filters(form: QueueFilterForm) -> QueueFilter:
@@ -149,13 +163,9 @@ def _filters(form: QueueFilterForm) -> QueueFilter:
 def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
-    form, choices = _filter_form()
+    form, choices, keys = _filter_form()
     filters, today = _filters(form), clock.today()
     asked = min(max(1, request.args.get("strana", 1, type=int) or 1), 10**6)
-    entries, total, page = review_queue_page(
-        current_user, filters, today, page=asked, per_page=QUEUE_PAGE_SIZE
-    )
-    pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     query = urlencode(
         {
             "round": form.round.data or 0,
@@ -171,10 +181,53 @@ def queue() -> ResponseReturnValue:
         "body": choices.select("body", form.body.data, _("Všechny subjekty")),
         "area": choices.select("area", form.area.data, _("Všechny okruhy")),
     }
+    selectable = form.state_filter() == EntryState.submitted and current_user.has_role(Role.reviewer)
+    rows, total, page = _queue_table(keys, filters, today, asked, query=query, selectable=selectable)
+    pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     return render_template(
-        "review/queue.html", form=form, options=options, entries=queue_rows(entries, today),
+        "review/queue.html", form=form, options=options, rows=rows, selectable=selectable,
         bulk_form=BulkApproveForm(), query=query, total=total, page=page, pages=pages,
     )
+
+
+#: Longest life of a cached page of the queue, in seconds (also bounded by ``PAGE_CACHE_SECONDS``).
+#: Entry and round changes give a new key at once; this bounds how long a renamed body keeps its
+#: old name there.
+QUEUE_CACHE_SECONDS = 3600
+
+
+def _queue_table(
+    keys: QueueKeys, filters: QueueFilter, today: date, asked: int, *, query: str, selectable: bool
+) -> tuple[Markup, int, int]:
+    """The rows of page ``asked`` of the current user's queue, rendered, with the number of entries
+    matching and the page shown (:func:`workflow.dashboards.review_queue_page`).
+
+    From the page cache when nothing it shows can have changed: the key holds every round's change
+    counter and the reference generation (:class:`QueueKeys`), the user's review scope
+    (:func:`workflow.permissions.review_queue_scope`; reviewers of the same scope share a page),
+    the filters and page (``query``, ``asked``), the day (what is overdue) and the locale. Else one
+    statement, and the rows are rendered and cached.
+    """
+    key = None
+    if keys.generation:
+        parts = (
+            keys.generation, keys.changes, today.isoformat(), str(get_locale()),
+            review_queue_scope(current_user), selectable, query, asked, QUEUE_PAGE_SIZE,
+        )
+        key = "review-queue:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        found = cache.get(key)
+        if isinstance(found, tuple) and len(found) == 3:
+            return Markup(found[0]), found[1], found[2]  # nosec B704 # noqa: S704 - rendered below
+    entries, total, page = review_queue_page(
+        current_user, filters, today, page=asked, per_page=QUEUE_PAGE_SIZE
+    )
+    html = render_template(
+        "review/_queue_rows.html", entries=queue_rows(entries, today), selectable=selectable, query=query
+    )
+    if key is not None:
+        seconds = current_app.config.get("PAGE_CACHE_SECONDS") or QUEUE_CACHE_SECONDS
+        cache.set(key, (html, total, page), timeout=min(seconds, QUEUE_CACHE_SECONDS))
+    return Markup(html), total, page  # nosec B704 # noqa: S704 - our own autoescaped template
 
 
 @dataclass(frozen=True, slots=True)
