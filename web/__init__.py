@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_talisman import Talisman
 
 from web.config import PROJECT_ROOT, load_config
-from web.extensions import babel, cache, csrf, db, login_manager, migrate
+from web.extensions import babel, cache, csrf, db, install_template_gettext, login_manager, migrate
 from workflow import clock
 from workflow.collation import install as install_czech_collation
 
@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
         locale_selector=_select_locale,
         default_translation_directories=str(PROJECT_ROOT / "web" / "translations"),
     )
+    install_template_gettext(app)
     _init_login(app)
 
     from web import uow
