@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forms.rounds import (
     ConfirmForm,
@@ -250,39 +251,54 @@ def detail(round_id: int) -> ResponseReturnValue:
     and per area, overdue bodies, completeness and on-time rates, a chart; others see the counts
     of the entries they may see.
 
-    The dashboard is one fragment (``rounds/dashboard.html``) kept in the page cache under the
-    round's change counter (bumped by every commit that changes the round or its entries, see
-    :mod:`workflow.models.changes`), the day (overdue counts move with it) and the language,
-    for at most :data:`DASHBOARD_CACHE_SECONDS`; a cache hit runs none of its four queries.
+    The dashboard and, below it, the requests for a later deadline and the round's history are
+    kept in the page cache under the round's change counter (bumped by every commit that changes
+    the round, its entries, requests or history, see :mod:`workflow.models.changes`), the day
+    (overdue counts move with it) and the language, for at most :data:`DASHBOARD_CACHE_SECONDS`
+    (:func:`_staff_fragments`); a cache hit runs none of their six queries.
     """
     round_ = _round(round_id)
     today = clock.today()
     staff = can(current_user, Action.view_round_dashboard)
+    can_manage = can(current_user, Action.manage_rounds)
     titles = {s.value: str(ENTRY_STATE_TITLES[s]) for s in EntryState}  # translated once per request
-    dashboard_html = _dashboard_fragment(round_, today, titles) if staff else None
-    mine = None if staff else body_state_counts(round_.id, current_user, today)
     own_bodies = acting_bodies_today(current_user)  # shared with the menu's has_tasks
-    extensions = db.session.scalars(
-        select(DeadlineExtension)
-        .where(DeadlineExtension.round_id == round_.id)
-        .order_by(DeadlineExtension.id.desc())
-    ).all()
-    if not staff:
-        extensions = [e for e in extensions if e.body_id in own_bodies]
+    if staff:
+        dashboard_html, history = _staff_fragments(round_, today, titles, can_manage=can_manage)
+        mine = None
+    else:
+        dashboard_html, mine = None, body_state_counts(round_.id, current_user, today)
+        extensions = [e for e in _extensions(round_) if e.body_id in own_bodies]
+        history = Markup(  # nosec B704 # noqa: S704 - our own autoescaped template
+            render_template(
+                "rounds/_history.html", round=round_, extensions=extensions, events=[], can_manage=can_manage
+            )
+        )
     return render_template(
         "rounds/detail.html",
         round=round_,
         dashboard_html=dashboard_html,
+        history=history,
         mine=mine,
         states=list(EntryState),
         titles=titles,
         today=today,
-        events=svc.round_events(round_) if staff else [],
-        extensions=extensions,
         reopen_form=ReopenRoundForm(),
-        can_manage=can(current_user, Action.manage_rounds),
+        can_manage=can_manage,
         can_reopen=can(current_user, Action.reopen_round),
         can_request=bool(own_bodies) and round_.state == RoundState.open,
+    )
+
+
+def _extensions(round_: ReportingRound) -> list[DeadlineExtension]:
+    """The round's requests for a later deadline, newest first, with their bodies (one query)."""
+    return list(
+        db.session.scalars(
+            select(DeadlineExtension)
+            .where(DeadlineExtension.round_id == round_.id)
+            .order_by(DeadlineExtension.id.desc())
+            .options(joinedload(DeadlineExtension.body))
+        )
     )
 
 
@@ -292,24 +308,46 @@ def detail(round_id: int) -> ResponseReturnValue:
 DASHBOARD_CACHE_SECONDS = 3600
 
 
-def _dashboard_fragment(round_: ReportingRound, today: date, titles: dict[str, str]) -> Markup:
-    """The rendered dashboard of ``round_`` on ``today``: from the page cache, else rendered
-    (four queries, :func:`workflow.dashboards.round_dashboard`) and cached."""
+def _staff_fragments(
+    round_: ReportingRound, today: date, titles: dict[str, str], *, can_manage: bool
+) -> tuple[Markup, Markup]:
+    """The secretary's parts of the round page, rendered: the dashboard of ``round_`` on ``today``
+    and the requests for a later deadline with the round's history (``can_manage``: with the
+    buttons to decide them). From the page cache, else rendered (the dashboard's four queries,
+    :func:`workflow.dashboards.round_dashboard`, the requests and the history: two more) and cached.
+
+    Keyed by the round's change counter, which every commit that changes the round, its entries,
+    its requests or its history bumps (:mod:`workflow.models.changes`), the day (overdue counts
+    move with it), the language and ``can_manage``.
+    """
     # The round's creation time tells apart rounds that reuse an id (SQLite after a rollback).
     born = round_.created_at.strftime("%Y%m%d%H%M%S%f") if round_.created_at else ""
-    key = f"round-dashboard:{round_.id}.{born}:{round_.change_counter}:{today.isoformat()}:{get_locale()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_template(
-            "rounds/dashboard.html",
-            round=round_,
-            dashboard=round_dashboard(round_.id, today),
-            states=list(EntryState),
-            titles=titles,
+    key = (
+        f"round-dashboard:{round_.id}.{born}:{round_.change_counter}:{today.isoformat()}:{get_locale()}"
+        f":{int(can_manage)}"
+    )
+    found = cache.get(key)
+    if not (isinstance(found, tuple) and len(found) == 2):
+        found = (
+            render_template(
+                "rounds/dashboard.html",
+                round=round_,
+                dashboard=round_dashboard(round_.id, today),
+                states=list(EntryState),
+                titles=titles,
+            ),
+            render_template(
+                "rounds/_history.html",
+                round=round_,
+                extensions=_extensions(round_),
+                events=svc.round_events(round_),
+                can_manage=can_manage,
+            ),
         )
         seconds = current_app.config.get("PAGE_CACHE_SECONDS") or DASHBOARD_CACHE_SECONDS
-        cache.set(key, html, timeout=min(seconds, DASHBOARD_CACHE_SECONDS))
-    return Markup(html)  # nosec B704 # noqa: S704 - our own autoescaped template
+        cache.set(key, found, timeout=min(seconds, DASHBOARD_CACHE_SECONDS))
+    # our own autoescaped templates
+    return Markup(found[0]), Markup(found[1])  # nosec B704 # noqa: S704
 
 
 @bp.route("/kola/<int:round_id>/prodlouzeni", methods=["GET", "POST"])

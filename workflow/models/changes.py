@@ -9,7 +9,9 @@ it, in the same transaction:
   one ``UPDATE reporting_rounds SET change_counter = change_counter + 1 WHERE id IN (…)``. A change
   of a round is an :class:`~workflow.models.rounds.Entry` added, deleted or with a changed column
   (save, submit, approve, return, reopen, a new deadline, the entries a round opens with); a
-  :class:`~workflow.models.rounds.DeadlineExtension` added or decided; the
+  :class:`~workflow.models.rounds.DeadlineExtension` added or decided; a
+  :class:`~workflow.models.rounds.RoundEvent` added (the round's history: publishing the report,
+  a routing change); the
   :class:`~workflow.models.rounds.ReportingRound` itself changed (a transition, new dates); or a
   set-based statement the session does not see, announced with :func:`mark_round_changed`. Read
   by the round dashboard's fragment cache and the groups of „Moje úkoly“.
@@ -45,7 +47,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow.db import db
 from workflow.models.bodies import Body
 from workflow.models.plans import Activity, Plan, PlanNode
-from workflow.models.rounds import DeadlineExtension, Entry, ReportingRound
+from workflow.models.rounds import DeadlineExtension, Entry, ReportingRound, RoundEvent
 
 #: Key in ``Session.info``: the :class:`Changes` of the transaction so far.
 SESSION_KEY = "changes"
@@ -100,7 +102,7 @@ def reference_generation() -> Any:
 def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     changes = changes_of(session)
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Entry | DeadlineExtension) and obj.round_id is not None:
+        if isinstance(obj, Entry | DeadlineExtension | RoundEvent) and obj.round_id is not None:
             changes.rounds.add(obj.round_id)
         elif isinstance(obj, REFERENCE_MODELS):
             changes.reference = True
