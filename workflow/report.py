@@ -490,18 +490,30 @@ def latest_snapshot(round_id: int) -> RoundSnapshot | None:
     ).first()
 
 
-def frozen_hash(round_: ReportingRound) -> str | None:
-    """The SHA-256 of the snapshot :func:`build_report` prints for ``round_`` (a closed round with a
-    snapshot), or ``None`` when the report is built from the live data. One small query: the
-    snapshot's content is not loaded."""
-    if round_.state != "closed":
-        return None
-    return db.session.scalars(
+def snapshot_hash_of(round_id: Any) -> Any:
+    """SQL scalar: the SHA-256 of round ``round_id``'s newest snapshot (``NULL`` without one);
+    ``round_id`` a value or a column (e.g. ``ReportingRound.id``, to read it with the round)."""
+    return (
         select(RoundSnapshot.content_hash)
-        .where(RoundSnapshot.round_id == round_.id)
+        .where(RoundSnapshot.round_id == round_id)
         .order_by(RoundSnapshot.id.desc())
         .limit(1)
-    ).first()
+        .scalar_subquery()
+    )
+
+
+def frozen_hash(round_: ReportingRound) -> str | None:
+    """The SHA-256 of the snapshot :func:`build_report` prints for ``round_`` (a closed round with a
+    snapshot), or ``None`` when the report is built from the live data. One small query (the
+    snapshot's content is not loaded); :func:`printed_snapshot` when the hash was read already."""
+    return printed_snapshot(round_, db.session.scalar(select(snapshot_hash_of(round_.id))))
+
+
+def printed_snapshot(round_: ReportingRound, snapshot_hash: str | None) -> str | None:
+    """:func:`frozen_hash` from the newest snapshot's hash read with the round
+    (:func:`snapshot_hash_of`): a closed round's report prints that snapshot, any other round's
+    report the live data (``None``)."""
+    return snapshot_hash if round_.state == "closed" else None
 
 
 def build_report(

@@ -14,13 +14,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from redis.exceptions import RedisError
+from sqlalchemy import select
 
 from forms.reports import ExportForm
-from web.extensions import cache
+from web.extensions import cache, db
 from web.views.guards import requires
-from web.views.reports import bp, load_round
+from web.views.reports import bp
 from workflow.exports import FORMATS
-from workflow.models import ReportingRound
+from workflow.models import ReportingRound, ReportPublication
 from workflow.permissions import Action, can
 from workflow.report import (
     COLUMNS,
@@ -29,10 +30,28 @@ from workflow.report import (
     ReportContent,
     ReportRow,
     build_report,
-    frozen_hash,
+    printed_snapshot,
+    snapshot_hash_of,
 )
 
 log = logging.getLogger(__name__)
+
+
+def _round_for_report(round_id: int) -> tuple[ReportingRound, str | None, ReportPublication | None]:
+    """The round, the hash of the snapshot its report prints (:func:`workflow.report.printed_snapshot`:
+    ``None`` for a live report) and its publication row (the publish panel), in one statement.
+
+    :raises NotFound: no such round (404).
+    """
+    row = db.session.execute(
+        select(ReportingRound, snapshot_hash_of(ReportingRound.id), ReportPublication)
+        .outerjoin(ReportPublication, ReportPublication.round_id == ReportingRound.id)
+        .where(ReportingRound.id == round_id)
+    ).first()
+    if row is None:
+        abort(404)
+    round_, snapshot_hash, publication = row
+    return round_, printed_snapshot(round_, snapshot_hash), publication
 
 #: Most activities on one screen page: a top-level block of the plan's levels (an okruh) is one page;
 #: a larger one is cut between the blocks below it (its goals) or between its own activities into
@@ -205,8 +224,7 @@ def report(round_id: int) -> ResponseReturnValue:
     response is the page's frame and the cached bytes sent one after the other, not joined. Live
     reports are built on every request and only the page asked for is rendered.
     """
-    round_ = load_round(round_id)
-    frozen = frozen_hash(round_)
+    round_, frozen, publication = _round_for_report(round_id)
     base = f"report-page:{round_.id}:{frozen}:{get_locale()}" if frozen else None
     index = _cached_bytes(f"{base}:index") if base else None
     document: bytes | None = None
@@ -244,6 +262,7 @@ def report(round_id: int) -> ResponseReturnValue:
         can_edit=can(current_user, Action.edit_consolidation),
         export_form=ExportForm(),
         formats=list(FORMATS),
+        publication=publication,
     ).encode("utf-8")
     head, slot, tail = frame.partition(_SLOT.encode())
     body = [head, document, tail] if slot else [frame]
