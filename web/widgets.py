@@ -1,0 +1,47 @@
+"""Form controls rendered for speed where a page draws them on every request.
+
+WTForms' ``Select`` widget builds every ``<option>``'s attributes through ``html_params`` (sorting,
+key cleaning, escaping per attribute): the filter ``<select>``\\ s of „Moje úkoly“ took a sixth of
+the page's rendering that way (issue 17). :func:`select` writes the same markup in one pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from markupsafe import Markup, escape
+from wtforms import SelectField
+from wtforms.widgets import html_params
+
+
+def select(field: SelectField, **attributes: Any) -> Markup:
+    """``field`` as its WTForms widget renders it (``field(**attributes)``), byte for byte, for the
+    plain case: a single-choice select without option groups, per-option attributes or validation
+    flags; anything else is left to the widget.
+
+    :param attributes: the ``<select>``'s attributes as WTForms takes them (``class_`` for
+        ``class``); ``id`` defaults to the field's.
+    :returns: the ``<select>`` element with its options, the chosen one marked ``selected``.
+    """
+    flags = getattr(field, "flags", None)
+    if (
+        getattr(field.widget, "multiple", False)
+        or field.has_groups()
+        or any(getattr(flags, name, False) for name in ("required", "disabled", "readonly"))
+    ):
+        return field(**attributes)
+    head = html_params(name=field.name, **{"id": field.id, **attributes})  # one call, as the widget
+    options = []
+    for choice in field.iter_choices():
+        if choice.render_kw:
+            return field(**attributes)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        mark = "selected " if choice.selected else ""
+        options.append(f'<option {mark}value="{escape(value)}">{escape(choice.label or value)}</option>')
+    return Markup(f"<select {head}>{''.join(options)}</select>")  # nosec B704 # noqa: S704 - escaped above
+
+
+def register(app: Flask) -> None:
+    """Install :func:`select` as the template global ``select_field``."""
+    app.add_template_global(select, "select_field")
