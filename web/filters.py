@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from web.landing import has_tasks as user_has_tasks
 from workflow import clock
+from workflow.level_labels import top_level_labels, top_level_name
 from workflow.permissions import Action, can
 from workflow.report import blank_placeholder, footnote_segments
 from workflow.states import BODY_KIND_TITLES, ROLE_TITLES, BodyKind, Role
@@ -62,5 +63,7 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda action: can(current_user, Action(action)), "can")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(footnote_segments, "footnote_segments")
+    app.add_template_global(top_level_labels, "top_level_labels")
+    app.add_template_global(top_level_name, "top_level_name")
     app.add_template_filter(blank_placeholder, "blank")
     app.add_template_global(lambda: has_tasks(current_user), "has_tasks")

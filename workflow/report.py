@@ -38,6 +38,7 @@ from workflow.consolidation import (
     merge_texts,
 )
 from workflow.db import db
+from workflow.level_labels import czech_top_level_labels
 from workflow.models import (
     Activity,
     Consolidation,
@@ -195,13 +196,14 @@ class ReportBlock:
 
     @property
     def heading(self) -> str:
-        """The block's heading: ``"OKRUH OPATŘENÍ A: Systémová opatření"`` at the top level (the
-        region's name for its okruh; another plan's level name in capitals), ``"A1 Mezioborová
-        spolupráce"`` below; empty for a flat plan's block."""
+        """The block's heading, in Czech: ``"OKRUH OPATŘENÍ A: Systémová opatření"`` at the top
+        level (the label of :func:`workflow.level_labels.top_level_labels`: the region's words for
+        its okruh, another plan's level name in capitals), ``"A1 Mezioborová spolupráce"`` below;
+        empty for a flat plan's block."""
         if not self.code and not self.title:
             return ""
         if self.depth == 0:
-            label = TOP_LEVEL_HEADINGS.get(self.level, self.level.upper())
+            label = czech_top_level_labels(self.level).heading
             if label:
                 return f"{label} {self.code}: {self.title}".strip()
         return f"{self.code} {self.title}".strip()
@@ -224,11 +226,6 @@ class ReportBlock:
             rows=[ReportRow(**r) for r in data.get("rows", [])],
             children=[cls.from_dict(c) for c in data.get("children", [])],
         )
-
-
-#: The heading label of a top-level block by the plan's level name: the region's report calls its
-#: okruh „OKRUH OPATŘENÍ“ (seed 002); other names are printed in capitals.
-TOP_LEVEL_HEADINGS = {"Okruh": "OKRUH OPATŘENÍ"}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from workflow.collation import czech
 from workflow.consolidation import activity_statuses, collected_values
 from workflow.db import db
+from workflow.level_labels import top_level_name
 from workflow.models import Activity, Body, Entry, EntryTransition, PlanNode, ReportingRound, RoundActivity
 from workflow.states import FULFILMENT_TITLES, EntryState, FulfilmentStatus
 from workflow.text import in_czech
@@ -37,7 +38,8 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
     :returns: ``{"statuses": [keys in order], "titles": {key: title},
         "by_area": [{"code", "title", "counts": {status: n}, "total"}]  (per top-level node of the
             plan, the okruh; one item with an empty code for a flat plan),
-        "area_level": the name of the plan's top level („Okruh“; "" for a flat plan),
+        "area_level": the name of the plan's top level („Okruh“; "" for a flat plan; what
+            :func:`workflow.level_labels.top_level_labels` names the parts by),
         "by_body": [{"body", "counts": {status: n}, "total"}]  (approved entries' own statuses),
         "on_time": [{"body", "submitted", "on_time", "rate"}]  (rate in percent, or None),
         "returns": [{"round_id", "title", "returns"}]  (all rounds of the plan, oldest first),
@@ -119,7 +121,7 @@ def round_statistics(round_: ReportingRound) -> dict[str, Any]:
         "statuses": keys,
         "titles": status_titles(),
         "by_area": list(by_area.values()),
-        "area_level": round_.plan.level_name(0) if round_.plan.levels else "",
+        "area_level": top_level_name(round_.plan.level_names),
         "by_body": list(by_body.values()),
         "on_time": on_time,
         "returns": [{"round_id": i, "title": t, "returns": int(n)} for i, t, n in returns_rows],
@@ -147,22 +149,3 @@ def _collected(round_: ReportingRound) -> dict[str, Any]:
         },
         "collected_rows": rows,
     }
-
-
-def area_labels(stats: dict[str, Any]) -> tuple[str, str, str]:
-    """Czech heading, caption and column header of the statistics by the plan's top level:
-    „Aktivity podle stavu plnění a okruhu“ for the region's okruh, the plan's own level name
-    otherwise, and no level for a flat plan (snapshots before issue 14 have no ``area_level``:
-    an okruh). The HTML template translates the same texts."""
-    level = stats.get("area_level", "Okruh")
-    if level == "Okruh":
-        return (
-            "Aktivity podle stavu plnění a okruhu", "Počty aktivit podle stavu plnění v okruzích", "Okruh"
-        )
-    if not level:
-        return ("Aktivity podle stavu plnění", "Počty aktivit podle stavu plnění", "Plán")
-    return (
-        f"Aktivity podle stavu plnění a úrovně „{level}“",
-        f"Počty aktivit podle stavu plnění a úrovně „{level}“",
-        level,
-    )

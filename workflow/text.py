@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import force_locale
 
 try:  # PyICU needs the system's libicu; see the README.
@@ -139,9 +139,21 @@ def strip_control_characters(text: str | None) -> str | None:
     return _CONTROL.sub("", text)
 
 
-def in_czech(value: Any) -> str:
-    """``str(value)`` of a lazy UI string in Czech, whatever the user's language and also outside a
-    request (Celery): the report is the region's Czech document."""
+@contextmanager
+def czech_locale() -> Iterator[None]:
+    """Translate into Czech inside the ``with`` block, whatever the user's language and also
+    outside a request (Celery: a throw-away request context carries the locale). Outside an app
+    context there is no catalogue and gettext returns its (Czech) source string anyway."""
+    if not has_app_context():
+        yield
+        return
     ctx = nullcontext() if has_request_context() else current_app.test_request_context("/")
     with ctx, force_locale("cs"):
+        yield
+
+
+def in_czech(value: Any) -> str:
+    """``str(value)`` of a lazy UI string in Czech, whatever the user's language and also outside a
+    request (Celery): the report is the region's Czech document (see :func:`czech_locale`)."""
+    with czech_locale():
         return str(value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from workflow.level_labels import czech_top_level_labels
+
 #: Colours per fulfilment status (calm, distinguishable, print-safe).
 COLOURS = {
     "done": "#2e7d32",
@@ -110,7 +112,9 @@ def percent_bars(chart_id: str, title: str, rows: list[tuple[str, int | None]]) 
 
 
 def statistics_charts(stats: dict) -> dict[str, Markup]:  # type: ignore[type-arg]
-    """The charts of :func:`workflow.statistics.round_statistics`' result, by name."""
+    """The charts of :func:`workflow.statistics.round_statistics`' result, by name; their titles
+    are Czech, as the report's (the chart by the plan's top level is named by
+    :func:`workflow.level_labels.czech_top_level_labels`: „… v okruzích“ only for the okruh)."""
     keys, titles = stats["statuses"], stats["titles"]
     used = [k for k in keys if any(b["counts"].get(k) for b in stats["by_area"] + stats["by_body"])] or keys[
         -1:
@@ -118,7 +122,7 @@ def statistics_charts(stats: dict) -> dict[str, Markup]:  # type: ignore[type-ar
     return {
         "by_area": stacked_bars(
             "graf-okruhy",
-            "Aktivity podle stavu plnění v okruzích",
+            czech_top_level_labels(stats.get("area_level")).chart_title,
             [(f"{b['code']} {b['title']}"[:32], b["counts"]) for b in stats["by_area"]],
             used,
             titles,

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from workflow.exports import czech_nbsp
+from workflow.level_labels import czech_top_level_labels
 from workflow.report import (
     ATTRIBUTE,
     COORDINATION_TITLE,
@@ -35,7 +36,6 @@ from workflow.report import (
     ReportRow,
     footnote_segments,
 )
-from workflow.statistics import area_labels
 
 #: Column widths in cm (A4 landscape minus 1.5 cm margins = 26.7 cm), one per
 #: :data:`workflow.report.COLUMNS`.
@@ -275,7 +275,8 @@ def _statistics(document, stats) -> None:  # type: ignore[no-untyped-def]
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("Statistika", level=1)
     keys, titles = stats["statuses"], stats["titles"]
-    heading, _caption, column = area_labels(stats)
+    labels = czech_top_level_labels(stats.get("area_level"))
+    heading, column = labels.statistics_title, labels.column
     document.add_heading(heading, level=2)
     table = document.add_table(rows=1, cols=len(keys) + 2)
     table.style = "Table Grid"

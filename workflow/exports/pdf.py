@@ -52,6 +52,7 @@ from reportlab.platypus import (
 
 from workflow.exports import czech_nbsp
 from workflow.exports.charts import statistics_charts
+from workflow.level_labels import czech_top_level_labels
 from workflow.report import (
     COLUMNS,
     COORDINATION_TITLE,
@@ -61,7 +62,6 @@ from workflow.report import (
     ReportRow,
     footnote_segments,
 )
-from workflow.statistics import area_labels
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 #: Font files (Debian ``fonts-dejavu-core``), found on ReportLab's TrueType search path
@@ -420,7 +420,8 @@ def _statistics(stats: dict[str, Any], width: float) -> Iterable[Flowable]:
 
     yield PageBreak()
     yield Paragraph("Statistika", styles["h2"])
-    heading, caption, column = area_labels(stats)
+    labels = czech_top_level_labels(stats.get("area_level"))
+    heading, caption, column = labels.statistics_title, labels.statistics_caption, labels.column
     rows = [[column, *[titles[k] for k in keys], "Celkem"]]
     rows += [
         [f"{b['code']} {b['title']}", *[str(b["counts"][k]) for k in keys], str(b["total"])]
