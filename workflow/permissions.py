@@ -398,6 +398,12 @@ def review_queue_clause(user: User | None) -> ColumnElement[bool]:
     return reviewer_scope_clause(user)
 
 
+def approves_entries(user: User | None) -> bool:
+    """True if ``user`` is a reviewer, the role that approves entries (the ``approve`` transition,
+    :mod:`workflow.transitions`): the queue offers them bulk approval of submitted entries."""
+    return _active(user) and user.has_role(Role.reviewer)  # type: ignore[union-attr]
+
+
 def review_queue_scope(user: User | None) -> tuple[Any, ...]:
     """What :func:`review_queue_clause` of ``user`` depends on, as a hashable value (part of the
     key of a cached queue page): ``("all",)`` for the secretary, else the sorted reviewer scopes

@@ -38,8 +38,8 @@ from workflow.dashboards import (
 )
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.models.changes import reference_generation
-from workflow.permissions import Action, can_view_internal, review_queue_scope
-from workflow.states import EntryState, Role, RoundState
+from workflow.permissions import Action, approves_entries, can_view_internal, review_queue_scope
+from workflow.states import EntryState, RoundState
 from workflow.transitions import Actor, acting_as, allowed_transitions
 
 bp = Blueprint("review", __name__)
@@ -181,7 +181,7 @@ def queue() -> ResponseReturnValue:
         "body": choices.select("body", form.body.data, _("Všechny subjekty")),
         "area": choices.select("area", form.area.data, _("Všechny okruhy")),
     }
-    selectable = form.state_filter() == EntryState.submitted and current_user.has_role(Role.reviewer)
+    selectable = form.state_filter() == EntryState.submitted and approves_entries(current_user)
     rows, total, page = _queue_table(keys, filters, today, asked, query=query, selectable=selectable)
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     return render_template(
