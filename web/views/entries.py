@@ -119,6 +119,7 @@ def days_left(deadline: Any) -> int | None:
 #: it was carried over from.
 PAGE_LOADS = (
     joinedload(Entry.round, innerjoin=True),
+    joinedload(Entry.body, innerjoin=True),  # the title and breadcrumbs (a reviewer has no bodies loaded)
     joinedload(Entry.activity, innerjoin=True).joinedload(Activity.node),
     joinedload(Entry.activity, innerjoin=True).joinedload(Activity.plan, innerjoin=True),
     joinedload(Entry.carried_from).joinedload(Entry.round),
