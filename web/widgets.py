@@ -1,4 +1,4 @@
-"""Form controls rendered for speed where a page draws them on every request.
+"""Form controls and pagers rendered for speed where a page draws them on every request.
 
 WTForms' ``Select`` widget builds every ``<option>``'s attributes through ``html_params`` (sorting,
 key cleaning, escaping per attribute): the filter ``<select>``\\ s of „Moje úkoly“ took a sixth of
@@ -8,8 +8,9 @@ the page's rendering that way (issue 17). :func:`select` writes the same markup 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask
+from flask import Flask, request
 from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.widgets import html_params
@@ -42,6 +43,19 @@ def select(field: SelectField, **attributes: Any) -> Markup:
     return Markup(f"<select {head}>{''.join(options)}</select>")  # nosec B704 # noqa: S704 - escaped above
 
 
+def page_link_base() -> str:
+    """The current page's address with its query (first value of each parameter) but ``strana``,
+    ending in ``strana=`` so that a page number appended makes a pager's link: one URL built per
+    pager instead of one ``url_for`` per page (a list of 1,500 entries has 30 pages).
+
+    :returns: e.g. ``"/moje-ukoly?stav=draft&strana="``.
+    """
+    query = [(key, value) for key, value in request.args.items() if key != "strana"]
+    return f"{request.script_root}{request.path}?{urlencode([*query, ('strana', '')])}"
+
+
 def register(app: Flask) -> None:
-    """Install :func:`select` as the template global ``select_field``."""
+    """Install :func:`select` as the template global ``select_field`` and
+    :func:`page_link_base`."""
     app.add_template_global(select, "select_field")
+    app.add_template_global(page_link_base)

@@ -42,3 +42,12 @@ def test_select_is_the_widgets_markup(app: Flask) -> None:
         for field in (tasks.state, tasks.deadline, tasks.area):
             assert select(field, class_="form-select") == field(class_="form-select")
         assert 'selected value="submitted"' in select(tasks.state)
+
+
+def test_page_link_base_keeps_the_query_but_the_page(app: Flask) -> None:
+    from web.widgets import page_link_base
+
+    with app.test_request_context("/moje-ukoly?stav=draft&strana=3&q=A1.1 a&stav=x"):
+        assert page_link_base() == "/moje-ukoly?stav=draft&q=A1.1+a&strana="
+    with app.test_request_context("/kontrola", base_url="http://intranet.kraj/plneni"):
+        assert page_link_base() == "/plneni/kontrola?strana="
