@@ -31,15 +31,20 @@ def _memoized_translations(self: flask_babel.Domain) -> Any:
     identifier costs more than the lookup, and a list page calls ``_()`` hundreds of times (issue 8:
     a quarter of the round dashboard's time). The memo is keyed by the Locale object itself, so
     ``force_locale`` (e-mails in the recipient's language) gets its own catalogue and the request's
-    is found again afterwards.
+    is found again afterwards. The memo is read with one look at the application context (issue
+    17: Flask-Babel's helpers look it up twice per call).
     """
+    app_context = _cv_app.get(None)
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+    if state is not None:
+        memo = getattr(state, "plneni_translations", None)
+        locale = getattr(state, "babel_locale", None)
+        if memo is not None and locale is not None and memo[0] is locale and memo[1] is self:
+            return memo[2]
     ctx = flask_babel._get_current_context()
     if ctx is None:
         return _catalogue_lookup(self)
     locale = flask_babel.get_locale()
-    memo = getattr(ctx, "plneni_translations", None)
-    if memo is not None and memo[0] is locale and memo[1] is self:
-        return memo[2]
     translations = _catalogue_lookup(self)
     ctx.plneni_translations = (locale, self, translations)
     return translations
