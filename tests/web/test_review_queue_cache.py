@@ -28,9 +28,8 @@ def _as(client, user):
 def _rows(client, url: str) -> dict[str, str]:
     """``{"A1.1 · OSV": "Nezahájeno", …}``: the state badge of every row of the queue page."""
     page = unescape(client.get(url).get_data(as_text=True))
-    found = re.findall(
-        r'activity-code">([^<]+)</th>\s*<td>([^<]+)</td>.*?<span class="badge [^"]*">([^<]+)</span>', page, re.S
-    )
+    row = r'activity-code">([^<]+)</th>\s*<td>([^<]+)</td>.*?<span class="badge [^"]*">([^<]+)</span>'
+    found = re.findall(row, page, re.S)
     return {f"{code} · {body}": state for code, body, state in found}
 
 

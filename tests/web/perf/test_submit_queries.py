@@ -23,10 +23,11 @@ from workflow.models import DigestItem, Entry, OutboxMessage
 
 #: the user with their roles, bodies and today's deputyships (one statement); the entry FOR UPDATE
 #: with its round and activity (one statement: the checks read the round's state, a reviewer's
-#: scope the activity's top-level node id); one UPDATE of the entry (the answer and the new state together); the version (its
-#: number computed inside the INSERT), the audit row; the digest's item (one query of columns);
-#: reviewers and their roles (2); the digests FOR KEY SHARE; the items' INSERT; the bump of the
-#: round's change counter (one UPDATE, workflow.models.changes) — whatever the number of reviewers.
+#: scope the activity's top-level node id); one UPDATE of the entry (the answer and the new state
+#: together); the version (its number computed inside the INSERT), the audit row; the digest's
+#: item (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE; the items'
+#: INSERT; the bump of the round's change counter (one UPDATE, workflow.models.changes) — whatever
+#: the number of reviewers.
 #: Before issue 17: 17 + one per reviewer + two per reviewer in scope (20 with one reviewer, 24 with
 #: two in scope); 18 with the digest as rows; 14 since the entry's lock brings its round and
 #: activity, the answer and the state share an UPDATE and the version's number needs no SELECT; 11

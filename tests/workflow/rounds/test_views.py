@@ -234,7 +234,8 @@ def test_return_and_approve_through_the_review_pages(client, opened, people):
     # reworked (a draft again): the form still says why it came back
     client.post(
         f"/zaznamy/{entry.id}/upravit",
-        data={"version": v, "fulfilment_status": "partial", "text": "Proběhla dvě setkání.", "action": "save"},
+        data={"version": v, "fulfilment_status": "partial", "text": "Proběhla dvě setkání.",
+              "action": "save"},
     )
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).state == EntryState.draft
