@@ -66,7 +66,7 @@ def user_of_session() -> User | None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the active user whose identifier and generation match, else ``None``.
 
-    One statement: the user with their role assignments, bodies and today's deputyships
+    One statement: the user with their role assignments and today's deputyships
     (:func:`workflow.accounts.user_for_request`): what the menu and the permission checks ask.
 
     A refused identifier is dropped from the session and the remember cookie is deleted in this

@@ -21,7 +21,7 @@ from support import count_statements
 from web.extensions import db
 from workflow.models import DigestItem, Entry, OutboxMessage
 
-#: the user with their roles, bodies and today's deputyships (one statement); the entry FOR UPDATE
+#: the user with their roles and today's deputyships (one statement); their bodies; the entry FOR UPDATE
 #: with its round and activity (one statement: the checks read the round's state, a reviewer's
 #: scope the activity's top-level node id); one UPDATE of the entry (the answer and the new state
 #: together); the version (its number computed inside the INSERT), the audit row; the digest's
@@ -31,16 +31,16 @@ from workflow.models import DigestItem, Entry, OutboxMessage
 #: Before issue 17: 17 + one per reviewer + two per reviewer in scope (20 with one reviewer, 24 with
 #: two in scope); 18 with the digest as rows; 14 since the entry's lock brings its round and
 #: activity, the answer and the state share an UPDATE and the version's number needs no SELECT; 11
-#: since the user comes with their roles, bodies and deputyships. The first submit of an hour also
+#: since the user comes with their roles and deputyships. The first submit of an hour also
 #: creates the digests (one INSERT more).
-SUBMIT_STATEMENTS = 11
+SUBMIT_STATEMENTS = 12
 #: the first save of a not-started entry: as the submit up to the entry's UPDATE (which also sets the
 #: implicit ``start``), then its version, audit row and the round's change counter (12 before the
 #: lock brought the round and activity and the version's number moved into its INSERT, 9 before the
-#: user came with their roles, bodies and deputyships).
-SAVE_STATEMENTS = 6
+#: user came with their roles and deputyships).
+SAVE_STATEMENTS = 7
 #: a save of a draft: no implicit transition, so no version or audit row.
-DRAFT_SAVE_STATEMENTS = 4
+DRAFT_SAVE_STATEMENTS = 5
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -105,14 +105,14 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
         assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
 
 
-#: The entry form's GET: the user with their roles, bodies and today's deputyships; the entry with
+#: The entry form's GET: the user with their roles and today's deputyships; their bodies; the entry with
 #: its round, activity, the activity's node and plan (which attributes the form shows), the entry it
 #: was carried over from, its links and attachments (one statement); the comments; the last
 #: approved answer of an earlier round with that round (none was carried over). A draft never
 #: submitted has no reason it came back with: not looked up. Before issue 17: 10 (the plan, the
 #: round of a previous answer, the roles, bodies, deputyships, links and attachments each took a
 #: statement, and the last reason was looked up for every draft).
-FORM_STATEMENTS = 4
+FORM_STATEMENTS = 5
 
 
 def test_the_entry_forms_get_issues_a_fixed_number_of_statements(client, opened, people):

@@ -373,7 +373,7 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     assert "První znění." in first and "Obsah zmrazený při uzavření kola." in first
     assert first.split('class="report-document', 1)[1] == second.split('class="report-document', 1)[1]
     assert warm["n"] < cold["n"], (warm, cold)
-    # the user (with roles, bodies, deputyships); the round with its snapshot's hash and its
+    # the user (with roles, deputyships); the round with its snapshot's hash and its
     # publication (the publish panel): before issue 17 four statements
     assert warm["n"] == 2, warm
 

@@ -164,7 +164,7 @@ def test_a_cached_dashboard_skips_its_queries(client, opened, people):
         client.get(f"/kola/{opened.id}")
     assert len([s for s in cold if "FROM entries" in s]) == 3  # round_dashboard: total, per body, per area
     assert not [s for s in warm if "GROUP BY" in s or "FROM entries" in s]
-    # the frame (issue 17): the user with their roles, bodies and deputyships of today (one
+    # the frame (issue 17): the user with their roles and deputyships of today (one
     # statement; were four), the round; the requests for a later deadline and the round's log come
     # with the dashboard from the cache (were two statements)
     assert len(warm) == 2, warm
