@@ -24,6 +24,20 @@ cache = Cache()
 _catalogue_lookup = flask_babel.Domain.get_translations
 
 
+def _remembered(domain: flask_babel.Domain | None) -> Any:
+    """The catalogue remembered on the request (:func:`_memoized_translations`) when it was made for
+    the context's locale as it is now and for ``domain`` (``None``: the context's domain), read with
+    one look at the application context; else ``None``."""
+    app_context = _cv_app.get(None)
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+    memo = getattr(state, "plneni_translations", None)
+    if memo is None:
+        return None
+    locale = getattr(state, "babel_locale", None)
+    wanted = domain if domain is not None else getattr(state, "babel_domain", None)
+    return memo[2] if locale is not None and memo[0] is locale and memo[1] is wanted else None
+
+
 def _memoized_translations(self: flask_babel.Domain) -> Any:
     """Flask-Babel's ``Domain.get_translations``, remembered on the request for the current locale.
 
@@ -34,13 +48,9 @@ def _memoized_translations(self: flask_babel.Domain) -> Any:
     is found again afterwards. The memo is read with one look at the application context (issue
     17: Flask-Babel's helpers look it up twice per call).
     """
-    app_context = _cv_app.get(None)
-    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
-    if state is not None:
-        memo = getattr(state, "plneni_translations", None)
-        locale = getattr(state, "babel_locale", None)
-        if memo is not None and locale is not None and memo[0] is locale and memo[1] is self:
-            return memo[2]
+    found = _remembered(self)
+    if found is not None:
+        return found
     ctx = flask_babel._get_current_context()
     if ctx is None:
         return _catalogue_lookup(self)
@@ -55,24 +65,13 @@ flask_babel.Domain.get_translations = _memoized_translations  # type: ignore[met
 
 def current_translations() -> Any:
     """The catalogue of the current locale, as :func:`flask_babel.get_translations` gives it, but
-    from the memo of :func:`_memoized_translations` in one look when it is current (the templates'
-    ``_()``: the page chrome alone calls it 17 times, and Flask-Babel's own path asks the
-    application context for its state four times per call — half of the chrome's rendering time).
-
-    The memo counts only while it was made for the context's locale and domain as they are now
-    (``force_locale`` sets another locale object, so it falls back to Flask-Babel's path).
+    from the request's memo in one look when it is current (the templates' ``_()``: the page chrome
+    alone calls it 17 times, and Flask-Babel's own path asks the application context for its state
+    four times per call — half of the chrome's rendering time). ``force_locale`` sets another
+    locale object, so the memo does not count then and Flask-Babel's path answers.
     """
-    app_context = _cv_app.get(None)
-    if app_context is not None:
-        state = app_context.g.__dict__.get("_flask_babel")
-        memo = getattr(state, "plneni_translations", None)
-        if (
-            memo is not None
-            and memo[0] is getattr(state, "babel_locale", None)
-            and memo[1] is getattr(state, "babel_domain", None)
-        ):
-            return memo[2]
-    return flask_babel.get_translations()
+    found = _remembered(None)
+    return found if found is not None else flask_babel.get_translations()
 
 
 def install_template_gettext(app: Any) -> None:
