@@ -100,6 +100,10 @@ class TaskList:
 
     groups: list[TaskGroup]
     areas: list[tuple[int, str]]
+    #: What the groups and their entries depend on: the cache keys of the open rounds' summaries
+    #: (each holds the round's change counter and the reference generation), ``""`` when they
+    #: cannot be told (no generation yet): then nothing derived from the list may be cached.
+    version: str = ""
 
 
 def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList:
@@ -151,7 +155,8 @@ def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList
         areas = summaries[g.round_id].areas
         labels.update((a, areas[a]) for a in g.area_ids)
     ordered = sorted(labels.items(), key=lambda item: (item[1][0], item[1][1], item[0]))
-    return TaskList(groups, [(area_id, label) for area_id, (_plan, _position, label) in ordered])
+    version = "|".join(keys[r.id] for r in rounds) if len(keys) == len(rounds) else ""
+    return TaskList(groups, [(area_id, label) for area_id, (_plan, _position, label) in ordered], version)
 
 
 def summarise_rounds(round_ids: list[int]) -> dict[int, RoundSummary]:

@@ -67,11 +67,15 @@ def entry_for_update(entry_id: int) -> Entry | None:
     """Load an entry locking its row (``SELECT … FOR UPDATE OF entries`` on PostgreSQL; SQLite
     serialises writers anyway) and refreshing whatever the session held, so the state check that
     follows sees the committed truth. Its round and activity, which every check that follows reads
-    (the round's state, a reviewer's scope), come in the same statement, unlocked."""
+    (the round's state, a reviewer's scope), and its body come in the same statement, unlocked."""
     return db.session.execute(
         select(Entry)
         .where(Entry.id == entry_id)
-        .options(joinedload(Entry.round, innerjoin=True), joinedload(Entry.activity, innerjoin=True))
+        .options(
+            joinedload(Entry.round, innerjoin=True),
+            joinedload(Entry.activity, innerjoin=True),
+            joinedload(Entry.body, innerjoin=True),  # the digest's item names it (notifications)
+        )
         .with_for_update(of=Entry)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
