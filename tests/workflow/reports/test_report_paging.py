@@ -68,7 +68,7 @@ def test_the_live_report_of_an_open_round_is_paged(client, opened, people):
     html = client.get(f"/kola/{opened.id}/zprava?strana=2").get_data(as_text=True)
     assert "Pracovní verze" in html
     assert _codes(html) == [row.code for goal in whole.blocks[1].children for row in goal.rows]
-    assert not _cached_bytes(f"report-page:{opened.id}:None:cs:index")
+    assert not _cached_bytes(f"report-screen:{opened.id}:None:cs:index")
 
 
 def test_a_closed_rounds_pages_are_cached_as_bytes(client, opened, people):
@@ -80,7 +80,7 @@ def test_a_closed_rounds_pages_are_cached_as_bytes(client, opened, people):
     closing.fill_missing_texts(opened, people.secretary, "Nevykázáno.")
     closing.close_with_snapshot(opened, people.secretary)
     db.session.commit()
-    base = f"report-page:{opened.id}:{frozen_hash(opened)}:cs"
+    base = f"report-screen:{opened.id}:{frozen_hash(opened)}:cs"
     login(client, people.secretary)
     cache.clear()
     first = client.get(f"/kola/{opened.id}/zprava?strana=2")

@@ -366,8 +366,8 @@ def test_the_frozen_report_page_is_cached_under_its_snapshot(app, client, opened
     cache.clear()
     with count_queries() as cold:
         first = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
-    assert _cached_bytes(f"report-page:{round_id}:{first_hash}:cs:index") is not None
-    assert _cached_bytes(f"report-page:{round_id}:{first_hash}:cs:1") in first.encode()
+    assert _cached_bytes(f"report-screen:{round_id}:{first_hash}:cs:index") is not None
+    assert _cached_bytes(f"report-screen:{round_id}:{first_hash}:cs:1") in first.encode()
     with count_queries() as warm:
         second = client.get(f"/kola/{round_id}/zprava").get_data(as_text=True)
     assert "První znění." in first and "Obsah zmrazený při uzavření kola." in first

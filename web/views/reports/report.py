@@ -138,8 +138,12 @@ def paginate(content: ReportContent, limit: int = PAGE_ROWS) -> list[tuple[Repor
     return pages
 
 
-def _render_part(round_: ReportingRound, part: ReportContent) -> bytes:
-    return render_template(
+def _render_page(
+    round_: ReportingRound, part: ReportContent, pages: list[ReportPage], number: int, level_names: list[str]
+) -> bytes:
+    """Screen page ``number`` (1-based) of ``pages``: its part of the document
+    (``reports/_report.html``) between its two pagers (``reports/_page.html``), as UTF-8 bytes."""
+    document = render_template(
         "reports/_report.html",
         content=part,
         columns=COLUMNS,
@@ -147,6 +151,14 @@ def _render_part(round_: ReportingRound, part: ReportContent) -> bytes:
         print=False,
         editor_links=round_.state != "closed",
         charts={},
+    )
+    return render_template(
+        "reports/_page.html",
+        round=round_,
+        document=Markup(document),  # nosec B704 # noqa: S704 - our own autoescaped template
+        pages=pages,
+        page=number,
+        level_names=level_names,
     ).encode("utf-8")
 
 
@@ -217,15 +229,16 @@ def report(round_id: int) -> ResponseReturnValue:
     print the whole report.
 
     The report of a closed round prints its snapshot, which never changes: every page's rendered
-    document is kept as UTF-8 bytes in the page cache (Flask-Caching's Redis, raw, or
-    ``INSTANCE_PATH/cache``) under the snapshot's hash, the round, the language and the page
-    number, with an index of the pages, for ``PAGE_CACHE_SECONDS``; the first request renders and
-    caches every page. A reopened and closed-again round has a new snapshot and so new keys. The
-    response is the page's frame and the cached bytes sent one after the other, not joined. Live
-    reports are built on every request and only the page asked for is rendered.
+    document, with its two pagers (:func:`_render_page`), is kept as UTF-8 bytes in the page cache
+    (Flask-Caching's Redis, raw, or ``INSTANCE_PATH/cache``) under the snapshot's hash, the round,
+    the language and the page number, with an index of the pages, for ``PAGE_CACHE_SECONDS``; the
+    first request renders and caches every page. A reopened and closed-again round has a new
+    snapshot and so new keys. The response is the page's frame and the cached bytes sent one after
+    the other, not joined. Live reports are built on every request and only the page asked for is
+    rendered.
     """
     round_, frozen, publication = _round_for_report(round_id)
-    base = f"report-page:{round_.id}:{frozen}:{get_locale()}" if frozen else None
+    base = f"report-screen:{round_.id}:{frozen}:{get_locale()}" if frozen else None
     index = _cached_bytes(f"{base}:index") if base else None
     document: bytes | None = None
     if index is not None:
@@ -242,23 +255,22 @@ def report(round_id: int) -> ResponseReturnValue:
             "rows": len(content.rows), "from_snapshot": content.from_snapshot,
             "level_names": list(content.level_names),
         }
+        level_names = list(content.level_names)
         if base:
             for n, (_page, part) in enumerate(parts, start=1):
-                rendered = _render_part(round_, part)
+                rendered = _render_page(round_, part, pages, n, level_names)
                 _cache_bytes(f"{base}:{n}", rendered)
                 if n == number:
                     document = rendered
             _cache_bytes(f"{base}:index", _index_bytes(content, pages))  # last: readers then find the pages
         else:
-            document = _render_part(round_, parts[number - 1][1])
+            document = _render_page(round_, parts[number - 1][1], pages, number, level_names)
     assert document is not None
     frame = render_template(
         "reports/report.html",
         round=round_,
         document=meta,
         document_html=Markup(_SLOT),  # nosec B704 # noqa: S704 - a constant comment
-        pages=pages,
-        page=number,
         can_edit=can(current_user, Action.edit_consolidation),
         export_form=ExportForm(),
         formats=list(FORMATS),
