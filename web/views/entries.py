@@ -28,7 +28,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -129,14 +129,21 @@ PAGE_LOADS = (
 )
 
 
+#: The entry with :data:`PAGE_LOADS`, built once (SQLAlchemy computes the cache key of a statement
+#: with this many loader options once, not on every request).
+_EAGER_ENTRY = select(Entry).where(Entry.id == bindparam("entry_id")).options(*PAGE_LOADS)
+
+
 def load_entry(entry_id: int, *, lock: bool = False, eager: bool = False) -> Entry:
     """The entry if the current user may see it, else 404 (also for ids that do not exist);
     ``eager``: with its round, activity, node, the entry it was carried over from and its
     evidence (:data:`PAGE_LOADS`) in the same statement."""
     if lock:
         entry = svc.entry_for_update(entry_id)
+    elif eager:
+        entry = db.session.execute(_EAGER_ENTRY, {"entry_id": entry_id}).unique().scalar_one_or_none()
     else:
-        entry = db.session.get(Entry, entry_id, options=PAGE_LOADS if eager else None)
+        entry = db.session.get(Entry, entry_id)
     if entry is None or not can_view_entry(current_user, entry):
         abort(404)
     return entry

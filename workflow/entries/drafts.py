@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from workflow.db import db
@@ -68,17 +68,21 @@ def entry_for_update(entry_id: int) -> Entry | None:
     serialises writers anyway) and refreshing whatever the session held, so the state check that
     follows sees the committed truth. Its round and activity, which every check that follows reads
     (the round's state, a reviewer's scope), and its body come in the same statement, unlocked."""
-    return db.session.execute(
-        select(Entry)
-        .where(Entry.id == entry_id)
-        .options(
-            joinedload(Entry.round, innerjoin=True),
-            joinedload(Entry.activity, innerjoin=True),
-            joinedload(Entry.body, innerjoin=True),  # the digest's item names it (notifications)
-        )
-        .with_for_update(of=Entry)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return db.session.execute(_ENTRY_FOR_UPDATE, {"entry_id": entry_id}).scalar_one_or_none()
+
+
+#: :func:`entry_for_update`'s statement, built once (its cache key is then computed once).
+_ENTRY_FOR_UPDATE = (
+    select(Entry)
+    .where(Entry.id == bindparam("entry_id"))
+    .options(
+        joinedload(Entry.round, innerjoin=True),
+        joinedload(Entry.activity, innerjoin=True),
+        joinedload(Entry.body, innerjoin=True),  # the digest's item names it (notifications)
+    )
+    .with_for_update(of=Entry)
+    .execution_options(populate_existing=True)
+)
 
 
 def answer_data(entry: Entry) -> dict[str, Any]:
