@@ -163,3 +163,36 @@ def test_where_only_the_regions_plan_exists_the_queue_is_as_it_was(client, opene
         assert (label, _options(options)[0]) == ("Okruh", "Všechny okruhy") and not _groups(options)
         if "<thead>" in page:
             assert "Okruh" in _headers(page)
+
+
+# ------------------------------------------------------------------------------- Moje úkoly
+
+
+def test_moje_ukoly_names_the_area_filter_after_the_plans_of_the_users_entries(
+    client, world, people, make_user
+):
+    _as(client, people.osv)  # the small plan only: as it was
+    label, options = _area_filter(_page(client, "/moje-ukoly"))
+    assert label == "Okruh" and _options(options)[0] == "Všechny okruhy" and not _groups(options)
+
+    _as(client, make_user("lk@kraj-lbc.cz", roles=[Role.contributor], bodies=["LK"]))
+    label, options = _area_filter(_page(client, "/moje-ukoly"))
+    assert label == "Prioritní oblast"
+    assert _options(options) == ["Vše", "1 – Dostupné bydlení", "2 – Zaměstnanost"]
+
+    _as(client, make_user("mc@kraj-lbc.cz", roles=[Role.contributor], bodies=["MČ"]))
+    page = _page(client, "/moje-ukoly")
+    assert "MČ · Monitoring plnění akčního plánu 2026" in page  # their tasks, without the filter
+    assert _area_filter(page) is None and 'name="area"' not in page and "Všechny okruhy" not in page
+
+    _as(client, make_user("vse@kraj-lbc.cz", roles=[Role.contributor], bodies=["OSV", "LK", "MČ"]))
+    page = _page(client, "/moje-ukoly")
+    label, options = _area_filter(page)
+    assert label == "Nejvyšší úroveň" and _options(options)[0] == "Vše"
+    assert _groups(options) == [f"{world['okruh'].plan.title} (Okruh)", "Akční plán města (Prioritní oblast)"]
+    area = db.session.scalar(
+        select(PlanNode).where(PlanNode.plan_id == world["priority_plan"].id, PlanNode.code == "1")
+    )
+    narrowed = _page(client, f"/moje-ukoly?area={area.id}")
+    assert f'<option selected value="{area.id}">1 – Dostupné bydlení</option>' in narrowed
+    assert "1.1.1" in narrowed and "2.1.1" not in narrowed and "A1.1" not in narrowed
