@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from devdata.world import opened_round
 from web.extensions import db
-from workflow.models import Body, PlanNode
+from workflow.models import Body, PlanNode, RoleAssignment
 from workflow.states import Role
 
 
@@ -196,3 +196,55 @@ def test_moje_ukoly_names_the_area_filter_after_the_plans_of_the_users_entries(
     narrowed = _page(client, f"/moje-ukoly?area={area.id}")
     assert f'<option selected value="{area.id}">1 – Dostupné bydlení</option>' in narrowed
     assert "1.1.1" in narrowed and "2.1.1" not in narrowed and "A1.1" not in narrowed
+
+
+# ----------------------------------------------------------------------------- administration
+
+
+def _role_area(page: str) -> tuple[str, str] | None:
+    """The area of a reviewer's scope in the user's administration (:func:`_field`)."""
+    return _field(page, "role-area_id")
+
+
+def test_a_reviewers_scope_names_the_plans_top_level(client, small_plan, people, make_user):
+    reviewer = make_user("novy-hodnotitel@kraj-lbc.cz", roles=[Role.reviewer])
+    url = f"/sprava/uzivatele/{reviewer.id}"
+    _as(client, people.admin)
+    label, options = _role_area(_page(client, url))  # the small plan alone: as it was
+    assert label == "Okruh (jen hodnotitel)" and _options(options)[0] == "— všechny okruhy —"
+    assert _options(options)[1].startswith(f"{small_plan.plan.title}: A ") and not _groups(options)
+
+    flat_plan(small_plan.bodies["LK"])  # a flat plan adds no choice and changes no word
+    assert _role_area(_page(client, url)) == (label, options)
+
+    priority = priority_plan(small_plan.bodies["LK"])
+    label, options = _role_area(_page(client, url))
+    assert label == "Nejvyšší úroveň (jen hodnotitel)" and _options(options)[0] == "— vše —"
+    assert _groups(options) == [small_plan.plan.title + " (Okruh)", "Akční plán města (Prioritní oblast)"]
+    assert "Akční plán města: 1 Dostupné bydlení" in _options(options)
+
+    area = next(n for n in priority.roots if n.code == "1")
+    response = client.post(f"{url}/role", data={"role-role": "reviewer", "role-area_id": str(area.id)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(RoleAssignment).where(RoleAssignment.node_id == area.id)) is not None
+    assert "Hodnotitel – plán Akční plán města, prioritní oblast 1" in _page(client, url)
+
+
+def test_the_scope_of_a_plan_of_another_name_alone_and_of_flat_plans_only(client, make_user):
+    admin = make_user("spravce@kraj-lbc.cz", roles=[Role.admin])
+    reviewer = make_user("hodnotitel@kraj-lbc.cz", roles=[Role.reviewer])
+    body = Body(abbreviation="MČ", name="Městská část Vratislavice", kind="department")
+    db.session.add(body)
+    db.session.commit()
+    url = f"/sprava/uzivatele/{reviewer.id}"
+    _as(client, admin)
+    flat_plan(body)
+    page = _page(client, url)
+    assert _role_area(page) is None and 'name="role-area_id"' not in page  # nothing to narrow to
+    response = client.post(f"{url}/role", data={"role-role": "reviewer"})  # the form works without it
+    assert response.status_code == 302
+
+    priority_plan(body)
+    label, options = _role_area(_page(client, url))
+    assert label == "Prioritní oblast (jen hodnotitel)" and _options(options)[0] == "— vše —"
+    assert not _groups(options)
