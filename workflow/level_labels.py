@@ -9,11 +9,13 @@ oblast““), and a flat plan (no level above the activity) the form without a 
 ``reports/_report.html``), the report page's pager, the statistics (``reports/_statistics.html``,
 the DOCX and PDF exports, the SVG chart) and the round's dashboard all read it.
 
-A pick list or column of top-level nodes (an „area“) that may hold the nodes of several plans is
-named by :func:`area_labels`: the plans' own name when they share it (the region's plan alone:
-„Okruh“, „Všechny okruhy“ as ever), the neutral „Nejvyšší úroveň“ with the nodes grouped per plan
-(:func:`area_group`) when they do not, and nothing at all when no plan concerned has a level above
-the activity.
+A pick list or column of top-level nodes (an „area“) that may hold the nodes of several plans —
+the review queue's filter and column, the filter of „Moje úkoly“, a reviewer's scope in the
+administration — is named by :func:`area_labels`: the plans' own name when they share it (the
+region's plan alone: „Okruh“, „Všechny okruhy“ as ever), the neutral „Nejvyšší úroveň“ with the
+nodes grouped per plan (:func:`area_group`) when they do not, and nothing at all when no plan
+concerned has a level above the activity. The offline workbook of a round heads its column with
+:attr:`TopLevelLabels.column`.
 
 The texts are plain strings (never lazy: a level name is the secretary's text and must be escaped
 like any other), translated when the labels are made: :func:`top_level_labels` in the current

@@ -5,12 +5,15 @@ the neutral „Nejvyšší úroveň“ with a group per plan, and a flat plan no
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
 
+import openpyxl
 import pytest
 from flask import g
 from level_fixtures import flat_plan, priority_plan
+from offline_helpers import edit_cell, upload
 from round_fixtures import login
 from sqlalchemy import select
 
@@ -248,3 +251,30 @@ def test_the_scope_of_a_plan_of_another_name_alone_and_of_flat_plans_only(client
     label, options = _role_area(_page(client, url))
     assert label == "Prioritní oblast (jen hodnotitel)" and _options(options)[0] == "— vše —"
     assert not _groups(options)
+
+
+# --------------------------------------------------------------------------- offline workbook
+
+
+def test_a_flat_plans_workbook_has_no_level_columns_and_reads_back(client, world, make_user):
+    _as(client, make_user("mc@kraj-lbc.cz", roles=[Role.contributor], bodies=["MČ"]))
+    body = db.session.scalar(select(Body).where(Body.abbreviation == "MČ"))
+    response = client.get(f"/moje-ukoly/xlsx/{world['flat'].id}/{body.id}")
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(response.data))["Plnění"]
+    assert [c.value for c in ws[2]][:2] == ["Kód", "Název aktivity"]
+    assert not {"Okruh", "Cíl", "Plán"} & {c.value for c in ws[2]}
+    edited = edit_cell(response.data, "2", {"text": "Pasport je hotový."})
+    uploaded = upload(client, edited)
+    assert uploaded.status_code == 302
+    preview = _page(client, uploaded.headers["Location"])
+    assert "změněno: 1" in preview and "Pasport je hotový." in preview
+
+
+def test_a_priority_plans_workbook_is_headed_by_its_levels(client, world, make_user):
+    _as(client, make_user("lk@kraj-lbc.cz", roles=[Role.contributor], bodies=["LK"]))
+    body = db.session.scalar(select(Body).where(Body.abbreviation == "LK"))
+    response = client.get(f"/moje-ukoly/xlsx/{world['priority'].id}/{body.id}")
+    ws = openpyxl.load_workbook(io.BytesIO(response.data))["Plnění"]
+    assert [c.value for c in ws[2]][:4] == ["Kód", "Prioritní oblast", "Opatření", "Název aktivity"]
+    assert [c.value for c in ws[3]][:3] == ["1.1.1", "1", "1.1"]
