@@ -278,3 +278,34 @@ def test_a_priority_plans_workbook_is_headed_by_its_levels(client, world, make_u
     ws = openpyxl.load_workbook(io.BytesIO(response.data))["Plnění"]
     assert [c.value for c in ws[2]][:4] == ["Kód", "Prioritní oblast", "Opatření", "Název aktivity"]
     assert [c.value for c in ws[3]][:3] == ["1.1.1", "1", "1.1"]
+
+
+# ------------------------------------------------------------------- the plan list and deletion
+
+
+def _lead(page: str) -> str:
+    return re.search(r'<p class="text-secondary mb-0">(.*?)</p>', page, re.S).group(1)
+
+
+def _deletion(page: str) -> str:
+    return re.search(r"<p>(Smaže se plán.*?)</p>", page, re.S).group(1)
+
+
+def test_the_plan_list_and_the_deletion_name_the_plans_own_levels(client, small_plan, people):
+    _as(client, people.secretary)
+    region = "Plány, jejichž plnění se sleduje, s počty okruhů, cílů a aktivit."
+    assert _lead(_page(client, "/plany")) == region
+    assert _deletion(_page(client, f"/plany/{small_plan.plan.id}/smazat")).startswith(
+        "Smaže se plán se všemi okruhy, cíli a 6 aktivitami,"
+    )
+
+    priority = priority_plan(small_plan.bodies["LK"])
+    flat = flat_plan(small_plan.bodies["LK"])
+    assert _lead(_page(client, "/plany")) == (
+        "Plány, jejichž plnění se sleduje, s počty položek na každé úrovni plánu."
+    )
+    assert _deletion(_page(client, f"/plany/{priority.id}/smazat")).startswith(
+        "Smaže se plán s celým jeho členěním (Prioritní oblast / Opatření) a 2 aktivitami,"
+    )
+    flat_text = _deletion(_page(client, f"/plany/{flat.id}/smazat"))
+    assert flat_text.startswith("Smaže se plán s 2 aktivitami,") and "okruh" not in flat_text
