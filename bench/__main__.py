@@ -58,8 +58,8 @@ ENDPOINTS: dict[str, tuple[str, str, str]] = {
     "report_page": ("secretary", "/kola/{report_round}/zprava?strana=3", "souhrnná zpráva, strana 3"),
     "report_small": ("secretary", "/kola/{small_report_round}/zprava", "zpráva malého plánu (25 aktivit)"),
     "api": ("secretary", "/api/v1/rounds/{open_round}/entries", "API: záznamy kola"),
-    "save": ("submitter", "/zaznamy/<id>/upravit (POST)", "uložení rozpracovaného (POST)"),
-    "submit": ("submitter", "/zaznamy/<id>/upravit (POST)", "odeslání ke kontrole (POST)"),
+    "save": ("submitters", "/zaznamy/<id>/upravit (POST)", "uložení rozpracovaného (POST)"),
+    "submit": ("submitters", "/zaznamy/<id>/upravit (POST)", "odeslání ke kontrole (POST)"),
 }
 
 # --- targets (issue 17): the one place the tables and the docs take them from ---------------------
@@ -228,23 +228,17 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> dict[str,
     code = f"""
 import json, time, dataclasses
 from datetime import date
-from sqlalchemy import select, func, insert
+from sqlalchemy import select, func
 from web import create_app
 from web.extensions import db
-from devdata.largedata import PROFILES, generate, LARGE_PASSWORD, analyze, scaled
-from workflow.models import User, Body, Plan, ReportingRound, RoleAssignment, user_bodies, Entry
-from workflow.passwords import hash_password
+from devdata.largedata import PROFILES, generate, analyze, scaled
+from workflow.models import User, Body, Plan, ReportingRound, Entry
 app = create_app()
 with app.app_context():
     started = time.perf_counter()
     plan = db.session.scalar(select(Plan).where(Plan.title.like("[{profile_tag(args)}]%")).order_by(Plan.id))
     if plan is None:
         g = generate({profile_expression(args)}, today=date.fromisoformat({args.today!r}))
-        uid = db.session.scalar(insert(User).values(email="bench.submitter@{domain(args)}", name="Bench",
-            password_hash=hash_password(LARGE_PASSWORD), locale="cs", active=True).returning(User.id))
-        db.session.execute(insert(RoleAssignment).values(user_id=uid, role="contributor"))
-        db.session.execute(insert(user_bodies).from_select(["user_id", "body_id"],
-            select(db.literal(uid), Body.id)))
         db.session.commit()
         analyze()
         plan = db.session.get(Plan, g.main_plan_id)
@@ -300,7 +294,7 @@ with app.app_context():
     email = "bench.mnoho@{domain(args)}"
     uid = db.session.scalar(select(User.id).where(User.email == email))
     if uid is None:
-        template = db.session.scalar(select(User).where(User.email == "bench.submitter@{domain(args)}"))
+        template = db.session.scalar(select(User).where(User.email == "zpracovatel.0001@{domain(args)}"))
         uid = db.session.scalar(insert(User).values(email=email, name="Bench mnoho",
             password_hash=template.password_hash, locale="cs", active=True).returning(User.id))
         db.session.execute(insert(RoleAssignment).values(user_id=uid, role="contributor"))
@@ -426,17 +420,56 @@ def db_query(env: dict[str, str], sql: str, params: dict[str, Any] | None = None
         engine.dispose()
 
 
-def prepare_pools(env: dict[str, str], info: dict[str, Any]) -> dict[str, list[list[int]]]:
-    """Draft entries for the save (50, edited over and over) and submit pools (every other
-    unfinished entry of the open round, reset to draft before each submit step)."""
+def prepare_submitters(
+    env: dict[str, str], info: dict[str, Any], base: str, count: int
+) -> list[dict[str, Any]]:
+    """The save and submit steps' people (issue 17: a realistic submitter, one body, not 150):
+    ``count`` contributors of one body each, one per body, the bodies with the most entries of the
+    open round first, each signed in through the real form. Locust user *n* acts as submitter
+    ``n % count``, so at 10 users ten different people of ten bodies save and submit at once.
+
+    :returns: per submitter ``{"email", "body_id", "cookies", "csrf", "save": [entry id, version],
+        "submit": [[entry id, version], …]}``: the body's first entry of the open round is the one
+        the save step edits over and over, the others are submitted in turn (and put back to a
+        draft after each submit, see ``bench/locustfile.py``). Versions are filled in by
+        :func:`reset_submitters` before each step.
+    :raises SystemExit: when the data has fewer bodies with a contributor than ``count``, or a
+        sign-in fails.
+    """
+    from devdata.largedata import LARGE_PASSWORD
+
     rows = db_query(
         env,
-        "SELECT id, version FROM entries WHERE round_id = :r AND state IN "
-        "('draft', 'not_started', 'returned', 'submitted') ORDER BY id",
-        {"r": info["open_round"]},
+        "SELECT e.body_id, min(u.email), array_agg(DISTINCT e.id) FROM entries e "
+        "JOIN user_bodies ub ON ub.body_id = e.body_id JOIN users u ON u.id = ub.user_id "
+        "JOIN role_assignments ra ON ra.user_id = u.id AND ra.role = 'contributor' "
+        "WHERE e.round_id = :r AND u.email LIKE 'zpracovatel.%' "
+        "AND (SELECT count(*) FROM user_bodies mine WHERE mine.user_id = u.id) = 1 "
+        "GROUP BY e.body_id HAVING count(DISTINCT e.id) >= 2 "
+        "ORDER BY count(DISTINCT e.id) DESC, e.body_id LIMIT :n",
+        {"r": info["open_round"], "n": count},
     )
-    ids = [r[0] for r in rows]
-    return {"save": [[i, 0] for i in ids[:50]], "submit": [[i, 0] for i in ids[50:]]}
+    if len(rows) < count:
+        raise SystemExit(f"only {len(rows)} bodies with a one-body contributor; {count} needed")
+    submitters = []
+    for body_id, email, entries in rows:
+        entries = sorted(entries)
+        cookies, csrf = sign_in(base, email, LARGE_PASSWORD)
+        submitters.append({
+            "email": email.split("@")[0],
+            "body_id": body_id,
+            "cookies": cookies,
+            "csrf": csrf,
+            "save": [entries[0], 0],
+            "submit": [[i, 0] for i in entries[1:]],
+        })
+    return submitters
+
+
+def reset_submitters(env: dict[str, str], submitters: list[dict[str, Any]]) -> None:
+    """Put every submitter's entries back to a draft with a complete answer (before each save or
+    submit step) and refresh the versions the locust users start from."""
+    reset_pool(env, [s["save"] for s in submitters] + [item for s in submitters for item in s["submit"]])
 
 
 def reset_pool(env: dict[str, str], pool: list[list[int]]) -> None:
@@ -1106,7 +1139,6 @@ def main(argv: list[str] | None = None) -> int:
             "contributor": "zpracovatel.0001",
             "reviewer": "hodnotitel",
             "secretary": "tajemnik",
-            "submitter": "bench.submitter",
             "many": "bench.mnoho",
         }
         from devdata.largedata import LARGE_PASSWORD
@@ -1114,7 +1146,7 @@ def main(argv: list[str] | None = None) -> int:
         cookies, csrf = {}, {}
         for role, local in accounts.items():
             cookies[role], csrf[role] = sign_in(base, f"{local}@{domain(args)}", LARGE_PASSWORD)
-        pools = prepare_pools(env, info)
+        submitters = prepare_submitters(env, info, base, max(levels))
         form_entry = db_query(
             env,
             "SELECT e.id FROM entries e JOIN user_bodies ub ON ub.body_id = e.body_id "
@@ -1146,14 +1178,15 @@ def main(argv: list[str] | None = None) -> int:
             results["endpoints"][key] = []
             for users in levels:
                 if key in ("save", "submit"):
-                    reset_pool(env, pools[key])
+                    reset_submitters(env, submitters)
                 context_file.write_text(
                     json.dumps(
                         {
                             "cookies": cookies,
                             "csrf": csrf,
                             "endpoints": endpoints,
-                            "pools": pools,
+                            "submitters": submitters,
+                            "database_url": env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://"),
                             "host_name": "127.0.0.1",
                         }
                     )

@@ -43,8 +43,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
 
 from notifications import digest, outbox
 from notifications.recipients import body_recipients, users_with_role
@@ -59,10 +59,9 @@ from workflow.models import (
     Entry,
     EntryTransition,
     ReportingRound,
-    RoleAssignment,
     User,
 )
-from workflow.permissions import in_review_scope
+from workflow.permissions import reviewers_covering_clause
 from workflow.report import round_period
 from workflow.round_transitions import ROUND_TRANSITIONS
 from workflow.states import Role
@@ -76,13 +75,13 @@ ENTRY_APPROVED_DIGEST = "entry_approved_digest"
 ROUND_CLOSED = "round_closed"
 
 
+def _recipient(user_id: int, email: str, name: str | None, locale: str | None) -> dict[str, Any]:
+    """A recipient as the outbox payload holds it (``id``, ``email``, ``name``, ``locale``)."""
+    return {"id": user_id, "email": email, "name": name or email, "locale": locale or "cs"}
+
+
 def _user_payload(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name or user.email,
-        "locale": user.locale or "cs",
-    }
+    return _recipient(user.id, user.email, user.name, user.locale)
 
 
 def round_opened(round_: ReportingRound, *, now: datetime | None = None) -> int:
@@ -237,9 +236,37 @@ def _listed(entry: Entry) -> _Listed:
     )
 
 
+#: What :func:`_listed` reads of each object (its other attributes may be unloaded).
+_LISTED_READS: dict[type, frozenset[str]] = {
+    Entry: frozenset({"id", "state", "round_id", "body_id", "activity_id"}),
+    Activity: frozenset({"code", "description", "top_node_id"}),
+    Body: frozenset({"abbreviation", "name"}),
+    ReportingRound: frozenset({"title", "plan_id"}),
+}
+
+
+def _held(model: type[Any], ident: int) -> Any:
+    """The object of ``model`` with primary key ``ident`` if the session holds it with every
+    attribute :func:`_listed` reads loaded (no SQL), else ``None``."""
+    obj = db.session.identity_map.get(Session.identity_key(model, ident))
+    if obj is None or inspect(obj).unloaded & _LISTED_READS[model]:
+        return None
+    return obj
+
+
 def _listed_by_id(entry_id: int) -> _Listed | None:
-    """:func:`_listed` in one query of columns (whatever the session still holds: the entry and its
-    activity, body and round of the request may be gone from the identity map by the commit)."""
+    """:func:`_listed` of entry ``entry_id``: from the objects the request's session holds (the
+    entry just changed, its activity, round and body, with the attributes listed loaded), else in
+    one query of columns (the entry and its activity, body and round of the request may be gone
+    from the identity map by a commit)."""
+    entry = _held(Entry, entry_id)
+    if (
+        entry is not None
+        and _held(Activity, entry.activity_id) is not None
+        and _held(Body, entry.body_id) is not None
+        and _held(ReportingRound, entry.round_id) is not None
+    ):
+        return _listed(entry)  # its relationships come from the identity map (many-to-one: no SQL)
     row = db.session.execute(
         select(
             Entry.id, Entry.state, Entry.round_id, Entry.body_id, Activity.code, Activity.description,
@@ -281,33 +308,23 @@ def _approved_digest(listed: _Listed, now: datetime) -> int:
     )
 
 
-def users_with_roles_loaded(role: Role) -> list[User]:
-    """Active users holding ``role`` (any scope), sorted by e-mail, with their role assignments
-    loaded (recipient selection: two queries whatever their number, so
-    :func:`~workflow.permissions.in_review_scope` then needs none)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == role.value)),
-            )
-            .options(selectinload(User.role_assignments))
-            .order_by(User.email)
-        )
+def _reviewers_covering(listed: _Listed) -> list[dict[str, Any]]:
+    """The active reviewers whose scope covers the listed entry, as recipient payloads sorted by
+    e-mail: one query of columns (:func:`~workflow.permissions.reviewers_covering_clause`, the
+    rule of :func:`~workflow.permissions.in_review_scope`)."""
+    rows = db.session.execute(
+        select(User.id, User.email, User.name, User.locale)
+        .where(reviewers_covering_clause(listed.plan_id, listed.node_id, listed.body_id))
+        .order_by(User.email)
     )
+    return [_recipient(*row) for row in rows]
 
 
 def _reviewer_digest(listed: _Listed, now: datetime) -> int:
     bucket = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    in_scope = [
-        r
-        for r in users_with_roles_loaded(Role.reviewer)
-        if in_review_scope(r, plan_id=listed.plan_id, node_id=listed.node_id, body_id=listed.body_id)
-    ]
     return digest.append(
         REVIEWER_DIGEST,
-        [(_user_payload(r), f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{r.id}") for r in in_scope],
+        [(r, f"{REVIEWER_DIGEST}:{bucket:%Y-%m-%dT%H}:{r['id']}") for r in _reviewers_covering(listed)],
         listed.item,
         bucket + timedelta(hours=1),
         round_id=listed.round_id,

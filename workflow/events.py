@@ -26,6 +26,8 @@ from workflow.db import db, utcnow
 
 #: Key of the list of recorded events in ``Session.info``.
 SESSION_KEY = "domain_events"
+#: Key of the objects the recorded events are about, kept alive until the transaction ends.
+SUBJECTS_KEY = "domain_event_subjects"
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,18 @@ class RoundTransitioned(DomainEvent):
     transition: str
 
 
-def record(domain_event: DomainEvent, session: Session | None = None) -> None:
+def record(domain_event: DomainEvent, session: Session | None = None, *, subject: object = None) -> None:
     """Record ``domain_event`` on ``session`` (default: the current ``db.session``); it is
-    published when the session commits and forgotten when it rolls back."""
+    published when the session commits and forgotten when it rolls back.
+
+    :param subject: the ORM object the event is about (e.g. the entry), held by the session until
+        the transaction ends: the session's identity map holds objects weakly, and a subscriber
+        that reads the event at commit then finds the object there instead of querying it again.
+    """
     target: Any = session if session is not None else db.session
     target.info.setdefault(SESSION_KEY, []).append(domain_event)
+    if subject is not None:
+        target.info.setdefault(SUBJECTS_KEY, []).append(subject)
 
 
 def recorded(session: Session | None = None) -> list[DomainEvent]:
@@ -80,3 +89,9 @@ def take(session: Session) -> list[DomainEvent]:
 def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:  # the outermost transaction rolled back
         session.info.pop(SESSION_KEY, None)
+        session.info.pop(SUBJECTS_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _release_subjects(session: Session) -> None:
+    session.info.pop(SUBJECTS_KEY, None)

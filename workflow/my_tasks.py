@@ -112,6 +112,10 @@ class TaskList:
 
     groups: list[TaskGroup]
     area_plans: list[AreaPlan]
+    #: What the groups and their entries depend on: the cache keys of the open rounds' summaries
+    #: (each holds the round's change counter and the reference generation), ``""`` when they
+    #: cannot be told (no generation yet): then nothing derived from the list may be cached.
+    version: str = ""
 
     @property
     def areas(self) -> list[tuple[int, str]]:
@@ -177,7 +181,8 @@ def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList
     for area_id, (plan_id, _position, label) in ordered:
         title, level = plans[plan_id]  # an area of a round's summary is a node of the round's plan
         area_plans.setdefault(plan_id, AreaPlan(title, level, [])).areas.append((area_id, label))
-    return TaskList(groups, list(area_plans.values()))
+    version = "|".join(keys[r.id] for r in rounds) if len(keys) == len(rounds) else ""
+    return TaskList(groups, list(area_plans.values()), version)
 
 
 def summarise_rounds(round_ids: list[int]) -> dict[int, RoundSummary]:

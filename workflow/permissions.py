@@ -60,11 +60,12 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, inspect, select
 
 from workflow import clock
+from workflow.db import db
 from workflow.errors import PermissionDenied
-from workflow.models import Body, Entry, OfflineUpload, User
+from workflow.models import Body, Entry, OfflineUpload, User, user_bodies
 from workflow.states import Role
 
 
@@ -270,11 +271,24 @@ def may_name_deputies(user: User) -> bool:
     return roles is None or user.has_role(*roles)
 
 
+#: Attribute of a :class:`User` instance: the ids of their bodies read by :func:`member_body_ids`
+#: (forgotten by :func:`workflow.accounts.user_for_request` when the user is loaded for a request).
+MEMBER_BODY_IDS = "_plneni_member_body_ids"
+
+
 def member_body_ids(user: User | None) -> set[int]:
-    """Ids of the bodies ``user`` is a member of as contributor or head (empty when inactive)."""
+    """Ids of the bodies ``user`` is a member of as contributor or head (empty when inactive): from
+    ``user.bodies`` when loaded (it may have just been changed), else one query of the ids alone (no
+    body objects, no ordering), remembered on the user for the rest of the request."""
     if not _active(user) or not user.has_role(Role.contributor, Role.head):  # type: ignore[union-attr]
         return set()
-    return {b.id for b in user.bodies}  # type: ignore[union-attr]
+    if "bodies" in inspect(user).dict:
+        return {b.id for b in user.bodies}  # type: ignore[union-attr]
+    known = user.__dict__.get(MEMBER_BODY_IDS)  # type: ignore[union-attr]
+    if known is None:
+        mine = select(user_bodies.c.body_id).where(user_bodies.c.user_id == user.id)  # type: ignore[union-attr]
+        known = user.__dict__[MEMBER_BODY_IDS] = frozenset(db.session.scalars(mine))  # type: ignore[union-attr]
+    return set(known)
 
 
 def deputised_body_ids(user: User | None, on: date) -> dict[int, int]:
@@ -366,6 +380,31 @@ def reviewer_scope_clause(user: User | None) -> ColumnElement[bool]:
             parts.append(Entry.body_id == a.body_id)
         conditions.append(and_(*parts))
     return or_(*conditions) if conditions else false()
+
+
+def reviewers_covering_clause(
+    plan_id: int | None, node_id: int | None, body_id: int | None
+) -> ColumnElement[bool]:
+    """SQL condition on ``users`` for the active users whose reviewer roles cover an object of
+    this plan, top-level node and body: the reverse of :func:`reviewer_scope_clause`, the same
+    rule as :func:`in_review_scope` (recipient selection of the reviewers' digest in one query)."""
+    from sqlalchemy import and_, exists, or_
+
+    from workflow.models import RoleAssignment
+
+    def part(column: Any, value: int | None) -> ColumnElement[bool]:
+        return column.is_(None) if value is None else or_(column.is_(None), column == value)
+
+    return and_(
+        User.active.is_(True),
+        exists().where(
+            RoleAssignment.user_id == User.id,
+            RoleAssignment.role == Role.reviewer.value,
+            part(RoleAssignment.plan_id, plan_id),
+            part(RoleAssignment.node_id, node_id),
+            part(RoleAssignment.body_id, body_id),
+        ),
+    )
 
 
 def entry_visibility_clause(user: User | None, on: date) -> ColumnElement[bool]:

@@ -100,10 +100,11 @@ _LOADED_FOR = "_plneni_deputyships_on"
 def user_for_request(user_id: int, on: date) -> User | None:
     """The user ``user_id`` with what every page asks of them, in one statement: their role
     assignments and their deputyships of day ``on`` (Prague date), so :func:`_standing_in` for
-    that day, and the permission checks built on it, send no statement. Their bodies are loaded
-    when first asked for (one statement): joined here, a user of 150 bodies made every request
-    of theirs, and every reload of the user within it, carry 150 rows (the benchmark's submitter
-    of every body: 49 → 33 submits/s).
+    that day, and the permission checks built on it, send no statement. Their bodies' ids are
+    read when first asked for (:func:`workflow.permissions.member_body_ids`, one statement of ids,
+    remembered for the request): joined here, a user of 150 bodies made every request of theirs,
+    and every reload of the user within it, carry 150 rows (a submitter of every body: 49 → 33
+    submits/s).
 
     :returns: the user, or ``None`` if there is no such id.
     """
@@ -117,6 +118,7 @@ def user_for_request(user_id: int, on: date) -> User | None:
     )
     if user is not None:
         setattr(user, _LOADED_FOR, on)
+        user.__dict__.pop(permissions.MEMBER_BODY_IDS, None)  # asked again in this request
     return user
 
 

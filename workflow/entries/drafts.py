@@ -67,11 +67,15 @@ def entry_for_update(entry_id: int) -> Entry | None:
     """Load an entry locking its row (``SELECT … FOR UPDATE OF entries`` on PostgreSQL; SQLite
     serialises writers anyway) and refreshing whatever the session held, so the state check that
     follows sees the committed truth. Its round and activity, which every check that follows reads
-    (the round's state, a reviewer's scope), come in the same statement, unlocked."""
+    (the round's state, a reviewer's scope), and its body come in the same statement, unlocked."""
     return db.session.execute(
         select(Entry)
         .where(Entry.id == entry_id)
-        .options(joinedload(Entry.round, innerjoin=True), joinedload(Entry.activity, innerjoin=True))
+        .options(
+            joinedload(Entry.round, innerjoin=True),
+            joinedload(Entry.activity, innerjoin=True),
+            joinedload(Entry.body, innerjoin=True),  # the digest's item names it (notifications)
+        )
         .with_for_update(of=Entry)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -146,6 +150,10 @@ def _record(
     comment: str,
     via_body: bool,
 ) -> EntryTransition:
+    """Add the version of ``entry``'s answer as it stands and the audit row of transition ``name``
+    pointing to it; nothing is flushed (the caller's next flush writes the entry's ``UPDATE`` and
+    both rows together). Flush before recording a second version of the same entry: its number is
+    computed inside its ``INSERT``. :returns: the audit row (its ``id`` after the flush)."""
     # the next number is computed inside the INSERT (no SELECT of its own); the entry's row lock,
     # held by every writer of its versions, keeps two of them from taking the same number
     number = (
@@ -161,8 +169,6 @@ def _record(
         data=answer_data(entry),
         author_id=actor.id if actor else None,
     )
-    db.session.add(version)
-    db.session.flush()
     log = EntryTransition(
         entry_id=entry.id,
         name=name,
@@ -172,9 +178,9 @@ def _record(
         acted_for_body_id=entry.body_id if via_body else None,
         acted_for_user_id=as_of.principal_id if (via_body and as_of) else None,
         comment=comment.strip(),
-        version_id=version.id,
+        version=version,
     )
-    db.session.add(log)
+    db.session.add_all((version, log))
     return log
 
 
@@ -235,8 +241,8 @@ def save_draft(
     if implicit:
         from_state = entry.state
         entry.state = TRANSITIONS[implicit].target
-        db.session.flush()
         _record(entry, implicit, from_state, actor, as_of, "", via_body=True)
+        db.session.flush()  # before a transition that follows records the entry's next version
     if flush:
         db.session.flush()
     return entry

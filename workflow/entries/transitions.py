@@ -72,11 +72,13 @@ def apply_transition(
         entry.approved_by_id = None
     if t.name in ("send_back", "reopen"):
         entry.editor_ids = []  # a new round of editing: the four-eyes list starts afresh
-    db.session.flush()
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)
-    db.session.flush()
-    record(EntryTransitioned(t.notification, entry_id=entry.id, transition=t.name, transition_log_id=log.id))
+    db.session.flush()  # the entry's UPDATE, its version and the audit row in one flush
+    record(
+        EntryTransitioned(t.notification, entry_id=entry.id, transition=t.name, transition_log_id=log.id),
+        subject=entry,
+    )
     return log
 
 

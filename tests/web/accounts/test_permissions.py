@@ -73,3 +73,46 @@ def test_review_scope(people):
     assert in_review_scope(reviewer, plan_id=plan.id, node_id=7, body_id=_body("OSV").id)
     assert not in_review_scope(reviewer, plan_id=plan.id, node_id=7, body_id=_body("OZ").id)
     assert not reviewer_covers(people["contributor"], plan.id, None, _body("OSV").id)
+
+
+def test_the_recipients_clause_is_the_review_scope_rule(people):
+    """workflow.permissions.reviewers_covering_clause (the reviewers' digest, in SQL) selects
+    exactly the active users for whom in_review_scope holds, for every mix of scoped parts."""
+    from itertools import product
+
+    from workflow.models import PlanNode, User
+    from workflow.permissions import reviewers_covering_clause
+
+    plans = [Plan(title="Plán 1"), Plan(title="Plán 2")]
+    db.session.add_all(plans)
+    db.session.flush()
+    nodes = [PlanNode(plan_id=plans[0].id, code=code, depth=0) for code in ("A", "B")]
+    db.session.add_all(nodes)
+    db.session.flush()
+    bodies = [_body("OSV"), _body("OZ")]
+    reviewers = []
+    # one reviewer per scope: plan, node and body each unset or one of two values
+    for n, (plan, node, body) in enumerate(product([None, *plans], [None, *nodes], [None, *bodies])):
+        user = User(email=f"hodnotitel.rozsah.{n}@kraj-lbc.cz", name=f"Hodnotitel {n}")
+        user.role_assignments = [RoleAssignment(
+            role=Role.reviewer, plan_id=plan and plan.id, node_id=node and node.id, body_id=body and body.id
+        )]
+        reviewers.append(user)
+    reviewers[1].active = False  # inactive: never a recipient
+    two_roles = User(email="dva.rozsahy@kraj-lbc.cz", name="Dva rozsahy")  # covered by either role
+    two_roles.role_assignments = [
+        RoleAssignment(role=Role.reviewer, body_id=bodies[0].id),
+        RoleAssignment(role=Role.reviewer, plan_id=plans[1].id),
+        RoleAssignment(role=Role.contributor, body_id=bodies[1].id),
+    ]
+    db.session.add_all([*reviewers, two_roles])
+    db.session.flush()
+    everyone = db.session.scalars(select(User)).all()
+    checked = 0
+    for plan, node, body in product([None, *plans], [None, *nodes], [None, *bodies]):
+        ids = {"plan_id": plan and plan.id, "node_id": node and node.id, "body_id": body and body.id}
+        in_sql = set(db.session.scalars(select(User.id).where(reviewers_covering_clause(**ids))))
+        in_python = {u.id for u in everyone if u.active and in_review_scope(u, **ids)}
+        assert in_sql == in_python, ids
+        checked += len(in_sql)
+    assert checked > 27  # the unscoped reviewers cover every object: the sets are not all empty

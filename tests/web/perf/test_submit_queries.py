@@ -24,16 +24,17 @@ from workflow.models import DigestItem, Entry, OutboxMessage
 #: the user with their roles and today's deputyships (one statement); their bodies; the entry FOR UPDATE
 #: with its round and activity (one statement: the checks read the round's state, a reviewer's
 #: scope the activity's top-level node id); one UPDATE of the entry (the answer and the new state
-#: together); the version (its number computed inside the INSERT), the audit row; the digest's
-#: item (one query of columns); reviewers and their roles (2); the digests FOR KEY SHARE; the items'
-#: INSERT; the bump of the round's change counter (one UPDATE, workflow.models.changes) — whatever
-#: the number of reviewers.
+#: together); the version (its number computed inside the INSERT), the audit row; the reviewers
+#: whose scope covers the entry (one query of columns, the scope rule in SQL); the digests FOR KEY
+#: SHARE; the items' INSERT; the bump of the round's change counter (one UPDATE,
+#: workflow.models.changes) — whatever the number of reviewers. The digest's item is made from the
+#: objects the request holds (the entry is the event's subject), not queried again.
 #: Before issue 17: 17 + one per reviewer + two per reviewer in scope (20 with one reviewer, 24 with
 #: two in scope); 18 with the digest as rows; 14 since the entry's lock brings its round and
-#: activity, the answer and the state share an UPDATE and the version's number needs no SELECT; 11
+#: activity, the answer and the state share an UPDATE and the version's number needs no SELECT; 12
 #: since the user comes with their roles and deputyships. The first submit of an hour also
 #: creates the digests (one INSERT more).
-SUBMIT_STATEMENTS = 12
+SUBMIT_STATEMENTS = 10
 #: the first save of a not-started entry: as the submit up to the entry's UPDATE (which also sets the
 #: implicit ``start``), then its version, audit row and the round's change counter (12 before the
 #: lock brought the round and activity and the version's number moved into its INSERT, 9 before the
@@ -100,6 +101,9 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
     assert commits == 1 and len(again) == SUBMIT_STATEMENTS, "\n".join(again)
     assert not any(q.startswith("INSERT INTO outbox_messages") for q in again)
     assert sum(q.startswith("UPDATE entries") for q in again) == 1  # the answer with the new state
+    # the digest's item from the held objects; the reviewers in one query of columns, no roles loaded
+    assert not any(q.startswith("SELECT entries.id, entries.state") for q in again)
+    assert not any(q.startswith("SELECT role_assignments") for q in again)
     # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
     for statements in (saved, resaved, submitted, again):
         assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
