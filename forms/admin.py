@@ -57,7 +57,11 @@ class RoleForm(BaseForm):
 
     role = SelectField(_l("Role"), choices=as_choices((r.value, t) for r, t in ROLE_TITLES.items()))
     plan_id = SelectField(_l("Plán (jen hodnotitel)"), coerce=int, choices=[], validators=[Optional()])
-    area_id = SelectField(_l("Okruh (jen hodnotitel)"), coerce=int, choices=[], validators=[Optional()])
+    #: a top-level node of a plan; the view names it after the plans' top level („Okruh (jen
+    #: hodnotitel)“, workflow.level_labels.area_labels)
+    area_id = SelectField(
+        _l("Nejvyšší úroveň (jen hodnotitel)"), coerce=int, choices=[], validators=[Optional()]
+    )
     body_id = SelectField(_l("Subjekt (jen hodnotitel)"), coerce=int, choices=[], validators=[Optional()])
 
 

@@ -29,6 +29,17 @@ def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def as_grouped_choices(
+    first: tuple[Any, Any], groups: Iterable[tuple[str, Iterable[tuple[Any, Any]]]]
+) -> list[SelectChoice]:
+    """The choice ``first`` (outside any group), then each group's ``[(value, label), …]`` under
+    an ``<optgroup>`` of the group's label: ``groups`` is ``[(group label, pairs), …]``."""
+    return [
+        SelectChoice(*first),
+        *(SelectChoice(value, label, optgroup=group) for group, pairs in groups for value, label in pairs),
+    ]
+
+
 class RoundForm(BaseForm):
     """Title, reporting period, opening date and the two deadlines of a round."""
 

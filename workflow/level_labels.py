@@ -9,6 +9,14 @@ oblast““), and a flat plan (no level above the activity) the form without a 
 ``reports/_report.html``), the report page's pager, the statistics (``reports/_statistics.html``,
 the DOCX and PDF exports, the SVG chart) and the round's dashboard all read it.
 
+A pick list or column of top-level nodes (an „area“) that may hold the nodes of several plans —
+the review queue's filter and column, the filter of „Moje úkoly“, a reviewer's scope in the
+administration — is named by :func:`area_labels`: the plans' own name when they share it (the
+region's plan alone: „Okruh“, „Všechny okruhy“ as ever), the neutral „Nejvyšší úroveň“ with the
+nodes grouped per plan (:func:`area_group`) when they do not, and nothing at all when no plan
+concerned has a level above the activity. The offline workbook of a round heads its column with
+:attr:`TopLevelLabels.column`.
+
 The texts are plain strings (never lazy: a level name is the secretary's text and must be escaped
 like any other), translated when the labels are made: :func:`top_level_labels` in the current
 locale (the UI), :func:`czech_top_level_labels` in Czech (the region's report and its exports).
@@ -16,7 +24,7 @@ locale (the UI), :func:`czech_top_level_labels` in Czech (the region's report an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -138,3 +146,52 @@ def czech_top_level_labels(level: str | None) -> TopLevelLabels:
     (Celery): the words of the region's report and of its exports."""
     with czech_locale():
         return top_level_labels(level)
+
+
+@dataclass(frozen=True)
+class AreaLabels:
+    """The words of a pick list or a column of top-level nodes („areas“) of one or more plans.
+
+    Shown when the plans concerned name their top level „Okruh“ / „Prioritní oblast“ / each
+    differently (e.g. „Okruh“ and „Strategický cíl“):
+
+    :ivar name: the field's label and the column's header: „Okruh“ / „Prioritní oblast“ /
+        „Nejvyšší úroveň“.
+    :ivar everything: the choice of no area (a filter's first option): „Všechny okruhy“ / „Vše“ /
+        „Vše“.
+    :ivar shared: true when every plan concerned names its top level alike (``name`` is that
+        name); false when they differ: each plan's nodes then go under an option group naming the
+        plan and its level (:func:`area_group`).
+    """
+
+    name: str
+    everything: str
+    shared: bool
+
+
+def area_labels(levels: Iterable[str]) -> AreaLabels | None:
+    """:class:`AreaLabels` of a pick list or column of the top-level nodes of the plans whose
+    top-level names (:func:`top_level_name`) are ``levels``, translated in the current locale.
+
+    :param levels: one name per plan concerned (repeats do not matter); a flat plan's ``""`` is
+        left out, it has no node to pick.
+    :returns: ``None`` when no plan concerned has a level above the activity (no filter and no
+        column then); the labels of the one name when the plans share it (the region's „Okruh“
+        with „Všechny okruhy“, as :func:`top_level_labels` names its column); the neutral
+        „Nejvyšší úroveň“ when they do not.
+    """
+    names = {level for level in levels if level}
+    if not names:
+        return None
+    if len(names) == 1:
+        [level] = names
+        everything = _("Všechny okruhy") if level == REGION_TOP_LEVEL else _("Vše")
+        return AreaLabels(name=top_level_labels(level).column, everything=everything, shared=True)
+    return AreaLabels(name=_("Nejvyšší úroveň"), everything=_("Vše"), shared=False)
+
+
+def area_group(plan_title: str, level: str, labels: AreaLabels) -> str:
+    """The label of a plan's option group in a pick list of areas named by ``labels``: the plan's
+    title („Akční plán 2025“), followed by its top level's name when the plans name theirs
+    differently („Strategie SML (Strategický cíl)“)."""
+    return plan_title if labels.shared or not level else f"{plan_title} ({level})"

@@ -5,8 +5,8 @@ and body, a page at a time — and a page costs the same whatever the number of 
   round for **every** body of the round at once and kept in a cache under the round's change
   counter and the reference generation (:mod:`workflow.models.changes`: renewed by every commit
   that changes the round's entries, the round, a body or the plan's structure). A request reads
-  the open rounds and their keys in one statement and the summaries from the cache; a miss sums
-  the missing rounds in one ``GROUP BY``.
+  the open rounds, their keys and their plans' names (for the area filter) in one statement and
+  the summaries from the cache; a miss sums the missing rounds in one ``GROUP BY``.
 * The groups are ordered in Python (nearest owed deadline, body in Czech order, round); with the
   number of entries of each group known, a page covers a window of one or a few groups, and only
   the entries of those groups are read and sorted (in SQL: deadline, plan order, id).
@@ -28,7 +28,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from workflow.dashboards import DONE_STATES, OPEN_STATES, TaskFilter, effective_deadline, search_matches
 from workflow.db import db
-from workflow.models import Activity, Body, Entry, PlanNode, ReportingRound, User
+from workflow.level_labels import top_level_name
+from workflow.models import Activity, Body, Entry, Plan, PlanNode, ReportingRound, User
 from workflow.models.changes import reference_generation
 from workflow.states import RoundState
 from workflow.text import czech_sort_key
@@ -93,17 +94,33 @@ class TaskGroup:
         return (self.round_id, self.body_id)
 
 
+@dataclass(frozen=True)
+class AreaPlan:
+    """A plan of the areas of „Moje úkoly“ (for the area filter): its title, the name of its top
+    level (:func:`workflow.level_labels.top_level_name`) and the areas the list's entries belong
+    to, ``[(area_id, "code – title")]`` in plan order."""
+
+    title: str
+    level: str
+    areas: list[tuple[int, str]]
+
+
 @dataclass
 class TaskList:
-    """The groups of „Moje úkoly“ in their order and the areas their entries belong to
-    (``[(area_id, "code – title")]`` in plan order, for the area filter)."""
+    """The groups of „Moje úkoly“ in their order and the areas their entries belong to, per plan
+    in plan order (:class:`AreaPlan`; none of a flat plan)."""
 
     groups: list[TaskGroup]
-    areas: list[tuple[int, str]]
+    area_plans: list[AreaPlan]
     #: What the groups and their entries depend on: the cache keys of the open rounds' summaries
     #: (each holds the round's change counter and the reference generation), ``""`` when they
     #: cannot be told (no generation yet): then nothing derived from the list may be cached.
     version: str = ""
+
+    @property
+    def areas(self) -> list[tuple[int, str]]:
+        """Every area of :attr:`area_plans`, ``[(area_id, "code – title")]`` in plan order."""
+        return [area for plan in self.area_plans for area in plan.areas]
 
 
 def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList:
@@ -122,8 +139,12 @@ def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList
             ReportingRound.title,
             ReportingRound.change_counter,
             ReportingRound.created_at,
+            ReportingRound.plan_id,
+            Plan.title.label("plan_title"),
+            Plan.level_names,
             reference_generation().label("generation"),
         )
+        .join(Plan, Plan.id == ReportingRound.plan_id)
         .where(ReportingRound.state == RoundState.open)
         .order_by(ReportingRound.id)
     ).all()
@@ -155,8 +176,13 @@ def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList
         areas = summaries[g.round_id].areas
         labels.update((a, areas[a]) for a in g.area_ids)
     ordered = sorted(labels.items(), key=lambda item: (item[1][0], item[1][1], item[0]))
+    plans = {r.plan_id: (r.plan_title, top_level_name(r.level_names)) for r in rounds}
+    area_plans: dict[int, AreaPlan] = {}
+    for area_id, (plan_id, _position, label) in ordered:
+        title, level = plans[plan_id]  # an area of a round's summary is a node of the round's plan
+        area_plans.setdefault(plan_id, AreaPlan(title, level, [])).areas.append((area_id, label))
     version = "|".join(keys[r.id] for r in rounds) if len(keys) == len(rounds) else ""
-    return TaskList(groups, [(area_id, label) for area_id, (_plan, _position, label) in ordered], version)
+    return TaskList(groups, list(area_plans.values()), version)
 
 
 def summarise_rounds(round_ids: list[int]) -> dict[int, RoundSummary]:

@@ -28,6 +28,7 @@ from forms.admin import (
     TokenForm,
     UserForm,
 )
+from forms.rounds import as_grouped_choices
 from web.converters import query_id
 from web.extensions import db
 from web.redirects import safe_next
@@ -52,6 +53,7 @@ from workflow.accounts import (
 from workflow.audit import AUDIT_KIND_TITLES, AuditKind, events_query
 from workflow.collation import czech
 from workflow.errors import DomainError
+from workflow.level_labels import area_group, area_labels, top_level_name
 from workflow.models import ApiToken, AuditEvent, Body, Deputy, Plan, PlanNode, RoleAssignment, User
 from workflow.permissions import Action, can
 from workflow.privacy import anonymise_user, export_user_data
@@ -246,15 +248,33 @@ def _role_form(fresh: bool = False) -> RoleForm:
     form = RoleForm(prefix="role", **({"formdata": None} if fresh else {}))
     plans = db.session.scalars(select(Plan).order_by(czech(Plan.title)))
     form.plan_id.choices = as_choices([(0, _("— celý rozsah —")), *((p.id, p.title) for p in plans)])
-    # A reviewer's scope within a plan: a node of its top level (an okruh).
-    nodes = db.session.scalars(
+    # A reviewer's scope within a plan: a node of its top level (an okruh), named by the plans'
+    # top level (workflow.level_labels.area_labels); no choice when every plan is flat.
+    nodes = list(db.session.scalars(
         select(PlanNode)
         .where(PlanNode.depth == 0)
         .options(selectinload(PlanNode.plan))
         .order_by(PlanNode.plan_id, PlanNode.position)
-    )
-    area_labels = [(n.id, f"{n.plan.title}: {n.code} {n.title}".strip()) for n in nodes]
-    form.area_id.choices = as_choices([(0, _("— všechny okruhy —")), *area_labels])
+    ))
+    by_plan: dict[int, tuple[str, str, list[tuple[int, str]]]] = {}  # title, level name, nodes
+    for n in nodes:
+        plan = by_plan.setdefault(n.plan_id, (n.plan.title, top_level_name(n.plan.level_names), []))
+        plan[2].append((n.id, f"{n.plan.title}: {n.code} {n.title}".strip()))
+    labels = area_labels(level for _title, level, _nodes in by_plan.values())
+    if labels is None:
+        form.area_id.choices = as_choices([(0, "")])
+    else:
+        form.area_id.label.text = _("%(level)s (jen hodnotitel)", level=labels.name)
+        # „— všechny okruhy —“, „— vše —“: the filters' „all“ option between the list's dashes
+        everything = (0, f"— {labels.everything.lower()} —")
+        if labels.shared:  # the options name their plan („Akční plán: A Systémová opatření“)
+            every = [pair for _title, _level, pairs in by_plan.values() for pair in pairs]
+            form.area_id.choices = as_choices([everything, *every])
+        else:  # and each plan's group names its level too
+            form.area_id.choices = as_grouped_choices(
+                everything,
+                ((area_group(title, level, labels), pairs) for title, level, pairs in by_plan.values()),
+            )
     form.body_id.choices = _body_choices(_("— všechny subjekty —"))
     return form
 

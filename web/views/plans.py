@@ -247,9 +247,11 @@ def filtered_tree(plan: Plan, plan_filter: PlanFilter) -> tuple[list[NodeView], 
 @bp.get("/plany")
 @requires(Action.view_plans)
 def list_plans() -> ResponseReturnValue:
-    """All plans with their counts (any signed-in user)."""
+    """All plans with their counts (any signed-in user); ``region_levels``: every plan has the
+    shipped plan's levels (Okruh / Cíl / Aktivita), so the page may name them in its lead."""
     rows = db.session.execute(plans_with_counts()).all()
-    return render_template("plans/list.html", rows=rows)
+    region_levels = all((row[0].level_names or DEFAULT_LEVEL_NAMES) == DEFAULT_LEVEL_NAMES for row in rows)
+    return render_template("plans/list.html", rows=rows, region_levels=region_levels)
 
 
 @bp.get("/plany/<int:plan_id>")

@@ -36,6 +36,7 @@ from workflow.dashboards import (
     review_queue_ids,
     review_queue_page,
 )
+from workflow.level_labels import AreaLabels, area_group, area_labels, top_level_name
 from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
 from workflow.models.changes import reference_generation
 from workflow.permissions import Action, approves_entries, can_view_internal, review_queue_scope
@@ -48,22 +49,66 @@ QUEUE_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class PlanAreas:
+    """A plan's areas (its top-level nodes) in the queue's area filter."""
+
+    title: str
+    #: the name of the plan's top level (:func:`workflow.level_labels.top_level_name`)
+    level: str
+    ids: frozenset[int]
+    #: the ``<option>`` elements, rendered once (without a selection)
+    options: str
+
+
+@dataclass(frozen=True)
 class QueueChoices:
     """The round, body and area choices of the queue's filters: the valid ids per field and the
-    ``<option>`` elements rendered once (without the „all“ option and without a selection)."""
+    ``<option>`` elements rendered once (without the „all“ option and without a selection); the
+    areas per plan (:class:`PlanAreas`, only plans with areas, in plan order) and each round's plan."""
 
     ids: dict[str, frozenset[int]]
     options: dict[str, str]
+    round_plans: dict[int, int]
+    plans: dict[int, PlanAreas]
 
     def select(self, name: str, selected: int, everything: str) -> Markup:
-        """The options of field ``name`` with the „all“ option (label ``everything``, value 0) and
-        ``selected`` marked as WTForms marks it."""
-        mark = Markup("selected ") if not selected else ""
-        first = Markup('<option {}value="0">{}</option>').format(mark, everything)
-        html = self.options[name]
-        if selected:
-            html = html.replace(f'<option value="{selected}">', f'<option selected value="{selected}">', 1)
-        return first + Markup(html)  # nosec B704 # noqa: S704 - built from escaped labels in _load_choices
+        """The options of field ``name`` (round or body) with the „all“ option (label
+        ``everything``, value 0) and ``selected`` marked as WTForms marks it."""
+        return _all_option(selected, everything) + _selected(self.options[name], selected)
+
+    def area_plans(self, round_id: int) -> list[PlanAreas]:
+        """The plans whose areas the area filter offers when round ``round_id`` is chosen: the
+        round's plan (none when it has no areas: a flat plan), every plan with areas for all rounds
+        (``0``)."""
+        if round_id:
+            plan = self.plans.get(self.round_plans.get(round_id, 0))
+            return [plan] if plan else []
+        return list(self.plans.values())
+
+    def select_area(self, plans: list[PlanAreas], selected: int, labels: AreaLabels) -> Markup:
+        """The area filter's options: the „all“ option (:attr:`AreaLabels.everything`), then the
+        areas of ``plans``, under an option group per plan when there are several
+        (:func:`workflow.level_labels.area_group`); ``selected`` marked as WTForms marks it."""
+        html = _all_option(selected, labels.everything)
+        for plan in plans:
+            options = _selected(plan.options, selected if selected in plan.ids else 0)
+            if len(plans) > 1:
+                group = area_group(plan.title, plan.level, labels)
+                options = Markup('<optgroup label="{}">').format(group) + options + Markup("</optgroup>")
+            html += options
+        return html
+
+
+def _all_option(selected: int, everything: str) -> Markup:
+    mark = Markup("selected ") if not selected else ""
+    return Markup('<option {}value="0">{}</option>').format(mark, everything)
+
+
+def _selected(html: str, selected: int) -> Markup:
+    """``<option>`` elements built from escaped labels in :func:`_load_choices`, ``selected`` marked."""
+    if selected:
+        html = html.replace(f'<option value="{selected}">', f'<option selected value="{selected}">', 1)
+    return Markup(html)  # nosec B704 # noqa: S704 - built from escaped labels in _load_choices
 
 
 class QueueKeys(NamedTuple):
@@ -93,16 +138,21 @@ def _queue_keys() -> QueueKeys:
     return QueueKeys(found[0], found[1], int(found[2]))
 
 
+def _options(pairs: list[tuple[int, str]]) -> str:
+    return "".join(f'<option value="{i}">{escape(label)}</option>' for i, label in pairs)
+
+
 def _load_choices() -> QueueChoices:
     rounds = db.session.execute(
-        select(ReportingRound.id, ReportingRound.title)
+        select(ReportingRound.id, ReportingRound.title, ReportingRound.plan_id)
         .where(ReportingRound.imported.is_(False))
         .order_by(ReportingRound.period_start.desc())
     ).all()
     bodies = db.session.execute(select(Body.id, Body.abbreviation).order_by(czech(Body.abbreviation))).all()
     areas = db.session.execute(
-        # Areas: the top level of every plan (okruhy of the shipped plan).
-        select(PlanNode.id, PlanNode.code, PlanNode.title)
+        # Areas: the top level of every plan (okruhy of the shipped plan), with the plan's names.
+        select(PlanNode.id, PlanNode.code, PlanNode.title, PlanNode.plan_id, Plan.title.label("plan"),
+               Plan.level_names)
         .join(Plan, Plan.id == PlanNode.plan_id)
         .where(PlanNode.depth == 0)
         .order_by(Plan.id, PlanNode.position)
@@ -110,13 +160,22 @@ def _load_choices() -> QueueChoices:
     pairs = {
         "round": [(r.id, r.title) for r in rounds],
         "body": [(b.id, b.abbreviation) for b in bodies],
-        "area": [(a.id, f"{a.code} – {a.title}") for a in areas],
     }
+    by_plan: dict[int, list[Any]] = {}
+    for a in areas:
+        by_plan.setdefault(a.plan_id, []).append(a)
     return QueueChoices(
         ids={name: frozenset(i for i, _label in values) for name, values in pairs.items()},
-        options={
-            name: "".join(f'<option value="{i}">{escape(label)}</option>' for i, label in values)
-            for name, values in pairs.items()
+        options={name: _options(values) for name, values in pairs.items()},
+        round_plans={r.id: r.plan_id for r in rounds},
+        plans={
+            plan_id: PlanAreas(
+                title=nodes[0].plan,
+                level=top_level_name(nodes[0].level_names),
+                ids=frozenset(a.id for a in nodes),
+                options=_options([(a.id, f"{a.code} – {a.title}") for a in nodes]),
+            )
+            for plan_id, nodes in by_plan.items()
         },
     )
 
@@ -125,9 +184,10 @@ def queue_choices() -> tuple[QueueChoices, QueueKeys]:
     """The filter choices (from the page cache when unchanged) and the queue's cache keys.
 
     One statement (the keys) and one cache read when cached; four statements when not. The key is
-    the reference generation, so a commit that changes a round, body or area gives a new one."""
+    the reference generation, so a commit that changes a round, body, area or plan gives a new one
+    (and the version of :class:`QueueChoices`' shape: 2, the areas per plan)."""
     keys = _queue_keys()
-    key = f"queue-choices:{keys.generation}"
+    key = f"queue-choices:2:{keys.generation}"
     choices = cache.get(key) if keys.generation else None
     if not isinstance(choices, QueueChoices):
         choices = _load_choices()
@@ -136,15 +196,32 @@ def queue_choices() -> tuple[QueueChoices, QueueKeys]:
     return choices, keys
 
 
-def _filter_form() -> tuple[QueueFilterForm, QueueChoices, QueueKeys]:
+class QueueForm(NamedTuple):
+    """The queue's filters as asked (:func:`_filter_form`) with what they are chosen from."""
+
+    form: QueueFilterForm
+    choices: QueueChoices
+    keys: QueueKeys
+    #: the plans whose areas the area filter offers (:meth:`QueueChoices.area_plans`)
+    area_plans: list[PlanAreas]
+    #: the area filter's and column's words; ``None``: no area filter and no column (flat plans)
+    area_labels: AreaLabels | None
+
+
+def _filter_form() -> QueueForm:
+    """The filter form of the request's arguments; a round, body or area it does not offer (an
+    area of another plan than the chosen round's) is taken as „all“."""
     form = QueueFilterForm(request.args)
     choices, keys = queue_choices()
-    for field in (form.round, form.body, form.area):
+    for field in (form.round, form.body):
         if field.data is None or field.data not in choices.ids[field.name]:
-            field.data = 0  # absent, or naming no round, body or area (e.g. a 30-digit number)
+            field.data = 0  # absent, or naming no round or body (e.g. a 30-digit number)
     if "round" not in request.args:
         form.round.data = keys.open_round or 0
-    return form, choices, keys
+    plans = choices.area_plans(form.round.data)
+    if form.area.data is None or not any(form.area.data in plan.ids for plan in plans):
+        form.area.data = 0  # absent, or naming no area of the plans offered
+    return QueueForm(form, choices, keys, plans, area_labels(plan.level for plan in plans))
 
 
 def _filters(form: QueueFilterForm) -> QueueFilter:
@@ -163,7 +240,7 @@ def _filters(form: QueueFilterForm) -> QueueFilter:
 def queue() -> ResponseReturnValue:
     """The reviewer's queue within their scope: filters by round, state, body, area and overdue;
     sorted by deadline, then submission time; :data:`QUEUE_PAGE_SIZE` entries a page (``?strana=``)."""
-    form, choices, keys = _filter_form()
+    form, choices, keys, plans, labels = _filter_form()
     filters, today = _filters(form), clock.today()
     asked = min(max(1, request.args.get("strana", 1, type=int) or 1), 10**6)
     query = urlencode(
@@ -179,14 +256,17 @@ def queue() -> ResponseReturnValue:
     options = {
         "round": choices.select("round", form.round.data, _("Všechna kola")),
         "body": choices.select("body", form.body.data, _("Všechny subjekty")),
-        "area": choices.select("area", form.area.data, _("Všechny okruhy")),
     }
+    if labels is not None:
+        options["area"] = choices.select_area(plans, form.area.data, labels)
     selectable = form.state_filter() == EntryState.submitted and approves_entries(current_user)
-    rows, total, page = _queue_table(keys, filters, today, asked, query=query, selectable=selectable)
+    rows, total, page = _queue_table(
+        keys, filters, today, asked, query=query, selectable=selectable, area_column=labels is not None
+    )
     pages = max(1, (total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE)
     return render_template(
         "review/queue.html", form=form, options=options, rows=rows, selectable=selectable,
-        bulk_form=BulkApproveForm(), query=query, total=total, page=page, pages=pages,
+        area_labels=labels, bulk_form=BulkApproveForm(), query=query, total=total, page=page, pages=pages,
     )
 
 
@@ -197,22 +277,25 @@ QUEUE_CACHE_SECONDS = 3600
 
 
 def _queue_table(
-    keys: QueueKeys, filters: QueueFilter, today: date, asked: int, *, query: str, selectable: bool
+    keys: QueueKeys, filters: QueueFilter, today: date, asked: int, *, query: str, selectable: bool,
+    area_column: bool,
 ) -> tuple[Markup, int, int]:
     """The rows of page ``asked`` of the current user's queue, rendered, with the number of entries
-    matching and the page shown (:func:`workflow.dashboards.review_queue_page`).
+    matching and the page shown (:func:`workflow.dashboards.review_queue_page`); ``area_column``:
+    with the cell of the area column (none when the plans shown have no level above the activity;
+    the column's header is the page's, :attr:`QueueForm.area_labels`).
 
     From the page cache when nothing it shows can have changed: the key holds every round's change
     counter and the reference generation (:class:`QueueKeys`), the user's review scope
     (:func:`workflow.permissions.review_queue_scope`; reviewers of the same scope share a page),
-    the filters and page (``query``, ``asked``), the day (what is overdue) and the locale. Else one
-    statement, and the rows are rendered and cached.
+    the filters and page (``query``, ``asked``), the area column, the day (what is overdue) and the
+    locale. Else one statement, and the rows are rendered and cached.
     """
     key = None
     if keys.generation:
         parts = (
             keys.generation, keys.changes, today.isoformat(), str(get_locale()),
-            review_queue_scope(current_user), selectable, query, asked, QUEUE_PAGE_SIZE,
+            review_queue_scope(current_user), selectable, area_column, query, asked, QUEUE_PAGE_SIZE,
         )
         key = "review-queue:" + hashlib.sha256(repr(parts).encode()).hexdigest()
         found = cache.get(key)
@@ -222,7 +305,8 @@ def _queue_table(
         current_user, filters, today, page=asked, per_page=QUEUE_PAGE_SIZE
     )
     html = render_template(
-        "review/_queue_rows.html", entries=queue_rows(entries, today), selectable=selectable, query=query
+        "review/_queue_rows.html", entries=queue_rows(entries, today), selectable=selectable,
+        area_column=area_column, query=query,
     )
     if key is not None:
         seconds = current_app.config.get("PAGE_CACHE_SECONDS") or QUEUE_CACHE_SECONDS
@@ -411,7 +495,7 @@ def next_entry(entry_id: int) -> ResponseReturnValue:
     query = queue_query_of(request.args)
     if item.state == EntryState.submitted:
         return redirect(url_for(".entry", entry_id=entry_id) + ("?" + query if query else ""))
-    following = next_in_queue(entry_id, _filters(_filter_form()[0]))
+    following = next_in_queue(entry_id, _filters(_filter_form().form))
     if following is None:
         flash(_("Ve vyfiltrované frontě už nic dalšího ke kontrole není."), "info")
         return redirect(url_for(".queue") + ("?" + query if query else ""))

@@ -15,20 +15,44 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from forms.rounds import as_choices
+from forms.rounds import as_choices, as_grouped_choices
 from forms.tasks import TaskFilterForm
 from web.extensions import cache
 from web.views.entries import entry_state_badge, entry_state_title
 from web.views.guards import requires
 from workflow import clock
 from workflow.dashboards import OPEN_STATES, TaskFilter
-from workflow.my_tasks import TaskList, task_list, task_page
+from workflow.level_labels import AreaLabels, area_group, area_labels
+from workflow.my_tasks import AreaPlan, TaskList, task_list, task_page
 from workflow.permissions import Action, deputised_body_ids, member_body_ids
 from workflow.states import EntryState
 
 bp = Blueprint("tasks", __name__)
 #: Entries per page of „Moje úkoly“ (a body with 1,500 entries costs the same per page as one with 40).
 TASKS_PAGE_SIZE = 50
+
+
+def area_choices(form: TaskFilterForm, plans: list[AreaPlan]) -> AreaLabels | None:
+    """Fill the area filter of ``form`` with the areas of ``plans``, named by the rule of
+    :func:`workflow.level_labels.area_labels`: the plans' own top level („Okruh“, „Všechny okruhy“)
+    or the neutral one with an option group per plan.
+
+    :returns: the labels; ``None`` when no plan has a level above the activity (the filter is then
+        not shown and takes no area).
+    """
+    labels = area_labels(plan.level for plan in plans)
+    if labels is None:
+        form.area.choices = as_choices([(0, "")])
+        return None
+    form.area.label.text = labels.name
+    everything = (0, labels.everything)
+    if len(plans) == 1:
+        form.area.choices = as_choices([everything, *plans[0].areas])
+    else:
+        form.area.choices = as_grouped_choices(
+            everything, ((area_group(plan.title, plan.level, labels), plan.areas) for plan in plans)
+        )
+    return labels
 
 
 @bp.get("/moje-ukoly")
@@ -41,7 +65,7 @@ def index() -> ResponseReturnValue:
     tasks = task_list(member_body_ids(current_user) | set(deputised), cache)
     groups = tasks.groups
     form = TaskFilterForm(request.args)
-    form.area.choices = as_choices([(0, _("Všechny okruhy")), *tasks.areas])
+    areas = area_choices(form, tasks.area_plans)
     filters = form.filters() if form.validate() else TaskFilter()
     asked = request.args.get("strana", 1, type=int) or 1
     return render_template(
@@ -49,6 +73,7 @@ def index() -> ResponseReturnValue:
         groups_html=_groups(tasks, filters, today, deputised, asked),
         has_any=bool(groups),
         form=form,
+        area_labels=areas,
         today=today,
     )
 

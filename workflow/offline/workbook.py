@@ -1,9 +1,11 @@
 """The workbook a body downloads to fill its entries offline (openpyxl).
 
 Sheet „Plnění“: a hidden first row of column keys (what the upload reads), a header row, then one
-row per entry of the body in the round in the plan's order. Columns: the activity (code, area,
-goal, title, description, indicator, deadline, the plan's cooperation and the further attributes
-the secretary did not hide for the form, ``Plan.hidden_attributes["form"]``), the entry's state,
+row per entry of the body in the round in the plan's order. Columns: the activity (code, the
+codes of its top-level node and of the node just above it — headed by the plan's level names,
+none in a flat plan: :func:`level_columns` —, title, description, indicator, deadline, the plan's
+cooperation and the further attributes the secretary did not hide for the form,
+``Plan.hidden_attributes["form"]``), the entry's state,
 the answer (status as a drop-down list, text, indicator number and unit, …) and a hidden column
 with the signed version stamp (:func:`workflow.offline.columns.make_stamp`). The sheet is
 protected without a password: only the answer cells of entries the body may still edit are
@@ -31,7 +33,9 @@ from sqlalchemy.orm import contains_eager
 from workflow.db import db
 from workflow.entries import fulfilment_title
 from workflow.exports import is_formula_like
-from workflow.models import Activity, Body, Entry, ReportingRound
+from workflow.level_labels import top_level_labels, top_level_name
+from workflow.models import Activity, Body, Entry, Plan, ReportingRound
+from workflow.models.plans import DEFAULT_LEVEL_NAMES
 from workflow.offline.columns import ANSWER_KEYS, ANSWER_LABELS, CODE_KEY, STAMP_KEY, make_stamp
 from workflow.states import FULFILMENT_TITLES
 from workflow.text import strip_control_characters
@@ -117,6 +121,23 @@ def visible_extra_labels(round_: ReportingRound, entries: list[Entry]) -> list[s
     return labels
 
 
+def level_columns(plan: Plan) -> list[tuple[str, str]]:
+    """The columns of the plan's levels above the activity, ``[(key, header)]``: the top level
+    („area“, headed by :attr:`workflow.level_labels.TopLevelLabels.column`: „Okruh“ for the shipped
+    plan, „Prioritní oblast“ …) and, in a plan of two or more levels, the level just above the
+    activity („goal“: „Cíl“ for the shipped plan, else its name as the plan spells it); none for a
+    flat plan."""
+    names = plan.level_names or DEFAULT_LEVEL_NAMES
+    level = top_level_name(names)
+    if not level:
+        return []
+    columns = [("area", top_level_labels(level).column)]
+    if plan.levels >= 2:
+        goal = plan.level_name(plan.levels - 1)
+        columns.append(("goal", _("Cíl") if goal == DEFAULT_LEVEL_NAMES[1] else goal))
+    return columns
+
+
 def build_workbook(round_: ReportingRound, body: Body, entries: list[Entry], secret: str) -> bytes:
     """The XLSX bytes of the offline form of ``body`` in ``round_``.
 
@@ -126,8 +147,7 @@ def build_workbook(round_: ReportingRound, body: Body, entries: list[Entry], sec
     extra = visible_extra_labels(round_, entries)
     info: list[tuple[str, str]] = [
         (CODE_KEY, _("Kód")),
-        ("area", _("Okruh")),
-        ("goal", _("Cíl")),
+        *level_columns(round_.plan),
         ("title", _("Název aktivity")),
         ("description", _("Aktivita")),
         ("indicator", _("Indikátor")),
@@ -176,8 +196,6 @@ def build_workbook(round_: ReportingRound, body: Body, entries: list[Entry], sec
         activity = entry.activity
         values: dict[str, str] = {
             CODE_KEY: activity.code,
-            "area": activity.top_node.code if activity.top_node else "",
-            "goal": activity.node.code if activity.node else "",
             "title": activity.title,
             "description": activity.description,
             "indicator": activity.indicator,
@@ -187,6 +205,10 @@ def build_workbook(round_: ReportingRound, body: Body, entries: list[Entry], sec
             "carried_over": _("ano") if entry.carried_over else _("ne"),
             STAMP_KEY: make_stamp(entry, secret),
         }
+        if "area" in column_of:
+            values["area"] = activity.top_node.code if activity.top_node else ""
+        if "goal" in column_of:
+            values["goal"] = activity.node.code if activity.node else ""
         for i, label in enumerate(extra):
             values[f"extra:{i}"] = (activity.extra or {}).get(label, "")
         for key, value in values.items():
