@@ -312,12 +312,16 @@ def _reviewers_covering(listed: _Listed) -> list[dict[str, Any]]:
     """The active reviewers whose scope covers the listed entry, as recipient payloads sorted by
     e-mail: one query of columns (:func:`~workflow.permissions.reviewers_covering_clause`, the
     rule of :func:`~workflow.permissions.in_review_scope`)."""
-    rows = db.session.execute(
-        select(User.id, User.email, User.name, User.locale)
-        .where(reviewers_covering_clause(listed.plan_id, listed.node_id, listed.body_id))
-        .order_by(User.email)
-    )
-    return [_recipient(*row) for row in rows]
+    scope = {"plan_id": listed.plan_id, "node_id": listed.node_id, "body_id": listed.body_id}
+    return [_recipient(*row) for row in db.session.execute(_REVIEWERS_COVERING, scope)]
+
+
+#: :func:`_reviewers_covering`'s statement, built once (its cache key then computed once).
+_REVIEWERS_COVERING = (
+    select(User.id, User.email, User.name, User.locale)
+    .where(reviewers_covering_clause())
+    .order_by(User.email)
+)
 
 
 def _reviewer_digest(listed: _Listed, now: datetime) -> int:

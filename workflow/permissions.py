@@ -382,27 +382,28 @@ def reviewer_scope_clause(user: User | None) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def reviewers_covering_clause(
-    plan_id: int | None, node_id: int | None, body_id: int | None
-) -> ColumnElement[bool]:
-    """SQL condition on ``users`` for the active users whose reviewer roles cover an object of
-    this plan, top-level node and body: the reverse of :func:`reviewer_scope_clause`, the same
-    rule as :func:`in_review_scope` (recipient selection of the reviewers' digest in one query)."""
-    from sqlalchemy import and_, exists, or_
+def reviewers_covering_clause() -> ColumnElement[bool]:
+    """SQL condition on ``users`` for the active users whose reviewer roles cover an object of the
+    plan, top-level node and body given as the bind parameters ``plan_id``, ``node_id`` and
+    ``body_id`` (``None`` where the object has none): the reverse of :func:`reviewer_scope_clause`,
+    the same rule as :func:`in_review_scope` (recipient selection of the reviewers' digest in one
+    query). The parameters are given when the statement runs, so a statement built with this
+    clause once serves every object (``role.x IS NULL OR role.x = NULL`` is ``role.x IS NULL``)."""
+    from sqlalchemy import and_, bindparam, exists, or_
 
     from workflow.models import RoleAssignment
 
-    def part(column: Any, value: int | None) -> ColumnElement[bool]:
-        return column.is_(None) if value is None else or_(column.is_(None), column == value)
+    def part(column: Any, name: str) -> ColumnElement[bool]:
+        return or_(column.is_(None), column == bindparam(name, type_=column.type))
 
     return and_(
         User.active.is_(True),
         exists().where(
             RoleAssignment.user_id == User.id,
             RoleAssignment.role == Role.reviewer.value,
-            part(RoleAssignment.plan_id, plan_id),
-            part(RoleAssignment.node_id, node_id),
-            part(RoleAssignment.body_id, body_id),
+            part(RoleAssignment.plan_id, "plan_id"),
+            part(RoleAssignment.node_id, "node_id"),
+            part(RoleAssignment.body_id, "body_id"),
         ),
     )
 

@@ -111,7 +111,7 @@ def test_the_recipients_clause_is_the_review_scope_rule(people):
     checked = 0
     for plan, node, body in product([None, *plans], [None, *nodes], [None, *bodies]):
         ids = {"plan_id": plan and plan.id, "node_id": node and node.id, "body_id": body and body.id}
-        in_sql = set(db.session.scalars(select(User.id).where(reviewers_covering_clause(**ids))))
+        in_sql = set(db.session.scalars(select(User.id).where(reviewers_covering_clause()), ids))
         in_python = {u.id for u in everyone if u.active and in_review_scope(u, **ids)}
         assert in_sql == in_python, ids
         checked += len(in_sql)
