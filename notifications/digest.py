@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -114,15 +114,19 @@ def append(
 def _digests(keys: list[str]) -> dict[str, tuple[int, bool]]:
     """``dedupe_key → (id, appendable)`` of the existing digests among ``keys``, locked ``FOR KEY
     SHARE`` on PostgreSQL (see the module docstring)."""
-    stmt = select(
-        OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.state, OutboxMessage.attempts
-    ).where(OutboxMessage.dedupe_key.in_(keys))
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(read=True, key_share=True)  # FOR KEY SHARE
+    stmt = _DIGESTS_KEY_SHARE if db.session.get_bind().dialect.name == "postgresql" else _DIGESTS
     return {
         key: (message_id, state == PENDING and not attempts)
-        for message_id, key, state, attempts in db.session.execute(stmt)
+        for message_id, key, state, attempts in db.session.execute(stmt, {"keys": keys})
     }
+
+
+#: :func:`_digests`' statements, built once (their cache keys then computed once): SQLite's, and
+#: PostgreSQL's with the rows locked ``FOR KEY SHARE``.
+_DIGESTS = select(
+    OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.state, OutboxMessage.attempts
+).where(OutboxMessage.dedupe_key.in_(bindparam("keys", expanding=True)))
+_DIGESTS_KEY_SHARE = _DIGESTS.with_for_update(read=True, key_share=True)
 
 
 def _create(

@@ -40,7 +40,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, event, insert, select, update
+from sqlalchemy import String, bindparam, event, insert, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -140,14 +140,18 @@ def _publish(session: Session) -> None:
         _renew(session, REFERENCE)
 
 
+_ROUNDS = ReportingRound.__table__
+#: The counters' ``UPDATE``, built once (its cache key then computed once; every commit that
+#: changes an entry runs it).
+_BUMP = (
+    update(_ROUNDS)
+    .where(_ROUNDS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(change_counter=_ROUNDS.c.change_counter + 1)
+)
+
+
 def _bump_rounds(session: Session, ids: set[int]) -> None:
-    table = ReportingRound.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.id.in_(sorted(ids)))
-        .values(change_counter=table.c.change_counter + 1)
-        .execution_options(synchronize_session=False)
-    )
+    session.connection().execute(_BUMP, {"ids": sorted(ids)})
     # The loaded rounds learn the new value without a reload (expiring it would cost a SELECT
     # when anything reads the round again before the commit ends).
     # Only the instance dict is read: touching an expired round's id would load it.
