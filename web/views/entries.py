@@ -182,12 +182,17 @@ def _last_reason(entry: Entry) -> EntryTransition | None:
     """The latest transition with a reason (return or reopen) while the entry is back with the body."""
     if entry.state not in (EntryState.returned, EntryState.draft) or entry.first_submitted_at is None:
         return None  # never submitted: never sent back or reopened either
-    return db.session.scalar(
-        select(EntryTransition)
-        .where(EntryTransition.entry_id == entry.id, EntryTransition.name.in_(["send_back", "reopen"]))
-        .order_by(EntryTransition.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_LAST_REASON, {"entry_id": entry.id})
+
+
+#: :func:`_last_reason`'s statement, built once (its cache key then computed once).
+_LAST_REASON = (
+    select(EntryTransition)
+    .where(EntryTransition.entry_id == bindparam("entry_id"))
+    .where(EntryTransition.name.in_(["send_back", "reopen"]))
+    .order_by(EntryTransition.id.desc())
+    .limit(1)
+)
 
 
 @bp.get("/zaznamy/<int:entry_id>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from workflow import permissions
@@ -40,7 +40,16 @@ def add_comment(entry: Entry, actor: User, text: str, *, internal: bool = False)
 def visible_comments(entry: Entry, user: User | None) -> list[EntryComment]:
     """The thread as ``user`` may see it (internal comments only for reviewers in scope and the
     secretary), oldest first."""
-    query = select(EntryComment).where(EntryComment.entry_id == entry.id).order_by(EntryComment.id)
-    if not permissions.can_view_internal(user, entry):
-        query = query.where(EntryComment.internal.is_(False))
-    return list(db.session.scalars(query.options(joinedload(EntryComment.author))))
+    query = _THREAD if permissions.can_view_internal(user, entry) else _PUBLIC_THREAD
+    return list(db.session.scalars(query, {"entry_id": entry.id}))
+
+
+#: :func:`visible_comments`' statements, built once (their cache keys then computed once): the
+#: whole thread, and the thread without internal comments.
+_THREAD = (
+    select(EntryComment)
+    .where(EntryComment.entry_id == bindparam("entry_id"))
+    .order_by(EntryComment.id)
+    .options(joinedload(EntryComment.author))
+)
+_PUBLIC_THREAD = _THREAD.where(EntryComment.internal.is_(False))
