@@ -19,10 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
-from workflow.db import db
+from workflow.db import db, utcnow
 from workflow.errors import InvalidInput
 from workflow.models import Entry, EntryTransition, EntryVersion, User
 from workflow.models.rounds import ANSWER_FIELDS
@@ -154,38 +154,60 @@ def _record(
     comment: str,
     via_body: bool,
 ) -> EntryTransition:
-    """Add the version of ``entry``'s answer as it stands and the audit row of transition ``name``
-    pointing to it; nothing is flushed (the caller's next flush writes the entry's ``UPDATE`` and
-    both rows together). Flush before recording a second version of the same entry: its number is
-    computed inside its ``INSERT``. :returns: the audit row (its ``id`` after the flush)."""
-    # the next number is computed inside the INSERT (no SELECT of its own); the entry's row lock,
-    # held by every writer of its versions, keeps two of them from taking the same number
-    number = (
-        select(func.coalesce(func.max(EntryVersion.number), 0) + 1)
-        .where(EntryVersion.entry_id == entry.id)
+    """Write the version of ``entry``'s answer as it stands and the audit row of transition
+    ``name`` pointing to it: two ``INSERT`` statements at once, built once, past the unit of work
+    (the entry's own ``UPDATE`` waits for the caller's next flush; both rows are append-only, so
+    nothing else of the session needs to know). Flushing is not needed before recording a second
+    version of the same entry: its number is computed inside its ``INSERT``.
+
+    :returns: the audit row as written, with its ``id``, ``version_id`` and ``created_at``; detached
+        (not in the session, so a rolled-back savepoint leaves no stale row behind): its columns
+        only, load it by id for its relationships.
+    """
+    author = actor.id if actor else None
+    version_id = db.session.execute(
+        _INSERT_VERSION,
+        {
+            "of_entry": entry.id,
+            "entry_id": entry.id,
+            "state": entry.state,
+            "text": entry.text,
+            "data": answer_data(entry),
+            "author_id": author,
+            "created_at": utcnow(),
+        },
+    ).scalar_one()
+    row = {
+        "entry_id": entry.id,
+        "name": name,
+        "from_state": from_state,
+        "to_state": entry.state,
+        "actor_id": author,
+        "acted_for_body_id": entry.body_id if via_body else None,
+        "acted_for_user_id": as_of.principal_id if (via_body and as_of) else None,
+        "comment": comment.strip(),
+        "version_id": version_id,
+        "created_at": utcnow(),
+    }
+    log = EntryTransition(id=db.session.execute(_INSERT_TRANSITION, row).scalar_one(), **row)
+    make_transient_to_detached(log)  # the row exists: never to be written by a flush
+    return log
+
+
+_VERSIONS, _TRANSITIONS = EntryVersion.__table__, EntryTransition.__table__
+#: The version's ``INSERT``: the next number is computed inside it (no SELECT of its own); the
+#: entry's row lock, held by every writer of its versions, keeps two of them from taking the same
+#: number.
+_INSERT_VERSION = (
+    insert(_VERSIONS)
+    .values(
+        number=select(func.coalesce(func.max(_VERSIONS.c.number), 0) + 1)
+        .where(_VERSIONS.c.entry_id == bindparam("of_entry"))
         .scalar_subquery()
     )
-    version = EntryVersion(
-        entry_id=entry.id,
-        number=number,
-        state=entry.state,
-        text=entry.text,
-        data=answer_data(entry),
-        author_id=actor.id if actor else None,
-    )
-    log = EntryTransition(
-        entry_id=entry.id,
-        name=name,
-        from_state=from_state,
-        to_state=entry.state,
-        actor_id=actor.id if actor else None,
-        acted_for_body_id=entry.body_id if via_body else None,
-        acted_for_user_id=as_of.principal_id if (via_body and as_of) else None,
-        comment=comment.strip(),
-        version=version,
-    )
-    db.session.add_all((version, log))
-    return log
+    .returning(_VERSIONS.c.id)
+)
+_INSERT_TRANSITION = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id)
 
 
 _TEXT_FIELDS = frozenset(

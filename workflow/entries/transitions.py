@@ -44,6 +44,7 @@ def apply_transition(
     :raises UnknownTransition, RoundLocked, NotAllowed, InvalidTransition, SelfApproval,
         CommentRequired: see :func:`~workflow.transitions.check_transition`.
     :raises IncompleteEntry: submitting an incomplete answer (``errors`` per field).
+    :returns: the audit row as written (detached, its columns only: see ``_record``).
     """
     as_of = as_of or acting_as(actor, entry)
     check_capacity(entry, name, as_of)  # who may act comes before the version (issue 16, item 4)
@@ -74,7 +75,7 @@ def apply_transition(
         entry.editor_ids = []  # a new round of editing: the four-eyes list starts afresh
     via_body = Actor.body in t.actors and Actor.body in as_of.kinds
     log = _record(entry, t.name, from_state, actor, as_of, comment, via_body)
-    db.session.flush()  # the entry's UPDATE, its version and the audit row in one flush
+    db.session.flush()  # the entry's UPDATE (its version and the audit row are written already)
     record(
         EntryTransitioned(t.notification, entry_id=entry.id, transition=t.name, transition_log_id=log.id),
         subject=entry,
