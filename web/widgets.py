@@ -13,26 +13,26 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 from wtforms import SelectField
-from wtforms.widgets import html_params
+from wtforms.widgets import Select, html_params
 
 
 def select(field: SelectField, **attributes: Any) -> Markup:
     """``field`` as its WTForms widget renders it (``field(**attributes)``), byte for byte, for the
-    plain case: a single-choice select without option groups, per-option attributes or validation
-    flags; anything else is left to the widget.
+    plain case: a single-choice select without option groups or per-option attributes (its
+    validators' ``required``/``disabled`` flags included); anything else is left to the widget.
 
     :param attributes: the ``<select>``'s attributes as WTForms takes them (``class_`` for
         ``class``); ``id`` defaults to the field's.
     :returns: the ``<select>`` element with its options, the chosen one marked ``selected``.
     """
     flags = getattr(field, "flags", None)
-    if (
-        getattr(field.widget, "multiple", False)
-        or field.has_groups()
-        or any(getattr(flags, name, False) for name in ("required", "disabled", "readonly"))
-    ):
+    if getattr(field.widget, "multiple", False) or field.has_groups():
         return field(**attributes)
-    head = html_params(name=field.name, **{"id": field.id, **attributes})  # one call, as the widget
+    attributes = {"id": field.id, **attributes}
+    for name in Select.validation_attrs:  # the validators' flags, as the widget adds them
+        if name not in attributes and getattr(flags, name, False):
+            attributes[name] = getattr(flags, name)
+    head = html_params(name=field.name, **attributes)  # one call, as the widget
     options = []
     for choice in field.iter_choices():
         if choice.render_kw:

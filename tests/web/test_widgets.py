@@ -10,6 +10,7 @@ from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from forms.reports import ExportForm
 from forms.rounds import as_choices
 from forms.tasks import TaskFilterForm
 from web.widgets import select
@@ -42,6 +43,10 @@ def test_select_is_the_widgets_markup(app: Flask) -> None:
         for field in (tasks.state, tasks.deadline, tasks.area):
             assert select(field, class_="form-select") == field(class_="form-select")
         assert 'selected value="submitted"' in select(tasks.state)
+        # a required select (the report's export format): the flag as the widget writes it
+        export = ExportForm(MultiDict({"fmt": "docx"}))
+        assert select(export.fmt, class_="form-select") == export.fmt(class_="form-select")
+        assert " required" in select(export.fmt) and 'selected value="docx"' in select(export.fmt)
 
 
 def test_page_link_base_keeps_the_query_but_the_page(app: Flask) -> None:

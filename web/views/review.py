@@ -126,16 +126,20 @@ class QueueKeys(NamedTuple):
 
 def _queue_keys() -> QueueKeys:
     """:class:`QueueKeys` now: one statement."""
-    open_round = (
-        select(ReportingRound.id)
-        .where(ReportingRound.imported.is_(False), ReportingRound.state == RoundState.open)
-        .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    changes = select(func.coalesce(func.sum(ReportingRound.change_counter), 0)).scalar_subquery()
-    found = db.session.execute(select(reference_generation(), open_round, changes)).one()
+    found = db.session.execute(_QUEUE_KEYS).one()
     return QueueKeys(found[0], found[1], int(found[2]))
+
+
+#: :func:`_queue_keys`' statement, built once (its cache key then computed once).
+_QUEUE_KEYS = select(
+    reference_generation(),
+    select(ReportingRound.id)
+    .where(ReportingRound.imported.is_(False), ReportingRound.state == RoundState.open)
+    .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(ReportingRound.change_counter), 0)).scalar_subquery(),
+)
 
 
 def _options(pairs: list[tuple[int, str]]) -> str:

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from forms.reports import ExportForm
 from web.extensions import cache, db
@@ -43,15 +43,18 @@ def _round_for_report(round_id: int) -> tuple[ReportingRound, str | None, Report
 
     :raises NotFound: no such round (404).
     """
-    row = db.session.execute(
-        select(ReportingRound, snapshot_hash_of(ReportingRound.id), ReportPublication)
-        .outerjoin(ReportPublication, ReportPublication.round_id == ReportingRound.id)
-        .where(ReportingRound.id == round_id)
-    ).first()
+    row = db.session.execute(_ROUND_FOR_REPORT, {"round_id": round_id}).first()
     if row is None:
         abort(404)
     round_, snapshot_hash, publication = row
     return round_, printed_snapshot(round_, snapshot_hash), publication
+
+#: :func:`_round_for_report`'s statement, built once (its cache key then computed once).
+_ROUND_FOR_REPORT = (
+    select(ReportingRound, snapshot_hash_of(ReportingRound.id), ReportPublication)
+    .outerjoin(ReportPublication, ReportPublication.round_id == ReportingRound.id)
+    .where(ReportingRound.id == bindparam("round_id"))
+)
 
 #: Most activities on one screen page: a top-level block of the plan's levels (an okruh) is one page;
 #: a larger one is cut between the blocks below it (its goals) or between its own activities into
