@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
@@ -118,6 +118,15 @@ def days_left(deadline: Any) -> int | None:
 #: the round, the activity with its node and its plan (which attributes the form shows), the entry
 #: it was carried over from.
 PAGE_LOADS = (
+    # the latest reason it came back with (:func:`_last_reason`): its id, in the same statement
+    with_expression(
+        Entry.last_reason_id,
+        select(EntryTransition.id)
+        .where(EntryTransition.entry_id == Entry.id, EntryTransition.name.in_(["send_back", "reopen"]))
+        .order_by(EntryTransition.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+    ),
     joinedload(Entry.round, innerjoin=True),
     joinedload(Entry.body, innerjoin=True),  # the title and breadcrumbs (a reviewer has no bodies loaded)
     joinedload(Entry.activity, innerjoin=True).joinedload(Activity.node),
@@ -179,9 +188,14 @@ def _page_context(
 
 
 def _last_reason(entry: Entry) -> EntryTransition | None:
-    """The latest transition with a reason (return or reopen) while the entry is back with the body."""
+    """The latest transition with a reason (return or reopen) while the entry is back with the body.
+    Its id comes with the entry from the pages' statement (:data:`PAGE_LOADS`): read only when
+    there is one; an entry loaded otherwise asks for it."""
     if entry.state not in (EntryState.returned, EntryState.draft) or entry.first_submitted_at is None:
         return None  # never submitted: never sent back or reopened either
+    if "last_reason_id" in entry.__dict__:
+        reason_id = entry.last_reason_id
+        return db.session.get(EntryTransition, reason_id) if reason_id is not None else None
     return db.session.scalar(_LAST_REASON, {"entry_id": entry.id})
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.states import EntryState, FulfilmentStatus, RoundState
@@ -235,6 +235,11 @@ class Entry(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    #: The id of the entry's latest transition with a reason (``send_back`` or ``reopen``), when
+    #: the statement that loaded the entry asked for it (``with_expression``, the entry pages'
+    #: statement in ``web.views.entries``); ``None`` otherwise.
+    last_reason_id: Mapped[int | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
