@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             form = client.get("/ucet").get_data(as_text=True)
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
             clients[account] = (client, token.group(1) if token else "")
-        request = Request(*clients[account][:1], template.format(**ids), clients[account][1])
+        client, csrf = clients[account]
+        request = Request(client, template.format(**ids), csrf)
         median, fastest, size = measure(request, args.repeat)
         print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB", flush=True)
         if args.profile:

@@ -231,8 +231,8 @@ def save_draft(
         carried-over text ends the carry-over.
     :param expected_version: the version the form was loaded at.
     :param flush: ``False`` leaves the answer's ``UPDATE`` to the next flush, so a submit that
-        follows at once writes the answer and the new state in one ``UPDATE`` (the implicit
-        ``start``/``rework`` still flush, their audit rows need the entry's state).
+        follows at once writes the answer and the new state in one ``UPDATE`` (also after an
+        implicit ``start``/``rework``, whose version and audit row are written at once).
     :raises NotAllowed: not the body (checked first).
     :raises StaleEntry: ``expected_version`` is not current (checked before the state).
     :raises RoundLocked, InvalidTransition, InvalidAnswer:
@@ -267,8 +267,7 @@ def save_draft(
     if implicit:
         from_state = entry.state
         entry.state = TRANSITIONS[implicit].target
-        _record(entry, implicit, from_state, actor, as_of, "", via_body=True)
-        db.session.flush()  # before a transition that follows records the entry's next version
+        _record(entry, implicit, from_state, actor, as_of, "", via_body=True)  # written at once
     if flush:
         db.session.flush()
     return entry
