@@ -137,6 +137,32 @@ def profile(request: Request, repeat: int, top: int) -> None:
     pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_CPU_SORT", "cumulative")).print_stats(top)
 
 
+def statements(app: Any, request: Request) -> None:
+    """Print the statements one request sends to PostgreSQL (first line of each, with its number
+    of result columns) and their count."""
+    from sqlalchemy import event
+
+    from web.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split())[:150])
+
+    request.prepare()
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    request.prepare()
+    for number, statement in enumerate(seen, 1):
+        print(f"  {number:2}. {statement}")
+    print(f"  {len(seen)} statements")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -147,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="pages, comma-separated (default: all)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also print the N costliest functions (cumulative) per page")
+    parser.add_argument("--sql", action="store_true",
+                        help="also print the statements of one request per page (and their count)")
     args = parser.parse_args(argv)
     os.environ.update(
         PLNENI_ENV="development",
@@ -188,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         ).all()
         ids["form_entry"], ids["post_entry"] = mine[0], mine[-1]
         db.session.remove()
+    import gc
+
+    gc.freeze()  # as gunicorn.conf.py does before forking: collections skip the loaded application
     clients: dict[str, tuple[Any, str]] = {}
     selected = args.only.split(",") if args.only else list(PAGES)
     for key in selected:
@@ -218,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB", flush=True)
         if args.profile:
             profile(request, args.repeat, args.profile)
+        if args.sql:
+            statements(app, request)
     return 0
 
 

@@ -89,3 +89,13 @@ class BaseForm(FlaskForm):
             if isinstance(field, StringField) and isinstance(field.data, FileStorage):
                 field.data = ""
                 field.process_errors.append(_l("Do tohoto pole patří text, ne soubor."))
+
+
+class GateCheckedForm(BaseForm):
+    """A form without a CSRF field of its own, for pages that write the token's input themselves
+    (``csrf_token()``): the gate of every unsafe request (:func:`web.views.auth.init_security`)
+    checks the token before any view runs, so the form's field would only sign it anew on every
+    page and check it a second time on every post (issue 17: the entry form's pages)."""
+
+    class Meta:
+        csrf = False

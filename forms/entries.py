@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forms.base import BaseForm
+from forms.base import BaseForm, GateCheckedForm
 from forms.rounds import as_choices
 from workflow.entries import FIELD_LIMITS, TEXT_LIMIT
 from workflow.states import FULFILMENT_TITLES
@@ -58,9 +58,10 @@ class CzechDecimalField(StringField):
         return text.replace(".", ",")
 
 
-class EntryForm(BaseForm):
+class EntryForm(GateCheckedForm):
     """The self-report (issue 4 item 3). Drafts save without validation (see the view); the
-    only checks here are hard limits. ``version`` is the version the form was loaded at."""
+    only checks here are hard limits. ``version`` is the version the form was loaded at. Its
+    pages write the CSRF token's input themselves (:class:`~forms.base.GateCheckedForm`)."""
 
     fulfilment_status = SelectField(
         _l("Stav plnění"),
@@ -132,14 +133,14 @@ class TransitionForm(BaseForm):
     version = HiddenField()
 
 
-class LinkForm(BaseForm):
+class LinkForm(GateCheckedForm):
     """A link given as evidence."""
 
     url = URLField(_l("Adresa odkazu"), validators=[DataRequired(_l("Zadejte adresu.")), Length(max=2000)])
     label = StringField(_l("Popis odkazu"), validators=[Length(max=300)])
 
 
-class AttachmentForm(BaseForm):
+class AttachmentForm(GateCheckedForm):
     """An uploaded evidence file (type and size are checked by the service)."""
 
     file = FileField(_l("Soubor"), validators=[FileRequired(_l("Vyberte soubor."))])
@@ -153,15 +154,11 @@ class AttachmentForm(BaseForm):
         )
 
 
-class CommentForm(BaseForm):
+class CommentForm(GateCheckedForm):
     """A comment in the entry's thread; reviewers may mark it internal."""
 
     text = TextAreaField(_l("Komentář"), validators=[DataRequired(_l("Napište komentář.")), Length(max=5000)])
     internal = BooleanField(_l("Interní (jen pro hodnotitele a tajemníka)"), default=False)
-
-
-class EmptyForm(BaseForm):
-    """A POST button carrying the CSRF token only."""
 
 
 def not_blank(form: Any, field: Field) -> None:

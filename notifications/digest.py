@@ -99,16 +99,21 @@ def append(
         return 0
     now = utcnow()
     entry_body = (item.get("body") or {}).get("id")
-    db.session.execute(
-        insert(DigestItem.__table__).values(
-            [
-                {"message_id": message_id, "entry_id": item["id"], "body_id": entry_body, "item": item,
-                 "created_at": now}
-                for message_id in found_ids.values()
-            ]
-        )
+    db.session.execute(  # one multi-row statement (SQLAlchemy's "insertmanyvalues"), compiled once
+        _INSERT_ITEM,
+        [
+            {"message_id": message_id, "entry_id": item["id"], "body_id": entry_body, "item": item,
+             "created_at": now}
+            for message_id in found_ids.values()
+        ],
     )
     return len(found_ids)
+
+
+#: :func:`append`'s ``INSERT`` of the items, built once: given a list of rows, SQLAlchemy sends it
+#: as one multi-row statement ("insertmanyvalues", which needs the ``RETURNING``) and its compiled
+#: form is cached (a ``values([...])`` of literal rows was compiled anew on every submit).
+_INSERT_ITEM = insert(DigestItem.__table__).returning(DigestItem.__table__.c.id)
 
 
 def _digests(keys: list[str]) -> dict[str, tuple[int, bool]]:

@@ -80,11 +80,12 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
 
     subscribe()  # domain events become outbox rows when a session commits
 
-    from web import filters, widgets
+    from web import chrome, filters, widgets
     from web.views import register_blueprints
 
     filters.register(app)
     widgets.register(app)
+    chrome.register(app)
     register_blueprints(app)
 
     from web.cli import register_cli

@@ -1,4 +1,4 @@
-"""The entry form's fields (templates/entries/_fields.html, written out for speed, issue 17) give
+"""The entry form's fields (``web.widgets.form_field``, written in Python for speed, issue 17) give
 the same markup as the shared ``field`` macro with WTForms' widgets: label, control with its
 ``aria-describedby``/``aria-invalid``, ``maxlength`` and ``required``, help and error, for every
 field of the entry form and the two small forms of its page, blank, filled and with errors."""
@@ -15,8 +15,8 @@ from werkzeug.datastructures import MultiDict
 from forms.entries import AttachmentForm, EntryForm, LinkForm
 
 BOTH = """{% from "_macros/ui.html" import field as shared %}
-{%- from "entries/_fields.html" import field as fast %}
-{%- for f in fields %}{{ shared(f, helps.get(f.name)) }}@@{{ fast(f, helps.get(f.name)) }}##{% endfor %}"""
+{%- for f in fields %}{{ shared(f, helps.get(f.name)) }}@@{{ form_field(f, helps.get(f.name)) }}##
+{%- endfor %}"""
 
 
 def _normal(html: str) -> str:

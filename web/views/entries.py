@@ -28,11 +28,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms.entries import AttachmentForm, CommentForm, EmptyForm, EntryForm, LinkForm, TransitionForm
+from forms.entries import AttachmentForm, CommentForm, EntryForm, LinkForm, TransitionForm
 from web.extensions import cache, csrf, db
 from web.redirects import safe_next
 from web.uow import confirm as confirm_done
@@ -40,7 +40,17 @@ from web.uow import fail, flash_form_errors, keep_changes, refusal_goes_to
 from workflow import clock
 from workflow import entries as svc
 from workflow.errors import DomainError
-from workflow.models import Activity, Attachment, Entry, EntryTransition, EvidenceLink, User
+from workflow.models import (
+    Activity,
+    Attachment,
+    Entry,
+    EntryComment,
+    EntryTransition,
+    EvidenceLink,
+    Plan,
+    ReportingRound,
+    User,
+)
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.my_tasks import next_open_task
 from workflow.permissions import can_view_entry, can_view_internal
@@ -115,8 +125,8 @@ def days_left(deadline: Any) -> int | None:
 
 
 #: What a page of one entry reads besides the entry, loaded with it in one statement (the form's GET):
-#: the round, the activity with its node and its plan (which attributes the form shows), the entry
-#: it was carried over from.
+#: the round, the body, the activity and of its plan which attributes the pages show, the entry it
+#: was carried over from with its round's title, the evidence.
 PAGE_LOADS = (
     # the latest reason it came back with (:func:`_last_reason`): its id, in the same statement
     with_expression(
@@ -127,11 +137,19 @@ PAGE_LOADS = (
         .limit(1)
         .scalar_subquery(),
     ),
+    # whether it has a thread to read at all (most have none: :func:`svc.visible_comments`)
+    with_expression(Entry.has_comments, exists().where(EntryComment.entry_id == Entry.id)),
     joinedload(Entry.round, innerjoin=True),
     joinedload(Entry.body, innerjoin=True),  # the title and breadcrumbs (a reviewer has no bodies loaded)
-    joinedload(Entry.activity, innerjoin=True).joinedload(Activity.node),
-    joinedload(Entry.activity, innerjoin=True).joinedload(Activity.plan, innerjoin=True),
-    joinedload(Entry.carried_from).joinedload(Entry.round),
+    # of the plan, which attributes its pages show; of the answer carried over, what the pages show
+    # of it (the columns read cost each page: 165 of them took a tenth of the form's CPU)
+    joinedload(Entry.activity, innerjoin=True)
+    .joinedload(Activity.plan, innerjoin=True)
+    .load_only(Plan.hidden_attributes),
+    joinedload(Entry.carried_from)
+    .load_only(Entry.round_id, Entry.state, Entry.text, Entry.fulfilment_status)
+    .joinedload(Entry.round)
+    .load_only(ReportingRound.title),
     # the evidence list: a few rows each, so joining both multiplies the entry's row only a little
     joinedload(Entry.links),
     joinedload(Entry.attachments),
@@ -175,7 +193,6 @@ def _page_context(
         "is_reviewer": bool(as_of.kinds & {Actor.reviewer, Actor.secretary}),
         "can_edit": Actor.body in as_of.kinds and entry.round.is_open and entry.state in EDITABLE_STATES,
         "comments": svc.visible_comments(entry, current_user),
-        "comment_form": CommentForm(),
         "can_comment": bool(as_of.kinds),
         "can_internal": can_view_internal(current_user, entry),
         "previous": svc.previous_answer(entry),
@@ -237,7 +254,6 @@ def _edit_page(
         missing=missing or {},
         link_form=LinkForm(),
         attachment_form=AttachmentForm(),
-        empty_form=EmptyForm(),
         text_guidance=svc.TEXT_GUIDANCE,
         text_limit=svc.TEXT_LIMIT,
     )

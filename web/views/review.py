@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from forms.entries import CommentForm, TransitionForm
+from forms.entries import TransitionForm
 from forms.review import AssessmentForm, BulkApproveForm, QueueFilterForm
 from forms.rounds import as_choices
 from web.extensions import cache, db
@@ -383,7 +383,6 @@ def entry(entry_id: int) -> ResponseReturnValue:
         transitions=allowed_transitions(item, current_user, as_of=as_of),
         transition_form=TransitionForm(version=item.version),
         comments=svc.visible_comments(item, current_user),
-        comment_form=CommentForm(),
         can_internal=can_view_internal(current_user, item),
         can_assess=Actor.reviewer in as_of.kinds and item.round.is_open,
         assessment_form=AssessmentForm(assessment=item.assessment, public=item.assessment_public),

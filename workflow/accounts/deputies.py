@@ -8,14 +8,15 @@ import functools
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, String, bindparam, cast, func, select
+from sqlalchemy.orm import joinedload, with_expression
 
 from workflow import permissions
 from workflow.accounts.common import AccountError, NotActingForBody
 from workflow.audit import AuditKind, record
 from workflow.db import db
 from workflow.models import Body, Deputy, User
+from workflow.models.accounts import user_bodies
 
 #: Roles that may name a deputy for their bodies (issue 3: „zpracovatel“ and „vedoucí“).
 DEPUTY_ROLES = permissions.POLICY[permissions.Action.name_deputy]
@@ -110,6 +111,13 @@ def _user_for_request_statement(on: date) -> Select[tuple[User]]:
         .options(
             joinedload(User.role_assignments),
             joinedload(User.deputyships.and_(Deputy.starts_on <= on, Deputy.ends_on >= on)),
+            # the ids of their bodies, as one string in the user's row (a join would repeat it)
+            with_expression(
+                User.body_ids_text,
+                select(func.aggregate_strings(cast(user_bodies.c.body_id, String), ","))
+                .where(user_bodies.c.user_id == User.id)
+                .scalar_subquery(),
+            ),
         )
         # one statement also when the user is already in the session (loaded as it was then)
         .execution_options(populate_existing=True)
@@ -119,11 +127,12 @@ def _user_for_request_statement(on: date) -> Select[tuple[User]]:
 def user_for_request(user_id: int, on: date) -> User | None:
     """The user ``user_id`` with what every page asks of them, in one statement: their role
     assignments and their deputyships of day ``on`` (Prague date), so :func:`_standing_in` for
-    that day, and the permission checks built on it, send no statement. Their bodies' ids are
-    read when first asked for (:func:`workflow.permissions.member_body_ids`, one statement of ids,
-    remembered for the request): joined here, a user of 150 bodies made every request of theirs,
-    and every reload of the user within it, carry 150 rows (a submitter of every body: 49 → 33
-    submits/s).
+    that day, and the permission checks built on it, send no statement. Their bodies' ids come as
+    one string column (:attr:`User.body_ids_text`), remembered for the request as
+    :func:`workflow.permissions.member_body_ids` reads them: joined as rows, a user of 150 bodies
+    made every request of theirs, and every reload of the user within it, carry 150 rows (a
+    submitter of every body: 49 → 33 submits/s); read by a statement of their own, they cost
+    every page one more statement.
 
     :returns: the user, or ``None`` if there is no such id.
     """
@@ -131,7 +140,8 @@ def user_for_request(user_id: int, on: date) -> User | None:
     user = found.unique().scalar_one_or_none()
     if user is not None:
         setattr(user, _LOADED_FOR, on)
-        user.__dict__.pop(permissions.MEMBER_BODY_IDS, None)  # asked again in this request
+        ids = user.body_ids_text  # "3,17", None: none
+        user.__dict__[permissions.MEMBER_BODY_IDS] = frozenset(int(i) for i in (ids or "").split(",") if i)
     return user
 
 

@@ -39,7 +39,10 @@ def add_comment(entry: Entry, actor: User, text: str, *, internal: bool = False)
 
 def visible_comments(entry: Entry, user: User | None) -> list[EntryComment]:
     """The thread as ``user`` may see it (internal comments only for reviewers in scope and the
-    secretary), oldest first."""
+    secretary), oldest first; no statement for an entry loaded with :attr:`Entry.has_comments`
+    ``False``."""
+    if entry.__dict__.get("has_comments") is False:
+        return []
     query = _THREAD if permissions.can_view_internal(user, entry) else _PUBLIC_THREAD
     return list(db.session.scalars(query, {"entry_id": entry.id}))
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
 from workflow.collation import czech
 from workflow.db import UTCDateTime, db, utcnow
@@ -82,6 +82,10 @@ class User(UserMixin, db.Model):
     deputyships: Mapped[list[Deputy]] = relationship(
         foreign_keys="Deputy.deputy_id", viewonly=True, order_by="Deputy.id"
     )
+    #: The ids of the user's bodies as one string (``"3,17"``; ``None``: none), when the statement
+    #: that loaded the user asked for it (``with_expression``: the user loader's statement,
+    #: :func:`workflow.accounts.user_for_request`); read by :func:`workflow.permissions.member_body_ids`.
+    body_ids_text: Mapped[str | None] = query_expression()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in or stay signed in

@@ -240,6 +240,10 @@ class Entry(db.Model):
     #: the statement that loaded the entry asked for it (``with_expression``, the entry pages'
     #: statement in ``web.views.entries``); ``None`` otherwise.
     last_reason_id: Mapped[int | None] = query_expression()
+    #: Whether the entry has comments, when the statement that loaded it asked (the entry pages'
+    #: statement); ``None`` otherwise. :func:`workflow.entries.visible_comments` reads no thread
+    #: when it is ``False``.
+    has_comments: Mapped[bool | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 

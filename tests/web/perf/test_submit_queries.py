@@ -32,16 +32,16 @@ from workflow.models import DigestItem, Entry, OutboxMessage
 #: Before issue 17: 17 + one per reviewer + two per reviewer in scope (20 with one reviewer, 24 with
 #: two in scope); 18 with the digest as rows; 14 since the entry's lock brings its round and
 #: activity, the answer and the state share an UPDATE and the version's number needs no SELECT; 12
-#: since the user comes with their roles and deputyships. The first submit of an hour also
-#: creates the digests (one INSERT more).
-SUBMIT_STATEMENTS = 10
+#: since the user comes with their roles and deputyships; 10 since the user's body ids come with
+#: them. The first submit of an hour also creates the digests (one INSERT more).
+SUBMIT_STATEMENTS = 9
 #: the first save of a not-started entry: as the submit up to the entry's UPDATE (which also sets the
 #: implicit ``start``), then its version, audit row and the round's change counter (12 before the
 #: lock brought the round and activity and the version's number moved into its INSERT, 9 before the
-#: user came with their roles and deputyships).
-SAVE_STATEMENTS = 7
+#: user came with their roles and deputyships, 7 before their body ids came with them).
+SAVE_STATEMENTS = 6
 #: a save of a draft: no implicit transition, so no version or audit row.
-DRAFT_SAVE_STATEMENTS = 5
+DRAFT_SAVE_STATEMENTS = 4
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -109,14 +109,16 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
         assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
 
 
-#: The entry form's GET: the user with their roles and today's deputyships; their bodies; the entry with
-#: its round, activity, the activity's node and plan (which attributes the form shows), the entry it
-#: was carried over from, its links and attachments (one statement); the comments; the last
-#: approved answer of an earlier round with that round (none was carried over). A draft never
-#: submitted has no reason it came back with: not looked up. Before issue 17: 10 (the plan, the
-#: round of a previous answer, the roles, bodies, deputyships, links and attachments each took a
-#: statement, and the last reason was looked up for every draft).
-FORM_STATEMENTS = 5
+#: The entry form's GET: the user with their roles, today's deputyships and their bodies' ids; the
+#: entry with its round, activity, the activity's node and plan (which attributes the form shows),
+#: the entry it was carried over from, its links and attachments, and whether it has comments (one
+#: statement); the last approved answer of an earlier round with that round (none was carried
+#: over). A draft never submitted has no reason it came back with: not looked up; an entry without
+#: comments has no thread to read. Before issue 17: 10 (the plan, the round of a previous answer,
+#: the roles, bodies, deputyships, links and attachments each took a statement, and the last
+#: reason was looked up for every draft); 5 before the bodies' ids came with the user and the
+#: thread was read only when there is one.
+FORM_STATEMENTS = 3
 
 
 def test_the_entry_forms_get_issues_a_fixed_number_of_statements(client, opened, people):
@@ -149,6 +151,7 @@ def test_a_draft_sent_before_reads_its_reason_with_the_entry(client, opened, peo
             page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
         assert len(statements) == FORM_STATEMENTS, "\n".join(statements)
         assert not any("FROM entry_transitions" in q and "send_back" in q for q in statements[2:])
+        assert not any("FROM entry_comments" in q and "entry_comments.text" in q for q in statements)
         assert "Vráceno k doplnění" not in page
         # returned by a reviewer with a reason: the page says why, with one read of that row more
         _post(client, entry_id, "submit", "Hotovo, zápisy na webu, doplněno.")
@@ -166,3 +169,25 @@ def test_a_draft_sent_before_reads_its_reason_with_the_entry(client, opened, peo
             page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
     assert len(statements) == FORM_STATEMENTS + 1, "\n".join(statements)
     assert "Vráceno k doplnění" in page and "Doplňte počet zasedání." in page
+
+
+def test_the_thread_is_read_only_when_the_entry_has_comments(client, opened, people):
+    """The entry's statement says whether it has comments: none, no read of the thread; one, the
+    thread (one statement more) and the comment on the page."""
+    entry_id = entry_of(opened, "B1.1", "OSV").id
+    with time_machine.travel(NOW, tick=False):
+        client.post("/odhlaseni")
+        assert login(client, people.osv).status_code == 302
+        _post(client, entry_id, "save", "Rozpracováno.")
+        db.session.expire_all()
+        with count_statements() as before:
+            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+        assert "Dotaz k indikátoru" not in page
+        answer = client.post(f"/zaznamy/{entry_id}/komentare", data={"text": "Dotaz k indikátoru?"})
+        assert answer.status_code == 302
+        db.session.expire_all()
+        with count_statements() as after:
+            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+    assert "Dotaz k indikátoru?" in page
+    thread = lambda statements: sum("entry_comments.text" in q for q in statements)  # noqa: E731
+    assert len(after) == len(before) + 1 and (thread(before), thread(after)) == (0, 1)
