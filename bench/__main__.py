@@ -113,7 +113,7 @@ BEFORE_OPERATIONS = {
 
 #: ``--quick``: the smoke run of .ci/run (a small world, short steps; fails on errors, never on times).
 QUICK_SCALE = 300
-QUICK_DURATION = 4
+QUICK_DURATION = 2
 QUICK_USERS = "4"
 
 

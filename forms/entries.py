@@ -3,12 +3,13 @@ attachments, comments."""
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -147,11 +148,18 @@ class AttachmentForm(GateCheckedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_mb = current_app.config["MAX_ATTACHMENT_BYTES"] / (1024 * 1024)
         self.file.description = _(
             "PDF, DOCX, XLSX, ODT, ODS, PNG nebo JPEG, nejvýše %(size)s MB.",
-            size=format_decimal(round(limit_mb, 2)),
+            size=_megabytes(str(get_locale()), current_app.config["MAX_ATTACHMENT_BYTES"]),
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _megabytes(locale: str, size: int) -> str:
+    """``size`` bytes in megabytes as the request's ``locale`` writes numbers (``"10"``, ``"2,5"``);
+    formatted once per locale and size (Babel's number formatting is costly, and the entry form
+    shows this on every page)."""
+    return format_decimal(round(size / (1024 * 1024), 2))
 
 
 class CommentForm(GateCheckedForm):

@@ -5,8 +5,9 @@ bounded number whatever the number of entries.
 The worlds are :func:`devdata.largedata.scaled` (10 / 1,000 activities in the main plan, ≈1.5×
 as many entries in the open round and in a closed round, as many users, audit rows and sent
 e-mails; a tenth as many bodies) built with bulk inserts, plus the objects of
-:func:`devdata.world.scaled_world`. Both are built once for the module (in the first test that needs
-them) and every URL of :data:`TABLE` is fetched in each, in the same order, as the role given.
+:func:`devdata.world.scaled_world`. Both are built once per test run (in the first test that needs
+them; :func:`measured`) and every URL of :data:`TABLE` is fetched in each, in the same order, as the
+role given.
 
 :data:`TABLE` must name every GET route of ``app.url_map`` or list it in :data:`EXCLUDED` with the
 reason (:func:`test_every_get_route_is_counted`), so a new page cannot ship without a query count.
@@ -15,12 +16,15 @@ reason (:func:`test_every_get_route_is_counted`), so a new page cannot ship with
 from __future__ import annotations
 
 import difflib
+import json
+import os
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from filelock import FileLock
 from flask import Flask
 from sqlalchemy import select
 from support import TEST_PASSWORD, count_statements, empty_tables, login
@@ -33,8 +37,10 @@ from web.extensions import db
 PRAGUE = ZoneInfo("Europe/Prague")
 SCALES = (10, 1000)
 
-#: The worlds are built once per process: under pytest-xdist the module stays on one worker
-#: (``--dist loadgroup``, scripts/test.sh) instead of every worker building them again.
+#: The worlds are built once per test run: under pytest-xdist the module keeps to one worker
+#: (``--dist loadgroup``, scripts/test.sh), and should xdist still hand a test of it to another
+#: worker (it did: two builds of 20 s each in CI), that worker reads the first one's measurements
+#: (:func:`measured`).
 pytestmark = pytest.mark.xdist_group("query_counts")
 
 #: rule → (role, URL with ``{placeholders}`` of :attr:`ScaledWorld.ids`, expected status).
@@ -179,7 +185,9 @@ PAGED |= {
     "report, open round, a page by ?strana": ("secretary", "/kola/{round}/zprava?strana=1", 200),
 }
 
-_RESULTS: dict[int, dict[str, tuple[list[str], int, str]]] = {}
+#: One URL's measurement: its statements, the response's status, the URL.
+Measured = tuple[list[str], int, str]
+_RESULTS: dict[int, dict[str, Measured]] = {}
 
 
 def _measure(app: Flask, world: ScaledWorld) -> dict[str, tuple[list[str], int, str]]:
@@ -200,17 +208,39 @@ def _measure(app: Flask, world: ScaledWorld) -> dict[str, tuple[list[str], int, 
     return results
 
 
-@pytest.fixture
-def measured(app: Flask) -> dict[int, dict[str, tuple[list[str], int, str]]]:
-    """Statements per scale and rule: ``{10: {rule: ([statement, …], status, url)}, 1000: {…}}``."""
-    if not _RESULTS:
-        for n in SCALES:
-            empty_tables()
-            with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=PRAGUE), tick=True):
-                world = scaled_world(app, n, TEST_PASSWORD)
-                _RESULTS[n] = _measure(app, world)
-            db.session.remove()
+def _build(app: Flask) -> dict[int, dict[str, tuple[list[str], int, str]]]:
+    results = {}
+    for n in SCALES:
         empty_tables()
+        with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=PRAGUE), tick=True):
+            world = scaled_world(app, n, TEST_PASSWORD)
+            results[n] = _measure(app, world)
+        db.session.remove()
+    empty_tables()
+    return results
+
+
+@pytest.fixture
+def measured(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, Measured]]:
+    """Statements per scale and rule: ``{10: {rule: ([statement, …], status, url)}, 1000: {…}}``.
+
+    Measured once per process; under pytest-xdist once per run: the first worker writes them to
+    the run's temporary folder (under a file lock, as pytest-xdist's documentation shows), any
+    other reads them there (the statements do not depend on the worker's database)."""
+    if _RESULTS:
+        return _RESULTS
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _RESULTS.update(_build(app))
+        return _RESULTS
+    shared = tmp_path_factory.getbasetemp().parent / "query_counts.json"
+    with FileLock(f"{shared}.lock"):
+        if shared.is_file():
+            saved = json.loads(shared.read_text(encoding="utf-8"))
+            for n, rules in saved.items():
+                _RESULTS[int(n)] = {rule: (s, status, url) for rule, (s, status, url) in rules.items()}
+        else:
+            _RESULTS.update(_build(app))
+            shared.write_text(json.dumps(_RESULTS), encoding="utf-8")
     return _RESULTS
 
 
