@@ -142,7 +142,7 @@ PAGE_LOADS = (
     joinedload(Entry.round, innerjoin=True),
     joinedload(Entry.body, innerjoin=True),  # the title and breadcrumbs (a reviewer has no bodies loaded)
     # of the plan, which attributes its pages show; of the answer carried over, what the pages show
-    # of it (the columns read cost each page: 165 of them took a tenth of the form's CPU)
+    # of it (the columns read cost each page: 164 of them took a tenth of the form's CPU)
     joinedload(Entry.activity, innerjoin=True)
     .joinedload(Activity.plan, innerjoin=True)
     .load_only(Plan.hidden_attributes),
