@@ -49,7 +49,7 @@ def form_field(field: Field, help: Any = None) -> Markup:
     ``aria-invalid``, the validators' ``maxlength`` and ``required``, help text and errors. Written
     in one pass for the entry form, where the macro and ``html_params`` cost a third of the page's
     CPU (issue 17). Kinds: select (single choice), textarea and ``<input>`` (text, number, date,
-    url, file); a check box goes to the macro.
+    url, file); not for check boxes (the shared macro draws those).
 
     :param field: a bound WTForms field.
     :param help: the help text under the control (escaped unless :class:`~markupsafe.Markup`);

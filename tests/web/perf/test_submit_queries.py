@@ -69,8 +69,7 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
     # B1.1 goes to both reviewers (one reviews area B only), A1.1 to one: the count is the same
     first, second = entry_of(opened, "B1.1", "OSV").id, entry_of(opened, "A1.1", "OSV").id
     with time_machine.travel(NOW, tick=False):
-        client.post("/odhlaseni")
-        assert login(client, people.osv).status_code == 302
+        _sign_in(client, people.osv)
         status, saved, commits = _post(client, first, "save", "Rozpracováno.")
         assert status == 302 and commits == 1
         assert len(saved) == SAVE_STATEMENTS, "\n".join(saved)
@@ -121,16 +120,27 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
 FORM_STATEMENTS = 3
 
 
+def _sign_in(client, user) -> None:
+    client.post("/odhlaseni")
+    assert login(client, user).status_code == 302
+
+
+def _form(client, entry_id: int) -> tuple[list[str], str]:
+    """The entry form's GET with an empty identity map: its statements and the page."""
+    db.session.expire_all()
+    with count_statements() as statements:
+        response = client.get(f"/zaznamy/{entry_id}/upravit")
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
 def test_the_entry_forms_get_issues_a_fixed_number_of_statements(client, opened, people):
     entry_id = entry_of(opened, "B1.1", "OSV").id
     with time_machine.travel(NOW, tick=False):
-        client.post("/odhlaseni")
-        assert login(client, people.osv).status_code == 302
+        _sign_in(client, people.osv)
         _post(client, entry_id, "save", "Rozpracováno.")  # a draft: its last reason is looked up
-        db.session.expire_all()
-        with count_statements() as statements:
-            response = client.get(f"/zaznamy/{entry_id}/upravit")
-    assert response.status_code == 200 and 'id="entry-form"' in response.get_data(as_text=True)
+        statements, page = _form(client, entry_id)
+    assert 'id="entry-form"' in page
     assert len(statements) == FORM_STATEMENTS, "\n".join(statements)
     assert not any(q.startswith("SELECT plans") for q in statements)
 
@@ -140,33 +150,26 @@ def test_a_draft_sent_before_reads_its_reason_with_the_entry(client, opened, peo
     back with in the entry's statement: none, no statement more; one, a single read of that row."""
     entry_id = entry_of(opened, "B1.1", "OSV").id
     with time_machine.travel(NOW, tick=False):
-        client.post("/odhlaseni")
-        assert login(client, people.osv).status_code == 302
+        _sign_in(client, people.osv)
         _post(client, entry_id, "submit", "Hotovo, zápisy na webu.")
         db.session.expire_all()
         db.session.get(Entry, entry_id).state = "draft"  # back without a reason, as the benchmark does
         db.session.commit()
-        db.session.expire_all()
-        with count_statements() as statements:
-            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+        statements, page = _form(client, entry_id)
         assert len(statements) == FORM_STATEMENTS, "\n".join(statements)
         assert not any("FROM entry_transitions" in q and "send_back" in q for q in statements[2:])
         assert not any("FROM entry_comments" in q and "entry_comments.text" in q for q in statements)
         assert "Vráceno k doplnění" not in page
         # returned by a reviewer with a reason: the page says why, with one read of that row more
         _post(client, entry_id, "submit", "Hotovo, zápisy na webu, doplněno.")
-        client.post("/odhlaseni")
-        assert login(client, people.reviewer).status_code == 302
+        _sign_in(client, people.reviewer)
         db.session.expire_all()
         version = db.session.get(Entry, entry_id).version
         reason = {"version": version, "comment": "Doplňte počet zasedání."}
         sent_back = client.post(f"/zaznamy/{entry_id}/akce/send_back", data=reason)
         assert sent_back.status_code == 302
-        client.post("/odhlaseni")
-        assert login(client, people.osv).status_code == 302
-        db.session.expire_all()
-        with count_statements() as statements:
-            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+        _sign_in(client, people.osv)
+        statements, page = _form(client, entry_id)
     assert len(statements) == FORM_STATEMENTS + 1, "\n".join(statements)
     assert "Vráceno k doplnění" in page and "Doplňte počet zasedání." in page
 
@@ -176,18 +179,13 @@ def test_the_thread_is_read_only_when_the_entry_has_comments(client, opened, peo
     thread (one statement more) and the comment on the page."""
     entry_id = entry_of(opened, "B1.1", "OSV").id
     with time_machine.travel(NOW, tick=False):
-        client.post("/odhlaseni")
-        assert login(client, people.osv).status_code == 302
+        _sign_in(client, people.osv)
         _post(client, entry_id, "save", "Rozpracováno.")
-        db.session.expire_all()
-        with count_statements() as before:
-            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+        before, page = _form(client, entry_id)
         assert "Dotaz k indikátoru" not in page
         answer = client.post(f"/zaznamy/{entry_id}/komentare", data={"text": "Dotaz k indikátoru?"})
         assert answer.status_code == 302
-        db.session.expire_all()
-        with count_statements() as after:
-            page = client.get(f"/zaznamy/{entry_id}/upravit").get_data(as_text=True)
+        after, page = _form(client, entry_id)
     assert "Dotaz k indikátoru?" in page
     thread = lambda statements: sum("entry_comments.text" in q for q in statements)  # noqa: E731
     assert len(after) == len(before) + 1 and (thread(before), thread(after)) == (0, 1)
