@@ -37,7 +37,7 @@ from workflow.dashboards import (
     review_queue_page,
 )
 from workflow.level_labels import AreaLabels, area_group, area_labels, top_level_name
-from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound
+from workflow.models import Body, Entry, Plan, PlanNode, ReportingRound, RoundChangeSlot
 from workflow.models.changes import reference_generation
 from workflow.permissions import Action, approves_entries, can_view_internal, review_queue_scope
 from workflow.states import EntryState, RoundState
@@ -119,8 +119,9 @@ class QueueKeys(NamedTuple):
     generation: str | None
     #: the newest open round (the default filter)
     open_round: int | None
-    #: the sum of every round's change counter (:attr:`ReportingRound.change_counter`): the
-    #: counters only grow, so any change of any round's entries gives a new sum
+    #: the sum of every round's change counter (:attr:`ReportingRound.change_counter`), summed
+    #: straight from their slots (:class:`RoundChangeSlot`): the counters only grow, so any
+    #: change of any round's entries gives a new sum
     changes: int
 
 
@@ -138,7 +139,7 @@ _QUEUE_KEYS = select(
     .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
     .limit(1)
     .scalar_subquery(),
-    select(func.coalesce(func.sum(ReportingRound.change_counter), 0)).scalar_subquery(),
+    select(func.coalesce(func.sum(RoundChangeSlot.counter), 0)).scalar_subquery(),
 )
 
 

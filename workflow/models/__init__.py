@@ -28,6 +28,7 @@ from workflow.models.rounds import (
     EvidenceLink,
     ReportingRound,
     RoundActivity,
+    RoundChangeSlot,
     RoundEvent,
     RoundRoute,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "ReportingRound",
     "RoleAssignment",
     "RoundActivity",
+    "RoundChangeSlot",
     "RoundEvent",
     "RoundRoute",
     "RoundSnapshot",

@@ -4,9 +4,13 @@ One set of session hooks collects, while a transaction flushes, what it changed,
 commits (the ``before_commit`` step, after its last flush) publishes it where every process reads
 it, in the same transaction:
 
-* **rounds** — the round-level change counter (:attr:`ReportingRound.change_counter`): every
-  transaction that changed a round or its entries bumps the counter of each such round once, in
-  one ``UPDATE reporting_rounds SET change_counter = change_counter + 1 WHERE id IN (…)``. A change
+* **rounds** — the round-level change counter (:attr:`ReportingRound.change_counter`, the sum of
+  the round's :class:`~workflow.models.rounds.RoundChangeSlot` rows): every transaction that
+  changed a round or its entries raises the counter of each such round by exactly 1, in one
+  ``INSERT INTO round_change_slots … SELECT … ON CONFLICT (round_id, slot) DO UPDATE SET counter =
+  counter + 1`` that adds 1 to one slot of each round, the slot picked at random per transaction
+  (a new slot's row is written by the first transaction that picks it; rounds deleted meanwhile
+  are skipped). A change
   of a round is an :class:`~workflow.models.rounds.Entry` added, deleted or with a changed column
   (save, submit, approve, return, reopen, a new deadline, the entries a round opens with); a
   :class:`~workflow.models.rounds.DeadlineExtension` added or decided; a
@@ -14,7 +18,8 @@ it, in the same transaction:
   a routing change); the
   :class:`~workflow.models.rounds.ReportingRound` itself changed (a transition, new dates); or a
   set-based statement the session does not see, announced with :func:`mark_round_changed`. Read
-  by the round dashboard's fragment cache and the groups of „Moje úkoly“.
+  by the round dashboard's fragment cache, the groups of „Moje úkoly“ and (summed over every
+  round) the review queue's cache.
 * **reference data** — a new :class:`CacheGeneration` ``"reference"`` (a random token) after every
   transaction that added, changed or deleted a row of :data:`REFERENCE_MODELS` (rounds, bodies
   and the plan's structure: what the pick lists and labels are built from), through the unit of
@@ -26,28 +31,46 @@ a value is never repeated: not after a rolled-back transaction (the tests' outer
 included) nor after a restored backup. Without its row (a database emptied by ``TRUNCATE``)
 :func:`reference_generation` is ``None`` and its readers do not cache.
 
-Concurrency: the ``UPDATE``\\ s take their rows' locks only from just before the commit until the
-commit ends, so two submits of different bodies in the same round run in parallel and queue only
-for that moment (a row lock held for the length of the ``COMMIT``, about a millisecond), not for
-their whole transactions. Rounds are updated in id order and before the generation, so two
-transactions cannot deadlock. The round ``UPDATE`` does not change a key column, so it does not
-conflict with the ``FOR KEY SHARE`` locks that inserts of entries' child rows take on the round.
+Concurrency: no row is shared by every commit of a round. A round's counter is spread over
+:data:`~workflow.models.rounds.CHANGE_SLOTS` (16) rows and each transaction adds its 1 to a slot
+picked at random, so two submits of different bodies in the same round run in parallel and wait
+for each other only when they pick the same slot (1 in 16): then the second waits for the first's
+slot row for the length of its ``COMMIT`` (the row is locked from just before the commit, as the
+bump is the transaction's last statement, until the commit ends, about a millisecond with the WAL's
+fsync), not for its whole transaction. (One counter row per round made every pair of commits in a
+round queue like that.) A transaction uses one slot for all its rounds and bumps them in id order,
+before the generation, so two transactions cannot deadlock. A new slot row takes a ``FOR KEY
+SHARE`` lock on its round (the foreign key's check, as the inserts of entries' child rows do),
+which conflicts only with the round's deletion (nothing locks a round ``FOR UPDATE`` or changes
+its id); an existing slot's ``UPDATE`` changes no key and checks nothing. Readers sum the
+slots (a correlated subquery loaded with the round): the sum grows by exactly 1 per committed
+transaction, so it is still a counter that never repeats a value for a round.
 """
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, bindparam, event, insert, select, update
+from sqlalchemy import SmallInteger, String, bindparam, cast, event, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.db import db
 from workflow.models.bodies import Body
 from workflow.models.plans import Activity, Plan, PlanNode
-from workflow.models.rounds import DeadlineExtension, Entry, ReportingRound, RoundEvent
+from workflow.models.rounds import (
+    CHANGE_SLOTS,
+    DeadlineExtension,
+    Entry,
+    ReportingRound,
+    RoundChangeSlot,
+    RoundEvent,
+)
 
 #: Key in ``Session.info``: the :class:`Changes` of the transaction so far.
 SESSION_KEY = "changes"
@@ -141,20 +164,37 @@ def _publish(session: Session) -> None:
 
 
 _ROUNDS = ReportingRound.__table__
-#: The counters' ``UPDATE``, built once (its cache key then computed once; every commit that
-#: changes an entry runs it).
-_BUMP = (
-    update(_ROUNDS)
-    .where(_ROUNDS.c.id.in_(bindparam("ids", expanding=True)))
-    .values(change_counter=_ROUNDS.c.change_counter + 1)
-)
+_SLOTS = RoundChangeSlot.__table__
+
+
+def _bump_statement(dialect_insert: Any) -> Any:
+    """The counters' upsert in one dialect: 1 added to the slot ``:slot`` of every round of
+    ``:ids`` that still exists (a round deleted in the same transaction has no slot to write),
+    in id order."""
+    rounds = (
+        select(_ROUNDS.c.id, cast(bindparam("slot"), SmallInteger), literal_column("1"))
+        .where(_ROUNDS.c.id.in_(bindparam("ids", expanding=True)))  # SQLite's upsert needs a WHERE
+        .order_by(_ROUNDS.c.id)
+    )
+    upsert = dialect_insert(_SLOTS).from_select(["round_id", "slot", "counter"], rounds)
+    return upsert.on_conflict_do_update(
+        index_elements=[_SLOTS.c.round_id, _SLOTS.c.slot], set_={"counter": _SLOTS.c.counter + 1}
+    )
+
+
+#: The counters' upsert per dialect, built once (its cache key then computed once; every commit
+#: that changes an entry runs it).
+_BUMP = {"postgresql": _bump_statement(pg_insert), "sqlite": _bump_statement(sqlite_insert)}
 
 
 def _bump_rounds(session: Session, ids: set[int]) -> None:
-    session.connection().execute(_BUMP, {"ids": sorted(ids)})
+    connection = session.connection()
+    # Not a secret: only spreads the commits of a round over its slots.
+    slot = random.randrange(CHANGE_SLOTS)  # noqa: S311  # nosec B311
+    connection.execute(_BUMP[connection.dialect.name], {"ids": sorted(ids), "slot": slot})
     # The loaded rounds learn the new value without a reload (expiring it would cost a SELECT
-    # when anything reads the round again before the commit ends).
-    # Only the instance dict is read: touching an expired round's id would load it.
+    # when anything reads the round again before the commit ends): the sum of the slots grew by
+    # exactly 1. Only the instance dict is read: touching an expired round's id would load it.
     for obj in session.identity_map.values():
         loaded = obj.__dict__
         if isinstance(obj, ReportingRound) and loaded.get("id") in ids and "change_counter" in loaded:

@@ -103,9 +103,9 @@ def test_submit_and_save_issue_a_fixed_number_of_statements(client, opened, peop
     # the digest's item from the held objects; the reviewers in one query of columns, no roles loaded
     assert not any(q.startswith("SELECT entries.id, entries.state") for q in again)
     assert not any(q.startswith("SELECT role_assignments") for q in again)
-    # the round's lock is the transaction's last: the counter's UPDATE after the digest's statements
+    # the round counter's lock is the transaction's last: its slot's upsert after the digest's statements
     for statements in (saved, resaved, submitted, again):
-        assert statements[-1].startswith("UPDATE reporting_rounds SET change_counter"), statements[-1]
+        assert statements[-1].startswith("INSERT INTO round_change_slots"), statements[-1]
 
 
 #: The entry form's GET: the user with their roles, today's deputyships and their bodies' ids; the

@@ -18,7 +18,7 @@ from workflow.models.changes import REFERENCE, REFERENCE_TABLES, CacheGeneration
 from workflow.my_tasks import summarise_rounds
 
 #: Tables whose changes the round counter covers (the summaries' other half of the key).
-ROUND_TABLES = {"entries", "reporting_rounds"}
+ROUND_TABLES = {"entries", "reporting_rounds", "round_change_slots"}
 
 
 def _generation() -> str | None:
