@@ -100,8 +100,10 @@ class Request:
         return response.status_code == 302 and (self.action == "save" or "/upravit" not in response.location)
 
 
-def measure(request: Request, repeat: int) -> tuple[float, float, float]:
-    """``(median ms, minimum ms, KB)`` of the CPU time of ``repeat`` requests.
+def measure(request: Request, repeat: int) -> tuple[float, float, float, float]:
+    """``(median ms, minimum ms, KB, wall median ms)`` of the CPU time of ``repeat`` requests, and
+    the median of their wall-clock time (the CPU time plus the waits for PostgreSQL and Redis: a
+    page whose wall time far exceeds its CPU time spends it in the database).
 
     :raises SystemExit: when a request does not answer as :meth:`Request.ok` expects.
     """
@@ -110,16 +112,17 @@ def measure(request: Request, repeat: int) -> tuple[float, float, float]:
     if not request.ok(response):
         raise SystemExit(f"{request.url}: status {response.status_code}")
     size = len(response.get_data()) / 1024
-    times = []
+    times, walls = [], []
     for _ in range(repeat):
         request.prepare()
-        started = time.process_time()
+        started, wall = time.process_time(), time.perf_counter()
         response = request()
         times.append((time.process_time() - started) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
         if not request.ok(response):
             raise SystemExit(f"{request.url}: status {response.status_code}")
     request.prepare()  # a POST's entry left a draft again, as the other pages expect it
-    return statistics.median(times), min(times), size
+    return statistics.median(times), min(times), size, statistics.median(walls)
 
 
 def profile(request: Request, repeat: int, top: int) -> None:
@@ -137,19 +140,21 @@ def profile(request: Request, repeat: int, top: int) -> None:
     pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_CPU_SORT", "cumulative")).print_stats(top)
 
 
-def statements(app: Any, request: Request) -> None:
-    """Print the statements one request sends to PostgreSQL (first line of each, with its number
-    of result columns) and their count."""
+def statements(app: Any, request: Request, *, explain: bool = False) -> None:
+    """Print the statements one request sends to PostgreSQL (the first 150 characters of each)
+    and their count; ``explain``: with the planning and execution time PostgreSQL reports for
+    each ``SELECT`` (``EXPLAIN (ANALYZE)`` with the request's parameters, run after the request;
+    writes are not explained, ``ANALYZE`` would execute them)."""
     from sqlalchemy import event
 
     from web.extensions import db
 
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
+    seen: list[tuple[str, Any]] = []
 
-    def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split())[:150])
+    def log(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        seen.append((statement, parameters))
 
     request.prepare()
     event.listen(engine, "before_cursor_execute", log)
@@ -158,8 +163,14 @@ def statements(app: Any, request: Request) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", log)
     request.prepare()
-    for number, statement in enumerate(seen, 1):
-        print(f"  {number:2}. {statement}")
+    for number, (statement, parameters) in enumerate(seen, 1):
+        timing = ""
+        if explain and statement.lstrip().upper().startswith("SELECT"):
+            with engine.connect() as conn:
+                plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}",
+                                            parameters).scalar()
+            timing = f"[plan {plan[0]['Planning Time']:.2f} ms, run {plan[0]['Execution Time']:.2f} ms] "
+        print(f"  {number:2}. {timing}{' '.join(statement.split())[:150]}")
     print(f"  {len(seen)} statements")
 
 
@@ -175,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print the N costliest functions (cumulative) per page")
     parser.add_argument("--sql", action="store_true",
                         help="also print the statements of one request per page (and their count)")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --sql: PostgreSQL's planning and execution time of each SELECT")
     args = parser.parse_args(argv)
     os.environ.update(
         PLNENI_ENV="development",
@@ -245,12 +258,13 @@ def main(argv: list[str] | None = None) -> int:
             clients[account] = (client, token.group(1) if token else "")
         client, csrf = clients[account]
         request = Request(client, template.format(**ids), csrf)
-        median, fastest, size = measure(request, args.repeat)
-        print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB", flush=True)
+        median, fastest, size, wall = measure(request, args.repeat)
+        print(f"{key:15} CPU median {median:7.1f} ms  min {fastest:7.1f} ms  {size:8.0f} KB  "
+              f"wall median {wall:7.1f} ms", flush=True)
         if args.profile:
             profile(request, args.repeat, args.profile)
         if args.sql:
-            statements(app, request)
+            statements(app, request, explain=args.explain)
     return 0
 
 

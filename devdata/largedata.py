@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy import text as sql_text
 
 from devdata.demo import seed_demo_data
 from workflow import clock
@@ -876,15 +875,18 @@ class _Builder:
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics after a bulk load (PostgreSQL ``ANALYZE``; SQLite: nothing).
+    """Refresh the planner's statistics and the visibility map after a bulk load (PostgreSQL
+    ``VACUUM ANALYZE``, outside a transaction; SQLite: nothing). Commits.
 
-    Without it PostgreSQL plans the first queries on the new rows with the estimates of empty
-    tables (autovacuum catches up only later). Commits.
+    Without the statistics PostgreSQL plans the first queries on the new rows with the estimates
+    of empty tables; without the visibility map an index-only scan still reads every row from the
+    table (counting a round's 3,000 entries for the API's list: 2.1 ms instead of 1.0 ms).
+    Autovacuum does both, but only later, as it would on a production database by then.
     """
     db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sql_text("ANALYZE"))
-        db.session.commit()
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
 def seed_kraj(*, password: str = LARGE_PASSWORD, today: date | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from web.config import PROJECT_ROOT, load_config
 from web.extensions import babel, cache, csrf, db, install_template_gettext, login_manager, migrate
 from workflow import clock
 from workflow.collation import install as install_czech_collation
+from workflow.db import track_reads
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
@@ -52,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     with app.app_context():
         for engine in db.engines.values():
             install_czech_collation(engine)  # Czech ORDER BY on SQLite too (workflow.collation)
+            track_reads(engine)  # read-only requests end with COMMIT (workflow.db.end_read_only)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     cache.init_app(app)

@@ -54,6 +54,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from web.extensions import db
+from workflow.db import end_read_only
 from workflow.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -205,9 +206,10 @@ def _has_writes() -> bool:
 def _finish(response: Response) -> Response:
     """``after_request``: commit on success, roll back on failure (see the module docstring).
 
-    A request that changed nothing is neither committed nor rolled back here: its read-only
-    transaction ends when the session is removed with the application context (committing it
-    would only expire every loaded object).
+    A request that changed nothing ends its transaction with ``COMMIT`` when it sent only
+    ``SELECT`` statements (:func:`workflow.db.end_read_only`: the driver keeps its prepared
+    statements, which a rollback drops); otherwise the transaction ends when the session is
+    removed with the application context, by a rollback.
     """
     unit = _unit()
     if unit.done:
@@ -220,6 +222,7 @@ def _finish(response: Response) -> Response:
         _write_lasting(unit)
         return response
     if not _has_writes():
+        end_read_only(db.session())  # COMMIT, not the rollback that would drop prepared statements
         _after_commit(unit)
         return response
     try:

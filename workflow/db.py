@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -85,3 +86,95 @@ def unit_of_work(*, dry_run: bool = False) -> Iterator[scoped_session[Session]]:
     except BaseException:
         session.rollback()
         raise
+
+
+#: ``Connection.info`` key: for the connection's transaction and each savepoint open in it (the
+#: innermost last), whether it has sent a statement that is not a ``SELECT`` (:func:`track_reads`).
+WRITES = "plneni_writes"
+#: Statements that leave the data as it was: queries, and opening or releasing a savepoint.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _levels(conn: Any) -> list[bool]:
+    levels: list[bool] | None = conn.info.get(WRITES)
+    if not levels:
+        levels = conn.info[WRITES] = [False]
+    return levels
+
+
+def _note_statement(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    if not statement.startswith(_READS):
+        _levels(conn)[-1] = True
+
+
+def _transaction_ended(conn: Any, *args: Any) -> None:
+    conn.info.pop(WRITES, None)
+
+
+def _savepoint(conn: Any, name: str) -> None:
+    _levels(conn).append(False)
+
+
+def _savepoint_released(conn: Any, name: str, context: Any) -> None:
+    levels = _levels(conn)
+    if len(levels) > 1 and levels.pop():
+        levels[-1] = True  # what the savepoint wrote is now the enclosing transaction's
+
+
+def _savepoint_rolled_back(conn: Any, name: str, context: Any) -> None:
+    levels = _levels(conn)
+    if len(levels) > 1:
+        levels.pop()
+
+
+#: ConnectionEvents name → listener of :func:`track_reads`.
+_LISTENERS = {
+    "before_cursor_execute": _note_statement,
+    "commit": _transaction_ended,
+    "rollback": _transaction_ended,
+    "savepoint": _savepoint,
+    "release_savepoint": _savepoint_released,
+    "rollback_savepoint": _savepoint_rolled_back,
+}
+
+
+def track_reads(engine: Engine) -> None:
+    """Let :func:`end_read_only` tell, for each connection of ``engine``, whether its current
+    transaction (or savepoint) has sent anything but ``SELECT`` statements; calling it again
+    changes nothing.
+
+    Why: psycopg forgets every prepared statement of its connection on each ``ROLLBACK`` (it
+    cannot know whether the transaction created or dropped what they refer to), and a
+    transaction that SQLAlchemy closes unfinished is rolled back. Every page that only read used
+    to end that way, so psycopg's automatic preparation (a statement run five times on a
+    connection is prepared, and PostgreSQL then plans it once) never took effect: PostgreSQL
+    planned every statement of every page anew, 3.3 ms of the entry form's 4.3 ms in the
+    database (issue 17, docs/performance.md)."""
+    if not event.contains(engine, "before_cursor_execute", _note_statement):
+        for name, listener in _LISTENERS.items():
+            event.listen(engine, name, listener)
+
+
+def end_read_only(session: Session) -> bool:
+    """End ``session``'s transaction with a commit when every statement it sent was a ``SELECT``
+    (on an engine set up by :func:`track_reads`). For such a transaction a commit and a rollback
+    are the same, but a commit keeps the driver's prepared statements (see :func:`track_reads`).
+    Anything else — an ``INSERT``, ``UPDATE``, ``DELETE``, ``SET`` or any statement that is not a
+    query, also one sent as text around the session's unit of work — leaves the transaction to
+    the rollback that ends the session.
+
+    :returns: whether the transaction was committed (``False``: no transaction was open, the
+        session has pending changes, or a statement of the transaction was not a ``SELECT``).
+    """
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    if _levels(session.connection())[-1]:
+        return False
+    # Nothing was changed, so nothing loaded is stale: keep it loaded, as the rollback at the
+    # end of the session would have left it (expiring it could only cost reloads).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    return True

@@ -179,7 +179,10 @@ def count_queries():
     counter = {"n": 0}
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        counter["n"] += 1
+        # the tests' isolation turns a request's COMMIT into RELEASE SAVEPOINT and its next
+        # transaction into SAVEPOINT: statements of the harness, not of the page
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            counter["n"] += 1
 
     engine = db.engine
     event.listen(engine, "before_cursor_execute", before)
