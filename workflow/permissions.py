@@ -453,12 +453,36 @@ def review_queue_scope(user: User | None) -> tuple[Any, ...]:
         return ()
     if user.has_role(Role.secretary):  # type: ignore[union-attr]
         return ("all",)
+    return _reviewer_scopes(user)  # type: ignore[arg-type]
+
+
+def _reviewer_scopes(user: User) -> tuple[tuple[int, int, int], ...]:
+    """``user``'s reviewer scopes as sorted ``(plan_id, node_id, body_id)``, 0 for „any“."""
     return tuple(
         sorted(
             (a.plan_id or 0, a.node_id or 0, a.body_id or 0)
-            for a in user.role_assignments  # type: ignore[union-attr]
+            for a in user.role_assignments
             if a.role == Role.reviewer
         )
+    )
+
+
+def entry_visibility_scope(user: User | None, on: date) -> tuple[Any, ...]:
+    """What :func:`entry_visibility_clause` of ``user`` on ``on`` depends on, as a hashable value
+    (part of the key of a cached count of the entries a user may see): ``("none",)``, ``("all",)``
+    for the secretary and the administrator, else the reviewer scopes, the bodies the user acts
+    for that day (their own and those they stand in for) and whether they sit on the commission.
+    Two users with the same value see the same entries of a round, while the plan's structure
+    (which activity is under which node) stays the same."""
+    if not _active(user):
+        return ("none",)
+    if user.has_role(Role.secretary, Role.admin):  # type: ignore[union-attr]
+        return ("all",)
+    return (
+        "some",
+        _reviewer_scopes(user),  # type: ignore[arg-type]
+        tuple(sorted(acting_body_ids(user, on))),
+        user.has_role(Role.commission),  # type: ignore[union-attr]
     )
 
 

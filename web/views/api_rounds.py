@@ -18,11 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from web.extensions import csrf, db
+from web.extensions import cache, csrf, db
 from web.views.api import _authenticate, json_error, json_response, page_args, paging_json
 from workflow import clock
 from workflow.dashboards import body_state_counts, round_entries
 from workflow.models import Entry, ReportingRound
+from workflow.models.changes import reference_generation
 from workflow.permissions import entry_visibility_clause
 from workflow.states import EntryState
 
@@ -134,15 +135,25 @@ def list_entries(round_id: int) -> ResponseReturnValue:
     """The round's entries the caller may see, in plan order, a page at a time (``?page=1``,
     ``?per_page=`` up to :data:`web.views.api.MAX_PER_PAGE`; ``next`` is the URL of the next page
     or ``null``)."""
-    round_ = _get_round(round_id)
-    if round_ is None:
+    found = db.session.execute(
+        select(ReportingRound, reference_generation()).where(ReportingRound.id == round_id)
+    ).first()
+    if found is None:
         return json_error(404, _("Kolo s tímto identifikátorem neexistuje."))
+    round_, generation = found
     paging = page_args()
     if isinstance(paging, Response):
         return paging
     page, per_page = paging
+    # the round's creation time tells apart rounds that reuse an id (SQLite after a rollback)
+    version = (
+        f"{round_.created_at:%Y%m%d%H%M%S%f}:{round_.change_counter}:{generation}"
+        if generation and round_.created_at
+        else None
+    )
     entries, total = round_entries(
-        round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page
+        round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page,
+        cache=cache, round_version=version,
     )
     return json_response(
         {
