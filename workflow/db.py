@@ -159,9 +159,11 @@ def end_read_only(session: Session) -> bool:
     """End ``session``'s transaction with a commit when every statement it sent was a ``SELECT``
     (on an engine set up by :func:`track_reads`). For such a transaction a commit and a rollback
     are the same, but a commit keeps the driver's prepared statements (see :func:`track_reads`).
-    Anything else — an ``INSERT``, ``UPDATE``, ``DELETE``, ``SET`` or any statement that is not a
-    query, also one sent as text around the session's unit of work — leaves the transaction to
-    the rollback that ends the session.
+    Anything else — an ``INSERT``, ``UPDATE``, ``DELETE``, ``SET``, a ``WITH`` or any statement
+    that does not start with ``SELECT``, also one sent as text around the session's unit of work
+    — leaves the transaction to the rollback that ends the session. (A ``SELECT`` that writes, such
+    as ``SELECT … INTO`` or a function with side effects, would count as a read: the product sends
+    none.)
 
     :returns: whether the transaction was committed (``False``: no transaction was open, the
         session has pending changes, or a statement of the transaction was not a ``SELECT``).
@@ -170,8 +172,8 @@ def end_read_only(session: Session) -> bool:
         return False
     if _levels(session.connection())[-1]:
         return False
-    # Nothing was changed, so nothing loaded is stale: keep it loaded, as the rollback at the
-    # end of the session would have left it (expiring it could only cost reloads).
+    # Nothing was changed, so nothing loaded is stale: keep it loaded (a request's session is
+    # closed right after; a caller that goes on with the objects would only reload them).
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()

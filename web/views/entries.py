@@ -139,7 +139,8 @@ PAGE_LOADS = (
     ),
     # whether it has a thread to read at all (most have none: :func:`svc.visible_comments`)
     with_expression(Entry.has_comments, exists().where(EntryComment.entry_id == Entry.id)),
-    joinedload(Entry.round, innerjoin=True),
+    # the round without its change counter (the sum of its slots: no entry page shows it)
+    joinedload(Entry.round, innerjoin=True).defer(ReportingRound.change_counter),
     joinedload(Entry.body, innerjoin=True),  # the title and breadcrumbs (a reviewer has no bodies loaded)
     # of the plan, which attributes its pages show; of the answer carried over, what the pages show
     # of it (the columns read cost each page: 164 of them took a tenth of the form's CPU)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from workflow.db import db, utcnow
 from workflow.errors import InvalidInput
-from workflow.models import Entry, EntryTransition, EntryVersion, User
+from workflow.models import Entry, EntryTransition, EntryVersion, ReportingRound, User
 from workflow.models.rounds import ANSWER_FIELDS
 from workflow.states import EntryState, FulfilmentStatus, RoundState
 from workflow.transitions import (
@@ -76,7 +76,9 @@ _ENTRY_FOR_UPDATE = (
     select(Entry)
     .where(Entry.id == bindparam("entry_id"))
     .options(
-        joinedload(Entry.round, innerjoin=True),
+        # without the round's change counter (the sum of its slots, read by no check; the commit's
+        # bump then has no loaded value to raise)
+        joinedload(Entry.round, innerjoin=True).defer(ReportingRound.change_counter),
         joinedload(Entry.activity, innerjoin=True),
         joinedload(Entry.body, innerjoin=True),  # the digest's item names it (notifications)
     )
