@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import contains_eager
@@ -424,6 +424,18 @@ ROUND_ENTRY_COLUMNS = (
 )
 
 
+class RoundEntryRow(NamedTuple):
+    """One row of :func:`round_entries`: plain values, so that a page of them is small in the cache."""
+
+    id: int
+    activity_code: str
+    body: str
+    state: str  #: :class:`~workflow.states.EntryState` value
+    fulfilment_status: str | None  #: :class:`~workflow.states.FulfilmentStatus` value
+    text: str | None
+    updated_at: datetime | None  #: UTC
+
+
 def round_entries(
     round_id: int,
     user: User,
@@ -433,30 +445,31 @@ def round_entries(
     offset: int = 0,
     cache: Any = None,
     round_version: str | None = None,
-) -> tuple[list[Any], int]:
+) -> tuple[list[RoundEntryRow], int]:
     """A round's entries ``user`` may see, in plan order (API), ``limit`` of them from ``offset``.
 
-    :param cache: a Flask-Caching cache for the number of visible entries, keyed by
-        ``round_version`` and what the user's visibility depends on
+    :param cache: a Flask-Caching cache for the number of visible entries and for the page's
+        rows, keyed by ``round_version`` and what the user's visibility depends on
         (:func:`~workflow.permissions.entry_visibility_scope`): counting a round's 3,000 entries
-        for every page of 100 made a page's cost grow with the round (issue 17).
+        for every page of 100 made a page's cost grow with the round, and reading the same page
+        again for every caller of an unchanged round cost a join of four tables (issue 17).
     :param round_version: what changes whenever the round's entries or the plan's structure do
-        (the round's creation time, change counter and the reference generation); ``None``: the
-        total is counted.
-    :returns: ``(rows, total)``: the page as rows of :data:`ROUND_ENTRY_COLUMNS` (``id``,
-        ``activity_code``, ``body``, ``state``, ``fulfilment_status``, ``text``, ``updated_at``
-        (UTC)), not entities, and the number of visible entries. Two queries, one when the total
-        is cached.
+        (:func:`workflow.models.changes.round_version`); ``None``: nothing is cached.
+    :returns: ``(rows, total)``: the page as :class:`RoundEntryRow` and the number of visible
+        entries. Two queries, none when both are cached (one cache round trip).
     """
     visible = and_(Entry.round_id == round_id, permissions.entry_visibility_clause(user, today))
-    key = None
-    total = None
+    total_key = page_key = None
+    total: int | None = None
+    rows: list[RoundEntryRow] | None = None
     if cache is not None and round_version is not None:
         scope = permissions.entry_visibility_scope(user, today)
         digest = hashlib.sha256(repr((round_id, round_version, scope)).encode()).hexdigest()[:32]
-        key = f"round-entries-total:{digest}"
-        found = cache.get(key)
-        total = found if isinstance(found, int) else None
+        total_key = f"round-entries-total:{digest}"
+        page_key = f"round-entries-page:{digest}:{limit}:{offset}"
+        found_total, found_rows = cache.get_many(total_key, page_key)
+        total = found_total if isinstance(found_total, int) else None
+        rows = found_rows if isinstance(found_rows, list) else None
     if total is None:
         total = db.session.scalar(
             select(func.count())
@@ -464,17 +477,27 @@ def round_entries(
             .join(ReportingRound, ReportingRound.id == Entry.round_id)
             .where(visible)
         ) or 0
-        if key is not None:
-            cache.set(key, total)
-    query = (
-        select(*ROUND_ENTRY_COLUMNS)
-        .select_from(Entry)
-        .join(ReportingRound, ReportingRound.id == Entry.round_id)
-        .join(Activity, Activity.id == Entry.activity_id)
-        .join(Body, Body.id == Entry.body_id)
-        .where(visible)
-        .order_by(Activity.sort_key, czech(Body.abbreviation), Entry.id)
-    )
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return list(db.session.execute(query).all()), total
+        if total_key is not None:
+            cache.set(total_key, total)
+    if rows is None:
+        query = (
+            select(*ROUND_ENTRY_COLUMNS)
+            .select_from(Entry)
+            .join(ReportingRound, ReportingRound.id == Entry.round_id)
+            .join(Activity, Activity.id == Entry.activity_id)
+            .join(Body, Body.id == Entry.body_id)
+            .where(visible)
+            .order_by(Activity.sort_key, czech(Body.abbreviation), Entry.id)
+        )
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        rows = [
+            RoundEntryRow(
+                r.id, r.activity_code, r.body, str(r.state),
+                None if r.fulfilment_status is None else str(r.fulfilment_status), r.text, r.updated_at,
+            )
+            for r in db.session.execute(query)
+        ]
+        if page_key is not None:
+            cache.set(page_key, rows)
+    return rows, total

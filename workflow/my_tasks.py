@@ -30,7 +30,7 @@ from workflow.dashboards import DONE_STATES, OPEN_STATES, TaskFilter, effective_
 from workflow.db import db
 from workflow.level_labels import top_level_name
 from workflow.models import Activity, Body, Entry, Plan, PlanNode, ReportingRound, User
-from workflow.models.changes import reference_generation
+from workflow.models.changes import reference_generation, round_version
 from workflow.states import RoundState
 from workflow.text import czech_sort_key
 
@@ -150,12 +150,8 @@ def task_list(body_ids: set[int], cache: SummaryCache | None = None) -> TaskList
     ).all()
     if not rounds:
         return TaskList([], [])
-    # The creation time tells apart rounds that reuse an id (SQLite after a rollback).
-    keys = {
-        r.id: f"my-tasks:{r.id}.{r.created_at:%Y%m%d%H%M%S%f}:{r.change_counter}:{r.generation}"
-        for r in rounds
-        if r.generation and r.created_at
-    }
+    versions = {r.id: round_version(r.id, r.created_at, r.change_counter, r.generation) for r in rounds}
+    keys = {i: f"my-tasks:{v}" for i, v in versions.items() if v is not None}
     found = dict(zip(keys, cache.get_many(*keys.values()), strict=True)) if cache and keys else {}
     summaries = {i: s for i, s in found.items() if isinstance(s, RoundSummary)}
     missing = [r.id for r in rounds if r.id not in summaries]

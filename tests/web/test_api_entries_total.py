@@ -1,8 +1,9 @@
-"""The API's list of a round's entries keeps the number of visible entries in the cache (issue 17):
-counting a round's entries for every page made a page's cost grow with the round. The cached total
-is keyed by the round's change counter, the reference generation and what the user's visibility
-depends on (:func:`workflow.permissions.entry_visibility_scope`): after any change it equals a
-fresh count, and each user gets their own."""
+"""The API's list of a round's entries keeps the number of visible entries and each page's rows in
+the cache (issue 17): counting a round's entries for every page made a page's cost grow with the
+round, and reading the same page for every caller cost a join of four tables. Both are keyed by the
+round's change counter, the reference generation and what the user's visibility depends on
+(:func:`workflow.permissions.entry_visibility_scope`): after any change they equal a fresh read,
+and each user gets their own."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_the_total_is_counted_once_then_read_from_the_cache(client, opened, peop
         assert _total(client, opened.id) == total
     assert _counts(cold) == 1
     assert _counts(warm) == 0
-    assert len(warm) == 3, warm  # the user; the round with the reference generation; the page
+    assert len(warm) == 2, warm  # the user; the round with the reference generation (the page is cached)
     assert total == db.session.query(Entry).filter_by(round_id=opened.id).count()
 
 
@@ -100,3 +101,49 @@ def test_the_visibility_scope_names_what_the_clause_depends_on(opened, people):
     assert osv == head  # the same body, no other capacity: the same entries
     assert entry_visibility_scope(people.reviewer_b, today) != entry_visibility_scope(people.reviewer, today)
     assert osv != entry_visibility_scope(people.reviewer, today)
+
+
+def _page(client, round_id: int, page: int = 1, per_page: int = 3) -> list[dict]:
+    answer = client.get(f"/api/v1/rounds/{round_id}/entries?page={page}&per_page={per_page}")
+    assert answer.status_code == 200
+    return answer.get_json()["entries"]
+
+
+def test_a_page_is_read_once_then_from_the_cache(client, opened, people):
+    _as(client, people.secretary)
+    cache.clear()
+    with count_statements() as cold:
+        first = _page(client, opened.id)
+    db.session.remove()
+    with count_statements() as warm:
+        assert _page(client, opened.id) == first
+    assert len([s for s in cold if "FROM entries" in s and "count(" not in s.lower()]) == 1, cold
+    assert not [s for s in warm if "FROM entries" in s], warm
+    second = _page(client, opened.id, page=2)
+    assert {e["id"] for e in second}.isdisjoint({e["id"] for e in first})  # its own key
+    assert _page(client, opened.id, per_page=6)[:3] == first
+
+
+def test_a_saved_text_shows_at_once(client, opened, people):
+    _as(client, people.secretary)
+    before = {e["id"]: e for e in _page(client, opened.id, per_page=500)}
+    entry = db.session.get(Entry, next(iter(before)))
+    entry.text = "Nový text plnění – ověřeno."
+    db.session.commit()
+    after = {e["id"]: e for e in _page(client, opened.id, per_page=500)}
+    assert after[entry.id]["text"] == "Nový text plnění – ověřeno."
+    assert {i: e for i, e in after.items() if i != entry.id} == {
+        i: e for i, e in before.items() if i != entry.id
+    }
+
+
+def test_each_user_gets_the_rows_they_see(client, opened, people):
+    cache.clear()
+    _as(client, people.secretary)
+    everything = {e["id"] for e in _page(client, opened.id, per_page=500)}
+    _as(client, people.osv)
+    own = _page(client, opened.id, per_page=500)
+    osv_id = entry_of(opened, "A1.1", "OSV").body_id
+    expected = {e.id for e in db.session.query(Entry).filter_by(round_id=opened.id, body_id=osv_id)}
+    assert {e["id"] for e in own} == expected
+    assert expected < everything

@@ -23,7 +23,7 @@ from web.views.api import _authenticate, json_error, json_response, page_args, p
 from workflow import clock
 from workflow.dashboards import body_state_counts, round_entries
 from workflow.models import Entry, ReportingRound
-from workflow.models.changes import reference_generation
+from workflow.models.changes import reference_generation, round_version
 from workflow.permissions import entry_visibility_clause
 from workflow.states import EntryState
 
@@ -145,12 +145,7 @@ def list_entries(round_id: int) -> ResponseReturnValue:
     if isinstance(paging, Response):
         return paging
     page, per_page = paging
-    # the round's creation time tells apart rounds that reuse an id (SQLite after a rollback)
-    version = (
-        f"{round_.created_at:%Y%m%d%H%M%S%f}:{round_.change_counter}:{generation}"
-        if generation and round_.created_at
-        else None
-    )
+    version = round_version(round_.id, round_.created_at, round_.change_counter, generation)
     entries, total = round_entries(
         round_.id, current_user, clock.today(), limit=per_page, offset=(page - 1) * per_page,
         cache=cache, round_version=version,

@@ -36,6 +36,7 @@ from workflow.dashboards import body_state_counts, round_dashboard
 from workflow.entries import decide_extension, request_extension
 from workflow.errors import DomainError
 from workflow.models import Body, DeadlineExtension, Plan, ReportingRound, plan_nodes
+from workflow.models.changes import round_version
 from workflow.permissions import Action, acting_body_ids, can
 from workflow.round_transitions import apply_round_transition
 from workflow.states import ENTRY_STATE_TITLES, EntryState, RoundState
@@ -320,13 +321,10 @@ def _staff_fragments(
     its requests or its history bumps (:mod:`workflow.models.changes`), the day (overdue counts
     move with it), the language and ``can_manage``.
     """
-    # The round's creation time tells apart rounds that reuse an id (SQLite after a rollback).
-    born = round_.created_at.strftime("%Y%m%d%H%M%S%f") if round_.created_at else ""
-    key = (
-        f"round-dashboard:{round_.id}.{born}:{round_.change_counter}:{today.isoformat()}:{get_locale()}"
-        f":{int(can_manage)}"
-    )
-    found = cache.get(key)
+    # names shown come from the reference data: DASHBOARD_CACHE_SECONDS bounds how long they may be old
+    version = round_version(round_.id, round_.created_at, round_.change_counter, with_reference=False)
+    key = f"round-dashboard:{version}:{today.isoformat()}:{get_locale()}:{int(can_manage)}"
+    found = cache.get(key) if version is not None else None
     if not (isinstance(found, tuple) and len(found) == 2):
         found = (
             render_template(
@@ -345,7 +343,8 @@ def _staff_fragments(
             ),
         )
         seconds = current_app.config.get("PAGE_CACHE_SECONDS") or DASHBOARD_CACHE_SECONDS
-        cache.set(key, found, timeout=min(seconds, DASHBOARD_CACHE_SECONDS))
+        if version is not None:
+            cache.set(key, found, timeout=min(seconds, DASHBOARD_CACHE_SECONDS))
     # our own autoescaped templates
     return Markup(found[0]), Markup(found[1])  # nosec B704 # noqa: S704
 

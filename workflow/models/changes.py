@@ -52,6 +52,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import SmallInteger, String, bindparam, cast, event, insert, literal_column, select, update
@@ -119,6 +120,33 @@ def reference_generation() -> Any:
     return (
         select(CacheGeneration.generation).where(CacheGeneration.name == REFERENCE).scalar_subquery()
     )
+
+
+def round_version(
+    round_id: int,
+    created_at: datetime | None,
+    change_counter: int,
+    generation: str | None = None,
+    *,
+    with_reference: bool = True,
+) -> str | None:
+    """The version of round ``round_id``'s data, the part of a cache key that says what a cached
+    value of the round was derived from: ``"<id>.<creation time>:<change counter>[:<generation>]"``.
+
+    The creation time (UTC) tells apart rounds that reuse an id (SQLite after a rollback); the
+    change counter (:attr:`ReportingRound.change_counter`) moves with every commit that changes the
+    round, its entries, requests or history; the reference generation (:func:`reference_generation`,
+    read in the same statement) with every change of the plans, bodies and rounds' names, which
+    the value may show. ``with_reference=False`` leaves the generation out (for values that show
+    no such names, or whose cache life bounds how long an old name may stay).
+
+    :returns: the version, or ``None`` when it cannot be told (no creation time yet, or no
+        generation row while ``with_reference``): then nothing derived from the round may be cached.
+    """
+    if created_at is None or (with_reference and not generation):
+        return None
+    version = f"{round_id}.{created_at:%Y%m%d%H%M%S%f}:{change_counter}"
+    return f"{version}:{generation}" if with_reference else version
 
 
 @event.listens_for(Session, "before_flush")
