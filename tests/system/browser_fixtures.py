@@ -263,6 +263,11 @@ def check_accessibility(page: Any, report: AxeReport | None = None) -> list[dict
 
     :returns: the non-blocking (minor/moderate) violations.
     """
+    # The page as a person sees it: its style sheets, which the browser loads before it paints the
+    # page, applied. A step may go on as soon as the element it waits for is in the DOM, before the
+    # „load“ event: axe then judged the header and the buttons without app.css (Bootstrap's blue
+    # on white, a flake of the journey on a loaded machine).
+    page.wait_for_load_state("load")
     # new_page() installs axe as an init script (the product's CSP forbids injected <script> tags).
     assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core is not loaded"
     result = page.evaluate(
