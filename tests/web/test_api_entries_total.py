@@ -32,14 +32,21 @@ def _counts(statements: list[str]) -> int:
     return len([s for s in statements if "count(" in s.lower()])
 
 
-def test_the_total_is_counted_once_then_read_from_the_cache(client, opened, people):
-    _as(client, people.secretary)
+def _cold_then_warm(fetch):
+    """``fetch()`` on an empty cache, then again in a new session: ``(result, cold, warm)``, the
+    statements of each; the second result must equal the first."""
     cache.clear()
     with count_statements() as cold:
-        total = _total(client, opened.id)
+        result = fetch()
     db.session.remove()
     with count_statements() as warm:
-        assert _total(client, opened.id) == total
+        assert fetch() == result
+    return result, cold, warm
+
+
+def test_the_total_is_counted_once_then_read_from_the_cache(client, opened, people):
+    _as(client, people.secretary)
+    total, cold, warm = _cold_then_warm(lambda: _total(client, opened.id))
     assert _counts(cold) == 1
     assert _counts(warm) == 0
     assert len(warm) == 2, warm  # the user; the round with the reference generation (the page is cached)
@@ -111,12 +118,7 @@ def _page(client, round_id: int, page: int = 1, per_page: int = 3) -> list[dict]
 
 def test_a_page_is_read_once_then_from_the_cache(client, opened, people):
     _as(client, people.secretary)
-    cache.clear()
-    with count_statements() as cold:
-        first = _page(client, opened.id)
-    db.session.remove()
-    with count_statements() as warm:
-        assert _page(client, opened.id) == first
+    first, cold, warm = _cold_then_warm(lambda: _page(client, opened.id))
     assert len([s for s in cold if "FROM entries" in s and "count(" not in s.lower()]) == 1, cold
     assert not [s for s in warm if "FROM entries" in s], warm
     second = _page(client, opened.id, page=2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import event, func, select
-from support import empty_tables
+from sqlalchemy import func, select
+from support import count_statements, empty_tables
 
 from devdata.largedata import generate, scaled
 from web.extensions import db
@@ -57,16 +57,8 @@ def test_analyze_vacuums_the_products_tables_without_waiting_to_truncate(app) ->
         pytest.skip("VACUUM: PostgreSQL")
     from devdata.largedata import analyze
 
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with count_statements() as sent:
         analyze()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     vacuums = [s for s in sent if s.startswith("VACUUM")]
     assert len(vacuums) == 1, sent
     assert vacuums[0].startswith("VACUUM (ANALYZE, TRUNCATE false) "), vacuums
